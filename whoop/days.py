@@ -1,0 +1,114 @@
+"""The day model: one row per athlete per day, built from the record tables.
+
+Rules (DESIGN.md "The day model", after WHOOP's own labelling):
+
+* A cycle runs from one main sleep's onset to the next. Its **day** is the local calendar date
+  (the sleep's own UTC offset) of the wake-up that ends the main sleep opening the cycle.
+* A cycle without a main sleep (a placeholder after a wear gap, or the first day of an account)
+  takes the local date of its start (the cycle's offset).
+* Naps never open a day; their minutes go to the cycle they fall in (``nap_min``, ``nap_count``).
+* Should two cycles still land on one date (only seen with abnormal data, e.g. two main sleeps
+  across a long eastward flight), the cycle with a main sleep wins, then the later one; the other
+  cycle is left out of the daily table (its records stay in their tables).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from whoop import schema
+
+_SLEEP_COLS = [
+    "sleep_performance_pct", "sleep_efficiency_pct", "sleep_consistency_pct", "respiratory_rate_rpm",
+    "asleep_min", "in_bed_min", "light_sleep_min", "deep_sleep_min", "rem_sleep_min", "awake_min",
+    "sleep_need_min", "sleep_debt_min", "need_baseline_min", "need_strain_min", "need_nap_min",
+]
+_RECOVERY_COLS = [
+    "recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm", "spo2_pct", "skin_temp_c",
+    "user_calibrating",
+]
+
+
+def _local_date(instant: pd.Series, offset_min: pd.Series) -> pd.Series:
+    """Local calendar date (datetime64[s] at midnight) of UTC ``instant`` at ``offset_min`` minutes."""
+    local = instant.dt.tz_convert(None) + pd.to_timedelta(offset_min.astype("float64"), unit="min")
+    return local.dt.floor("D").astype("datetime64[s]")
+
+
+def assign_cycle(records: pd.DataFrame, cycles: pd.DataFrame) -> pd.Series:
+    """For each record, the start of the cycle that holds its start (UTC).
+
+    Uses the record's ``cycle_start_utc`` where set, else the latest cycle starting at or before
+    the record's ``start_utc`` (cycles are contiguous, so that is the cycle the record falls in).
+
+    Args:
+        records: frame with ``start_utc`` and ``cycle_start_utc`` (datetime64[us, UTC]).
+        cycles: frame with ``start_utc``.
+    Returns:
+        datetime64[us, UTC] series aligned to ``records.index``; NaT before the first cycle.
+    """
+    out = records["cycle_start_utc"].copy()
+    missing = out.isna() & records["start_utc"].notna()
+    if missing.any() and len(cycles):
+        left = records.loc[missing, ["start_utc"]].reset_index().sort_values("start_utc")
+        right = cycles[["start_utc"]].rename(columns={"start_utc": "cycle"}).sort_values("cycle")
+        matched = pd.merge_asof(left, right, left_on="start_utc", right_on="cycle", direction="backward")
+        out.loc[matched["index"].to_numpy()] = matched["cycle"].to_numpy()
+    return out
+
+
+def build_days(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFrame,
+               workouts: pd.DataFrame) -> pd.DataFrame:
+    """The daily table of one athlete.
+
+    Args:
+        cycles, recoveries, sleeps, workouts: frames with the columns of :mod:`whoop.schema`
+            (CYCLES, RECOVERIES, SLEEPS, WORKOUTS) for a single athlete; extra columns ignored.
+    Returns:
+        A frame with exactly the columns of ``schema.DAYS`` (``date`` datetime64[s], instants
+        datetime64[us, UTC], measures float64), one row per day, sorted by ``date``. Days without
+        any cycle are absent (gaps stay gaps). Units as in schema.py.
+    """
+    if cycles.empty:
+        return schema.empty_frame("days")
+    cyc = schema.conform(cycles, "cycles").sort_values("start_utc").reset_index(drop=True)
+    rec = schema.conform(recoveries, "recoveries")
+    slp = schema.conform(sleeps, "sleeps")
+    wko = schema.conform(workouts, "workouts")
+    slp["cycle_start_utc"] = assign_cycle(slp, cyc)
+    wko["cycle_start_utc"] = assign_cycle(wko, cyc)
+
+    main = slp[slp["nap"].fillna(False).eq(False) & slp["cycle_start_utc"].notna()]
+    main = main.sort_values("start_utc").drop_duplicates("cycle_start_utc", keep="first")
+    main = main.rename(columns={"start_utc": "sleep_onset_utc", "end_utc": "wake_utc",
+                                "score_state": "sleep_score_state",
+                                "tz_offset_min": "sleep_tz_offset_min"})
+    naps = slp[slp["nap"].fillna(False).eq(True) & slp["cycle_start_utc"].notna()]
+    nap_agg = naps.groupby("cycle_start_utc").agg(nap_count=("start_utc", "size"),
+                                                  nap_min=("asleep_min", "sum"))
+    wko_agg = wko[wko["cycle_start_utc"].notna()].groupby("cycle_start_utc").agg(
+        workout_count=("start_utc", "size"))
+    rec = rec.rename(columns={"score_state": "recovery_score_state"})
+
+    day = cyc.rename(columns={"start_utc": "cycle_start_utc", "end_utc": "cycle_end_utc",
+                              "score_state": "cycle_score_state"})
+    day = day.merge(rec[["cycle_start_utc", "recovery_score_state", *_RECOVERY_COLS]],
+                    on="cycle_start_utc", how="left")
+    day = day.merge(main[["cycle_start_utc", "sleep_onset_utc", "wake_utc", "sleep_score_state",
+                          "sleep_tz_offset_min", *_SLEEP_COLS]], on="cycle_start_utc", how="left")
+    day = day.merge(nap_agg, left_on="cycle_start_utc", right_index=True, how="left")
+    day = day.merge(wko_agg, left_on="cycle_start_utc", right_index=True, how="left")
+
+    day["has_main_sleep"] = day["wake_utc"].notna()
+    day["is_open"] = day["cycle_end_utc"].isna()
+    wake_offset = day["sleep_tz_offset_min"].fillna(day["tz_offset_min"]).fillna(0)
+    by_wake = _local_date(day["wake_utc"], wake_offset)
+    by_start = _local_date(day["cycle_start_utc"], day["tz_offset_min"].fillna(0))
+    day["date"] = by_wake.where(day["has_main_sleep"], by_start)
+    day["nap_count"] = day["nap_count"].fillna(0)
+    day["nap_min"] = day["nap_min"].fillna(0.0)
+    day["workout_count"] = day["workout_count"].fillna(0)
+
+    day = day.sort_values(["date", "has_main_sleep", "cycle_start_utc"])
+    day = day.drop_duplicates("date", keep="last")
+    return schema.conform(day, "days").sort_values("date").reset_index(drop=True)

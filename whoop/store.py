@@ -1,0 +1,395 @@
+"""The DuckDB store: schema and migrations, the single writer, upserts with provenance, queries.
+
+One file (``whoop.config.db_path()``). DuckDB lets one process write a file at a time and locks
+the file while a connection is open, so this store never keeps a connection open: every operation
+opens the file, works and closes it, under an in-process lock (one writer, DESIGN.md "Storage").
+When another process (the CLI while the app is open, a cron sync) holds the file, the store
+retries with backoff for ``busy_timeout_s`` and then raises :class:`DatabaseBusyError`.
+
+Merge rule when two sources describe the same record (same athlete, start instant, kind):
+the API wins where both have a value (DESIGN.md), an export fills what the API left empty, and a
+newer import of the same source replaces the older values. ``source`` becomes ``api+export``
+once both contributed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from whoop import schema
+from whoop.config import db_path
+from whoop.days import build_days
+from whoop.errors import DatabaseBusyError, InputError, StoreError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_API = "api"
+_API_FAMILY = ("api", "api+export")
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    key = str(path.resolve()) if path.name != ":memory:" else ":memory:"
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.RLock())
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The ordered migrations: ``(version, name, sql)`` from ``whoop/migrations/NNNN_name.sql``."""
+    out = []
+    for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        version = int(path.name[:4])
+        out.append((version, path.stem[5:], path.read_text(encoding="utf-8")))
+    return out
+
+
+@dataclass
+class ImportResult:
+    """What one import changed. ``counts[table] = {"inserted": n, "updated": n}``."""
+
+    run_id: int
+    athlete_id: int
+    athlete: str
+    counts: dict[str, dict[str, int]]
+    warnings: list[str] = field(default_factory=list)
+    days: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def summary(self) -> str:
+        """One human line, e.g. ``cycles 338 (338 new), sleeps 348 (0 new, 348 updated) ...``."""
+        parts = []
+        for table, c in self.counts.items():
+            total = c["inserted"] + c["updated"]
+            if total:
+                parts.append(f"{table} {total} ({c['inserted']} new, {c['updated']} updated)")
+        span = f"; {self.days} days {self.first_day} to {self.last_day}" if self.days else ""
+        return f"athlete '{self.athlete}': " + (", ".join(parts) or "nothing") + span
+
+
+class Store:
+    """A DuckDB file with the project's schema.
+
+    Args:
+        path: the database file; None -> ``whoop.config.db_path()``. Created (with its folder)
+            and migrated on first use.
+        busy_timeout_s: how long to wait for another process's lock before DatabaseBusyError.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, busy_timeout_s: float = 30.0) -> None:
+        self.path = db_path(path)
+        self.busy_timeout_s = busy_timeout_s
+        self._lock = _process_lock(self.path)
+        self._migrated = False
+
+    # -- connections -----------------------------------------------------------------------
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.busy_timeout_s
+        delay = 0.05
+        while True:
+            try:
+                con = duckdb.connect(str(self.path))
+                con.execute("SET TimeZone = 'UTC'")
+                return con
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusyError(
+                        f"the database {self.path} is busy: another process (the app, a sync or an "
+                        f"import) is using it. Try again in a minute.") from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for reads (and single statements), migrated, closed on exit."""
+        with self._lock:
+            con = self._open()
+            try:
+                if not self._migrated:
+                    self._migrate(con)
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                    "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
+        current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+                con.execute("COMMIT")
+            except duckdb.Error as exc:
+                con.execute("ROLLBACK")
+                raise StoreError(f"cannot upgrade {self.path} to schema {version} ({name}): {exc}") from None
+        self._migrated = True
+
+    def schema_version(self) -> int:
+        """The schema version of the file (after migrating it)."""
+        with self.connect() as con:
+            return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run a read query and return its result as a frame."""
+        with self.connect() as con:
+            return con.execute(sql, params or []).df()
+
+    # -- athletes --------------------------------------------------------------------------
+    def athletes(self) -> pd.DataFrame:
+        """Columns athlete_id (int32), name, whoop_user_id (nullable), first_name, last_name,
+        email, created_at; ordered by name."""
+        return self.query("SELECT * FROM athletes ORDER BY name")
+
+    @staticmethod
+    def ensure_athlete(con: duckdb.DuckDBPyConnection, name: str) -> int:
+        """The id of athlete ``name`` inside ``con``'s transaction, created when new.
+
+        Raises:
+            InputError: the name is empty or longer than 64 characters.
+        """
+        name = (name or "").strip()
+        if not name or len(name) > 64:
+            raise InputError("an athlete name must be 1 to 64 characters")
+        row = con.execute("SELECT athlete_id FROM athletes WHERE name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        return con.execute("INSERT INTO athletes (name) VALUES (?) RETURNING athlete_id",
+                           [name]).fetchone()[0]
+
+    def athlete_id(self, name: str) -> int | None:
+        """The id of the athlete called ``name``, or None."""
+        with self.connect() as con:
+            row = con.execute("SELECT athlete_id FROM athletes WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def athlete_name(self, athlete_id: int) -> str | None:
+        """The name of athlete ``athlete_id``, or None."""
+        with self.connect() as con:
+            row = con.execute("SELECT name FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchone()
+        return row[0] if row else None
+
+    # -- writing ---------------------------------------------------------------------------
+    @staticmethod
+    def upsert(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, frame: pd.DataFrame,
+               run_id: int | None) -> dict[str, int]:
+        """Upsert canonical records into ``table`` inside ``con``'s transaction.
+
+        The frame is conformed to ``schema.TABLES[table]``, de-duplicated on the key keeping the
+        last row (DuckDB keeps the first of duplicate keys in one batch), then merged by the
+        module's merge rule. Returns ``{"inserted": n, "updated": n}``.
+
+        Raises:
+            InputError: a record has no key (e.g. a sleep without onset).
+        """
+        if frame is None or frame.empty:
+            return {"inserted": 0, "updated": 0}
+        keys = list(schema.KEYS[table])
+        data = schema.conform(frame, table)
+        if data[keys].isna().any(axis=None):
+            raise InputError(f"{table}: {int(data[keys].isna().any(axis=1).sum())} record(s) have no "
+                             f"{'/'.join(keys)}")
+        data = data.drop_duplicates(subset=keys, keep="last")
+        data.insert(0, "athlete_id", athlete_id)
+        data["run_id"] = run_id
+        cols = list(data.columns)
+        con.register("incoming", data)
+        try:
+            join = " AND ".join(f"t.{k} = i.{k}" for k in keys)
+            existing = con.execute(
+                f"SELECT count(*) FROM incoming i JOIN {table} t ON t.athlete_id = i.athlete_id AND {join}"
+            ).fetchone()[0]
+            t, x = table, "excluded"
+            api_over_api = f"{x}.source = '{_API}' AND {t}.source = '{_API}'"
+            sets = []
+            for c in cols:
+                if c in ("athlete_id", *keys):
+                    continue
+                if c == "source":
+                    expr = (f"CASE WHEN {api_over_api} THEN '{_API}' "
+                            f"WHEN {x}.source = '{_API}' OR {t}.source IN {_API_FAMILY} THEN 'api+export' "
+                            f"ELSE {x}.source END")
+                elif c in ("source_ref", "run_id"):
+                    expr = (f"CASE WHEN {x}.source = '{_API}' OR {t}.source NOT IN {_API_FAMILY} "
+                            f"THEN {x}.{c} ELSE {t}.{c} END")
+                else:
+                    expr = (f"CASE WHEN {api_over_api} THEN {x}.{c} "
+                            f"WHEN {x}.source = '{_API}' THEN coalesce({x}.{c}, {t}.{c}) "
+                            f"WHEN {t}.source IN {_API_FAMILY} THEN coalesce({t}.{c}, {x}.{c}) "
+                            f"ELSE {x}.{c} END")
+                sets.append(f"{c} = {expr}")
+            sets.append("ingested_at = now()")
+            con.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming "
+                f"ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}")
+        finally:
+            con.unregister("incoming")
+        return {"inserted": len(data) - existing, "updated": existing}
+
+    @staticmethod
+    def rebuild_days(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFrame:
+        """Recompute the daily table of one athlete from its records (inside ``con``'s
+        transaction) and return it (schema.DAYS columns)."""
+        frames = {t: con.execute(f"SELECT * FROM {t} WHERE athlete_id = ?", [athlete_id]).df()
+                  for t in ("cycles", "recoveries", "sleeps", "workouts")}
+        days = build_days(frames["cycles"], frames["recoveries"], frames["sleeps"], frames["workouts"])
+        con.execute("DELETE FROM days WHERE athlete_id = ?", [athlete_id])
+        if not days.empty:
+            data = days.copy()
+            data.insert(0, "athlete_id", athlete_id)
+            data["date"] = data["date"].dt.date
+            con.register("new_days", data)
+            try:
+                con.execute(f"INSERT INTO days ({', '.join(data.columns)}) "
+                            f"SELECT {', '.join(data.columns)} FROM new_days")
+            finally:
+                con.unregister("new_days")
+        return days
+
+    def import_records(self, athlete: str, frames: dict[str, pd.DataFrame], *, kind: str,
+                       source: str, warnings: list[str] | None = None) -> ImportResult:
+        """Import canonical frames for athlete ``athlete`` (created when new) in ONE transaction:
+        on any error nothing is written (not even the run or the athlete).
+
+        Args:
+            frames: table name (schema.TABLES) -> frame; missing tables are skipped.
+            kind: ``export`` or ``demo``.
+            source: what was imported, for the import history (file names).
+        Raises:
+            InputError, StoreError, DatabaseBusyError.
+        """
+        warnings = list(warnings or [])
+        with self.transaction() as con:
+            athlete_id = self.ensure_athlete(con, athlete)
+            run_id = con.execute(
+                "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "
+                "VALUES (?, ?, ?, now(), 'running') RETURNING run_id",
+                [athlete_id, kind, source]).fetchone()[0]
+            counts = {t: self.upsert(con, t, athlete_id, frames.get(t), run_id) for t in schema.TABLES}
+            days = self.rebuild_days(con, athlete_id)
+            con.execute("UPDATE import_runs SET finished_at = now(), status = 'ok', counts_json = ?, "
+                        "warnings_json = ? WHERE run_id = ?",
+                        [json.dumps(counts), json.dumps(warnings), run_id])
+        first = days["date"].min().date() if len(days) else None
+        last = days["date"].max().date() if len(days) else None
+        return ImportResult(run_id, athlete_id, athlete, counts, warnings, len(days), first, last)
+
+    def delete_athlete_data(self, athlete_id: int, *, keep_athlete: bool = True) -> None:
+        """Delete every record, day, run and setting of one athlete (one transaction)."""
+        with self.transaction() as con:
+            for table in (*schema.TABLES, "days", "import_runs", "settings"):
+                con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
+            if not keep_athlete:
+                con.execute("DELETE FROM athletes WHERE athlete_id = ?", [athlete_id])
+
+    # -- settings --------------------------------------------------------------------------
+    def get_setting(self, key: str, default=None, *, athlete_id: int = 0):
+        """A JSON-decoded setting (athlete 0 = app-wide), or ``default``."""
+        with self.connect() as con:
+            row = con.execute("SELECT value_json FROM settings WHERE athlete_id = ? AND key = ?",
+                              [athlete_id, key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value, *, athlete_id: int = 0) -> None:
+        """Store a JSON-encodable setting."""
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
+                        "VALUES (?, ?, ?, now())", [athlete_id, key, json.dumps(value)])
+
+    # -- reading ---------------------------------------------------------------------------
+    def days(self, athlete_id: int, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+        """The daily table of one athlete, ``start <= date <= end`` (both optional, inclusive).
+
+        Returns the columns of schema.DAYS (``date`` datetime64[s]), sorted by date.
+        """
+        with self.connect() as con:
+            df = con.execute(
+                "SELECT * FROM days WHERE athlete_id = ? AND (? IS NULL OR date >= ?) "
+                "AND (? IS NULL OR date <= ?) ORDER BY date",
+                [athlete_id, start, start, end, end]).df()
+        return schema.conform(df, "days")
+
+    def records(self, table: str, athlete_id: int, start: datetime | None = None,
+                end: datetime | None = None) -> pd.DataFrame:
+        """Records of ``table`` for one athlete whose start (cycle start for recoveries and
+        journal) is in ``[start, end)`` (UTC; both optional). Canonical columns of the table."""
+        if table not in schema.TABLES:
+            raise KeyError(table)
+        col = schema.KEYS[table][0] if table != "journal" else "cycle_start_utc"
+        with self.connect() as con:
+            df = con.execute(
+                f"SELECT * FROM {table} WHERE athlete_id = ? AND (? IS NULL OR {col} >= ?) "
+                f"AND (? IS NULL OR {col} < ?) ORDER BY {col}",
+                [athlete_id, start, start, end, end]).df()
+        return schema.conform(df, table)
+
+    def runs(self, athlete_id: int | None = None, limit: int = 100) -> pd.DataFrame:
+        """Import and sync runs, newest first, with the athlete's name."""
+        return self.query(
+            "SELECT r.*, a.name AS athlete FROM import_runs r JOIN athletes a USING (athlete_id) "
+            "WHERE ? IS NULL OR r.athlete_id = ? ORDER BY r.run_id DESC LIMIT ?",
+            [athlete_id, athlete_id, limit])
+
+    def data_version(self) -> str:
+        """A token that changes whenever any import, sync or deletion changed the data."""
+        with self.connect() as con:
+            row = con.execute("SELECT count(*), max(run_id), max(finished_at) FROM import_runs").fetchone()
+            n_days = con.execute("SELECT count(*), max(ingested_at) FROM days").fetchone()
+        return f"{row[0]}:{row[1]}:{row[2]}:{n_days[0]}:{n_days[1]}"
+
+    def status(self) -> dict:
+        """Overview for ``python -m whoop status``: per athlete, rows per table, first and last
+        day, last run."""
+        out = {"database": str(self.path), "schema_version": self.schema_version(), "athletes": []}
+        with self.connect() as con:
+            for athlete_id, name, whoop_user_id in con.execute(
+                    "SELECT athlete_id, name, whoop_user_id FROM athletes ORDER BY name").fetchall():
+                rows = {t: con.execute(f"SELECT count(*) FROM {t} WHERE athlete_id = ?",
+                                       [athlete_id]).fetchone()[0] for t in (*schema.TABLES, "days")}
+                first, last = con.execute("SELECT min(date), max(date) FROM days WHERE athlete_id = ?",
+                                          [athlete_id]).fetchone()
+                run = con.execute(
+                    "SELECT kind, source, finished_at, status FROM import_runs WHERE athlete_id = ? "
+                    "ORDER BY run_id DESC LIMIT 1", [athlete_id]).fetchone()
+                out["athletes"].append({
+                    "athlete": name, "whoop_user_id": whoop_user_id, "rows": rows,
+                    "first_day": first, "last_day": last,
+                    "last_run": dict(zip(("kind", "source", "finished_at", "status"), run)) if run else None,
+                })
+        return out
+
+
+def utcnow() -> datetime:
+    """The current instant, tz-aware UTC."""
+    return datetime.now(timezone.utc)
