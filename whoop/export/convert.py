@@ -1,0 +1,226 @@
+"""Convert parsed export tables (:class:`~whoop.export.table.RawTable`) into the canonical record
+frames of :mod:`whoop.schema`.
+
+Rules and their sources:
+
+* instants: local wall-clock minus the row's ``Cycle timezone`` offset (EXPORT.md 3.1);
+* energy: the export's "Energy burned (cal)" is kcal, x 4.184 -> kJ (DESIGN.md "Units");
+* workout zone minutes: ``HR Zone n %`` / 100 x ``Duration (min)`` (schema.WORKOUTS);
+* score_state for export rows: PENDING_SCORE for the open cycle, SCORED when metrics are present,
+  UNSCORABLE when a closed record has none (schema.py docstring);
+* keys: cycles by start, sleeps by onset (naps share the cycle start, EXPORT.md 3.3), workouts by
+  start, journal by (cycle start UTC, question) after dropping exact duplicates (EXPORT.md 3.4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from whoop import schema
+from whoop.export import table as T
+from whoop.export.table import RawTable
+
+KCAL_TO_KJ = 4.184  # thermochemical calorie (DESIGN.md "Units and names")
+
+_SLEEP_FIELDS = {
+    "Sleep performance %": "sleep_performance_pct",
+    "Sleep efficiency %": "sleep_efficiency_pct",
+    "Sleep consistency %": "sleep_consistency_pct",
+    "Respiratory rate (rpm)": "respiratory_rate_rpm",
+    "In bed duration (min)": "in_bed_min",
+    "Asleep duration (min)": "asleep_min",
+    "Light sleep duration (min)": "light_sleep_min",
+    "Deep (SWS) duration (min)": "deep_sleep_min",
+    "REM duration (min)": "rem_sleep_min",
+    "Awake duration (min)": "awake_min",
+    "Sleep need (min)": "sleep_need_min",
+    "Sleep debt (min)": "sleep_debt_min",
+}
+_RECOVERY_FIELDS = {
+    "Recovery score %": "recovery_score",
+    "Resting heart rate (bpm)": "resting_heart_rate_bpm",
+    "Heart rate variability (ms)": "hrv_rmssd_ms",
+    "Skin temp (celsius)": "skin_temp_c",
+    "Blood oxygen %": "spo2_pct",
+}
+
+
+def _any_present(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    return frame[cols].notna().any(axis=1).to_numpy()
+
+
+def _provenance(frame: pd.DataFrame, source: str, ref: str) -> None:
+    frame["source"] = source
+    frame["source_ref"] = ref
+
+
+def dedup_keep_last(frame: pd.DataFrame, key: str, what: str, file: str,
+                    warnings: list[str]) -> pd.DataFrame:
+    """Drop rows whose ``key`` repeats, keeping the last (DESIGN.md: dedupe keep-last)."""
+    dup = frame.duplicated(key, keep="last")
+    if dup.any():
+        warnings.append(f"{int(dup.sum())} {what} in {file} repeat the start time of another row; "
+                        "kept the last of each")
+        frame = frame[~dup.to_numpy()]
+    return frame
+
+
+def _sleep_frame(t: RawTable, offset: pd.Series, cycle_start: pd.Series) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "start_utc": T.utc_time(t, "Sleep onset", offset, required=True),
+        "end_utc": T.utc_time(t, "Wake onset", offset),
+        "tz_offset_min": offset,
+        "cycle_start_utc": cycle_start,
+    })
+    for col, name in _SLEEP_FIELDS.items():
+        out[name] = T.number(t, col)
+    scored = _any_present(out, list(_SLEEP_FIELDS.values()))
+    out["score_state"] = np.where(scored, "SCORED",
+                                  np.where(out["end_utc"].isna(), "PENDING_SCORE", "UNSCORABLE"))
+    return out
+
+
+def cycles(t: RawTable, source: str, warnings: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """physiological_cycles.csv -> (cycles, recoveries) canonical frames.
+
+    A recoveries row exists only for cycles with at least one recovery metric (EXPORT.md 3.2:
+    cycles without a scored sleep have empty recovery columns); ``user_calibrating`` is unknown.
+    """
+    offset = T.tz_offset_min(t)
+    start = T.utc_time(t, "Cycle start time", offset, required=True)
+    out = pd.DataFrame({
+        "start_utc": start,
+        "end_utc": T.utc_time(t, "Cycle end time", offset),
+        "tz_offset_min": offset,
+        "day_strain": T.number(t, "Day Strain"),
+        "energy_kj": T.number(t, "Energy burned (cal)") * KCAL_TO_KJ,
+        "avg_heart_rate_bpm": T.number(t, "Average HR (bpm)"),
+        "max_heart_rate_bpm": T.number(t, "Max HR (bpm)"),
+    })
+    metrics = _any_present(out, ["day_strain", "energy_kj", "avg_heart_rate_bpm",
+                                 "max_heart_rate_bpm"])
+    out["score_state"] = np.where(out["end_utc"].isna(), "PENDING_SCORE",
+                                  np.where(metrics, "SCORED", "UNSCORABLE"))
+    _provenance(out, source, t.file)
+
+    rec = pd.DataFrame({"cycle_start_utc": start})
+    for col, name in _RECOVERY_FIELDS.items():
+        rec[name] = T.number(t, col)
+    rec["score_state"] = np.where(rec["recovery_score"].notna(), "SCORED", "UNSCORABLE")
+    _provenance(rec, source, t.file)
+    rec = rec[_any_present(rec, list(_RECOVERY_FIELDS.values()))]
+
+    out = dedup_keep_last(out, "start_utc", "cycles", t.file, warnings)
+    rec = rec.drop_duplicates("cycle_start_utc", keep="last")
+    return schema.conform(out, "cycles"), schema.conform(rec, "recoveries")
+
+
+def main_sleeps_from_cycles(t: RawTable, source: str) -> pd.DataFrame:
+    """Main-sleep rows synthesized from the cycles file's sleep columns (used when sleeps.csv is
+    absent; the cycles file carries only the main sleep, EXPORT.md 3.3)."""
+    offset = T.tz_offset_min(t)
+    start = T.utc_time(t, "Cycle start time", offset, required=True)
+    has_sleep = (t.columns["Sleep onset"] != "").to_numpy()
+    sub = RawTable(t.file, t.kind, {c: s[has_sleep].reset_index(drop=True)
+                                    for c, s in t.columns.items()}, t.lines[has_sleep])
+    out = _sleep_frame(sub, offset[has_sleep].reset_index(drop=True),
+                       start[has_sleep].reset_index(drop=True))
+    out["nap"] = False
+    _provenance(out, source, t.file)
+    return schema.conform(out.drop_duplicates("start_utc", keep="last"), "sleeps")
+
+
+def sleeps(t: RawTable, source: str, warnings: list[str]) -> pd.DataFrame:
+    """sleeps.csv -> canonical sleeps frame, keyed by onset; naps keep ``nap=True``; sleeps with
+    onset and wake but no metrics are kept as UNSCORABLE (EXPORT.md 3.2, 3.3)."""
+    offset = T.tz_offset_min(t)
+    cycle_start = T.utc_time(t, "Cycle start time", offset)
+    out = _sleep_frame(t, offset, cycle_start)
+    out["nap"] = T.boolean(t, "Nap")
+    _provenance(out, source, t.file)
+    out = dedup_keep_last(out, "start_utc", "sleeps", t.file, warnings)
+    return schema.conform(out, "sleeps")
+
+
+def workouts(t: RawTable, source: str, warnings: list[str]) -> pd.DataFrame:
+    """workouts.csv (17 or 20 columns) -> canonical workouts frame; zone % -> minutes."""
+    offset = T.tz_offset_min(t)
+    start = T.utc_time(t, "Workout start time", offset, required=True)
+    end = T.utc_time(t, "Workout end time", offset)
+    duration = T.number(t, "Duration (min)")
+    if not t.has("Duration (min)"):
+        duration = (end - start).dt.total_seconds() / 60.0
+    out = pd.DataFrame({
+        "start_utc": start,
+        "end_utc": end,
+        "tz_offset_min": offset,
+        "cycle_start_utc": T.utc_time(t, "Cycle start time", offset),
+        "sport_name": t.columns["Activity name"],
+        "activity_strain": T.number(t, "Activity Strain"),
+        "energy_kj": T.number(t, "Energy burned (cal)") * KCAL_TO_KJ,
+        "avg_heart_rate_bpm": T.number(t, "Average HR (bpm)"),
+        "max_heart_rate_bpm": T.number(t, "Max HR (bpm)"),
+        "duration_min": duration,
+        "distance_m": T.number(t, "Distance (meters)"),
+        "altitude_gain_m": T.number(t, "Altitude gain (meters)"),
+        "altitude_change_m": T.number(t, "Altitude change (meters)"),
+        "gps_enabled": T.boolean(t, "GPS enabled"),
+    })
+    for i in range(1, 6):
+        out[f"hr_zone_{i}_min"] = T.number(t, f"HR Zone {i} %") / 100.0 * duration
+    metrics = _any_present(out, ["activity_strain", "energy_kj", "avg_heart_rate_bpm",
+                                 "max_heart_rate_bpm"])
+    out["score_state"] = np.where(metrics, "SCORED", "UNSCORABLE")
+    _provenance(out, source, t.file)
+    out = dedup_keep_last(out, "start_utc", "workouts", t.file, warnings)
+    return schema.conform(out, "workouts")
+
+
+def journal(t: RawTable, source: str, warnings: list[str]) -> pd.DataFrame:
+    """journal_entries.csv -> canonical journal frame.
+
+    Exact duplicate rows are dropped; rows with empty cycle fields are kept as orphans with
+    ``entry_key = "orphan|question|answer|notes"``; others get
+    ``entry_key = "<cycle start UTC, ISO 8601 Z>|<question>"`` and conflicting repeats keep the
+    last row (EXPORT.md 3.4, schema.py keys).
+    """
+    raw = pd.DataFrame({c: t.columns[c] for c in
+                        ("Cycle start time", "Cycle end time", "Cycle timezone",
+                         "Question text", "Answered yes", "Notes")})
+    exact = raw.duplicated(keep="first").to_numpy()
+    if exact.any():
+        warnings.append(f"{int(exact.sum())} exact duplicate journal rows dropped from {t.file}")
+        keep = ~exact
+        t = RawTable(t.file, t.kind, {c: s[keep].reset_index(drop=True)
+                                      for c, s in t.columns.items()}, t.lines[keep])
+    offset = T.tz_offset_min(t)
+    start = T.utc_time(t, "Cycle start time", offset)
+    answered = T.boolean(t, "Answered yes")
+    question = t.columns["Question text"]
+    notes = t.columns["Notes"]
+    orphan = start.isna().to_numpy()
+    answer_text = answered.map({True: "true", False: "false"}).fillna("").astype("str")
+    iso = start.dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
+    key = np.where(orphan, "orphan|" + question + "|" + answer_text + "|" + notes,
+                   iso + "|" + question)
+    out = pd.DataFrame({
+        "entry_key": pd.Series(key, dtype="str"),
+        "cycle_start_utc": start,
+        "cycle_end_utc": T.utc_time(t, "Cycle end time", offset),
+        "tz_offset_min": offset,
+        "question": question,
+        "answered_yes": answered,
+        "notes": notes.where(notes != "", None),
+    })
+    _provenance(out, source, t.file)
+    if orphan.any():
+        warnings.append(f"{int(orphan.sum())} journal rows without a cycle kept as orphans "
+                        f"({t.file})")
+    conflict = out.duplicated("entry_key", keep="last").to_numpy()
+    if conflict.any():
+        warnings.append(f"{int(conflict.sum())} journal rows in {t.file} answer the same question "
+                        "for the same cycle as a later row with a different answer or note; "
+                        "kept the last")
+        out = out[~conflict]
+    return schema.conform(out, "journal")
