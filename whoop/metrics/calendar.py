@@ -1,0 +1,85 @@
+"""Full-calendar reindexing and the masks that decide which days count in statistics.
+
+The daily frame (``schema.DAYS``) has one row per day *with data*; missing days are absent rows.
+Day-based windows (7-day mean, 28-day load) must run on a full calendar so a gap is a gap, not a
+shorter window. DESIGN.md "The day model": only ``SCORED`` records count in baselines and
+statistics; ``PENDING_SCORE``, ``UNSCORABLE`` and ``user_calibrating`` days never do.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SCORED = "SCORED"
+
+
+def full_calendar(days: pd.DataFrame, start: pd.Timestamp | None = None,
+                  end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Reindex ``days`` to every calendar date from ``start`` (default first date) to ``end``.
+
+    Args:
+        days: frame with a ``date`` column (datetime64, one row per date; duplicates keep last).
+        start, end: optional bounds (inclusive), anything ``pd.Timestamp`` accepts.
+    Returns:
+        the same columns, one row per calendar day, ``date`` as datetime64[s], added days all-NA
+        (float columns NaN, nullable columns <NA>), plus ``has_row`` (bool: the day had a row).
+    """
+    frame = days.copy()
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[s]")
+    frame = frame.drop_duplicates("date", keep="last").sort_values("date")
+    frame["has_row"] = True
+    if frame.empty and (start is None or end is None):
+        out = frame.reset_index(drop=True)
+        out["has_row"] = out["has_row"].astype(bool)
+        return out
+    lo = pd.Timestamp(start) if start is not None else frame["date"].iloc[0]
+    hi = pd.Timestamp(end) if end is not None else frame["date"].iloc[-1]
+    idx = pd.date_range(lo.normalize(), hi.normalize(), freq="D").astype("datetime64[s]")
+    out = frame.set_index("date").reindex(idx)
+    out.index.name = "date"
+    out["has_row"] = out["has_row"].fillna(False).astype(bool)
+    return out.reset_index()
+
+
+def _true(series: pd.Series | None, index: pd.Index, default: bool) -> pd.Series:
+    if series is None:
+        return pd.Series(default, index=index)
+    return series.astype("boolean").fillna(default).astype(bool)
+
+
+def recovery_ok(days: pd.DataFrame) -> pd.Series:
+    """Mask of days whose recovery metrics count: recovery ``SCORED``, not ``user_calibrating``,
+    opened by a main sleep (``has_main_sleep`` not False). Missing state columns count as OK only
+    for ``has_main_sleep``; a missing ``recovery_score_state`` means not scored."""
+    state = days.get("recovery_score_state")
+    scored = (state == SCORED).fillna(False).astype(bool) if state is not None else \
+        pd.Series(False, index=days.index)
+    calibrating = _true(days.get("user_calibrating"), days.index, False)
+    main = _true(days.get("has_main_sleep"), days.index, True)
+    return scored & ~calibrating & main
+
+
+def sleep_ok(days: pd.DataFrame) -> pd.Series:
+    """Mask of days whose main-sleep metrics count: ``sleep_score_state == "SCORED"`` and a main
+    sleep (``has_main_sleep`` not False)."""
+    state = days.get("sleep_score_state")
+    scored = (state == SCORED).fillna(False).astype(bool) if state is not None else \
+        pd.Series(False, index=days.index)
+    return scored & _true(days.get("has_main_sleep"), days.index, True)
+
+
+def cycle_ok(days: pd.DataFrame) -> pd.Series:
+    """Mask of days whose cycle metrics (day strain, energy) count: ``cycle_score_state ==
+    "SCORED"`` and the cycle is closed (``is_open`` not True: a running cycle's strain is partial)."""
+    state = days.get("cycle_score_state")
+    scored = (state == SCORED).fillna(False).astype(bool) if state is not None else \
+        pd.Series(False, index=days.index)
+    return scored & ~_true(days.get("is_open"), days.index, False)
+
+
+def masked(days: pd.DataFrame, column: str, ok: pd.Series) -> pd.Series:
+    """``days[column]`` as float64 with NaN where ``ok`` is False or the column is absent."""
+    if column not in days.columns:
+        return pd.Series(float("nan"), index=days.index, dtype="float64")
+    values = pd.to_numeric(days[column], errors="coerce").astype("float64")
+    return values.where(ok.to_numpy())
