@@ -1,0 +1,244 @@
+"""Project-generated WHOOP export fixtures: small invented rows written with the exact headers of
+every variant in EXPORT.md section 2, as CSV text, ZIP, gzip-wrapped ZIP, folder or loose files.
+
+Nothing here is copied from a real export. The invented athlete (tz UTC+01:00 unless said):
+
+=====  =====================  =====================  =========  ==================================
+cycle  start (local)          end (local)            tz         what it shows
+=====  =====================  =====================  =========  ==================================
+C1     2024-03-12 23:10:00    (open)                 UTC+01:00  open current cycle, recovery set
+C2     2024-03-11 23:40:00    2024-03-12 23:10:00    UTC+01:00  fully scored; a nap; 2 workouts
+C3     2024-03-10 23:05:00    2024-03-11 22:40:00    UTCZ       DST/travel: C3 end == C2 start
+C4     2024-03-09 23:30:00    2024-03-10 23:05:00    UTCZ       no recovery; unscored sleep
+C5     2024-03-08 00:00:00    2024-03-09 00:00:00    UTCZ       placeholder, every metric empty
+=====  =====================  =====================  =========  ==================================
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zipfile
+from pathlib import Path
+
+# ----------------------------------------------------------------- headers (EXPORT.md 2.1-2.4)
+CYCLES_26 = [
+    "Cycle start time", "Cycle end time", "Cycle timezone", "Recovery score %",
+    "Resting heart rate (bpm)", "Heart rate variability (ms)", "Skin temp (celsius)",
+    "Blood oxygen %", "Day Strain", "Energy burned (cal)", "Max HR (bpm)", "Average HR (bpm)",
+    "Sleep onset", "Wake onset", "Sleep performance %", "Respiratory rate (rpm)",
+    "Asleep duration (min)", "In bed duration (min)", "Light sleep duration (min)",
+    "Deep (SWS) duration (min)", "REM duration (min)", "Awake duration (min)",
+    "Sleep need (min)", "Sleep debt (min)", "Sleep efficiency %", "Sleep consistency %",
+]
+CYCLES_25 = CYCLES_26[:-1]
+SLEEPS_18 = [
+    "Cycle start time", "Cycle end time", "Cycle timezone", "Sleep onset", "Wake onset",
+    "Sleep performance %", "Respiratory rate (rpm)", "Asleep duration (min)",
+    "In bed duration (min)", "Light sleep duration (min)", "Deep (SWS) duration (min)",
+    "REM duration (min)", "Awake duration (min)", "Sleep need (min)", "Sleep debt (min)",
+    "Sleep efficiency %", "Sleep consistency %", "Nap",
+]
+SLEEPS_17 = [c for c in SLEEPS_18 if c != "Sleep consistency %"]
+WORKOUTS_17 = [
+    "Cycle start time", "Cycle end time", "Cycle timezone", "Workout start time",
+    "Workout end time", "Duration (min)", "Activity name", "Activity Strain",
+    "Energy burned (cal)", "Max HR (bpm)", "Average HR (bpm)", "HR Zone 1 %", "HR Zone 2 %",
+    "HR Zone 3 %", "HR Zone 4 %", "HR Zone 5 %", "GPS enabled",
+]
+WORKOUTS_20 = WORKOUTS_17 + ["Distance (meters)", "Altitude gain (meters)",
+                             "Altitude change (meters)"]
+JOURNAL_6 = ["Cycle start time", "Cycle end time", "Cycle timezone", "Question text",
+             "Answered yes", "Notes"]
+#: The Spanish cycles header of EXPORT.md 1.2, in the same order as CYCLES_26.
+CYCLES_ES = [
+    "Hora de inicio del ciclo", "Hora de finalización del ciclo", "Zona horaria del ciclo",
+    "Puntuación de recuperación (%)", "Frecuencia cardíaca en reposo (lpm)",
+    "Variabilidad de la frecuencia cardíaca (ms)", "Temp. cutánea (grados centígrados)",
+    "Oxígeno en sangre %", "Esfuerzo del día", "Energía quemada (cal)", "FC máx. (lpm)",
+    "FC promedio (lpm)", "Inicio del sueño", "Inicio de la vigilia",
+    "Calificación del sueño (%)", "Frecuencia respiratoria (rpm)", "Duración del sueño (min)",
+    "Tiempo en la cama (min)", "Duración de sueño ligero (min)",
+    "Duración de sueño profundo (SWS) (min)", "Duración de sueño REM (min)",
+    "Tempo despierto/a (min)", "Sueño necesario (min)", "Deuda de sueño (min)",
+    "Eficiencia del sueño %", "Regularidad del sueño %",
+]
+JOURNAL_ES = ["Hora de inicio del ciclo", "Hora de finalización del ciclo",
+              "Zona horaria del ciclo", "Texto de la pregunta", 'Respondió "Sí"', "Notas"]
+
+FILE_NAMES = {"cycles": "physiological_cycles.csv", "sleeps": "sleeps.csv",
+              "workouts": "workouts.csv", "journal": "journal_entries.csv"}
+
+# ------------------------------------------------------------------------------ invented rows
+_C = {
+    "C1": ("2024-03-12 23:10:00", "", "UTC+01:00"),
+    "C2": ("2024-03-11 23:40:00", "2024-03-12 23:10:00", "UTC+01:00"),
+    "C3": ("2024-03-10 23:05:00", "2024-03-11 22:40:00", "UTCZ"),
+    "C4": ("2024-03-09 23:30:00", "2024-03-10 23:05:00", "UTCZ"),
+    "C5": ("2024-03-08 00:00:00", "2024-03-09 00:00:00", "UTCZ"),
+}
+
+
+def _cyc(key: str) -> dict[str, str]:
+    start, end, tz = _C[key]
+    return {"Cycle start time": start, "Cycle end time": end, "Cycle timezone": tz}
+
+
+def _sleep(onset: str, wake: str, perf: str, asleep: str, consistency: str = "80") -> dict:
+    return {"Sleep onset": onset, "Wake onset": wake, "Sleep performance %": perf,
+            "Respiratory rate (rpm)": "14.6", "Asleep duration (min)": asleep,
+            "In bed duration (min)": "480", "Light sleep duration (min)": "230",
+            "Deep (SWS) duration (min)": "95", "REM duration (min)": "105",
+            "Awake duration (min)": "50", "Sleep need (min)": "500", "Sleep debt (min)": "40",
+            "Sleep efficiency %": "91", "Sleep consistency %": consistency}
+
+
+S1 = _sleep("2024-03-12 23:10:00", "2024-03-13 07:20:00", "88", "430", "77")
+S2 = _sleep("2024-03-11 23:40:00", "2024-03-12 07:05:00", "81", "410", "72")
+S3 = _sleep("2024-03-10 23:05:00", "2024-03-11 06:45:00", "90", "425", "")
+
+
+def cycles_rows() -> list[dict[str, str]]:
+    """Five invented cycles, newest first (see the module table)."""
+    return [
+        {**_cyc("C1"), "Recovery score %": "61", "Resting heart rate (bpm)": "52",
+         "Heart rate variability (ms)": "71", "Skin temp (celsius)": "33.41",
+         "Blood oxygen %": "96.25", **S1},
+        {**_cyc("C2"), "Recovery score %": "74", "Resting heart rate (bpm)": "50",
+         "Heart rate variability (ms)": "80", "Skin temp (celsius)": "33.12",
+         "Blood oxygen %": "95.50", "Day Strain": "14.3", "Energy burned (cal)": "2500",
+         "Max HR (bpm)": "171", "Average HR (bpm)": "68", **S2},
+        {**_cyc("C3"), "Recovery score %": "33", "Resting heart rate (bpm)": "58",
+         "Heart rate variability (ms)": "45", "Skin temp (celsius)": "",
+         "Blood oxygen %": "", "Day Strain": "9.8", "Energy burned (cal)": "2100",
+         "Max HR (bpm)": "150", "Average HR (bpm)": "64", **S3},
+        {**_cyc("C4"), "Day Strain": "6.1", "Energy burned (cal)": "1900",
+         "Max HR (bpm)": "130", "Average HR (bpm)": "61"},
+        {**_cyc("C5")},
+    ]
+
+
+def sleeps_rows() -> list[dict[str, str]]:
+    """Main sleeps of C1-C3, a nap in C2 and an unscored sleep in C4."""
+    nap = {**_sleep("2024-03-12 14:00:00", "2024-03-12 15:10:00", "", "62", ""),
+           "In bed duration (min)": "70", "Sleep need (min)": "", "Sleep debt (min)": ""}
+    unscored = {"Sleep onset": "2024-03-10 00:15:00", "Wake onset": "2024-03-10 05:05:00"}
+    return [
+        {**_cyc("C1"), **S1, "Nap": "false"},
+        {**_cyc("C2"), **nap, "Nap": "true"},
+        {**_cyc("C2"), **S2, "Nap": "false"},
+        {**_cyc("C3"), **S3, "Nap": "false"},
+        {**_cyc("C4"), **unscored, "Nap": "false"},
+    ]
+
+
+def workouts_rows() -> list[dict[str, str]]:
+    """Two scored workouts in C2 (one with GPS), one manual workout without HR in C4."""
+    return [
+        {**_cyc("C2"), "Workout start time": "2024-03-12 17:30:00",
+         "Workout end time": "2024-03-12 18:30:00", "Duration (min)": "60",
+         "Activity name": "Running", "Activity Strain": "11.2", "Energy burned (cal)": "650.0",
+         "Max HR (bpm)": "171", "Average HR (bpm)": "148", "HR Zone 1 %": "10",
+         "HR Zone 2 %": "25", "HR Zone 3 %": "40", "HR Zone 4 %": "20", "HR Zone 5 %": "5",
+         "GPS enabled": "true", "Distance (meters)": "10234.50",
+         "Altitude gain (meters)": "85.20", "Altitude change (meters)": "-3.40"},
+        {**_cyc("C2"), "Workout start time": "2024-03-12 12:00:00",
+         "Workout end time": "2024-03-12 12:45:00", "Duration (min)": "45",
+         "Activity name": "Weightlifting, heavy", "Activity Strain": "7.5",
+         "Energy burned (cal)": "280.0", "Max HR (bpm)": "140", "Average HR (bpm)": "105",
+         "HR Zone 1 %": "50", "HR Zone 2 %": "20", "HR Zone 3 %": "0", "HR Zone 4 %": "0",
+         "HR Zone 5 %": "0", "GPS enabled": "false"},
+        {**_cyc("C4"), "Workout start time": "2024-03-10 09:00:00",
+         "Workout end time": "2024-03-10 09:30:00", "Duration (min)": "30",
+         "Activity name": "Other", "GPS enabled": "false"},
+    ]
+
+
+NOTE_MULTILINE = "slept badly,\nwoke at 3\r\nthen read"
+QUESTION_COMMA = "Eat any food close to bedtime (e.g., within 2 hours)?"
+
+
+def journal_rows() -> list[dict[str, str]]:
+    """Journal quirks: 2 orphans, an exact duplicate, a conflicting repeat (last wins: 'true'),
+    a question with commas, a quoted multi-line note, ``TRUE`` in capitals."""
+    orphan = {"Cycle start time": "", "Cycle end time": "", "Cycle timezone": ""}
+    return [
+        {**orphan, "Question text": "Feeling sick or ill?", "Answered yes": "false", "Notes": ""},
+        {**orphan, "Question text": "Hydrated sufficiently?", "Answered yes": "true", "Notes": ""},
+        {**_cyc("C1"), "Question text": "Have any alcoholic drinks?", "Answered yes": "false",
+         "Notes": ""},
+        {**_cyc("C1"), "Question text": QUESTION_COMMA, "Answered yes": "TRUE",
+         "Notes": NOTE_MULTILINE},
+        {**_cyc("C1"), "Question text": "Have any alcoholic drinks?", "Answered yes": "false",
+         "Notes": ""},
+        {**_cyc("C2"), "Question text": "Have any alcoholic drinks?", "Answered yes": "false",
+         "Notes": ""},
+        {**_cyc("C2"), "Question text": "Have any alcoholic drinks?", "Answered yes": "true",
+         "Notes": "one beer"},
+        {**_cyc("C3"), "Question text": "Read (non-screened device) while in bed?",
+         "Answered yes": "False", "Notes": ""},
+    ]
+
+
+ROWS = {"cycles": cycles_rows, "sleeps": sleeps_rows, "workouts": workouts_rows,
+        "journal": journal_rows}
+HEADERS = {
+    "current": {"cycles": CYCLES_26, "sleeps": SLEEPS_18, "workouts": WORKOUTS_17,
+                "journal": JOURNAL_6},
+    "legacy": {"cycles": CYCLES_25, "sleeps": SLEEPS_17, "workouts": WORKOUTS_20,
+               "journal": JOURNAL_6},
+}
+
+
+# ------------------------------------------------------------------------------------ writers
+def csv_text(header: list[str], rows: list[dict[str, str]], *, names: list[str] | None = None,
+             crlf: bool = False, bom: bool = False, final_newline: bool = True) -> str:
+    """CSV text with ``header`` (written as ``names`` if given, e.g. translated), RFC 4180
+    quoting only where needed (as WHOOP writes), LF or CRLF."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n" if crlf else "\n")
+    writer.writerow(names or header)
+    for row in rows:
+        writer.writerow([row.get(col, "") for col in header])
+    text = buf.getvalue()
+    if not final_newline:
+        text = text.rstrip("\r\n")
+    return ("\ufeff" if bom else "") + text
+
+
+def export_csvs(variant: str = "current", *, kinds: tuple[str, ...] = tuple(FILE_NAMES),
+                **text_options) -> dict[str, str]:
+    """File name -> CSV text of the invented export in header ``variant`` (current / legacy)."""
+    return {FILE_NAMES[k]: csv_text(HEADERS[variant][k], ROWS[k](), **text_options)
+            for k in kinds}
+
+
+def zip_bytes(files: dict[str, str | bytes], *, folder: str = "") -> bytes:
+    """A ZIP holding ``files`` (at the root, or under ``folder/``), deflate-compressed."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            archive.writestr(f"{folder}/{name}" if folder else name, data)
+    return buf.getvalue()
+
+
+def write_zip(path: Path, files: dict[str, str | bytes], *, folder: str = "") -> Path:
+    path.write_bytes(zip_bytes(files, folder=folder))
+    return path
+
+
+def write_gzip_zip(path: Path, files: dict[str, str | bytes]) -> Path:
+    """A ZIP wrapped in gzip (as some download clients deliver it, EXPORT.md 1.1)."""
+    path.write_bytes(gzip.compress(zip_bytes(files)))
+    return path
+
+
+def write_folder(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (names may contain ``/``) below ``folder``; returns ``folder``."""
+    for name, text in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return folder
