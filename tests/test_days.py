@@ -1,0 +1,134 @@
+"""The day model (DESIGN.md): a cycle's day is the local date of the wake-up that opens it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from whoop.days import build_days
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def cycle(start: str, end: str | None, offset: int = 0, strain: float | None = 10.0) -> dict:
+    return {"start_utc": utc(start), "end_utc": utc(end) if end else pd.NaT,
+            "tz_offset_min": offset, "day_strain": strain, "source": "export"}
+
+
+def sleep(start: str, end: str, cycle_start: str | None, offset: int = 0, nap: bool = False,
+          asleep: float = 420.0) -> dict:
+    return {"start_utc": utc(start), "end_utc": utc(end), "tz_offset_min": offset, "nap": nap,
+            "cycle_start_utc": utc(cycle_start) if cycle_start else pd.NaT, "asleep_min": asleep,
+            "source": "export"}
+
+
+def days_of(cycles, sleeps=(), recoveries=(), workouts=()) -> pd.DataFrame:
+    return build_days(pd.DataFrame(list(cycles)), pd.DataFrame(list(recoveries)),
+                      pd.DataFrame(list(sleeps)), pd.DataFrame(list(workouts)))
+
+
+def labels(frame: pd.DataFrame) -> list[str]:
+    return frame["date"].dt.strftime("%Y-%m-%d").tolist()
+
+
+def test_sleep_before_midnight_labels_the_wake_date_not_the_start_date():
+    # Falls asleep 23:10 local on the 4th (UTC-05:00), wakes 07:00 on the 5th: the day is the 5th.
+    c = [cycle("2024-01-05 04:10", "2024-01-06 04:30", -300),
+         cycle("2024-01-06 04:30", None, -300, strain=None)]
+    s = [sleep("2024-01-05 04:10", "2024-01-05 12:00", "2024-01-05 04:10", -300),
+         sleep("2024-01-06 04:30", "2024-01-06 11:45", "2024-01-06 04:30", -300)]
+    d = days_of(c, s)
+    assert labels(d) == ["2024-01-05", "2024-01-06"]
+    assert d["is_open"].tolist() == [False, True]
+    assert d["has_main_sleep"].all()
+
+
+def test_sleep_after_midnight_also_labels_the_wake_date():
+    # Asleep 00:40 local on the 6th, awake 08:00 on the 6th: day 6th (start date is the 6th too).
+    c = [cycle("2024-01-05 23:00", "2024-01-06 23:40", 60)]
+    s = [sleep("2024-01-05 23:40", "2024-01-06 07:00", "2024-01-05 23:00", 60)]
+    assert labels(days_of(c, s)) == ["2024-01-06"]
+
+
+def test_travel_uses_the_sleeps_own_offset():
+    # Before the flight UTC-05:00, after it UTC+01:00. The night after arriving starts 22:30
+    # local (21:30 UTC) on the 10th and ends 06:30 local on the 11th (05:30 UTC).
+    c = [cycle("2024-03-09 03:00", "2024-03-10 21:30", -300),
+         cycle("2024-03-10 21:30", "2024-03-11 22:00", 60)]
+    s = [sleep("2024-03-09 03:00", "2024-03-09 11:00", "2024-03-09 03:00", -300),
+         sleep("2024-03-10 21:30", "2024-03-11 05:30", "2024-03-10 21:30", 60)]
+    d = days_of(c, s)
+    # The 10th was the travel day: no wake-up there, so it is a gap, not a duplicate.
+    assert labels(d) == ["2024-03-09", "2024-03-11"]
+
+
+def test_dst_change_keeps_consecutive_days():
+    # US DST starts 2024-03-10: -05:00 before, -04:00 after. Wake-ups 07:00 local each day.
+    c = [cycle("2024-03-09 04:00", "2024-03-10 04:00", -300),
+         cycle("2024-03-10 04:00", "2024-03-11 03:00", -240),
+         cycle("2024-03-11 03:00", None, -240, strain=None)]
+    s = [sleep("2024-03-09 04:00", "2024-03-09 12:00", "2024-03-09 04:00", -300),
+         sleep("2024-03-10 04:00", "2024-03-10 11:00", "2024-03-10 04:00", -240),
+         sleep("2024-03-11 03:00", "2024-03-11 11:00", "2024-03-11 03:00", -240)]
+    assert labels(days_of(c, s)) == ["2024-03-09", "2024-03-10", "2024-03-11"]
+
+
+def test_placeholder_cycle_without_sleep_takes_its_start_date():
+    # After a wear gap WHOOP opens a placeholder cycle at local 00:00 with strain only.
+    c = [cycle("2024-02-01 05:00", "2024-02-02 05:00", -300, strain=4.2),
+         cycle("2024-02-02 05:00", "2024-02-03 04:00", -300)]
+    s = [sleep("2024-02-02 05:00", "2024-02-02 12:30", "2024-02-02 05:00", -300)]
+    d = days_of(c, s)
+    assert labels(d) == ["2024-02-01", "2024-02-02"]
+    assert d["has_main_sleep"].tolist() == [False, True]
+    assert d["day_strain"].tolist() == [4.2, 10.0]
+
+
+def test_naps_never_open_a_day_and_are_counted_apart():
+    c = [cycle("2024-01-01 22:00", "2024-01-02 22:00")]
+    s = [sleep("2024-01-01 22:00", "2024-01-02 06:00", "2024-01-01 22:00", asleep=450),
+         sleep("2024-01-02 13:00", "2024-01-02 13:40", "2024-01-01 22:00", nap=True, asleep=35),
+         sleep("2024-01-02 17:00", "2024-01-02 17:30", None, nap=True, asleep=25)]
+    d = days_of(c, s)
+    assert labels(d) == ["2024-01-02"]
+    assert d["asleep_min"].tolist() == [450.0]
+    assert d["nap_count"].tolist() == [2]  # the second nap is placed by interval
+    assert d["nap_min"].tolist() == [60.0]
+
+
+def test_recovery_and_workouts_join_their_cycle():
+    c = [cycle("2024-01-01 22:00", "2024-01-02 22:00"), cycle("2024-01-02 22:00", None, strain=None)]
+    s = [sleep("2024-01-01 22:00", "2024-01-02 06:00", "2024-01-01 22:00"),
+         sleep("2024-01-02 22:00", "2024-01-03 06:00", "2024-01-02 22:00")]
+    r = [{"cycle_start_utc": utc("2024-01-02 22:00"), "recovery_score": 71.0, "hrv_rmssd_ms": 64.0,
+          "score_state": "SCORED"}]
+    w = [{"start_utc": utc("2024-01-02 17:00"), "cycle_start_utc": pd.NaT, "sport_name": "Running"},
+         {"start_utc": utc("2024-01-02 19:00"), "cycle_start_utc": utc("2024-01-01 22:00"),
+          "sport_name": "Yoga"}]
+    d = days_of(c, s, r, w)
+    assert d["recovery_score"].isna().tolist() == [True, False]
+    assert d["recovery_score"].iloc[1] == 71.0
+    assert d["workout_count"].tolist() == [2, 0]
+
+
+def test_two_cycles_on_one_date_keep_the_one_with_a_main_sleep():
+    # Abnormal data: a placeholder at local 00:00 and a sleep ending the same morning.
+    c = [cycle("2024-04-01 00:00", "2024-04-01 01:00", 0, strain=0.0),
+         cycle("2024-04-01 01:00", "2024-04-02 00:30", 0)]
+    s = [sleep("2024-04-01 01:00", "2024-04-01 08:00", "2024-04-01 01:00")]
+    d = days_of(c, s)
+    assert labels(d) == ["2024-04-01"]
+    assert d["has_main_sleep"].tolist() == [True]
+
+
+def test_gaps_stay_absent_rows():
+    c = [cycle("2024-01-01 22:00", "2024-01-02 22:00"), cycle("2024-01-05 22:00", "2024-01-06 22:00")]
+    s = [sleep("2024-01-01 22:00", "2024-01-02 06:00", "2024-01-01 22:00"),
+         sleep("2024-01-05 22:00", "2024-01-06 06:00", "2024-01-05 22:00")]
+    assert labels(days_of(c, s)) == ["2024-01-02", "2024-01-06"]
+
+
+def test_no_cycles_gives_an_empty_table_with_the_daily_columns():
+    d = days_of([])
+    assert d.empty and "recovery_score" in d.columns and "date" in d.columns

@@ -1,0 +1,201 @@
+"""``python -m whoop``: import, status, export, report (and sync / connect from whoop.sync_cli).
+
+Every command takes ``--db FILE`` (default: ``WHOOP_DB`` or ``data/whoop.duckdb``). A handled
+error (any :class:`whoop.errors.WhoopError`) prints one line ``error: ...`` on stderr and exits 1;
+no traceback. Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from whoop import schema
+from whoop.errors import InputError, WhoopError
+from whoop.importer import DEFAULT_ATHLETE, import_paths
+from whoop.store import Store
+
+log = logging.getLogger("whoop")
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="FILE", help="DuckDB file (default: $WHOOP_DB or data/whoop.duckdb)")
+
+
+def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
+    """(id, name) of the named athlete, or of every athlete when ``name`` is None.
+
+    Raises:
+        InputError: no athlete of that name, or an empty database.
+    """
+    athletes = store.athletes()
+    if athletes.empty:
+        raise InputError(f"the database {store.path} holds no athlete yet: import an export first")
+    if name is None:
+        return list(zip(athletes["athlete_id"].tolist(), athletes["name"].tolist()))
+    match = athletes[athletes["name"] == name]
+    if match.empty:
+        known = ", ".join(athletes["name"])
+        raise InputError(f"no athlete named '{name}' (known: {known})")
+    return [(int(match["athlete_id"].iloc[0]), name)]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import one WHOOP export (ZIP, folder or CSVs) in one transaction and print what changed."""
+    for p in args.paths:
+        if not Path(p).exists():
+            raise InputError(f"{p}: no such file or folder")
+    store = Store(args.db)
+    result = import_paths(store, args.paths, athlete=args.athlete)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"imported into {store.path}: {result.summary()}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print athletes, rows per table, date range and last import of the database."""
+    status = Store(args.db).status()
+    if args.json:
+        print(json.dumps(status, default=str, indent=2))
+        return 0
+    print(f"database: {status['database']} (schema {status['schema_version']})")
+    if not status["athletes"]:
+        print("no athletes yet: run `python -m whoop import PATH` or load the demo in the app")
+    for a in status["athletes"]:
+        link = f" (WHOOP user {a['whoop_user_id']})" if a["whoop_user_id"] else ""
+        print(f"\nathlete '{a['athlete']}'{link}")
+        print(f"  days: {a['rows']['days']} from {a['first_day']} to {a['last_day']}")
+        rows = ", ".join(f"{t} {n}" for t, n in a["rows"].items() if t != "days")
+        print(f"  rows: {rows}")
+        run = a["last_run"]
+        if run:
+            print(f"  last {run['kind']}: {run['finished_at'] or 'unfinished'} ({run['status']}) {run['source'] or ''}")
+    return 0
+
+
+def daily_export_frame(store: Store, athlete_id: int, name: str) -> pd.DataFrame:
+    """The daily table of one athlete in ``daily.csv`` form: schema.DAILY_EXPORT_COLUMNS,
+    ``date`` as YYYY-MM-DD text, one row per day with data."""
+    days = store.days(athlete_id)
+    days.insert(0, "athlete", name)
+    days["date"] = days["date"].dt.strftime("%Y-%m-%d")
+    return days[schema.DAILY_EXPORT_COLUMNS]
+
+
+def _export_table(store: Store, table: str, athlete_id: int, name: str) -> pd.DataFrame:
+    frame = store.records(table, athlete_id)
+    frame.insert(0, "athlete", name)
+    return frame.drop(columns=["raw_json"], errors="ignore")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write daily, cycles, recoveries, sleeps, workouts and journal tables as CSV or Parquet."""
+    store = Store(args.db)
+    athletes = _athlete_id(store, args.athlete)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {"daily": [daily_export_frame(store, i, n) for i, n in athletes]}
+    for table in schema.TABLES:
+        tables[table] = [_export_table(store, table, i, n) for i, n in athletes]
+    written = []
+    for name, frames in tables.items():
+        frame = pd.concat(frames, ignore_index=True)
+        path = out / f"{name}.{args.format}"
+        if args.format == "csv":
+            frame.to_csv(path, index=False, float_format="%.6g")
+        else:
+            frame.to_parquet(path, index=False)
+        written.append(f"{path.name} ({len(frame)} rows)")
+    print(f"wrote {out}: " + ", ".join(written))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the analytics (baselines, training load, sleep debt, journal impact) as CSV."""
+    from whoop.report import write_report
+
+    store = Store(args.db)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for athlete_id, name in _athlete_id(store, args.athlete):
+        target = out if args.athlete else out / name
+        target.mkdir(parents=True, exist_ok=True)
+        paths = write_report(store.days(athlete_id), store.records("sleeps", athlete_id),
+                             store.records("workouts", athlete_id), store.records("journal", athlete_id),
+                             target, athlete=name)
+        written += [str(p) for p in paths]
+    print("wrote " + ", ".join(written))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m whoop",
+                                     description="Local WHOOP analytics: import, sync, export.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import a WHOOP export (ZIP, folder or CSV files)",
+                       description="Import a WHOOP Data Export: the ZIP WHOOP e-mails (also "
+                       "gzip-wrapped), an unzipped folder, or loose CSV files. Re-importing the "
+                       "same or a newer export updates rows; nothing is duplicated.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _add_db(p)
+    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
+                   help=f"athlete the data belongs to (default: {DEFAULT_ATHLETE})")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("status", help="athletes, rows per table, date range, last import",
+                       description="Show what the database holds.")
+    _add_db(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("export", help="write daily.csv and the record tables",
+                       description="Write daily (one row per athlete and day), cycles, recoveries, "
+                       "sleeps, workouts and journal to DIR.")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    _add_db(p)
+    p.add_argument("--athlete", metavar="NAME", help="only this athlete (default: all)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="write the analytics as CSV",
+                       description="Write baselines.csv, training_load.csv, sleep_debt.csv and "
+                       "journal_impact.csv (one folder per athlete unless --athlete is given).")
+    p.add_argument("--out", required=True, metavar="DIR")
+    _add_db(p)
+    p.add_argument("--athlete", metavar="NAME", help="only this athlete (default: all)")
+    p.set_defaults(func=cmd_report)
+
+    try:
+        from whoop import sync_cli
+    except ImportError:  # the sync commands are optional until whoop.sync_cli exists
+        sync_cli = None
+    if sync_cli is not None:
+        sync_cli.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except WhoopError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
