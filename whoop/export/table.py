@@ -117,13 +117,11 @@ def read_table(text: str, file: str, kind: str, header: list[str]) -> RawTable:
                 continue  # blank line (spreadsheet re-saves)
             if len(row) != width:
                 if len(row) > width and not any(c.strip() for c in row[width:]):
-                    row = row[:width]
-                elif len(row) < width:
-                    row = row + [""] * (width - len(row))
+                    row = row[:width]  # trailing empty cells of a spreadsheet re-save
                 else:
                     raise ExportFormatError(
-                        f"this row has {len(row)} fields but the header has {width}; a text field "
-                        f"with a comma may have lost its quotes: {H.REEXPORT}", file=file, line=start)
+                        f"this row has {len(row)} fields but the header has {width}; the file is cut "
+                        f"short or a text field lost its quotes: {H.REEXPORT}", file=file, line=start)
             rows.append(row)
             lines.append(start)
     except csv.Error as err:
