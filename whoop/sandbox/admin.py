@@ -1,0 +1,99 @@
+"""Sandbox-only control endpoints under ``/_sandbox`` (never rate limited or faulted).
+
+- ``GET  /_sandbox/health``: ``{"status": "ok", "now": iso, "seed": n, "athletes": [user_id...]}``
+- ``POST /_sandbox/advance?days=N&hours=H``: move the clock; returns the created/updated/deleted ids
+  per athlete (see ``whoop.sandbox.world``).
+- ``GET  /_sandbox/faults``: pending faults; ``POST /_sandbox/faults`` with JSON
+  ``{"spec": "503:2,drop"}`` (or ``{"kind": "503", "count": 2, "target": "api"}``) queues more,
+  ``{"clear": true}`` empties the queue first.
+- ``GET  /_sandbox/stats``: request counts per ``METHOD route`` and status, 429s, tokens issued, ...;
+  ``POST /_sandbox/reset-stats`` zeroes them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from whoop.sandbox.state import SandboxState
+from whoop.sandbox.world import iso_z
+
+
+def _st(request: Request) -> SandboxState:
+    return request.app.state.sandbox
+
+
+def _bad(message: str) -> JSONResponse:
+    return JSONResponse({"error": "invalid_request", "error_description": message}, status_code=400)
+
+
+async def health(request: Request) -> Response:
+    st = _st(request)
+    with st.lock:
+        body = {"status": "ok", "now": iso_z(st.world.now), "seed": st.options.seed,
+                "athletes": [a.user_id for a in st.world.athletes]}
+    return JSONResponse(body)
+
+
+async def advance(request: Request) -> Response:
+    st = _st(request)
+    try:
+        days = float(request.query_params.get("days", "0"))
+        hours = float(request.query_params.get("hours", "0"))
+    except ValueError:
+        return _bad("days and hours must be numbers")
+    delta = timedelta(days=days, hours=hours)
+    if delta <= timedelta(0) or delta > timedelta(days=3660):
+        return _bad("advance by more than 0 and at most 3660 days")
+
+    def run() -> dict:
+        with st.lock:
+            return st.world.advance(delta)
+
+    return JSONResponse(await run_in_threadpool(run))
+
+
+async def faults(request: Request) -> Response:
+    st = _st(request)
+    if request.method == "POST":
+        try:
+            data = json.loads(await request.body() or b"{}")
+            if not isinstance(data, dict):
+                raise ValueError("body must be a JSON object")
+            if data.get("clear"):
+                st.faults.clear()
+            spec = data.get("spec")
+            if spec is None and data.get("kind"):
+                target = f"@{data['target']}" if data.get("target") else ""
+                spec = f"{data['kind']}{target}:{int(data.get('count', 1))}"
+            added = st.faults.add(str(spec or ""))
+        except (ValueError, TypeError) as exc:
+            return _bad(str(exc))
+        return JSONResponse({"added": added, "pending": st.faults.pending()})
+    return JSONResponse({"pending": st.faults.pending()})
+
+
+async def stats(request: Request) -> Response:
+    st = _st(request)
+    with st.lock:
+        return JSONResponse(st.stats.as_json())
+
+
+async def reset_stats(request: Request) -> Response:
+    _st(request).reset_stats()
+    return Response(status_code=204)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/_sandbox/health", health),
+        Route("/_sandbox/advance", advance, methods=["POST"]),
+        Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
+        Route("/_sandbox/stats", stats),
+        Route("/_sandbox/reset-stats", reset_stats, methods=["POST"]),
+    ]

@@ -1,0 +1,82 @@
+"""Start a sandbox for tests and benchmarks: ``run_sandbox(**options)``.
+
+In-process (a uvicorn server in a daemon thread on a free 127.0.0.1 port)::
+
+    from whoop.sandbox.testing import run_sandbox
+
+    with run_sandbox(days=30, auto_approve=True, rate_window_s=1) as sb:
+        httpx.get(f"{sb.base_url}/_sandbox/health")
+        sb.state.world.now          # direct access to the state, e.g. for assertions
+
+As a subprocess instead: ``python -m whoop.sandbox --port P [flags]`` and poll
+``GET http://127.0.0.1:P/_sandbox/health`` until it answers 200.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import uvicorn
+
+from whoop.sandbox.app import SandboxApp, create_app
+from whoop.sandbox.options import SandboxOptions
+from whoop.sandbox.state import SandboxState
+
+
+@dataclass
+class SandboxHandle:
+    """A running sandbox: ``base_url`` (no trailing slash, e.g. ``http://127.0.0.1:54321``)."""
+
+    base_url: str
+    app: SandboxApp
+
+    @property
+    def state(self) -> SandboxState:
+        return self.app.sandbox
+
+    @property
+    def options(self) -> SandboxOptions:
+        return self.app.sandbox.options
+
+
+@contextmanager
+def run_sandbox(*, generator: Callable[..., Any] | None = None, startup_timeout_s: float = 20.0,
+                **options: Any) -> Iterator[SandboxHandle]:
+    """Serve a sandbox on a free port of 127.0.0.1 for the duration of the ``with`` block.
+
+    Args:
+        generator: athlete generator override (default ``whoop.synth.generate_athlete``).
+        startup_timeout_s: how long to wait for the server to accept connections.
+        **options: fields of ``SandboxOptions`` (``seed``, ``days``, ``auto_approve``, ...).
+
+    Raises:
+        RuntimeError: the server did not start in time.
+    """
+    app = create_app(SandboxOptions(**options), generator=generator)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name=f"whoop-sandbox-{port}")
+    thread.start()
+    deadline = time.monotonic() + startup_timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the WHOOP sandbox did not start")
+        time.sleep(0.01)
+    try:
+        yield SandboxHandle(f"http://127.0.0.1:{port}", app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
