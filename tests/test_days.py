@@ -112,14 +112,50 @@ def test_recovery_and_workouts_join_their_cycle():
     assert d["workout_count"].tolist() == [2, 0]
 
 
-def test_two_cycles_on_one_date_keep_the_one_with_a_main_sleep():
-    # Abnormal data: a placeholder at local 00:00 and a sleep ending the same morning.
+def test_placeholder_colliding_with_a_wake_up_moves_back_a_day():
+    # A placeholder at local 00:00 and a sleep ending the same morning: the wake-up keeps its date.
     c = [cycle("2024-04-01 00:00", "2024-04-01 01:00", 0, strain=0.0),
          cycle("2024-04-01 01:00", "2024-04-02 00:30", 0)]
     s = [sleep("2024-04-01 01:00", "2024-04-01 08:00", "2024-04-01 01:00")]
     d = days_of(c, s)
-    assert labels(d) == ["2024-04-01"]
-    assert d["has_main_sleep"].tolist() == [True]
+    assert labels(d) == ["2024-03-31", "2024-04-01"]
+    assert d["has_main_sleep"].tolist() == [False, True]
+
+
+def test_evening_cycle_without_recorded_sleep_takes_the_next_day():
+    # Seen in real exports: a cycle starts at 23:40 local with no sleep row ("cycle without
+    # recovery"). By its start date it would share the day of the previous wake-up.
+    c = [cycle("2024-06-13 21:40", "2024-06-14 21:40", 120),
+         cycle("2024-06-14 21:40", "2024-06-15 22:20", 120, strain=12.7),
+         cycle("2024-06-15 22:20", None, 120, strain=None)]
+    s = [sleep("2024-06-13 21:40", "2024-06-14 04:10", "2024-06-13 21:40", 120),
+         sleep("2024-06-15 22:20", "2024-06-16 05:00", "2024-06-15 22:20", 120)]
+    d = days_of(c, s)
+    assert labels(d) == ["2024-06-14", "2024-06-15", "2024-06-16"]
+    assert d["day_strain"].iloc[1] == 12.7
+
+
+def test_short_sleep_after_a_flight_waking_twice_on_one_date_moves_to_the_next_day():
+    # UTC-07:00 wake 05:59 local on the 17th; after flying to UTC-05:00 a 2 h sleep from 17:31 to
+    # 19:21 local on the 17th opens the next cycle; the one after wakes on the 19th.
+    c = [cycle("2024-10-17 05:14", "2024-10-17 22:31", -420),
+         cycle("2024-10-17 22:31", "2024-10-19 03:00", -300),
+         cycle("2024-10-19 03:00", None, -300, strain=None)]
+    s = [sleep("2024-10-17 05:14", "2024-10-17 12:59", "2024-10-17 05:14", -420),
+         sleep("2024-10-17 22:31", "2024-10-18 00:21", "2024-10-17 22:31", -300),
+         sleep("2024-10-19 03:00", "2024-10-19 11:00", "2024-10-19 03:00", -300)]
+    assert labels(days_of(c, s)) == ["2024-10-17", "2024-10-18", "2024-10-19"]
+
+
+def test_a_collision_with_no_free_date_keeps_the_cycle_with_a_main_sleep():
+    c = [cycle("2024-04-01 06:00", "2024-04-01 12:00", 0),
+         cycle("2024-04-01 12:00", "2024-04-01 20:00", 0),
+         cycle("2024-04-01 20:00", "2024-04-02 20:00", 0)]
+    s = [sleep("2024-04-01 06:00", "2024-04-01 08:00", "2024-04-01 06:00"),
+         sleep("2024-04-01 20:00", "2024-04-02 06:00", "2024-04-01 20:00")]
+    d = days_of(c, s)
+    assert labels(d) == ["2024-04-01", "2024-04-02"]
+    assert d["cycle_start_utc"].dt.hour.tolist() == [6, 20]
 
 
 def test_gaps_stay_absent_rows():

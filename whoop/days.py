@@ -7,9 +7,13 @@ Rules (DESIGN.md "The day model", after WHOOP's own labelling):
 * A cycle without a main sleep (a placeholder after a wear gap, or the first day of an account)
   takes the local date of its start (the cycle's offset).
 * Naps never open a day; their minutes go to the cycle they fall in (``nap_min``, ``nap_count``).
-* Should two cycles still land on one date (only seen with abnormal data, e.g. two main sleeps
-  across a long eastward flight), the cycle with a main sleep wins, then the later one; the other
-  cycle is left out of the daily table (its records stay in their tables).
+* Day labels increase strictly with cycle start. Two cases in real exports would otherwise put
+  two cycles on one date: a cycle that starts in the evening but has no recorded sleep (WHOOP's
+  "cycle without recovery", not a 00:00 placeholder), and a short main sleep after a flight that
+  wakes a second time on the same local date. The later cycle then takes the next date (or, when
+  the earlier one is a placeholder without sleep, the placeholder takes the date before), as long
+  as that date is free; only otherwise (never seen in real files) the cycle with a main sleep
+  wins and the other is left out of the daily table (its records stay).
 """
 
 from __future__ import annotations
@@ -55,6 +59,29 @@ def assign_cycle(records: pd.DataFrame, cycles: pd.DataFrame) -> pd.Series:
         matched = pd.merge_asof(left, right, left_on="start_utc", right_on="cycle", direction="backward")
         out.loc[matched["index"].to_numpy()] = matched["cycle"].to_numpy()
     return out
+
+
+def _strictly_increasing(labels: pd.Series, has_main_sleep: pd.Series) -> pd.Series:
+    """Resolve labels that do not exceed their predecessor's (both ordered by cycle start).
+
+    When the earlier cycle of a colliding pair has no main sleep (a placeholder) and the date
+    before is free, the placeholder moves back a day; otherwise the later cycle moves to the next
+    date when that is still free (below its successor's label).
+    """
+    values = labels.to_numpy().copy()
+    sleeps = has_main_sleep.to_numpy()
+    one_day = pd.Timedelta(days=1).to_timedelta64()
+    for i in range(1, len(values)):
+        if values[i] > values[i - 1]:
+            continue
+        back = values[i] - one_day
+        if not sleeps[i - 1] and sleeps[i] and (i == 1 or back > values[i - 2]):
+            values[i - 1] = back
+            continue
+        forward = values[i - 1] + one_day
+        if i == len(values) - 1 or forward < values[i + 1]:
+            values[i] = forward
+    return pd.Series(values, index=labels.index)
 
 
 def build_days(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFrame,
@@ -104,7 +131,8 @@ def build_days(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFr
     wake_offset = day["sleep_tz_offset_min"].fillna(day["tz_offset_min"]).fillna(0)
     by_wake = _local_date(day["wake_utc"], wake_offset)
     by_start = _local_date(day["cycle_start_utc"], day["tz_offset_min"].fillna(0))
-    day["date"] = by_wake.where(day["has_main_sleep"], by_start)
+    day["date"] = _strictly_increasing(by_wake.where(day["has_main_sleep"], by_start),
+                                       day["has_main_sleep"])
     day["nap_count"] = day["nap_count"].fillna(0)
     day["nap_min"] = day["nap_min"].fillna(0.0)
     day["workout_count"] = day["workout_count"].fillna(0)
