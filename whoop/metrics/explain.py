@@ -1,0 +1,165 @@
+"""Explain a day: each input's deviation from its own baseline, the day's journal answers, and
+the most similar past days.
+
+Inputs (valid days only, DESIGN.md) and their baselines (the trailing window *before* the day,
+as in :mod:`whoop.metrics.baselines`):
+
+* HRV: ln(RMSSD) vs the 60-day normal mean / SD (Plews et al. 2013); value shown in ms;
+* resting HR (bpm), respiratory rate (rpm), skin temperature (C): 30-day baseline;
+* sleep vs need: asleep - need (min) vs its 30-day baseline;
+* prior-day strain: day strain of the previous calendar day vs its 30-day baseline.
+
+z = (value - baseline mean) / baseline SD (ddof 1). Similar days: past days (before the date)
+ranked by the root-mean-square difference of the z-scores over the inputs both days have
+(at least ``MIN_SHARED`` = 3), i.e. a Euclidean nearest-neighbour search in z space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from whoop.metrics.baselines import (BASELINE_WINDOW_DAYS, HRV_NORMAL_WINDOW_DAYS, _trailing,
+                                     min_days)
+from whoop.metrics.calendar import cycle_ok, full_calendar, masked, recovery_ok, sleep_ok
+
+MIN_SHARED = 3
+
+#: input -> (unit of the shown value)
+INPUTS: dict[str, str] = {
+    "hrv_rmssd_ms": "ms", "resting_heart_rate_bpm": "bpm", "respiratory_rate_rpm": "rpm",
+    "skin_temp_c": "°C", "asleep_minus_need_min": "min", "prior_day_strain": "strain",
+}
+
+
+@dataclass(frozen=True)
+class ExplainedDay:
+    """Result of :func:`explain_day`.
+
+    Attributes:
+        date: the day asked about.
+        found: False when the day has no row (then ``deviations`` values are NaN).
+        recovery_score: that day's valid recovery (%), or NaN.
+        deviations: one row per input of :data:`INPUTS`: ``input`` str, ``value`` float64 (unit
+            in ``unit``), ``baseline`` float64 (same unit; HRV: exp of the ln mean, ms),
+            ``deviation`` float64 (value - baseline), ``z`` float64, ``days_used`` int64,
+            ``unit`` str.
+        journal: ``question`` str, ``answered_yes`` bool, ``notes`` str of the answers filed
+            under the day's cycle.
+        similar: up to k rows: ``date`` datetime64[s], ``distance`` float64 (RMS z difference),
+            ``shared_inputs`` int64, ``recovery_score`` float64 (%).
+    """
+
+    date: pd.Timestamp
+    found: bool
+    recovery_score: float
+    deviations: pd.DataFrame
+    journal: pd.DataFrame
+    similar: pd.DataFrame
+
+
+def input_z_scores(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
+                   window: int = BASELINE_WINDOW_DAYS) -> pd.DataFrame:
+    """Per calendar day, each input's value, baseline, z and days used.
+
+    Returns:
+        ``date`` datetime64[s], ``recovery_score`` float64 and for each input ``x`` of
+        :data:`INPUTS`: ``x`` (value), ``x_baseline``, ``x_z`` float64 and ``x_days`` int64.
+    """
+    cal = full_calendar(days)
+    out = pd.DataFrame({"date": cal["date"]})
+    if cal.empty:
+        for x in INPUTS:
+            for suffix, dt in (("", "float64"), ("_baseline", "float64"), ("_z", "float64"),
+                               ("_days", "int64")):
+                out[x + suffix] = pd.Series(dtype=dt)
+        out["recovery_score"] = pd.Series(dtype="float64")
+        return out
+    rec, slp, cyc = recovery_ok(cal), sleep_ok(cal), cycle_ok(cal)
+    out["recovery_score"] = masked(cal, "recovery_score", rec)
+    rmssd = masked(cal, "hrv_rmssd_ms", rec)
+    values = {
+        "hrv_rmssd_ms": np.log(rmssd.where(rmssd > 0)),
+        "resting_heart_rate_bpm": masked(cal, "resting_heart_rate_bpm", rec),
+        "respiratory_rate_rpm": masked(cal, "respiratory_rate_rpm", slp),
+        "skin_temp_c": masked(cal, "skin_temp_c", rec),
+        "asleep_minus_need_min": masked(cal, "asleep_min", slp) - masked(cal, "sleep_need_min", slp),
+        "prior_day_strain": masked(cal, "day_strain", cyc).shift(1),
+    }
+    for x, v in values.items():
+        w = hrv_window if x == "hrv_rmssd_ms" else window
+        mean, sd, count = _trailing(v, w, min_days(w), include_today=False)
+        z = (v - mean) / sd.where(sd > 1e-9)
+        if x == "hrv_rmssd_ms":
+            v, mean = np.exp(v), np.exp(mean)
+        out[x], out[f"{x}_baseline"], out[f"{x}_z"], out[f"{x}_days"] = v, mean, z, count
+    return out
+
+
+def explain_day(days: pd.DataFrame, journal: pd.DataFrame | None, date, *, k: int = 5,
+                hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
+                window: int = BASELINE_WINDOW_DAYS) -> ExplainedDay:
+    """Explain one day (see the module docstring and :class:`ExplainedDay`).
+
+    Args:
+        days: daily frame (``schema.DAYS``); journal: ``schema.JOURNAL`` frame or None.
+        date: the day (anything ``pd.Timestamp`` accepts); k: number of similar days.
+    Raises:
+        whoop.errors.InputError: ``date`` cannot be read as a date.
+    """
+    from whoop.errors import InputError
+
+    try:
+        day = pd.Timestamp(date).normalize()
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"Not a date: {date!r}") from exc
+    z = input_z_scores(days, hrv_window=hrv_window, window=window)
+    hit = z[z["date"] == day]
+    found = bool(len(hit)) and bool((pd.to_datetime(days["date"]) == day).any())
+    rows = []
+    for x, unit in INPUTS.items():
+        r = hit.iloc[0] if len(hit) else None
+        val = float(r[x]) if r is not None else np.nan
+        base = float(r[f"{x}_baseline"]) if r is not None else np.nan
+        rows.append({"input": x, "value": val, "baseline": base, "deviation": val - base,
+                     "z": float(r[f"{x}_z"]) if r is not None else np.nan,
+                     "days_used": int(r[f"{x}_days"]) if r is not None else 0, "unit": unit})
+    deviations = pd.DataFrame(rows).astype({"input": "str", "unit": "str", "days_used": "int64"})
+    answers = pd.DataFrame({"question": pd.Series(dtype="str"),
+                            "answered_yes": pd.Series(dtype="bool"),
+                            "notes": pd.Series(dtype="str")})
+    if found and journal is not None and not journal.empty and "cycle_start_utc" in days.columns:
+        cyc = days.loc[pd.to_datetime(days["date"]) == day, "cycle_start_utc"].iloc[-1]
+        j = journal[journal["cycle_start_utc"] == cyc].drop_duplicates("question", keep="last")
+        answers = pd.DataFrame({"question": j["question"].astype("str"),
+                                "answered_yes": j["answered_yes"].astype("boolean"),
+                                "notes": j["notes"].astype("str") if "notes" in j else ""})
+        answers = answers.sort_values("question").reset_index(drop=True)
+    similar = _similar(z, day, k) if len(hit) else _similar(z.iloc[0:0], day, k)
+    rec = float(hit["recovery_score"].iloc[0]) if len(hit) else np.nan
+    return ExplainedDay(day, found, rec, deviations, answers, similar)
+
+
+def _similar(z: pd.DataFrame, day: pd.Timestamp, k: int) -> pd.DataFrame:
+    zcols = [f"{x}_z" for x in INPUTS]
+    empty = pd.DataFrame({"date": pd.Series(dtype="datetime64[s]"),
+                          "distance": pd.Series(dtype="float64"),
+                          "shared_inputs": pd.Series(dtype="int64"),
+                          "recovery_score": pd.Series(dtype="float64")})
+    target = z.loc[z["date"] == day, zcols]
+    if target.empty:
+        return empty
+    t = target.to_numpy(dtype=float)[0]
+    past = z[z["date"] < day]
+    m = past[zcols].to_numpy(dtype=float)
+    diff2 = (m - t) ** 2
+    shared = (~np.isnan(diff2)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dist = np.sqrt(np.nansum(diff2, axis=1) / shared)
+    cand = pd.DataFrame({"date": past["date"].to_numpy(), "distance": dist,
+                         "shared_inputs": shared.astype("int64"),
+                         "recovery_score": past["recovery_score"].to_numpy()})
+    cand = cand[cand["shared_inputs"] >= MIN_SHARED]
+    return cand.sort_values(["distance", "date"]).head(k).reset_index(drop=True)
