@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-import export_fixtures as fx
+from tests import export_fixtures as fx
 from whoop.errors import ExportFormatError, InputError
 from whoop.export import read_export, read_export_files, sources
 
@@ -213,3 +213,13 @@ def test_folder_without_csv(tmp_path):
     with pytest.raises(ExportFormatError) as info:
         read_export([tmp_path / "empty"])
     assert "holds no CSV" in info.value.reason
+
+
+def test_gdpr_folder_without_standard_names(tmp_path):
+    """A privacy download holds cycles.csv / metrics.csv (no Data Export name): still named."""
+    folder = fx.write_folder(tmp_path / "Health", {
+        "cycles.csv": '"id","created_at","during"\n"1","2022-12-09T10:36:32.344+0000","x"\n',
+        "metrics.csv": '"hr","accel_x","ts"\n"60","0.1","2022-12-09T10:36:32.344+0000"\n'})
+    with pytest.raises(ExportFormatError) as info:
+        read_export([folder])
+    assert info.value.file == "Health/cycles.csv" and "GDPR" in info.value.reason

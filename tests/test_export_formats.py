@@ -7,7 +7,7 @@ import gzip
 import pandas as pd
 import pytest
 
-import export_fixtures as fx
+from tests import export_fixtures as fx
 from whoop import schema
 from whoop.export import ExportData, read_export, read_export_files
 
@@ -185,3 +185,36 @@ def test_optional_files_absent(tmp_path):
     assert "no workouts file in the export; that table stays empty" in data.warnings
     only_sleeps = read_export_files([("sleeps.csv", fx.export_csvs()["sleeps.csv"].encode())])
     assert (len(only_sleeps.cycles), len(only_sleeps.sleeps)) == (0, 5)
+
+
+def test_header_normalization_folds_accents_nbsp_and_quotes():
+    from whoop.export.headers import ALIASES, normalize
+
+    assert normalize("Zone FC 1\u00a0%") == "zone_fc_1_pct"
+    assert ALIASES[normalize("Zone FC 1\u00a0%")] == "HR Zone 1 %"
+    assert ALIASES[normalize('Respondió "Sí"')] == "Answered yes"
+    assert ALIASES[normalize("Heure de début de l’entraînement")] == "Workout start time"
+    assert ALIASES[normalize("Heure de début de l'entraînement")] == "Workout start time"
+
+
+def test_german_sleeps_file_name_and_header(tmp_path):
+    """German names reconstructed from the alias keys of EXPORT.md 1.2 (no raw file seen)."""
+    de = {"Cycle start time": "Startzeit des Zyklus", "Cycle end time": "Endzeit des Zyklus",
+          "Cycle timezone": "Zeitzone des Zyklus", "Sleep onset": "Beginn des Schlafs",
+          "Wake onset": "Beginn des Aufwachens", "Sleep performance %": "Schlafleistung %",
+          "Respiratory rate (rpm)": "Atemfrequenz (Atemzüge/min)",
+          "Asleep duration (min)": "Schlafdauer (min)", "In bed duration (min)": "Dauer im Bett (min)",
+          "Light sleep duration (min)": "Dauer des Leichtschlafs (min)",
+          "Deep (SWS) duration (min)": "Dauer des Tiefschlafs (min)",
+          "REM duration (min)": "Dauer des REM-Schlafs (min)",
+          "Awake duration (min)": "Dauer des Aufwachens (min)",
+          "Sleep need (min)": "Schlafbedarf (min)", "Sleep debt (min)": "Schlafdefizit (min)",
+          "Sleep efficiency %": "Schlafeffizienz %", "Sleep consistency %": "Schlafbeständigkeit %",
+          "Nap": "Nickerchen"}
+    text = fx.csv_text(fx.SLEEPS_18, fx.sleeps_rows(), names=[de[c] for c in fx.SLEEPS_18])
+    folder = fx.write_folder(tmp_path / "export", {"Schlaf.csv": text})
+    german = read_export([folder])
+    english = read_export_files([("sleeps.csv", fx.export_csvs()["sleeps.csv"].encode())])
+    assert german.files == {"sleeps": "export/Schlaf.csv"}
+    pd.testing.assert_frame_equal(german.sleeps.drop(columns="source_ref"),
+                                  english.sleeps.drop(columns="source_ref"))

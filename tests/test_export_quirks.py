@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-import export_fixtures as fx
+from tests import export_fixtures as fx
 from whoop.export import read_export_files
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from whoop.export import read_export, read_export_files
 
+pytestmark = pytest.mark.real_export
 EXPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "whoop" / "exports"
 ZIP = EXPORTS / "my_whoop_data_2025_02_16.zip"
 FOLDER = EXPORTS / "my_whoop_data_2025_11_21"

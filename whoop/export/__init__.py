@@ -84,8 +84,16 @@ def read_export_files(files: Sequence[tuple[str, bytes]], *,
     return _parse(candidates, source, origin=", ".join(name for name, _ in files))
 
 
-def _classify(cand: sources.Candidate, warnings: list[str]) -> RawTable | None:
-    """Parse one candidate into a RawTable, or None for a stray CSV inside a container."""
+def _gdpr_error(file: str) -> ExportFormatError:
+    return ExportFormatError(
+        "this is WHOOP's privacy (GDPR) data download, not the app's Data Export: in the WHOOP "
+        "app use More > App Settings > Data Export and pass the my_whoop_data_....zip it "
+        "e-mails you", file=file, line=1)
+
+
+def _classify(cand: sources.Candidate, warnings: list[str], gdpr: list[str]) -> RawTable | None:
+    """Parse one candidate into a RawTable, or None for a stray CSV inside a container (a file
+    the person did not name, with neither a WHOOP file name nor a WHOOP header)."""
     name_kind = H.kind_from_name(cand.base)
     strict = cand.loose or name_kind is not None
     try:
@@ -97,10 +105,11 @@ def _classify(cand: sources.Candidate, warnings: list[str]) -> RawTable | None:
         return None
     header = read_header(text, cand.name)
     if H.is_gdpr_header(header):
-        raise ExportFormatError(
-            "this is WHOOP's privacy (GDPR) data download, not the app's Data Export: in the WHOOP "
-            "app use More > App Settings > Data Export and pass the my_whoop_data_....zip it "
-            "e-mails you", file=cand.name, line=1)
+        if strict:
+            raise _gdpr_error(cand.name)
+        warnings.append(f"skipped {cand.name}: part of WHOOP's privacy (GDPR) download")
+        gdpr.append(cand.name)
+        return None
     kind = H.detect_kind(H.map_header(header), name_kind)
     if kind is None:
         if strict:
@@ -120,8 +129,9 @@ def _classify(cand: sources.Candidate, warnings: list[str]) -> RawTable | None:
 def _parse(candidates: list[sources.Candidate], source: str, origin: str) -> ExportData:
     warnings: list[str] = []
     tables: dict[str, RawTable] = {}
+    gdpr: list[str] = []
     for cand in candidates:
-        table = _classify(cand, warnings)
+        table = _classify(cand, warnings, gdpr)
         if table is None:
             continue
         if table.kind in tables:
@@ -129,6 +139,8 @@ def _parse(candidates: list[sources.Candidate], source: str, origin: str) -> Exp
                 f"two files hold {table.kind}: {tables[table.kind].file} and {table.file}; pass "
                 "one export at a time", file=table.file)
         tables[table.kind] = table
+    if not tables and gdpr:
+        raise _gdpr_error(gdpr[0])
     if not tables:
         raise ExportFormatError("no WHOOP export CSV found (physiological_cycles.csv, sleeps.csv, "
                                 "workouts.csv, journal_entries.csv); pass the ZIP WHOOP e-mails "
