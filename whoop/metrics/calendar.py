@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from whoop import schema
+
 SCORED = "SCORED"
 
 
@@ -21,10 +23,15 @@ def full_calendar(days: pd.DataFrame, start: pd.Timestamp | None = None,
         days: frame with a ``date`` column (datetime64, one row per date; duplicates keep last).
         start, end: optional bounds (inclusive), anything ``pd.Timestamp`` accepts.
     Returns:
-        the same columns, one row per calendar day, ``date`` as datetime64[s], added days all-NA
+        the same columns (plus any ``schema.DAYS`` column the input lacks, all-missing),
+        one row per calendar day, ``date`` as datetime64[s], added days all-NA
         (float columns NaN, nullable columns <NA>), plus ``has_row`` (bool: the day had a row).
     """
     frame = days.copy()
+    for col, dtype in schema.DAYS.items():
+        if col not in frame.columns:
+            frame[col] = pd.Series(pd.NA if dtype not in ("float64",) else float("nan"),
+                                   index=frame.index).astype(dtype)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[s]")
     frame = frame.drop_duplicates("date", keep="last").sort_values("date")
     frame["has_row"] = True

@@ -60,7 +60,7 @@ def answers_with_metrics(days: pd.DataFrame, journal: pd.DataFrame, *,
         :data:`IMPACT_METRICS` columns as float64 (NaN where not valid).
     """
     cols = ["date", "question", "answered_yes", *IMPACT_METRICS]
-    if journal is None or journal.empty or days.empty:
+    if journal is None or journal.empty or days.empty or "cycle_start_utc" not in days.columns:
         return pd.DataFrame({c: pd.Series(dtype={"date": "datetime64[s]", "question": "str",
                                                  "answered_yes": "bool"}.get(c, "float64"))
                              for c in cols})

@@ -49,8 +49,8 @@ def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_D
     Returns:
         one row per calendar day: ``date`` datetime64[s]; ``acute_{name}``, ``chronic_{name}``
         float64 (units of ``column``); ``acwr_{name}`` float64 (ratio, NaN when chronic is 0 or the
-        day has no data); ``load_days_{chronic}d`` int64 (days with data in the last ``chronic``
-        calendar days); ``acwr_provisional`` bool (fewer than 3/4 of ``chronic`` days, i.e. 21 of
+        day has no data); ``load_days`` int64 (days with data in the last ``chronic`` calendar
+        days); ``acwr_provisional`` bool (fewer than 3/4 of ``chronic`` days, i.e. 21 of
         28). Empty input -> empty frame.
     """
     stem = name or {"day_strain": "strain"}.get(column, column)
@@ -63,7 +63,7 @@ def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_D
     need = int(np.ceil(chronic * PROVISIONAL_MIN_DAYS / CHRONIC_DAYS))
     return pd.DataFrame({
         "date": cal["date"], f"acute_{stem}": a, f"chronic_{stem}": c, f"acwr_{stem}": ratio,
-        f"load_days_{chronic}d": n, "acwr_provisional": (n < need).astype(bool),
+        "load_days": n, "acwr_provisional": (n < need).astype(bool),
     }).reset_index(drop=True)
 
 
@@ -74,7 +74,7 @@ def training_load(days: pd.DataFrame, *, acute: int = ACUTE_DAYS,
     Returns:
         ``date``, ``day_strain``, ``acute_strain``, ``chronic_strain``, ``acwr_strain``,
         ``energy_kj``, ``acute_energy_kj``, ``chronic_energy_kj``, ``acwr_energy_kj`` (float64),
-        ``load_days_28d`` (int64, days with strain data), ``acwr_provisional`` (bool, from strain).
+        ``load_days`` (int64, days with strain data in the chronic window), ``acwr_provisional`` (bool, from strain).
     """
     s = acwr(days, "day_strain", acute=acute, chronic=chronic)
     e = acwr(days, "energy_kj", acute=acute, chronic=chronic)
@@ -88,7 +88,7 @@ def training_load(days: pd.DataFrame, *, acute: int = ACUTE_DAYS,
                         "acute_energy_kj": e["acute_energy_kj"],
                         "chronic_energy_kj": e["chronic_energy_kj"],
                         "acwr_energy_kj": e["acwr_energy_kj"]})
-    out["load_days_28d"] = s[f"load_days_{chronic}d"]
+    out["load_days"] = s["load_days"]
     out["acwr_provisional"] = s["acwr_provisional"]
     return out
 
