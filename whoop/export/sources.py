@@ -135,6 +135,10 @@ def from_path(path: Path) -> list[Candidate]:
         for file in sorted(path.rglob("*")):
             rel = file.relative_to(path).as_posix()
             if file.is_file() and file.suffix.lower() == ".csv" and not _junk(rel):
+                if file.stat().st_size > MAX_MEMBER_BYTES:
+                    raise ExportFormatError(f"this CSV is larger than {MAX_MEMBER_BYTES >> 20} MB, "
+                                            "far more than any WHOOP export; pass the export "
+                                            "folder itself", file=f"{path.name}/{rel}")
                 out.append(Candidate(f"{path.name}/{rel}", file.name, file.read_bytes(), False))
         if not out:
             raise ExportFormatError("this folder holds no CSV file; pass the unzipped WHOOP "

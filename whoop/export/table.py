@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -129,15 +130,17 @@ def read_table(text: str, file: str, kind: str, header: list[str]) -> RawTable:
                                 line=reader.line_num) from None
 
     cols = list(zip(*rows)) if rows else [()] * width
-    columns = {canon: pd.Series(cols[pos], dtype="str").str.strip() if canon not in ("Notes",)
-               else pd.Series(cols[pos], dtype="str")
-               for canon, pos in seen.items()}
+    columns = {}
+    for canon, pos in seen.items():
+        values = pd.Series(cols[pos], dtype="str")
+        columns[canon] = values if canon == "Notes" else values.str.strip()  # notes verbatim
     return RawTable(file, kind, columns, np.asarray(lines, dtype=np.int64), extra)
 
 
 # ---------------------------------------------------------------------------- field parsers
 
-def _fail(t: RawTable, col: str, bad: pd.Series | np.ndarray, why: str) -> None:
+def _fail(t: RawTable, col: str, bad: pd.Series | np.ndarray, why: str) -> NoReturn:
+    """Raise for the first ``bad`` row, naming file, physical line, column and value."""
     pos = int(np.flatnonzero(np.asarray(bad))[0])
     value = t.columns[col].iloc[pos]
     raise ExportFormatError(f"{why} (got {value!r})", file=t.file, line=t.line_of(pos), column=col)
