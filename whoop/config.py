@@ -7,13 +7,24 @@ default. Only names listed here are read.
 name                        meaning                                     default
 ==========================  ==========================================  =======================
 ``WHOOP_DB``                the DuckDB file                             ``<repo>/data/whoop.duckdb``
+``WHOOP_CLIENT_ID``         client id of your app at WHOOP              (none: Connect disabled)
+``WHOOP_CLIENT_SECRET``     its client secret (server side only)        (none: Connect disabled)
+``WHOOP_REDIRECT_URI``      the redirect URI registered for the app     ``http://localhost:8501/``
+``WHOOP_BASE_URL``          WHOOP's API host (the sandbox in tests)     ``https://api.prod.whoop.com``
+``WHOOP_TOKEN_KEY``         Fernet key for tokens at rest               a 0600 file beside the DB
+``WHOOP_SYNC_MAX_AGE_MIN``  background sync when last sync is older     ``60``
+``WHOOP_SYNC_OVERLAP_DAYS`` incremental re-check window                 ``7``
 ==========================  ==========================================  =======================
+
+Register an app at https://developer-dashboard.whoop.com (WHOOP developer docs, "Getting
+started") with the redirect URI above and the scopes listed in ``whoop.oauth.SCOPES``.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoop.errors import ConfigError
@@ -55,3 +66,80 @@ def db_path(override: str | os.PathLike | None = None) -> Path:
     if override:
         return Path(override).expanduser()
     return Path(setting("WHOOP_DB") or DEFAULT_DB).expanduser()
+
+
+DEFAULT_BASE_URL = "https://api.prod.whoop.com"
+DEFAULT_REDIRECT_URI = "http://localhost:8501/"
+REGISTER_URL = "https://developer-dashboard.whoop.com"
+
+
+@dataclass(frozen=True)
+class WhoopSettings:
+    """The WHOOP OAuth app settings. ``repr`` never shows the secret.
+
+    Attributes:
+        client_id, client_secret: the app's credentials (None when not configured).
+        redirect_uri: where WHOOP sends the person back (must match the registration exactly).
+        base_url: scheme + host of WHOOP (``https://api.prod.whoop.com``), no trailing slash.
+    """
+
+    client_id: str | None
+    client_secret: str | None = field(repr=False)
+    redirect_uri: str
+    base_url: str
+
+    @property
+    def configured(self) -> bool:
+        """True when both client id and secret are set."""
+        return bool(self.client_id and self.client_secret)
+
+    def missing(self) -> list[str]:
+        """Names of the settings still missing for Connect to work."""
+        return [n for n, v in (("WHOOP_CLIENT_ID", self.client_id),
+                               ("WHOOP_CLIENT_SECRET", self.client_secret)) if not v]
+
+    def require(self) -> "WhoopSettings":
+        """Self, or ConfigError saying exactly what to set and where.
+
+        Raises:
+            ConfigError: client id or secret missing.
+        """
+        missing = self.missing()
+        if missing:
+            raise ConfigError(
+                f"WHOOP is not configured: set {' and '.join(missing)} in the environment or in "
+                f"{SECRETS_FILE.relative_to(REPO_ROOT)} (see .streamlit/secrets.toml.example); "
+                f"register an app at {REGISTER_URL} with redirect URI {self.redirect_uri}")
+        return self
+
+
+def whoop_settings() -> WhoopSettings:
+    """The WHOOP_* settings (environment, then secrets.toml, then defaults).
+
+    Raises:
+        ConfigError: secrets.toml is invalid, or WHOOP_BASE_URL is not an http(s) URL.
+    """
+    base = (setting("WHOOP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise ConfigError("WHOOP_BASE_URL must start with https:// (or http:// for a local sandbox)")
+    return WhoopSettings(
+        client_id=setting("WHOOP_CLIENT_ID"),
+        client_secret=setting("WHOOP_CLIENT_SECRET"),
+        redirect_uri=setting("WHOOP_REDIRECT_URI") or DEFAULT_REDIRECT_URI,
+        base_url=base,
+    )
+
+
+def int_setting(name: str, default: int) -> int:
+    """An integer setting.
+
+    Raises:
+        ConfigError: the value is not an integer.
+    """
+    raw = setting(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer") from None

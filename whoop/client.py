@@ -1,0 +1,264 @@
+"""httpx client for the WHOOP API v2: bearer auth, ``limit=25`` pages with ``nextToken``,
+``start``/``end`` windows, a request budget, retries with backoff.
+
+Rules (../shared/whoop/API.md §2-3; WHOOP developer docs "Rate limiting", OpenAPI document):
+
+* collections take ``limit`` (max 25), ``start`` (inclusive), ``end`` (exclusive), ``nextToken``;
+  the reply is ``{"records": [...], "next_token": ...}``, newest first; no ``next_token`` = last page;
+* limits are 100 requests/minute and 10,000/day per app; responses carry ``X-RateLimit-Limit``,
+  ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (seconds); over a limit -> 429.
+
+The client keeps its own budget (``minute_budget`` requests per rolling ``minute_s`` window and
+``day_budget`` per process-day) and pauses when the headers say ``Remaining: 0``. It retries 429
+(waiting for ``X-RateLimit-Reset``), 5xx, timeouts, dropped connections and truncated JSON with
+exponential backoff and jitter (tenacity), for at most ``max_retry_s`` seconds or ``max_attempts``
+attempts, then raises :class:`RateLimitError` / :class:`NetworkError` / :class:`ApiError` saying
+what happened and when to retry. A 401 triggers one forced token refresh (``token_fn(force=True,
+stale=token)``) and one retry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+
+import httpx
+from tenacity import (RetryError, Retrying, retry_if_exception_type, stop_after_attempt,
+                      stop_after_delay, wait_exponential_jitter)
+
+from whoop.errors import ApiError, NetworkError, RateLimitError, ReconnectNeeded
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/developer/v2"
+PAGE_LIMIT = 25
+COLLECTION_PATHS = {
+    "cycle": "/cycle",
+    "recovery": "/recovery",
+    "sleep": "/activity/sleep",
+    "workout": "/activity/workout",
+}
+TokenFn = Callable[..., str]   # token_fn(force: bool = False, stale: str | None = None) -> access token
+
+
+class _Retryable(Exception):
+    def __init__(self, kind: str, status: int | None = None, reset_s: float | None = None) -> None:
+        super().__init__(kind)
+        self.kind, self.status, self.reset_s = kind, status, reset_s
+
+
+def iso_z(dt: datetime) -> str:
+    """A UTC instant as WHOOP writes it: ``2022-04-24T02:25:44.774Z``."""
+    dt = dt.astimezone(timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def _header_float(resp: httpx.Response, name: str) -> float | None:
+    try:
+        return float(resp.headers[name].split(",")[0].strip())
+    except (KeyError, ValueError):
+        return None
+
+
+class WhoopClient:
+    """One athlete's API client.
+
+    Args:
+        base_url: WHOOP's host, e.g. ``https://api.prod.whoop.com`` (the sandbox in tests).
+        token_fn: returns the access token (see module docstring).
+        timeout_s: per-request timeout (connect/read/write), seconds.
+        transport: an httpx transport (tests, benchmarks); None = real network.
+        minute_budget, minute_s, day_budget: the client's own request budget.
+        max_retry_s, max_attempts: the retry bound for one request.
+        on_request: called after every HTTP request with (method, path, status or None).
+    """
+
+    def __init__(self, base_url: str, token_fn: TokenFn, *, timeout_s: float = 30.0,
+                 transport: httpx.BaseTransport | None = None, minute_budget: int = 95,
+                 minute_s: float = 60.0, day_budget: int = 9_900, max_retry_s: float = 300.0,
+                 max_attempts: int = 8, backoff_initial_s: float = 0.5, backoff_max_s: float = 30.0,
+                 on_request: Callable[[str, str, int | None], None] | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token_fn = token_fn
+        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, transport=transport,
+                                  timeout=httpx.Timeout(timeout_s),
+                                  headers={"User-Agent": "whoop-dashboard/1 (+self-hosted)",
+                                           "Accept": "application/json"})
+        self.minute_budget, self.minute_s, self.day_budget = minute_budget, minute_s, day_budget
+        self.max_retry_s, self.max_attempts = max_retry_s, max_attempts
+        self.backoff_initial_s, self.backoff_max_s = backoff_initial_s, backoff_max_s
+        self.on_request = on_request
+        self.requests = 0                       # HTTP requests sent (including retries)
+        self.retries = 0
+        self._recent: deque[float] = deque()
+        self._day_start = time.monotonic()
+        self._day_count = 0
+        self._not_before = 0.0
+
+    def __enter__(self) -> "WhoopClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._http.close()
+
+    # -- budget ----------------------------------------------------------------------------
+    def _wait_for_budget(self) -> None:
+        now = time.monotonic()
+        if now - self._day_start >= self.minute_s * 1440:
+            self._day_start, self._day_count = now, 0
+        if self._day_count >= self.day_budget:
+            left = self._day_start + self.minute_s * 1440 - now
+            raise RateLimitError(f"the daily WHOOP request budget ({self.day_budget}) is used up; "
+                                 f"retry after {_when(left)}", status=None, retry_after_s=left)
+        if self._not_before > now:
+            time.sleep(self._not_before - now)
+        while self._recent and time.monotonic() - self._recent[0] >= self.minute_s:
+            self._recent.popleft()
+        if len(self._recent) >= self.minute_budget:
+            time.sleep(max(0.0, self._recent[0] + self.minute_s - time.monotonic()))
+            self._recent.popleft()
+
+    def _count(self) -> None:
+        self.requests += 1
+        self._day_count += 1
+        self._recent.append(time.monotonic())
+
+    # -- one request -----------------------------------------------------------------------
+    def _attempt(self, method: str, path: str, params: dict | None, token: str) -> httpx.Response:
+        self._wait_for_budget()
+        self._count()
+        try:
+            resp = self._http.request(method, path, params=params,
+                                      headers={"Authorization": f"Bearer {token}"})
+        except httpx.TimeoutException:
+            self._notify(method, path, None)
+            raise _Retryable("timeout") from None
+        except httpx.TransportError:
+            self._notify(method, path, None)
+            raise _Retryable("dropped connection") from None
+        self._notify(method, path, resp.status_code)
+        remaining = _header_float(resp, "X-RateLimit-Remaining")
+        reset = _header_float(resp, "X-RateLimit-Reset")
+        if remaining is not None and remaining <= 0 and reset is not None:
+            self._not_before = time.monotonic() + reset
+        if resp.status_code == 429:
+            raise _Retryable("429", 429, reset)
+        if resp.status_code >= 500:
+            raise _Retryable(f"HTTP {resp.status_code}", resp.status_code)
+        if resp.status_code == 200 and method == "GET":
+            try:
+                resp._parsed = resp.json()   # noqa: SLF001 - parse once, retry if truncated
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise _Retryable("malformed JSON", 200) from None
+        return resp
+
+    def _notify(self, method: str, path: str, status: int | None) -> None:
+        log.debug("WHOOP %s %s -> %s", method, path, status)
+        if self.on_request:
+            self.on_request(method, path, status)
+
+    def _wait(self, state) -> float:
+        exc = state.outcome.exception()
+        self.retries += 1
+        if isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None:
+            return exc.reset_s + 0.05
+        return self._backoff(state)
+
+    def request(self, method: str, path: str, params: dict | None = None) -> httpx.Response:
+        """Send one request with retries and one refresh on 401; returns a 2xx/4xx response.
+
+        Raises:
+            RateLimitError, NetworkError, ApiError: retries exhausted (the message says what
+                happened and when to retry); ApiError for other 4xx (not 401/404).
+            ReconnectNeeded / AuthError: from the token function, or a 401 after a refresh.
+        """
+        self._backoff = wait_exponential_jitter(initial=self.backoff_initial_s, max=self.backoff_max_s)
+        token = self._token_fn()
+        refreshed = False
+        while True:
+            started = time.monotonic()
+            retrying = Retrying(retry=retry_if_exception_type(_Retryable), wait=self._wait,
+                                stop=stop_after_delay(self.max_retry_s) | stop_after_attempt(self.max_attempts),
+                                reraise=False)
+            try:
+                resp = retrying(self._attempt, method, path, params, token)
+            except RetryError as err:
+                raise self._give_up(err.last_attempt.exception(), retrying, started, path) from None
+            if resp.status_code == 401:
+                if refreshed:
+                    raise ReconnectNeeded("WHOOP refused access for this athlete (401 after a refresh): "
+                                          "connect again")
+                token = self._token_fn(force=True, stale=token)
+                refreshed = True
+                continue
+            if resp.status_code >= 400 and resp.status_code != 404:
+                raise ApiError(f"WHOOP answered {resp.status_code} to {method} {path}",
+                               status=resp.status_code)
+            return resp
+
+    def _give_up(self, exc: BaseException, retrying: Retrying, started: float, path: str) -> ApiError:
+        attempts = retrying.statistics.get("attempt_number", 0)
+        spent = time.monotonic() - started
+        what = getattr(exc, "kind", exc.__class__.__name__)
+        if isinstance(exc, _Retryable) and exc.kind == "429":
+            after = max(exc.reset_s or 60.0, 60.0)
+            return RateLimitError(f"WHOOP rate limit: {attempts} requests to {path} got 429 over "
+                                  f"{spent:.0f} s; retry after {_when(after)}",
+                                  status=429, retry_after_s=after)
+        if isinstance(exc, _Retryable) and exc.status:
+            return ApiError(f"WHOOP kept failing ({what}) on {path}: {attempts} attempts over {spent:.0f} s; "
+                            f"retry in a few minutes (after {_when(300)})", status=exc.status,
+                            retry_after_s=300)
+        return NetworkError(f"cannot reach WHOOP ({what}) on {path}: {attempts} attempts over {spent:.0f} s; "
+                            f"check the connection and retry (after {_when(60)})", retry_after_s=60)
+
+    def get_json(self, path: str, params: dict | None = None) -> dict | None:
+        """GET ``path`` (below ``/developer/v2``) and return its JSON, or None on 404."""
+        resp = self.request("GET", path, params)
+        if resp.status_code == 404:
+            return None
+        return getattr(resp, "_parsed", None) or resp.json()
+
+    # -- endpoints -------------------------------------------------------------------------
+    def profile(self) -> dict:
+        """``GET /v2/user/profile/basic``: user_id, email, first_name, last_name."""
+        data = self.get_json("/user/profile/basic")
+        if not data:
+            raise ApiError("WHOOP returned no profile for this account", status=404)
+        return data
+
+    def body_measurement(self) -> dict | None:
+        """``GET /v2/user/measurement/body``: height_meter, weight_kilogram, max_heart_rate (or None)."""
+        return self.get_json("/user/measurement/body")
+
+    def pages(self, collection: str, *, start: datetime | None = None, end: datetime | None = None,
+              ) -> Iterator[tuple[list[dict], str | None]]:
+        """Pages of ``collection`` (cycle, recovery, sleep, workout), newest first: yields
+        ``(records, next_token)``; ``next_token`` None on the last page. ``start`` inclusive,
+        ``end`` exclusive (None = no bound / WHOOP's now)."""
+        path = COLLECTION_PATHS[collection]
+        params: dict[str, str | int] = {"limit": PAGE_LIMIT}
+        if start is not None:
+            params["start"] = iso_z(start)
+        if end is not None:
+            params["end"] = iso_z(end)
+        while True:
+            data = self.get_json(path, params) or {}
+            nxt = data.get("next_token") or None
+            yield list(data.get("records") or []), nxt
+            if not nxt:
+                return
+            params = {**params, "nextToken": nxt}
+
+
+def _when(seconds: float) -> str:
+    at = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    return f"{at:%H:%M} UTC ({seconds:.0f} s)"

@@ -1,0 +1,195 @@
+"""OAuth 2.0 with WHOOP (authorization code flow, requests-oauthlib): authorization URL, pending
+states kept server-side, code exchange, token refresh and revocation.
+
+Rules (../shared/whoop/API.md §1, WHOOP developer docs "OAuth 2.0"):
+
+* scopes ``offline read:recovery read:cycles read:sleep read:workout read:profile
+  read:body_measurement`` (``offline`` is what returns a refresh token);
+* ``state`` >= 8 characters: we use ``secrets.token_urlsafe(24)`` (32 characters); only its
+  SHA-256 is stored, in ``oauth_states``; single use; expires after 10 minutes;
+* client credentials go in the form body (``client_secret_post``); HTTP Basic is refused;
+* refresh tokens rotate: the old pair dies when a refresh succeeds (see ``whoop.tokens``);
+* revoke: ``DELETE /developer/v2/user/access`` with the bearer token -> 204.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+from oauthlib.oauth2 import OAuth2Error
+from requests_oauthlib import OAuth2Session
+
+from whoop.config import WhoopSettings
+from whoop.crypto import remember_secret
+from whoop.errors import AuthError, ReconnectNeeded
+from whoop.store import Store, utcnow
+
+SCOPES = ["offline", "read:recovery", "read:cycles", "read:sleep", "read:workout", "read:profile",
+          "read:body_measurement"]
+STATE_TTL_S = 600
+AUTH_PATH = "/oauth/oauth2/auth"
+TOKEN_PATH = "/oauth/oauth2/token"
+REVOKE_PATH = "/developer/v2/user/access"
+TIMEOUT_S = 30.0
+
+
+def _allow_local_http(settings: WhoopSettings) -> None:
+    """oauthlib refuses http:// unless told; allow it only for a loopback sandbox or redirect."""
+    hosts = {urlparse(settings.base_url).hostname, urlparse(settings.redirect_uri).hostname}
+    if hosts <= {"127.0.0.1", "localhost", "::1", None}:
+        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+
+
+def _state_hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def authorization_url(store: Store, settings: WhoopSettings, *, link_athlete: str | None = None) -> str:
+    """A new authorization URL; its random ``state`` is remembered (hashed) server-side with the
+    person's "link to athlete" choice (None = a new athlete named after the WHOOP profile).
+
+    Raises:
+        ConfigError: WHOOP is not configured. StoreError, DatabaseBusyError.
+    """
+    settings.require()
+    _allow_local_http(settings)
+    state = secrets.token_urlsafe(24)
+    sess = OAuth2Session(settings.client_id, redirect_uri=settings.redirect_uri, scope=SCOPES)
+    url, _ = sess.authorization_url(settings.base_url + AUTH_PATH, state=state)
+    now = utcnow()
+    with store.transaction() as con:
+        con.execute("DELETE FROM oauth_states WHERE created_at < ?", [now - timedelta(days=1)])
+        con.execute("INSERT INTO oauth_states VALUES (?, ?, NULL, ?)",
+                    [_state_hash(state), now, (link_athlete or None)])
+    return url
+
+
+def consume_state(store: Store, state: str | None) -> str | None:
+    """Check and use up ``state``; return its link-athlete choice (None = new athlete).
+
+    Raises:
+        AuthError: the state is missing, unknown, already used or older than 10 minutes.
+    """
+    if not state:
+        raise AuthError("the sign-in reply has no state; start Connect again")
+    h = _state_hash(state)
+    with store.transaction() as con:
+        row = con.execute("SELECT created_at, used_at, link_athlete FROM oauth_states WHERE state_hash = ?",
+                          [h]).fetchone()
+        if row is None:
+            raise AuthError("this sign-in link is unknown (it was not started here); start Connect again")
+        created_at, used_at, link = row
+        if used_at is not None:
+            raise AuthError("this sign-in link was already used; start Connect again")
+        con.execute("UPDATE oauth_states SET used_at = ? WHERE state_hash = ?", [utcnow(), h])
+    if (utcnow() - created_at).total_seconds() > STATE_TTL_S:
+        raise AuthError("this sign-in link expired (older than 10 minutes); start Connect again")
+    return link
+
+
+@dataclass(frozen=True)
+class RedirectReply:
+    """The query of the URL WHOOP sent the person back to."""
+
+    code: str | None
+    state: str | None
+    error: str | None
+    error_description: str | None = None
+
+
+def parse_redirect(url_or_query: str) -> RedirectReply:
+    """Read ``code``/``state``/``error`` from a full redirect URL or a bare query string.
+
+    Raises:
+        AuthError: neither a code nor an error is present.
+    """
+    text = (url_or_query or "").strip()
+    query = urlparse(text).query if "://" in text else text.lstrip("?")
+    q = {k: v[0] for k, v in parse_qs(query).items()}
+    if not q.get("code") and not q.get("error"):
+        raise AuthError("that URL has no 'code' or 'error' parameter: paste the full address of the "
+                        "page WHOOP sent you back to")
+    return RedirectReply(q.get("code"), q.get("state"), q.get("error"), q.get("error_description"))
+
+
+def _token_error(exc: OAuth2Error, what: str) -> AuthError:
+    if exc.error == "invalid_grant":
+        return ReconnectNeeded(f"WHOOP refused the {what} (invalid_grant): connect again")
+    return AuthError(f"WHOOP refused the {what} ({exc.error})", reconnect=exc.error in (
+        "invalid_client", "unauthorized_client", "access_denied"))
+
+
+def _remember(token: dict) -> dict:
+    remember_secret(token.get("access_token"))
+    remember_secret(token.get("refresh_token"))
+    return token
+
+
+def exchange_code(settings: WhoopSettings, code: str) -> dict:
+    """Exchange an authorization code for tokens (client credentials in the form body).
+
+    Returns the token response: ``access_token``, ``refresh_token``, ``expires_in`` (s),
+    ``expires_at`` (epoch s), ``scope``.
+
+    Raises:
+        AuthError: WHOOP refused the code (``reconnect`` set when connecting again helps).
+        NetworkError-like AuthError when WHOOP cannot be reached.
+    """
+    settings.require()
+    _allow_local_http(settings)
+    remember_secret(settings.client_secret)
+    sess = OAuth2Session(settings.client_id, redirect_uri=settings.redirect_uri, scope=SCOPES)
+    try:
+        token = sess.fetch_token(settings.base_url + TOKEN_PATH, code=code, include_client_id=True,
+                                 client_secret=settings.client_secret, timeout=TIMEOUT_S)
+    except OAuth2Error as exc:
+        raise _token_error(exc, "sign-in code") from None
+    except Exception as exc:  # noqa: BLE001 - requests' errors, never with a token inside
+        raise AuthError(f"could not reach WHOOP to finish sign-in ({exc.__class__.__name__}); try again") from None
+    return _remember(dict(token))
+
+
+def refresh(settings: WhoopSettings, refresh_token: str) -> dict:
+    """Trade a refresh token for a new pair (the old pair is dead once this returns).
+
+    Raises:
+        ReconnectNeeded: ``invalid_grant`` (refresh token expired, revoked or already used).
+        AuthError: any other refusal, or WHOOP unreachable (``reconnect`` False: retry later).
+    """
+    settings.require()
+    _allow_local_http(settings)
+    remember_secret(settings.client_secret)
+    sess = OAuth2Session(settings.client_id, scope=["offline"])
+    try:
+        token = sess.refresh_token(settings.base_url + TOKEN_PATH, refresh_token=refresh_token,
+                                   client_id=settings.client_id, client_secret=settings.client_secret,
+                                   timeout=TIMEOUT_S)
+    except OAuth2Error as exc:
+        raise _token_error(exc, "token refresh") from None
+    except Exception as exc:  # noqa: BLE001
+        raise AuthError(f"could not reach WHOOP to refresh access ({exc.__class__.__name__}); "
+                        f"try again later") from None
+    return _remember(dict(token))
+
+
+def revoke(settings: WhoopSettings, access_token: str) -> bool:
+    """Revoke the grant at WHOOP (``DELETE /developer/v2/user/access``). Returns True on 2xx,
+    False when WHOOP answered otherwise (e.g. 401: the grant is already gone).
+
+    Raises:
+        AuthError: WHOOP could not be reached.
+    """
+    try:
+        r = httpx.delete(settings.base_url + REVOKE_PATH, timeout=TIMEOUT_S,
+                         headers={"Authorization": f"Bearer {access_token}",
+                                  "User-Agent": "whoop-dashboard"})
+    except httpx.HTTPError as exc:
+        raise AuthError(f"could not reach WHOOP to revoke access ({exc.__class__.__name__})") from None
+    return 200 <= r.status_code < 300

@@ -1,0 +1,286 @@
+"""The sync engine (one for the Data page, the background scheduler and the CLI).
+
+Per athlete: profile and body measurement (on the first sync, on ``full``, then once a day),
+then the collections cycle -> sleep -> recovery -> workout (cycles first: sleeps and recoveries
+are keyed through their cycle's start). Collection endpoints only, ``limit=25`` pages.
+
+Windows: the first sync of a collection reads all history (or ``since``); later syncs read from
+the collection's watermark (newest record start of the last complete pass) minus ``overlap_days``
+(default 7), moved back to the oldest record still ``PENDING_SCORE`` (up to
+``pending_lookback_days``) so pending scores are checked again.
+
+Every page is ONE transaction: its records, its keys in ``sync_seen`` and the pass cursor, so a
+run killed at any point leaves consistent data; the next run resumes the unfinished pass below
+its cursor (``end`` = cursor + 1 s), so nothing is fetched twice and nothing is skipped.
+
+Deletions: when a pass completes, records of the window (key >= window start) that came from the
+API but were not returned are removed: ``api`` rows are deleted; ``api+export`` rows go back to
+``export`` provenance and are kept (the export still lists them; their values stay the last ones
+the API gave, since an API merge overwrote the export's).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from whoop import schema
+from whoop.client import WhoopClient
+from whoop.config import WhoopSettings
+from whoop.errors import AuthError, ReconnectNeeded, WhoopError
+from whoop.store import Store, utcnow
+from whoop.sync import mapping, state
+from whoop.tokens import TokenStore
+
+log = logging.getLogger(__name__)
+
+ORDER = ("cycle", "sleep", "recovery", "workout")
+TABLE = {"cycle": "cycles", "sleep": "sleeps", "recovery": "recoveries", "workout": "workouts"}
+PROFILE_EVERY = timedelta(hours=24)
+
+
+@dataclass
+class SyncOptions:
+    """What to sync. ``full``: all history again; ``since``: window start for a new pass (UTC);
+    ``types``: collections (subset of ORDER)."""
+
+    full: bool = False
+    since: datetime | None = None
+    types: tuple[str, ...] = ORDER
+    overlap_days: int = 7
+    pending_lookback_days: int = 30
+
+
+@dataclass
+class Progress:
+    """Live progress for ``st.status``/tqdm: the collection, pages and records so far, requests."""
+
+    athlete: str
+    collection: str
+    pages: int
+    records: int
+    requests: int
+    done: bool = False
+
+
+@dataclass
+class SyncResult:
+    """One athlete's sync: ``counts[collection] = {"inserted", "updated", "deleted", "skipped"}``."""
+
+    run_id: int
+    athlete_id: int
+    athlete: str
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    requests: int = 0
+    seconds: float = 0.0
+    status: str = "ok"
+
+    def summary(self) -> str:
+        """One line: ``athlete 'x': cycles 90 (90 new), ...; 17 requests in 2.1 s``."""
+        parts = []
+        for coll, c in self.counts.items():
+            n = c["inserted"] + c["updated"]
+            bits = [f"{c['inserted']} new"] + ([f"{c['deleted']} deleted"] if c.get("deleted") else [])
+            parts.append(f"{TABLE[coll]} {n} ({', '.join(bits)})")
+        return (f"athlete '{self.athlete}': " + (", ".join(parts) or "nothing") +
+                f"; {self.requests} requests in {self.seconds:.1f} s")
+
+
+def _py(ts) -> datetime | None:
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
+
+
+class _Run:
+    def __init__(self, store: Store, settings: WhoopSettings, athlete_id: int, name: str,
+                 options: SyncOptions, progress: Callable[[Progress], None] | None, client_kw: dict) -> None:
+        self.store, self.settings, self.aid, self.name = store, settings, athlete_id, name
+        self.opt, self.progress = options, progress
+        self.tokens = TokenStore(store, settings)
+        self.client = WhoopClient(settings.base_url, self._token, **client_kw)
+        self.run_id = 0
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def _token(self, force: bool = False, stale: str | None = None) -> str:
+        return self.tokens.access_token(self.aid, force=force, stale=stale)
+
+    def _emit(self, coll: str, pages: int, records: int, done: bool = False) -> None:
+        if self.progress:
+            self.progress(Progress(self.name, coll, pages, records, self.client.requests, done))
+
+    # -- profile ---------------------------------------------------------------------------
+    def profile(self) -> None:
+        with self.store.connect() as con:
+            row = con.execute("SELECT profile_synced_at FROM whoop_connections WHERE athlete_id = ?",
+                              [self.aid]).fetchone()
+        last = row[0] if row else None
+        if not self.opt.full and last is not None and utcnow() - last < PROFILE_EVERY:
+            return
+        prof = self.client.profile()
+        body = self.client.body_measurement()
+        with self.store.transaction() as con:
+            con.execute("UPDATE athletes SET first_name = ?, last_name = ?, email = ? WHERE athlete_id = ?",
+                        [prof.get("first_name"), prof.get("last_name"), prof.get("email"), self.aid])
+            if body:
+                con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
+                            "VALUES (?, 'whoop_body_measurement', ?, now())",
+                            [self.aid, pd.Series([body]).to_json(orient="records")[1:-1]])
+            con.execute("UPDATE whoop_connections SET profile_synced_at = now() WHERE athlete_id = ?", [self.aid])
+
+    # -- collections -----------------------------------------------------------------------
+    def _window_start(self, coll: str, st: dict) -> datetime | None:
+        if self.opt.full:
+            return None
+        if self.opt.since is not None:
+            return self.opt.since
+        wm = st.get("watermark_utc")
+        if wm is None:
+            return None
+        start = wm - timedelta(days=self.opt.overlap_days)
+        table = TABLE[coll]
+        key = schema.KEYS[table][0]
+        with self.store.connect() as con:
+            pending = con.execute(
+                f"SELECT min({key}) FROM {table} WHERE athlete_id = ? AND score_state = 'PENDING_SCORE' "
+                f"AND source IN ('api', 'api+export') AND {key} >= ?",
+                [self.aid, wm - timedelta(days=self.opt.pending_lookback_days)]).fetchone()[0]
+        return min(start, pending) if pending is not None else start
+
+    def _cycle_starts(self, ids: list) -> dict:
+        ids = [int(i) for i in ids if i is not None]
+        if not ids:
+            return {}
+        with self.store.connect() as con:
+            rows = con.execute("SELECT whoop_id, start_utc FROM cycles WHERE athlete_id = ? AND whoop_id IN "
+                               f"({', '.join('?' * len(ids))})", [self.aid, *ids]).fetchall()
+        return {int(i): pd.Timestamp(s).tz_convert("UTC") for i, s in rows}
+
+    def _frame(self, coll: str, records: list[dict]) -> tuple[pd.DataFrame, int]:
+        ref = f"sync run {self.run_id}"
+        if coll == "cycle":
+            return mapping.cycles(records, ref), 0
+        if coll == "workout":
+            return mapping.workouts(records, ref), 0
+        starts = self._cycle_starts([r.get("cycle_id") for r in records])
+        if coll == "sleep":
+            return mapping.sleeps(records, starts, ref), 0
+        return mapping.recoveries(records, starts, ref)
+
+    def collection(self, coll: str) -> None:
+        table = TABLE[coll]
+        key = schema.KEYS[table][0]
+        c = self.counts.setdefault(coll, {"inserted": 0, "updated": 0, "deleted": 0, "skipped": 0})
+        st = state.get_state(self.store, self.aid, coll)
+        explicit = self.opt.full or self.opt.since is not None
+        if st.get("pass_started_at") is not None and not explicit:
+            p = state.Pass(coll, st["pass_start_utc"], st["pass_cursor_utc"], st["pass_max_utc"], True)
+        else:
+            p = state.begin_pass(self.store, self.aid, coll, self._window_start(coll, st))
+        end = p.cursor + timedelta(seconds=1) if p.cursor is not None else None
+        pages = records = 0
+        self._emit(coll, pages, records)
+        for recs, _nxt in self.client.pages(coll, start=p.start, end=end):
+            frame, skipped = self._frame(coll, recs)
+            with self.store.transaction() as con:
+                got = Store.upsert(con, table, self.aid, frame, self.run_id)
+                if not frame.empty:
+                    keys = [_py(k) for k in frame[key]]
+                    state.record_page(con, self.aid, coll, keys, min(keys), max(keys))
+                c["inserted"] += got["inserted"]
+                c["updated"] += got["updated"]
+                c["skipped"] += skipped
+                state.progress_update(con, self.run_id, self.counts, self.client.requests)
+            pages += 1
+            records += len(recs)
+            self._emit(coll, pages, records)
+        with self.store.transaction() as con:
+            c["deleted"] += self._reconcile(con, table, key, p.start)
+            state.end_pass(con, self.aid, coll)
+        self._emit(coll, pages, records, done=True)
+
+    def _reconcile(self, con, table: str, key: str, start: datetime | None) -> int:
+        coll = next(k for k, v in TABLE.items() if v == table)
+        cond = (f"athlete_id = ? AND source IN ('api', 'api+export') AND (? IS NULL OR {key} >= ?) "
+                f"AND {key} NOT IN (SELECT key_utc FROM sync_seen WHERE athlete_id = ? AND collection = ?)")
+        args = [self.aid, start, start, self.aid, coll]
+        n = con.execute(f"SELECT count(*) FROM {table} WHERE {cond}", args).fetchone()[0]
+        if n:
+            con.execute(f"UPDATE {table} SET source = 'export', raw_json = NULL WHERE {cond} "
+                        f"AND source = 'api+export'", args)
+            con.execute(f"DELETE FROM {table} WHERE {cond} AND source = 'api'", args)
+        return int(n)
+
+
+def athlete_lock(store: Store, athlete_id: int) -> FileLock:
+    """The cross-process lock that lets one sync per athlete and database run at a time."""
+    return FileLock(f"{store.path}.sync-{athlete_id}.lock")
+
+
+def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options: SyncOptions | None = None,
+                 *, progress: Callable[[Progress], None] | None = None, lock_timeout_s: float = 0.0,
+                 client_kw: dict | None = None) -> SyncResult:
+    """Sync one connected athlete (see the module docstring).
+
+    Returns the run's SyncResult. Raises (after recording the run as failed):
+        WhoopError subclasses: ReconnectNeeded (connection marked), RateLimitError / NetworkError
+        (say when to retry), DatabaseBusyError; WhoopError "already running" when another
+        process syncs this athlete.
+    """
+    options = options or SyncOptions()
+    name = store.athlete_name(athlete_id) or str(athlete_id)
+    lock = athlete_lock(store, athlete_id)
+    try:
+        lock.acquire(timeout=lock_timeout_s)
+    except Timeout:
+        raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
+    try:
+        run = _Run(store, settings, athlete_id, name, options, progress, client_kw or {})
+        t0 = time.monotonic()
+        run.run_id = state.start_run(store, athlete_id, settings.base_url)
+        result = SyncResult(run.run_id, athlete_id, name)
+        try:
+            run.profile()
+            for coll in ORDER:
+                if coll in options.types:
+                    run.collection(coll)
+            with store.transaction() as con:
+                Store.rebuild_days(con, athlete_id)
+        except BaseException as exc:
+            status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
+            msg = str(exc) if isinstance(exc, WhoopError) else f"{exc.__class__.__name__}"
+            try:
+                state.finish_run(store, run.run_id, status, run.counts, run.client.requests, msg[:500])
+            except WhoopError:
+                log.warning("could not record the end of sync run %s", run.run_id)
+            if isinstance(exc, AuthError) and not isinstance(exc, ReconnectNeeded) and exc.reconnect:
+                run.tokens.set_status(athlete_id, "reconnect_needed", str(exc))
+            raise
+        finally:
+            run.client.close()
+        result.counts, result.requests = run.counts, run.client.requests
+        result.seconds = time.monotonic() - t0
+        state.finish_run(store, run.run_id, "ok", run.counts, run.client.requests)
+        return result
+    finally:
+        lock.release()
+
+
+def connected_athletes(store: Store) -> list[int]:
+    """Ids of athletes with a live connection (status ``connected``)."""
+    with store.connect() as con:
+        return [r[0] for r in con.execute(
+            "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
+            "ORDER BY athlete_id").fetchall()]
+
+
+def delete_synced_data(store: Store, athlete_id: int) -> None:
+    """Delete an athlete's records, days, runs and sync progress (the connection stays)."""
+    store.delete_athlete_data(athlete_id)
+    with store.transaction() as con:
+        for t in ("sync_state", "sync_seen"):
+            con.execute(f"DELETE FROM {t} WHERE athlete_id = ?", [athlete_id])

@@ -1,0 +1,154 @@
+"""Sync bookkeeping in the database: runs (``import_runs`` kind ``sync`` + ``sync_run_meta``
+liveness), per-collection passes and watermarks (``sync_state``), keys seen by a pass
+(``sync_seen``), and the status the Connect card shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from whoop.store import Store, utcnow
+
+HEARTBEAT_STALE_S = 120
+
+
+def pid_alive(pid: int | None) -> bool:
+    """True when process ``pid`` exists on this host."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def start_run(store: Store, athlete_id: int, source: str) -> int:
+    """Mark this athlete's runs left ``running`` by a dead process ``interrupted`` (the caller
+    holds the athlete's sync lock, so none of them is alive), then open a new sync run."""
+    with store.transaction() as con:
+        con.execute("UPDATE import_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()), "
+                    "error = coalesce(error, 'the sync process stopped before finishing') "
+                    "WHERE athlete_id = ? AND kind = 'sync' AND status = 'running'", [athlete_id])
+        run_id = con.execute(
+            "INSERT INTO import_runs (athlete_id, kind, source, started_at, status, requests, counts_json) "
+            "VALUES (?, 'sync', ?, now(), 'running', 0, '{}') RETURNING run_id", [athlete_id, source]).fetchone()[0]
+        con.execute("INSERT INTO sync_run_meta VALUES (?, ?, ?, now())", [run_id, os.getpid(), socket.gethostname()])
+    return run_id
+
+
+def finish_run(store: Store, run_id: int, status: str, counts: dict, requests: int,
+               error: str | None = None) -> None:
+    """Close a run with its outcome (ok | failed | interrupted)."""
+    with store.transaction() as con:
+        con.execute("UPDATE import_runs SET status = ?, finished_at = now(), counts_json = ?, requests = ?, "
+                    "error = ? WHERE run_id = ?", [status, json.dumps(counts), requests, error, run_id])
+
+
+def progress_update(con, run_id: int, counts: dict, requests: int) -> None:
+    """Inside a page's transaction: the run's running counts, requests and heartbeat."""
+    con.execute("UPDATE import_runs SET counts_json = ?, requests = ? WHERE run_id = ?",
+                [json.dumps(counts), requests, run_id])
+    con.execute("UPDATE sync_run_meta SET heartbeat_at = now() WHERE run_id = ?", [run_id])
+
+
+@dataclass
+class Pass:
+    """A pass over one collection: window ``[start, now)`` (``start`` None = all history);
+    ``cursor`` = oldest start stored so far (pages are newest first), ``newest`` = newest seen."""
+
+    collection: str
+    start: datetime | None
+    cursor: datetime | None
+    newest: datetime | None
+    resumed: bool
+
+
+def get_state(store: Store, athlete_id: int, collection: str) -> dict:
+    """The sync_state row as a dict (empty values when absent)."""
+    with store.connect() as con:
+        cur = con.execute("SELECT * FROM sync_state WHERE athlete_id = ? AND collection = ?",
+                          [athlete_id, collection])
+        row = cur.fetchone()
+        cols = [d[0] for d in cur.description]
+    return dict(zip(cols, row)) if row else {}
+
+
+def begin_pass(store: Store, athlete_id: int, collection: str, start: datetime | None) -> Pass:
+    """Open a new pass (forgetting any unfinished one and its seen keys)."""
+    with store.transaction() as con:
+        con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?", [athlete_id, collection])
+        con.execute(
+            "INSERT INTO sync_state (athlete_id, collection, pass_start_utc, pass_full, pass_started_at) "
+            "VALUES (?, ?, ?, ?, now()) ON CONFLICT (athlete_id, collection) DO UPDATE SET "
+            "pass_start_utc = excluded.pass_start_utc, pass_full = excluded.pass_full, "
+            "pass_cursor_utc = NULL, pass_max_utc = NULL, pass_started_at = excluded.pass_started_at",
+            [athlete_id, collection, start, start is None])
+    return Pass(collection, start, None, None, False)
+
+
+def record_page(con, athlete_id: int, collection: str, keys: list, page_min, page_max) -> None:
+    """Inside a page's transaction: remember the page's keys and move the pass cursor."""
+    if keys:
+        con.executemany("INSERT OR IGNORE INTO sync_seen VALUES (?, ?, ?)",
+                        [[athlete_id, collection, k] for k in keys])
+    con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < pass_cursor_utc "
+                "THEN ? ELSE pass_cursor_utc END, pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
+                "pass_max_utc THEN ? ELSE pass_max_utc END WHERE athlete_id = ? AND collection = ?",
+                [page_min, page_min, page_max, page_max, athlete_id, collection])
+
+
+def end_pass(con, athlete_id: int, collection: str) -> None:
+    """Inside the closing transaction: watermark = newest seen, pass cleared, seen keys dropped."""
+    con.execute("UPDATE sync_state SET watermark_utc = coalesce(pass_max_utc, watermark_utc), "
+                "pass_start_utc = NULL, pass_full = NULL, pass_cursor_utc = NULL, pass_max_utc = NULL, "
+                "pass_started_at = NULL, completed_at = now() WHERE athlete_id = ? AND collection = ?",
+                [athlete_id, collection])
+    con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?", [athlete_id, collection])
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the Connect card shows for one athlete.
+
+    ``state`` is one of Disconnected, Connected, Syncing, Error, Reconnect needed."""
+
+    state: str
+    last_sync_at: datetime | None
+    last_ok_at: datetime | None
+    next_sync_at: datetime | None
+    last_error: str | None
+    detail: str | None
+
+
+def sync_status(store: Store, athlete_id: int, max_age: timedelta = timedelta(hours=1)) -> SyncStatus:
+    """The athlete's connection and sync state (no tokens read)."""
+    with store.connect() as con:
+        conn = con.execute("SELECT status, status_detail FROM whoop_connections WHERE athlete_id = ?",
+                           [athlete_id]).fetchone()
+        last = con.execute(
+            "SELECT r.status, r.finished_at, r.error, m.pid, m.host, m.heartbeat_at FROM import_runs r "
+            "LEFT JOIN sync_run_meta m USING (run_id) WHERE r.athlete_id = ? AND r.kind = 'sync' "
+            "ORDER BY r.run_id DESC LIMIT 1", [athlete_id]).fetchone()
+        ok = con.execute("SELECT max(finished_at) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
+                         "AND status = 'ok'", [athlete_id]).fetchone()[0]
+    last_at = last[1] if last else None
+    nxt = (ok + max_age) if ok else None
+    if conn is None or conn[0] == "disconnected":
+        return SyncStatus("Disconnected", last_at, ok, None, None, None)
+    if conn[0] == "reconnect_needed":
+        return SyncStatus("Reconnect needed", last_at, ok, None, last[2] if last else None, conn[1])
+    if last and last[0] == "running":
+        here = last[4] == socket.gethostname()
+        alive = pid_alive(last[3]) if here else (
+            last[5] is not None and (utcnow() - last[5]).total_seconds() < HEARTBEAT_STALE_S)
+        if alive:
+            return SyncStatus("Syncing", last_at, ok, nxt, None, None)
+    if last and last[0] in ("failed", "interrupted"):
+        return SyncStatus("Error", last_at, ok, nxt, last[2], None)
+    return SyncStatus("Connected", last_at, ok, nxt or utcnow(), None, None)
