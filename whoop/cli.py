@@ -109,7 +109,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         frame = pd.concat(frames, ignore_index=True)
         path = out / f"{name}.{args.format}"
         if args.format == "csv":
-            frame.to_csv(path, index=False, float_format="%.6g")
+            frame.to_csv(path, index=False)
         else:
             frame.to_parquet(path, index=False)
         written.append(f"{path.name} ({len(frame)} rows)")
