@@ -11,7 +11,7 @@ al. 2013, Sports Med 43:773):
   * previous day's strain above 10 and acute load above chronic load lower HRV and raise RHR
     (Stanley, Peake & Buchheit 2013, Sports Med 43:1259, post-exercise parasympathetic recovery);
   * alcohol -12 % HRV, +3.5 bpm RHR, less REM (Pietilä et al. 2018, JMIR Ment Health 5:e23);
-  * illness: HRV down to -30 %, RHR +7 bpm, respiratory rate +2 rpm, skin temp +0.9 degC
+  * illness: HRV down to -33 %, RHR +7 bpm, respiratory rate +2 rpm, skin temp +0.9 degC
     (Mishra et al. 2020, Nat Biomed Eng 4:1208, wearable signals before COVID-19 symptoms;
     Miller et al. 2020, PLoS One 15:e0243693, WHOOP respiratory rate);
   * jet lag after >= 3 h offset changes, a high-stress day, late food, screens in bed: smaller
@@ -196,7 +196,7 @@ class _Chain:
     def _main_sleep(self, s: SlotPlan, cycle_id: int, base_ln: float, rhr_base: float) -> dict:
         p, d, b = self.p, s.draws, s.behaviour
         alc, sick = float(b[Q_ALCOHOL]), s.sick
-        in_bed = int((s.wake - s.onset).total_seconds() * 1000)
+        in_bed = (s.wake - s.onset) // timedelta(milliseconds=1)
         awake = int(in_bed * (0.05 + 0.06 * d["awake"] + 0.03 * alc + 0.02 * sick - 0.01 * b[Q_READ]))
         no_data = int((1 + 19 * d["nodata"] / 0.05) * MS_PER_MIN) if d["nodata"] < 0.05 else 0
         asleep = in_bed - awake - no_data
@@ -246,7 +246,7 @@ class _Chain:
         acute = -0.0025 * min(max(self.atl - self.ctl, -40), 80)
         strain_hit = max(0.0, self.prev_strain - 10)
         noise = 0.09 * d["hrv"]
-        ln_hrv = (base_ln + acute - 0.012 * strain_hit - 0.12 * alc - 0.32 * sick - 0.12 * s.jetlag
+        ln_hrv = (base_ln + acute - 0.012 * strain_hit - 0.12 * alc - 0.40 * sick - 0.12 * s.jetlag
                   - 0.06 * b[Q_STRESS] - 0.05 * b[Q_FOOD] + 0.03 * b[Q_MAGNESIUM]
                   - 0.02 * b[Q_SCREEN] + 0.02 * b[Q_READ] + 0.08 * (perf - 80) / 100 + noise)
         rhr = round(rhr_base + 3.5 * alc + 7 * sick + 2 * s.jetlag + 1.5 * b[Q_FOOD]
@@ -277,7 +277,7 @@ class _Chain:
     def _nap(self, s: SlotPlan, k: int, start: datetime, end: datetime, cycle_id: int,
              main: dict | None) -> None:
         d = s.draws
-        in_bed = int((end - start).total_seconds() * 1000)
+        in_bed = (end - start) // timedelta(milliseconds=1)
         awake = int(in_bed * (0.06 + 0.08 * d["awake"]))
         asleep = in_bed - awake
         sws, rem = int(asleep * 0.15), int(asleep * 0.12)

@@ -251,7 +251,7 @@ class Planner:
         off = self.evening_offset(n - 1)
         slot = SlotPlan(n, d, "normal", off, None)
         slot.onset = local_to_utc(eve, onset_min, off)
-        slot.wake = slot.onset + timedelta(minutes=in_bed)
+        slot.wake = _whole_ms(slot.onset + timedelta(minutes=in_bed))
         slot.start = slot.onset
         slot.behaviour = beh
         slot.answered = r.random() < 0.85
