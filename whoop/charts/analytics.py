@@ -1,0 +1,369 @@
+"""Figures of the analytics (issue 5): frame in, ``plotly.graph_objects.Figure`` out.
+
+Inputs are the frames of :mod:`whoop.metrics` (one row per calendar day, NaN for missing or
+invalid days), so lines break at gaps: every trace has ``connectgaps=False``. Values arrive in
+canonical units; figures that show energy or temperature take a :class:`Settings` and convert
+for display. No streamlit, no IO.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from whoop.charts.basic import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
+from whoop.metrics.load import STRAIN_LABELS, SWEET_SPOT
+from whoop.metrics.units import Settings, format_clock
+
+SOURCE_COLORS = {"api": BLUE, "api+export": TEAL, "export": VIOLET, "demo": ORANGE,
+                 "unknown": GREY, "missing": "rgba(0,0,0,0)"}
+
+
+def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = None,
+            height: int = 360, **extra) -> go.Figure:
+    fig.update_layout(template="plotly_dark", height=height, title=title,
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      font=dict(color=FG, size=13),
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+                      **extra)
+    fig.update_yaxes(title=yaxis, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
+    return fig
+
+
+def _line(x, y, name: str, color: str, *, dash: str | None = None, width: float = 2,
+          hover: str = "%{y:.1f}") -> go.Scatter:
+    return go.Scatter(x=x, y=y, name=name, mode="lines", connectgaps=False,
+                      line=dict(color=color, width=width, dash=dash),
+                      hovertemplate=f"{name}: {hover}<extra></extra>")
+
+
+def _band(x, low, high, name: str, color: str) -> list[go.Scatter]:
+    """A filled band between ``low`` and ``high`` that breaks at NaN (no bridging)."""
+    return [go.Scatter(x=x, y=low, mode="lines", line=dict(width=0), showlegend=False,
+                       connectgaps=False, hoverinfo="skip"),
+            go.Scatter(x=x, y=high, mode="lines", line=dict(width=0), fill="tonexty",
+                       fillcolor=color, name=name, connectgaps=False, hoverinfo="skip")]
+
+
+def hrv_figure(base: pd.DataFrame) -> go.Figure:
+    """HRV: daily RMSSD (dots), 7-day ln-RMSSD mean and the 60-day normal range, in ms.
+
+    Args:
+        base: :func:`whoop.metrics.baselines.hrv_baseline` frame (date, hrv_rmssd_ms,
+            hrv_ln_rmssd_7d, hrv_normal_low/high, hrv_below_normal, hrv_above_normal).
+    ln values are shown as exp(ln) (geometric means, ms). Days whose 7-day mean is below the
+    range are marked red, above it yellow. No band is drawn where the range is insufficient.
+    """
+    x = base["date"]
+    fig = go.Figure(_band(x, np.exp(base["hrv_normal_low"]), np.exp(base["hrv_normal_high"]),
+                          "Normal range (60 d, mean ± 0.5 SD)", "rgba(22,236,6,0.15)"))
+    fig.add_trace(go.Scatter(x=x, y=base["hrv_rmssd_ms"], mode="markers", name="Daily RMSSD",
+                             marker=dict(color=GREY, size=5),
+                             hovertemplate="RMSSD: %{y:.0f} ms<extra></extra>"))
+    mean7 = np.exp(base["hrv_ln_rmssd_7d"])
+    fig.add_trace(_line(x, mean7, "7-day mean", BLUE, hover="%{y:.0f} ms"))
+    for flag, color, label in (("hrv_below_normal", RED, "Below normal"),
+                               ("hrv_above_normal", YELLOW, "Above normal")):
+        m = base[flag].astype(bool)
+        fig.add_trace(go.Scatter(x=x[m], y=mean7[m], mode="markers", name=label,
+                                 marker=dict(color=color, size=8, symbol="diamond")))
+    return _layout(fig, yaxis="HRV RMSSD (ms)", hovermode="x unified")
+
+
+def hrv_cv_figure(base: pd.DataFrame) -> go.Figure:
+    """7-day coefficient of variation of ln(RMSSD) in % (Plews et al. 2012)."""
+    fig = go.Figure(_line(base["date"], base["hrv_cv_7d_pct"], "HRV CV (7 d)", VIOLET,
+                          hover="%{y:.1f} %"))
+    return _layout(fig, yaxis="CV of ln RMSSD (%)", hovermode="x unified")
+
+
+_BASELINE_LABELS = {"rhr": ("resting_heart_rate_bpm", "Resting HR", "bpm"),
+                    "resp": ("respiratory_rate_rpm", "Respiratory rate", "rpm"),
+                    "skin_temp": ("skin_temp_c", "Skin temperature", "°C"),
+                    "spo2": ("spo2_pct", "Blood oxygen", "%")}
+
+
+def baseline_figure(base: pd.DataFrame, prefix: str, *, settings: Settings | None = None,
+                    z_limit: float = 2.0) -> go.Figure:
+    """One input against its trailing baseline: daily value, baseline line, ±1 SD band, and
+    markers on days with ``|z| >= z_limit``.
+
+    Args:
+        base: :func:`whoop.metrics.baselines.metric_baselines` frame.
+        prefix: "rhr", "resp", "skin_temp" or "spo2".
+        settings: converts skin temperature to °F when chosen.
+    Raises:
+        KeyError: unknown prefix.
+    """
+    col, name, unit = _BASELINE_LABELS[prefix]
+    units = {"rhr": "bpm", "resp": "rpm", "skin_temp": "c", "spo2": "pct"}[prefix]
+    conv = (lambda v: v)
+    if prefix == "skin_temp" and settings is not None:
+        conv, unit = settings.temperature, settings.temperature_label
+    mean = base[f"{prefix}_baseline_{units}"]
+    sd = base[f"{prefix}_sd_{units}"]
+    x = base["date"]
+    fig = go.Figure(_band(x, conv(mean - sd), conv(mean + sd), "Baseline ± 1 SD",
+                          "rgba(63,169,245,0.15)"))
+    fig.add_trace(_line(x, conv(mean), "Baseline", BLUE, dash="dot"))
+    fig.add_trace(go.Scatter(x=x, y=conv(base[col]), mode="lines+markers", name=name,
+                             connectgaps=False, line=dict(color=FG, width=1.5),
+                             marker=dict(size=4)))
+    out = base[f"{prefix}_z"].abs() >= z_limit
+    fig.add_trace(go.Scatter(x=x[out], y=conv(base.loc[out, col]), mode="markers",
+                             name=f"|z| ≥ {z_limit:g}", marker=dict(color=RED, size=9)))
+    return _layout(fig, yaxis=f"{name} ({unit})", hovermode="x unified")
+
+
+def acwr_figure(load: pd.DataFrame, stem: str = "strain") -> go.Figure:
+    """Acute:chronic workload ratio with the 0.8-1.3 sweet spot (Hulin et al. 2016); provisional
+    stretches (fewer than 21 of 28 days with data) are drawn dotted and grey.
+
+    Args:
+        load: :func:`whoop.metrics.load.training_load` frame; stem: "strain" or "energy_kj".
+    """
+    x, ratio = load["date"], load[f"acwr_{stem}"]
+    prov = load["acwr_provisional"].astype(bool)
+    fig = go.Figure()
+    fig.add_hrect(y0=SWEET_SPOT[0], y1=SWEET_SPOT[1], fillcolor="rgba(22,236,6,0.12)",
+                  line_width=0, annotation_text="0.8-1.3", annotation_position="top left")
+    fig.add_trace(_line(x, ratio.where(~prov), "ACWR", GREEN, hover="%{y:.2f}"))
+    fig.add_trace(_line(x, ratio.where(prov), "ACWR (provisional)", GREY, dash="dot",
+                        hover="%{y:.2f}"))
+    return _layout(fig, yaxis=f"ACWR ({'day strain' if stem == 'strain' else 'energy'})",
+                   hovermode="x unified")
+
+
+def load_figure(load: pd.DataFrame, stem: str = "strain", *,
+                settings: Settings | None = None) -> go.Figure:
+    """Acute (7 d) and chronic (28 d) EWMA load with the daily values as bars; energy is
+    converted to the chosen unit."""
+    conv, unit = (lambda v: v), "strain"
+    if stem != "strain":
+        s = settings or Settings()
+        conv, unit = s.energy, s.energy_unit
+    daily = "day_strain" if stem == "strain" else "energy_kj"
+    x = load["date"]
+    fig = go.Figure(go.Bar(x=x, y=conv(load[daily]), name="Daily", marker_color=GREY,
+                           opacity=0.5))
+    fig.add_trace(_line(x, conv(load[f"acute_{stem}"]), "Acute (7 d EWMA)", ORANGE))
+    fig.add_trace(_line(x, conv(load[f"chronic_{stem}"]), "Chronic (28 d EWMA)", BLUE))
+    return _layout(fig, yaxis=unit, hovermode="x unified")
+
+
+_NEED_NAMES = {"need_baseline_min": ("Baseline", "#5C6BC0"),
+               "need_strain_min": ("Recent strain", ORANGE),
+               "need_debt_min": ("Sleep debt", RED), "need_other_min": ("Other / unsplit", GREY),
+               "need_nap_min": ("Naps (credit)", TEAL)}
+
+
+def sleep_need_figure(split: pd.DataFrame) -> go.Figure:
+    """Sleep need stacked by its parts (bars, hours) with hours asleep as a line.
+
+    Args:
+        split: :func:`whoop.metrics.sleep.sleep_need_split` frame (minutes).
+    The nap credit is negative and stacks below zero (plotly ``barmode="relative"``).
+    """
+    x = split["date"]
+    fig = go.Figure()
+    for col, (name, color) in _NEED_NAMES.items():
+        y = split[col] / 60
+        if y.fillna(0).abs().sum() == 0:
+            continue
+        fig.add_trace(go.Bar(x=x, y=y, name=name, marker_color=color,
+                             hovertemplate=f"{name}: %{{y:.1f}} h<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=split["asleep_min"] / 60, name="Asleep", mode="lines+markers",
+                             connectgaps=False, line=dict(color=FG, width=2),
+                             hovertemplate="Asleep: %{y:.1f} h<extra></extra>"))
+    return _layout(fig, yaxis="hours", barmode="relative", hovermode="x unified")
+
+
+def debt_ledger_figure(ledger: pd.DataFrame) -> go.Figure:
+    """Nightly balance (bars, + = shortfall) and the cumulative debt ledger (line), in hours;
+    WHOOP's own sleep debt dotted where reported."""
+    x = ledger["date"]
+    bal = ledger["nightly_balance_min"] / 60
+    fig = go.Figure(go.Bar(x=x, y=bal, name="Nightly shortfall (+) / surplus (−)",
+                           marker_color=np.where(bal.fillna(0) > 0, RED, GREEN)))
+    fig.add_trace(_line(x, ledger["debt_ledger_min"] / 60, "Debt ledger", ORANGE))
+    fig.add_trace(_line(x, ledger["whoop_sleep_debt_min"] / 60, "WHOOP sleep debt", FG,
+                        dash="dot"))
+    return _layout(fig, yaxis="hours", hovermode="x unified")
+
+
+def _noon_axis(minutes: pd.Series) -> pd.Series:
+    """Clock minutes on a noon-to-noon axis (0 = 12:00, 720 = midnight) so nights don't wrap."""
+    return (minutes - 720) % 1440
+
+
+def clock_figure(clock: pd.DataFrame, *, settings: Settings | None = None) -> go.Figure:
+    """Bedtime and wake time per night with their rolling circular means on a noon-to-noon axis.
+
+    Args:
+        clock: :func:`whoop.metrics.clock.rolling_clock` frame (minutes after local midnight).
+        settings: 12- or 24-hour tick labels.
+    """
+    hour12 = (settings or Settings()).hour12
+    x = clock["date"]
+    fig = go.Figure()
+    for event, color, name in (("bedtime", VIOLET, "Bedtime"), ("wake", YELLOW, "Wake")):
+        fig.add_trace(go.Scatter(x=x, y=_noon_axis(clock[f"{event}_min"]), mode="markers",
+                                 name=name, marker=dict(color=color, size=5, opacity=0.6)))
+        if f"{event}_mean_min" in clock:
+            fig.add_trace(_line(x, _noon_axis(clock[f"{event}_mean_min"]), f"{name} (mean)",
+                                color))
+    ticks = list(range(0, 1441, 120))
+    fig.update_yaxes(tickvals=ticks, ticktext=[format_clock(t + 720, hour12=hour12)
+                                               for t in ticks], autorange="reversed")
+    return _layout(fig, yaxis="local clock time", hovermode="closest")
+
+
+def stage_pct_figure(stages: pd.DataFrame, *, smooth_days: int = 7) -> go.Figure:
+    """Light / deep / REM as % of time asleep and awake as % of time in bed, as rolling
+    ``smooth_days`` means (needs half the window)."""
+    names = {"light_pct": ("Light", "#7FB2FF"), "deep_pct": ("Deep (SWS)", "#3D5AFE"),
+             "rem_pct": ("REM", "#B388FF"), "awake_pct": ("Awake (of in bed)", GREY)}
+    fig = go.Figure()
+    for col, (name, color) in names.items():
+        y = stages[col].rolling(smooth_days, min_periods=max(1, smooth_days // 2)).mean()
+        fig.add_trace(_line(stages["date"], y.where(stages[col].notna()), name, color,
+                            hover="%{y:.0f} %"))
+    return _layout(fig, yaxis="%", hovermode="x unified")
+
+
+def strain_recovery_figure(pairs: pd.DataFrame) -> go.Figure:
+    """Day strain vs next day's recovery: one dot per pair, coloured by recovery zone.
+
+    Args:
+        pairs: :func:`whoop.metrics.load.strain_vs_next_recovery` frame.
+    """
+    rec = pairs["next_recovery_score"]
+    colors = np.select([rec >= 67, rec >= 34], [GREEN, YELLOW], default=RED)
+    fig = go.Figure(go.Scatter(x=pairs["day_strain"], y=rec, mode="markers",
+                               marker=dict(color=colors, size=6, opacity=0.7),
+                               text=pairs["date"].dt.strftime("%Y-%m-%d"),
+                               hovertemplate="%{text}: strain %{x:.1f} → "
+                                             "recovery %{y:.0f} %<extra></extra>"))
+    for edge in (10, 14, 18):
+        fig.add_vline(x=edge, line=dict(color=GREY, dash="dot", width=1))
+    fig.update_xaxes(title="day strain", range=[0, 21])
+    return _layout(fig, yaxis="next-day recovery (%)", hovermode="closest")
+
+
+def calendar_heatmap_figure(cells: pd.DataFrame) -> go.Figure:
+    """A year per row of weeks, one cell per day in WHOOP recovery colours (red 0-33, yellow
+    34-66, green 67-100); missing days stay blank.
+
+    Args:
+        cells: :func:`whoop.metrics.horizons.calendar_heatmap_frame` frame.
+    """
+    years = sorted(cells["year"].unique()) if len(cells) else []
+    fig = make_subplots(rows=max(1, len(years)), cols=1, subplot_titles=[str(y) for y in years],
+                        vertical_spacing=0.04 if len(years) > 1 else 0.1)
+    scale = [[0.0, RED], [0.335, RED], [0.335, YELLOW], [0.665, YELLOW], [0.665, GREEN],
+             [1.0, GREEN]]
+    days_lbl = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    for row, year in enumerate(years, start=1):
+        c = cells[cells["year"] == year]
+        z = np.full((7, 54), np.nan)
+        text = np.full((7, 54), "", dtype=object)
+        z[c["weekday"].to_numpy(), c["week"].to_numpy()] = c["value"].to_numpy()
+        text[c["weekday"].to_numpy(), c["week"].to_numpy()] = c["date"].dt.strftime("%Y-%m-%d")
+        fig.add_trace(go.Heatmap(z=z, text=text, zmin=0, zmax=100, colorscale=scale,
+                                 showscale=False, xgap=2, ygap=2, y=days_lbl,
+                                 hovertemplate="%{text}: %{z:.0f} %<extra></extra>"),
+                      row=row, col=1)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(showticklabels=False)
+    return _layout(fig, height=max(200, 170 * max(1, len(years))), hovermode="closest")
+
+
+def year_over_year_figure(yoy: pd.DataFrame, *, label: str = "Recovery (%)") -> go.Figure:
+    """One line per year by day of year (:func:`whoop.metrics.horizons.year_over_year`)."""
+    fig = go.Figure()
+    palette = [BLUE, ORANGE, GREEN, VIOLET, TEAL, YELLOW, RED, FG, GREY]
+    for i, (year, g) in enumerate(yoy.groupby("year")):
+        fig.add_trace(_line(g["day_of_year"], g["value"], str(year), palette[i % len(palette)]))
+    fig.update_xaxes(title="day of year")
+    return _layout(fig, yaxis=label, hovermode="x unified")
+
+
+def month_of_year_figure(moy: pd.DataFrame, *, label: str = "Recovery (%)") -> go.Figure:
+    """Year x month grid of monthly means (:func:`whoop.metrics.horizons.month_of_year`)."""
+    grid = moy.pivot(index="year", columns="month", values="mean").reindex(columns=range(1, 13))
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=["Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+                               y=[str(y) for y in grid.index], colorscale="Viridis",
+                               colorbar=dict(title=label), xgap=2, ygap=2,
+                               hovertemplate="%{y} %{x}: %{z:.1f}<extra></extra>"))
+    return _layout(fig, height=max(220, 40 * len(grid) + 120), hovermode="closest")
+
+
+def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", *,
+                          label: str = "Recovery (%)") -> go.Figure:
+    """Forest plot: per question, difference (yes - no) with its 95% bootstrap CI; questions
+    with too few answers are listed with "insufficient data". Association, not causation.
+
+    Args:
+        impact: :func:`whoop.metrics.journal.journal_impact` frame.
+    """
+    rows = impact[impact["metric"] == metric].copy()
+    ok = rows["sufficient"].astype(bool)
+    good = rows[ok].sort_values("difference")
+    fig = go.Figure(go.Scatter(
+        x=good["difference"], y=good["question"], mode="markers",
+        marker=dict(color=np.where(good["ci_low"] > 0, GREEN,
+                                   np.where(good["ci_high"] < 0, RED, GREY)), size=9),
+        error_x=dict(type="data", symmetric=False, array=good["ci_high"] - good["difference"],
+                     arrayminus=good["difference"] - good["ci_low"], color=FG),
+        customdata=np.stack([good["n_yes"], good["n_no"]], axis=-1) if len(good) else None,
+        hovertemplate="%{y}: %{x:+.1f} (yes n=%{customdata[0]}, no n=%{customdata[1]})"
+                      "<extra></extra>", name="yes − no"))
+    fig.add_vline(x=0, line=dict(color=GREY, width=1))
+    bad = rows[~ok]
+    if len(bad):
+        fig.add_trace(go.Scatter(x=[0] * len(bad), y=bad["question"], mode="text",
+                                 text=["insufficient data"] * len(bad), name="too few answers",
+                                 textfont=dict(color=GREY)))
+    fig.update_xaxes(title=f"difference in {label}, yes − no (95% CI)")
+    return _layout(fig, height=max(240, 28 * len(rows) + 100), hovermode="closest",
+                   showlegend=False)
+
+
+def coverage_figure(cov: pd.DataFrame) -> go.Figure:
+    """Coverage map: a year per row of weeks (like the calendar heatmap), cells coloured by
+    source (api, api+export, export, demo); missing days blank.
+
+    Args:
+        cov: :func:`whoop.metrics.quality.coverage` frame.
+    """
+    if cov.empty:
+        return _layout(go.Figure(), height=200)
+    date = cov["date"]
+    jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.weekday
+    week = (date.dt.dayofyear - 1 + jan1_wd) // 7
+    fig = go.Figure()
+    for source, g in cov.assign(week=week, year=date.dt.year).groupby("source"):
+        if source == "missing":
+            continue
+        fig.add_trace(go.Scatter(
+            x=g["week"] + 54 * 0, y=g["year"].astype(str) + " " + g["date"].dt.strftime("%a"),
+            mode="markers", name=str(source), text=g["date"].dt.strftime("%Y-%m-%d"),
+            marker=dict(symbol="square", size=7, color=SOURCE_COLORS.get(str(source), GREY)),
+            hovertemplate="%{text}: " + str(source) + "<extra></extra>"))
+    fig.update_xaxes(title="week of year", range=[-1, 54])
+    fig.update_yaxes(autorange="reversed", categoryorder="category ascending")
+    return _layout(fig, height=max(240, 90 * date.dt.year.nunique() + 100), hovermode="closest")
+
+
+def strain_band_figure(summary: pd.DataFrame) -> go.Figure:
+    """Mean next-day recovery per WHOOP strain band with n in the hover
+    (:func:`whoop.metrics.load.next_recovery_by_strain_band`)."""
+    s = summary.set_index("strain_band").reindex(STRAIN_LABELS).reset_index()
+    fig = go.Figure(go.Bar(x=s["strain_band"], y=s["mean_next_recovery"], marker_color=BLUE,
+                           customdata=s["n"],
+                           hovertemplate="%{x}: %{y:.0f} % (n=%{customdata})<extra></extra>"))
+    return _layout(fig, yaxis="mean next-day recovery (%)")
