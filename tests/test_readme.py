@@ -1,0 +1,35 @@
+"""The README's two commands stay true: CI runs exactly the test command, the run command
+starts app.py, and every page in the navigation is described."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def bash_blocks(text: str) -> list[str]:
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)```", text, flags=re.S)]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = bash_blocks(readme)
+    assert len(blocks) >= 2
+    run_line, test_line = blocks[0], blocks[1]
+    assert "streamlit run app.py" in run_line and "requirements.txt" in run_line
+    assert "pytest" in test_line and "requirements-dev.txt" in test_line
+    ci_lines = [l.strip() for l in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert test_line in ci_lines
+
+
+def test_every_page_has_a_readme_section_and_screenshot():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    app = (REPO / "app.py").read_text(encoding="utf-8")
+    titles = re.findall(r'title="([^"]+)"', app)
+    assert titles
+    for title in titles:
+        assert re.search(rf"^### {re.escape(title)}\b", readme, flags=re.M), title
+    for image in re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", readme):
+        assert (REPO / image).is_file(), image
