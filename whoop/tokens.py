@@ -62,6 +62,7 @@ class TokenStore:
         self.settings = settings
         self._fernet = fernet_for(store.path)
         self.lock = FileLock(str(store.path) + ".tokens.lock")
+        self._cache: dict[int, tuple[str, datetime]] = {}   # athlete -> (access token, expiry)
 
     # -- rows ------------------------------------------------------------------------------
     def _save(self, con, athlete_id: int, whoop_user_id: int, token: dict) -> None:
@@ -123,11 +124,16 @@ class TokenStore:
                 ``reconnect_needed``).
             AuthError: refresh failed for another reason (retry later).
         """
+        cached = self._cache.get(athlete_id)
+        if not force and cached and (cached[1] - utcnow()).total_seconds() > REFRESH_MARGIN_S:
+            return cached[0]
         pair, expires, status = self._read(athlete_id)
         if status == RECONNECT or not pair:
             raise ReconnectNeeded("WHOOP access for this athlete has ended: connect again")
         if not force and expires and (expires - utcnow()).total_seconds() > REFRESH_MARGIN_S:
+            self._cache[athlete_id] = (pair["access_token"], expires)
             return pair["access_token"]
+        self._cache.pop(athlete_id, None)
         try:
             with self.lock.acquire(timeout=LOCK_TIMEOUT_S):
                 pair, expires, status = self._read(athlete_id)   # another process may have refreshed

@@ -95,8 +95,8 @@ def begin_pass(store: Store, athlete_id: int, collection: str, start: datetime |
 def record_page(con, athlete_id: int, collection: str, keys: list, page_min, page_max) -> None:
     """Inside a page's transaction: remember the page's keys and move the pass cursor."""
     if keys:
-        con.executemany("INSERT OR IGNORE INTO sync_seen VALUES (?, ?, ?)",
-                        [[athlete_id, collection, k] for k in keys])
+        con.execute("INSERT OR IGNORE INTO sync_seen SELECT ?, ?, unnest(?::TIMESTAMPTZ[])",
+                    [athlete_id, collection, keys])
     con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < pass_cursor_utc "
                 "THEN ? ELSE pass_cursor_utc END, pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
                 "pass_max_utc THEN ? ELSE pass_max_utc END WHERE athlete_id = ? AND collection = ?",

@@ -1,0 +1,162 @@
+"""``python -m whoop sync|connect|disconnect``: the CLI side of WHOOP Connect and Sync.
+
+::
+
+    python -m whoop connect [--db FILE] [--athlete NAME] [--headless]
+    python -m whoop sync [--db FILE] [--athlete ID | --all] [--full | --since DATE | --days N]
+                         [--types cycle,recovery,sleep,workout] [--quiet]
+    python -m whoop disconnect [--db FILE] --athlete ID
+
+``sync`` is safe from cron while the app is open: the store waits for the database, one sync per
+athlete runs at a time (a second one says so and exits 1), token refreshes are serialized.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import webbrowser
+from datetime import datetime, time, timedelta, timezone
+
+from whoop.config import int_setting, whoop_settings
+from whoop.crypto import install_log_redaction
+from whoop.errors import InputError, WhoopError
+from whoop.store import Store
+
+
+def _db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="FILE", help="DuckDB file (default: $WHOOP_DB or data/whoop.duckdb)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``connect``, ``sync`` and ``disconnect`` subcommands (each sets ``func``)."""
+    p = sub.add_parser("connect", help="connect a WHOOP account (OAuth in the browser)")
+    _db(p)
+    p.add_argument("--athlete", metavar="NAME", help="link the account to this existing athlete "
+                   "(e.g. the one holding your export); default: a new athlete named after the profile")
+    p.add_argument("--headless", action="store_true",
+                   help="only print the authorization URL (no browser); then paste the URL you were sent back to")
+    p.set_defaults(func=cmd_connect)
+
+    p = sub.add_parser("sync", help="sync connected WHOOP accounts (incremental; first run = full history)")
+    _db(p)
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--athlete", metavar="ID", help="athlete name or id (default: all connected)")
+    who.add_argument("--all", action="store_true", help="every connected athlete (the default)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--full", action="store_true", help="read all history again")
+    when.add_argument("--since", metavar="DATE", help="read from this date (YYYY-MM-DD, UTC)")
+    when.add_argument("--days", type=int, metavar="N", help="read the last N days")
+    p.add_argument("--types", metavar="LIST", default="cycle,recovery,sleep,workout",
+                   help="collections to sync, comma-separated (default: all four)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (cron)")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("disconnect", help="revoke WHOOP access and delete the tokens (history stays)")
+    _db(p)
+    p.add_argument("--athlete", metavar="ID", required=True, help="athlete name or id")
+    p.set_defaults(func=cmd_disconnect)
+
+
+def _resolve(store: Store, ref: str) -> int:
+    athletes = store.athletes()
+    if ref.isdigit() and int(ref) in set(athletes["athlete_id"].tolist()):
+        return int(ref)
+    match = athletes[athletes["name"] == ref]
+    if match.empty:
+        raise InputError(f"no athlete '{ref}' (known: {', '.join(athletes['name']) or 'none'})")
+    return int(match["athlete_id"].iloc[0])
+
+
+def cmd_connect(args: argparse.Namespace) -> int:
+    """Print the authorization URL, read the URL WHOOP redirected to from stdin, finish the connect."""
+    from whoop.oauth import authorization_url
+    from whoop.tokens import TokenStore
+
+    install_log_redaction()
+    settings = whoop_settings().require()
+    store = Store(args.db)
+    if args.athlete and store.athlete_id(args.athlete) is None:
+        raise InputError(f"no athlete '{args.athlete}' to link; omit --athlete to create one")
+    url = authorization_url(store, settings, link_athlete=args.athlete)
+    print("Open this URL, sign in to WHOOP and allow access:\n\n" + url + "\n", file=sys.stderr)
+    if not args.headless:
+        webbrowser.open(url)
+    print("Then paste the full URL of the page you were sent back to (it starts with "
+          f"{settings.redirect_uri}) and press Enter:", file=sys.stderr)
+    reply = sys.stdin.readline().strip()
+    if not reply:
+        raise InputError("no URL given; run connect again")
+    result = TokenStore(store, settings).finish_connect_url(reply)
+    print(f"connected WHOOP user {result.whoop_user_id} as athlete '{result.athlete}'"
+          f"{' (new)' if result.created else ''}; run `python -m whoop sync` to fetch the data")
+    return 0
+
+
+def _since(args: argparse.Namespace) -> datetime | None:
+    if args.days is not None:
+        if args.days < 1:
+            raise InputError("--days must be at least 1")
+        return datetime.now(timezone.utc) - timedelta(days=args.days)
+    if args.since:
+        try:
+            d = datetime.strptime(args.since, "%Y-%m-%d").date()
+        except ValueError:
+            raise InputError(f"--since: '{args.since}' is not a date like 2025-01-31") from None
+        return datetime.combine(d, time(0), tzinfo=timezone.utc)
+    return None
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Sync one or all connected athletes with a progress bar and a one-line summary each."""
+    from tqdm import tqdm
+
+    from whoop.sync import ORDER, SyncOptions, connected_athletes, sync_athlete
+
+    install_log_redaction()
+    types = tuple(t.strip() for t in args.types.split(",") if t.strip())
+    bad = [t for t in types if t not in ORDER]
+    if bad or not types:
+        raise InputError(f"--types: unknown {', '.join(bad) or '(empty)'}; use {','.join(sorted(ORDER))}")
+    settings = whoop_settings().require()
+    store = Store(args.db)
+    ids = [_resolve(store, args.athlete)] if args.athlete else connected_athletes(store)
+    if not ids:
+        raise InputError("no connected WHOOP account: run `python -m whoop connect` first")
+    opts = SyncOptions(full=args.full, since=_since(args), types=types,
+                       overlap_days=int_setting("WHOOP_SYNC_OVERLAP_DAYS", 7))
+    failed = 0
+    for aid in ids:
+        bar = tqdm(total=None, unit=" rec", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
+
+        def progress(p, bar=bar) -> None:
+            bar.set_description(f"{p.athlete}: {p.collection} page {p.pages}")
+            bar.n = p.records
+            bar.set_postfix(requests=p.requests)
+            bar.refresh()
+
+        try:
+            result = sync_athlete(store, settings, aid, opts, progress=progress)
+        except WhoopError as exc:
+            bar.close()
+            if len(ids) == 1:
+                raise
+            print(f"error: athlete {store.athlete_name(aid)}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        bar.close()
+        print(result.summary())
+    return 1 if failed else 0
+
+
+def cmd_disconnect(args: argparse.Namespace) -> int:
+    """Revoke at WHOOP and delete the tokens of one athlete."""
+    from whoop.tokens import TokenStore
+
+    install_log_redaction()
+    store = Store(args.db)
+    aid = _resolve(store, args.athlete)
+    revoked = TokenStore(store, whoop_settings().require()).disconnect(aid)
+    print(f"disconnected '{store.athlete_name(aid)}'" + ("" if revoked else
+          " (WHOOP did not confirm the revocation; the tokens are deleted here)"))
+    return 0
