@@ -191,6 +191,18 @@ def test_cycles_are_contiguous_with_placeholders_and_one_open_cycle(athlete):
     assert long_cycles, "a wear gap leaves one long cycle"
 
 
+def test_day_labels_increase_one_cycle_per_day(athlete):
+    """DESIGN.md day model: wake-up local date, or the start date for placeholders."""
+    main = {s["cycle_id"]: s for s in athlete.sleeps if not s["nap"]}
+    labels = []
+    for c in athlete.cycles:
+        ref = main[c["id"]]["end"] if c["id"] in main else c["start"]
+        labels.append((parse_iso(ref) + timedelta(minutes=tzd_minutes(c["timezone_offset"]))).date())
+    assert all(b > a for a, b in zip(labels, labels[1:]))
+    assert labels[-1] == datetime(2026, 11, 1).date()
+    assert (labels[-1] - labels[0]).days + 1 - len(labels) < 20     # only wear gaps are missing
+
+
 def test_timezones_travel_and_dst(athlete):
     offsets = Counter(c["timezone_offset"] for c in athlete.cycles)
     assert {"-05:00", "-04:00", "Z"} <= set(offsets)

@@ -194,6 +194,15 @@ class _Chain:
 
     # --- sleep and recovery ---------------------------------------------------------------
     def _main_sleep(self, s: SlotPlan, cycle_id: int, base_ln: float, rhr_base: float) -> dict:
+        """Main sleep, its recovery and the journal filed under this cycle.
+
+        Stages: awake 5-11 % of time in bed, slow-wave 17-23 % and REM 19-25 % of sleep, light
+        the rest (Ohayon et al. 2004, Sleep 27:1255, adult norms); ~90-min sleep cycles. Need =
+        baseline + debt + strain (3.5 min per strain point above 8) + nap (minus nap sleep),
+        the four parts of WHOOP's ``sleep_needed``; debt carries 35 % of last night's shortfall
+        and 40 % of the previous debt (capped 2 h); performance = asleep / need (WHOOP, "Sleep
+        performance"), capped 100; efficiency = asleep / in bed; consistency from the mean clock
+        deviation of onset and wake against the 4 previous nights of the same wear streak."""
         p, d, b = self.p, s.draws, s.behaviour
         alc, sick = float(b[Q_ALCOHOL]), s.sick
         in_bed = (s.wake - s.onset) // timedelta(milliseconds=1)
