@@ -9,14 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.sandbox.conftest import ALL_SCOPES, CLIENT, REDIRECT, api, authorize_code, connect, exchange
+from tests.sandbox.conftest import ALL_SCOPES, HTTP, CLIENT, REDIRECT, api, authorize_code, connect, exchange
 
 
 def _auth(base_url: str, **overrides: str) -> httpx.Response:
     params = {"response_type": "code", "client_id": "sandbox-client", "redirect_uri": REDIRECT,
               "scope": "offline read:cycles", "state": "abcdefgh-1"}
     params.update(overrides)
-    return httpx.get(f"{base_url}/oauth/oauth2/auth", params={k: v for k, v in params.items() if v is not None})
+    return HTTP.get(f"{base_url}/oauth/oauth2/auth", params={k: v for k, v in params.items() if v is not None})
 
 
 def _query(location: str) -> dict[str, str]:
@@ -24,7 +24,7 @@ def _query(location: str) -> dict[str, str]:
 
 
 def _refresh(base_url: str, refresh_token: str, **extra: str) -> httpx.Response:
-    return httpx.post(f"{base_url}/oauth/oauth2/token", data={
+    return HTTP.post(f"{base_url}/oauth/oauth2/token", data={
         "grant_type": "refresh_token", "refresh_token": refresh_token, "scope": "offline", **CLIENT, **extra})
 
 
@@ -44,20 +44,20 @@ def test_allow_redirects_with_code_and_unchanged_state(start_sandbox):
     with start_sandbox(athletes=2) as sb:
         page = _auth(sb.base_url, state="St4te/with+odd chars")
         rid = re.search(r"name='request' value='([^']+)'", page.text).group(1)
-        r = httpx.post(f"{sb.base_url}/oauth/oauth2/auth",
+        r = HTTP.post(f"{sb.base_url}/oauth/oauth2/auth",
                        data={"request": rid, "athlete": "1", "decision": "allow"})
         assert r.status_code == 302
         assert r.headers["location"].startswith(REDIRECT + "?")
         q = _query(r.headers["location"])
         assert q["state"] == "St4te/with+odd chars" and q["code"]
         token = exchange(sb.base_url, q["code"]).json()
-        profile = httpx.get(f"{sb.base_url}/developer/v2/cycle",
+        profile = HTTP.get(f"{sb.base_url}/developer/v2/cycle",
                             headers={"Authorization": f"Bearer {token['access_token']}"})
         assert profile.status_code == 200
         users = {c["user_id"] for c in profile.json()["records"]}
         assert users == {sb.state.world.athletes[1].user_id}
         # the consent request is single-use
-        again = httpx.post(f"{sb.base_url}/oauth/oauth2/auth",
+        again = HTTP.post(f"{sb.base_url}/oauth/oauth2/auth",
                            data={"request": rid, "athlete": "0", "decision": "allow"})
         assert again.status_code == 400 and "location" not in again.headers
 
@@ -65,7 +65,7 @@ def test_allow_redirects_with_code_and_unchanged_state(start_sandbox):
 def test_deny_redirects_with_access_denied(start_sandbox):
     with start_sandbox() as sb:
         rid = re.search(r"name='request' value='([^']+)'", _auth(sb.base_url).text).group(1)
-        r = httpx.post(f"{sb.base_url}/oauth/oauth2/auth", data={"request": rid, "decision": "deny"})
+        r = HTTP.post(f"{sb.base_url}/oauth/oauth2/auth", data={"request": rid, "decision": "deny"})
         assert r.status_code == 302
         q = _query(r.headers["location"])
         assert q["error"] == "access_denied" and q["state"] == "abcdefgh-1" and "code" not in q
@@ -135,7 +135,7 @@ def test_code_exchange_needs_same_redirect_uri(sandbox):
 
 def test_http_basic_client_auth_is_refused(sandbox):
     code = authorize_code(sandbox.base_url)
-    r = httpx.post(f"{sandbox.base_url}/oauth/oauth2/token", auth=("sandbox-client", "sandbox-secret"),
+    r = HTTP.post(f"{sandbox.base_url}/oauth/oauth2/token", auth=("sandbox-client", "sandbox-secret"),
                    data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
     assert r.status_code == 401 and r.json()["error"] == "invalid_client"
     assert "error_description" in r.json()
@@ -143,11 +143,11 @@ def test_http_basic_client_auth_is_refused(sandbox):
 
 def test_wrong_secret_and_bad_grant_type(sandbox):
     code = authorize_code(sandbox.base_url)
-    r = httpx.post(f"{sandbox.base_url}/oauth/oauth2/token", data={
+    r = HTTP.post(f"{sandbox.base_url}/oauth/oauth2/token", data={
         "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
         "client_id": "sandbox-client", "client_secret": "nope"})
     assert r.status_code == 401 and r.json()["error"] == "invalid_client"
-    r = httpx.post(f"{sandbox.base_url}/oauth/oauth2/token", data={"grant_type": "password", **CLIENT})
+    r = HTTP.post(f"{sandbox.base_url}/oauth/oauth2/token", data={"grant_type": "password", **CLIENT})
     assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
 
 
@@ -214,11 +214,11 @@ def test_concurrent_refresh_exactly_one_wins(sandbox):
 def test_revoke_kills_access_and_refresh(sandbox):
     token = connect(sandbox)
     other = connect(sandbox)
-    r = httpx.delete(f"{sandbox.base_url}/developer/v2/user/access",
+    r = HTTP.delete(f"{sandbox.base_url}/developer/v2/user/access",
                      headers={"Authorization": f"Bearer {token['access_token']}"})
     assert r.status_code == 204 and r.content == b""
     assert api(sandbox, token, "/cycle").status_code == 401
     assert _refresh(sandbox.base_url, token["refresh_token"]).json()["error"] == "invalid_grant"
     assert api(sandbox, other, "/cycle").status_code == 200     # another grant is untouched
-    stats = httpx.get(f"{sandbox.base_url}/_sandbox/stats").json()
+    stats = HTTP.get(f"{sandbox.base_url}/_sandbox/stats").json()
     assert stats["revocations"] == 1 and stats["tokens_issued"] == 2

@@ -3,6 +3,10 @@
 - ``GET  /_sandbox/health``: ``{"status": "ok", "now": iso, "seed": n, "athletes": [user_id...]}``
 - ``POST /_sandbox/advance?days=N&hours=H``: move the clock; returns the created/updated/deleted ids
   per athlete (see ``whoop.sandbox.world``).
+- ``POST /_sandbox/rescore?kind=cycle|sleep|workout[&id=ID][&athlete=I]``: rescore one record
+  now (default: the newest scored one); ``POST /_sandbox/delete?kind=workout|sleep[&id=ID]``:
+  delete one workout or nap now (default: the newest). Both return ``{"changed": [[kind, id]...]}``;
+  404 when there is no such record, 400 for a kind that cannot change that way.
 - ``GET  /_sandbox/faults``: pending faults; ``POST /_sandbox/faults`` with JSON
   ``{"spec": "503:2,drop"}`` (or ``{"kind": "503", "count": 2, "target": "api"}``) queues more,
   ``{"clear": true}`` empties the queue first.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -58,6 +63,44 @@ async def advance(request: Request) -> Response:
     return JSONResponse(await run_in_threadpool(run))
 
 
+def _target(request: Request, st: SandboxState) -> tuple[Any, str, Any]:
+    q = request.query_params
+    kind = q.get("kind", "")
+    raw_id = q.get("id")
+    try:
+        key = (int(raw_id) if kind == "cycle" else raw_id) if raw_id else None
+        ath = st.world.athletes[int(q.get("athlete", "0"))]
+    except (ValueError, IndexError) as exc:
+        raise ValueError("bad id or athlete") from exc
+    return ath, kind, key
+
+
+async def rescore(request: Request) -> Response:
+    st = _st(request)
+    with st.lock:
+        try:
+            ath, kind, key = _target(request, st)
+            changed = ath.force_rescore(kind, key, st.world.now)
+        except KeyError as exc:
+            return JSONResponse({"error": "not_found", "error_description": str(exc)}, status_code=404)
+        except ValueError as exc:
+            return _bad(str(exc))
+    return JSONResponse({"changed": changed})
+
+
+async def delete(request: Request) -> Response:
+    st = _st(request)
+    with st.lock:
+        try:
+            ath, kind, key = _target(request, st)
+            changed = ath.force_delete(kind, key)
+        except KeyError as exc:
+            return JSONResponse({"error": "not_found", "error_description": str(exc)}, status_code=404)
+        except ValueError as exc:
+            return _bad(str(exc))
+    return JSONResponse({"changed": changed})
+
+
 async def faults(request: Request) -> Response:
     st = _st(request)
     if request.method == "POST":
@@ -93,6 +136,8 @@ def routes() -> list[Route]:
     return [
         Route("/_sandbox/health", health),
         Route("/_sandbox/advance", advance, methods=["POST"]),
+        Route("/_sandbox/rescore", rescore, methods=["POST"]),
+        Route("/_sandbox/delete", delete, methods=["POST"]),
         Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
         Route("/_sandbox/stats", stats),
         Route("/_sandbox/reset-stats", reset_stats, methods=["POST"]),

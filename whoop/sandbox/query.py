@@ -10,7 +10,7 @@ Rules (SPEC parameters of getCycleCollection & co., ../shared/whoop/openapi/open
   ``[record.start, record.end)`` (an open cycle's end is +infinity) is returned when
   ``record.start < end`` and (``record.end > start`` or ``record.start >= start``). Recovery has
   no times of its own and uses its sleep's span (the SPEC sorts recoveries by their sleep's start).
-  ``start > end`` is 400; ``start == end`` is an empty page.
+  ``start > end`` is 400 (``start == end`` returns only records running at that instant).
 - Order: ``start`` descending (ties by id). ``next_token`` is present only when more records
   follow; it is opaque (base64url JSON holding the resolved window and the last record's sort key,
   so deletions between pages neither skip nor repeat records). A ``nextToken`` that does not

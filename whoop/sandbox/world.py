@@ -1,30 +1,32 @@
 """The sandbox's data: synthetic athletes from ``whoop.synth``, a clock, late rescores, deletions.
 
-Each athlete is ``whoop.synth.generate_athlete(seed, index=i, start=history_start, end=now)``; the
-generator is deterministic and extending ``end`` keeps the earlier records, so advancing the clock
-regenerates and diffs:
+What an athlete serves at clock ``now`` is ``synth.rescore(synth.generate_athlete(seed, index=i,
+start=S, end=now), seed, now).athlete`` with ``S = synth.history_start(now0, days)`` fixed at server
+start. Both are deterministic and monotone in ``now`` (a later ``now`` keeps every final record and
+applies a superset of rescores/deletions), so the served data depend only on (seed, start clock,
+current clock), never on how the clock got there. Advancing the clock regenerates and diffs:
 
-- a record new in the generator's output is *created*;
-- a record whose JSON changed (e.g. the open cycle closed, a pending score arrived) is *updated* and
-  its ``updated_at`` moves to no earlier than the new clock;
-- on top of that, each advance deterministically (per seed and clock) rescores up to two records
-  still ``PENDING_SCORE`` from before the new day, re-scores the latest closed cycle's strain
-  (WHOOP: "cycle strain keeps changing while the cycle is open", and late syncs move it), and deletes
-  one recent workout or nap (WHOOP sends ``*.deleted`` webhooks for workouts and sleeps; a
-  recovery goes with its sleep, so main sleeps are never deleted here). Overrides and deletions
-  survive later regenerations.
+- a record new at the new ``now`` is *created* (new days, late-arriving workouts and naps);
+- a record whose JSON changed is *updated*: ``PENDING_SCORE`` records that got scored, the open
+  cycle that closed or whose strain grew, and synth's late rescores (about 3 % of main sleeps and
+  workouts, 1-72 h after they end, recovery following its sleep). ``updated_at`` never moves
+  backwards: should a changed record keep its old ``updated_at``, it gets the new clock's minus 1 min;
+- a record gone is *deleted* (synth deletes about 1 % of workouts and naps; main sleeps never, so
+  every cycle keeps its recovery; WHOOP deletes a recovery with its sleep, API.md §4).
+
+For tests that need a change on demand, ``force_rescore`` and ``force_delete`` (behind
+``POST /_sandbox/rescore`` and ``POST /_sandbox/delete``) change one record now; such overrides and
+deletions stay in force across later regenerations.
 """
 
 from __future__ import annotations
 
 import copy
-import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 KINDS = ("cycle", "recovery", "sleep", "workout")
-_FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
 
 Generator = Callable[..., Any]
 
@@ -52,12 +54,6 @@ def record_key(kind: str, rec: dict) -> Any:
     return rec["cycle_id"] if kind == "recovery" else rec["id"]
 
 
-def _default_generator() -> Generator:
-    from whoop import synth  # imported lazily: the sandbox package must import without data deps
-
-    return synth.generate_athlete
-
-
 @dataclass
 class Indexed:
     """A served record plus its sort/filter span (UTC): ``start`` and ``end`` (None while open)."""
@@ -69,7 +65,7 @@ class Indexed:
 
 @dataclass
 class AthleteWorld:
-    """One athlete's served records after overlays. ``records[kind][id] -> dict`` (API v2 JSON)."""
+    """One athlete's served records. ``records[kind][id] -> dict`` (API v2 JSON)."""
 
     seed: int
     index: int
@@ -88,7 +84,10 @@ class AthleteWorld:
         return int(self.profile["user_id"])
 
     def _generate(self, now: datetime) -> dict[str, dict[Any, dict]]:
-        ath = self.generator(self.seed, index=self.index, start=self.history_start, end=now)
+        from whoop import synth
+
+        raw = self.generator(self.seed, index=self.index, start=self.history_start, end=now)
+        ath = synth.rescore(raw, self.seed, now).athlete
         self.profile = {"user_id": ath.user_id, "email": ath.email,
                         "first_name": ath.first_name, "last_name": ath.last_name}
         self.body = {"height_meter": ath.height_meter, "weight_kilogram": ath.weight_kilogram,
@@ -105,12 +104,9 @@ class AthleteWorld:
     def _rebuild(self) -> None:
         self.records = {}
         for kind in KINDS:
-            recs = {}
-            for key, rec in self.base[kind].items():
-                if key in self.deleted[kind]:
-                    continue
-                recs[key] = self.overrides[kind].get(key, rec)
-            self.records[kind] = recs
+            self.records[kind] = {key: self.overrides[kind].get(key, rec)
+                                  for key, rec in self.base[kind].items()
+                                  if key not in self.deleted[kind]}
         sleeps = self.records["sleep"]
         self.sorted_desc = {}
         for kind in KINDS:
@@ -125,78 +121,98 @@ class AthleteWorld:
             items.sort(key=lambda x: (x.start, str(record_key(kind, x.rec))), reverse=True)
             self.sorted_desc[kind] = items
 
-    def advance(self, old_now: datetime, new_now: datetime) -> dict[str, list]:
-        """Regenerate up to ``new_now`` and apply rescores/deletions; returns the changed ids.
+    def advance(self, new_now: datetime) -> dict[str, list]:
+        """Regenerate up to ``new_now``; returns the changed ids.
 
         Returns:
-            ``{"created": [[kind, id], ...], "updated": [...], "deleted": [...]}``.
+            ``{"created": [[kind, id], ...], "updated": [...], "deleted": [...]}`` (recovery ids
+            are cycle ids).
         """
+        old_records = self.records
         new_base = self._generate(new_now)
         stamp = iso_z(new_now - timedelta(minutes=1))
-        created, updated, deleted = [], [], []
         for kind in KINDS:
             for key, rec in new_base[kind].items():
-                if key in self.deleted[kind]:
-                    continue
-                old = self.base[kind].get(key)
-                if old is None:
-                    created.append([kind, key])
-                elif old != rec:
-                    self.overrides[kind].pop(key, None)
-                    served = self.records[kind].get(key, old)
-                    if parse_instant(rec["updated_at"]) <= parse_instant(served["updated_at"]):
-                        rec = {**rec, "updated_at": stamp}
-                        new_base[kind][key] = rec
-                    updated.append([kind, key])
+                if key in self.overrides[kind] and self.base[kind].get(key) != rec:
+                    del self.overrides[kind][key]      # synth changed it since: synth wins
         self.base = new_base
         self._rebuild()
-        rng = random.Random(f"{self.seed}:{self.index}:{iso_z(new_now)}")
-        updated += self._late_rescores(old_now, stamp, rng)
-        deleted += self._delete_one(old_now, new_now, rng)
+        created, updated, deleted = [], [], []
+        for kind in KINDS:
+            new, old = self.records[kind], old_records[kind]
+            for key, rec in new.items():
+                before = old.get(key)
+                if before is None:
+                    created.append([kind, key])
+                elif before != rec:
+                    if parse_instant(rec["updated_at"]) <= parse_instant(before["updated_at"]):
+                        self.overrides[kind][key] = {**rec, "updated_at": stamp}
+                    updated.append([kind, key])
+            deleted += [[kind, key] for key in old if key not in new]
         self._rebuild()
-        return {"created": created, "updated": _dedupe(updated), "deleted": deleted}
+        return {"created": created, "updated": updated, "deleted": deleted}
 
-    def _late_rescores(self, old_now: datetime, stamp: str, rng: random.Random) -> list:
-        changed: list = []
-        for kind in ("sleep", "recovery", "workout", "cycle"):
-            pending = [x for x in self.sorted_desc[kind]
-                       if x.rec["score_state"] == "PENDING_SCORE" and x.end is not None
-                       and x.start < old_now]
-            scored = [x.rec for x in self.sorted_desc[kind] if x.rec["score_state"] == "SCORED"]
-            for item in pending[:2] if scored else []:
-                donor = _nearest_scored(kind, item, scored, rng)
-                if donor is None:
-                    continue
-                rec = {**copy.deepcopy(item.rec), "score_state": "SCORED",
-                       "score": copy.deepcopy(donor["score"]), "updated_at": stamp}
-                self.overrides[kind][record_key(kind, rec)] = rec
-                changed.append([kind, record_key(kind, rec)])
-        closed = [x for x in self.sorted_desc["cycle"]
-                  if x.end is not None and x.rec["score_state"] == "SCORED"][:1]
-        for item in closed:
-            rec = copy.deepcopy(item.rec)
-            score = rec["score"]
-            score["strain"] = round(min(21.0, score["strain"] + rng.uniform(0.05, 0.6)), 4)
-            score["kilojoule"] = round(score["kilojoule"] * 1.01, 3)
-            rec["updated_at"] = stamp
-            self.overrides["cycle"][rec["id"]] = rec
-            changed.append(["cycle", rec["id"]])
+    def _pick(self, kind: str, key: Any, want: Callable[[dict], bool]) -> dict:
+        if key is not None:
+            rec = self.records[kind].get(key)
+            if rec is None:
+                raise KeyError(f"no {kind} {key}")
+            return rec
+        for item in self.sorted_desc[kind]:
+            if want(item.rec):
+                return item.rec
+        raise KeyError(f"no {kind} to pick")
+
+    def force_rescore(self, kind: str, key: Any, now: datetime) -> list:
+        """Rescore one SCORED record now (cycle: strain +0.3; workout: strain and kJ +3 %; sleep:
+        5 min awake -> light, and its recovery +2 points). ``key`` None = the newest eligible one.
+
+        Returns: the changed ``[kind, id]`` pairs. Raises: KeyError (no such record), ValueError.
+        """
+        if kind not in ("cycle", "sleep", "workout"):
+            raise ValueError("kind must be cycle, sleep or workout")
+        scored = lambda r: r["score_state"] == "SCORED" and (kind != "cycle" or "end" in r)  # noqa: E731
+        rec = copy.deepcopy(self._pick(kind, key, scored))
+        if rec["score_state"] != "SCORED":
+            raise ValueError(f"{kind} {key} is not SCORED")
+        stamp = iso_z(now)
+        sc = rec["score"]
+        changed = [[kind, record_key(kind, rec)]]
+        if kind == "cycle":
+            sc["strain"] = round(min(21.0, sc["strain"] + 0.3), 6)
+        elif kind == "workout":
+            sc["strain"] = round(min(21.0, sc["strain"] * 1.03), 6)
+            sc["kilojoule"] = round(sc["kilojoule"] * 1.03, 3)
+        else:
+            st = sc["stage_summary"]
+            moved = min(st["total_awake_time_milli"], 5 * 60_000)
+            st["total_awake_time_milli"] -= moved
+            st["total_light_sleep_time_milli"] += moved
+            rcv = self.records["recovery"].get(rec["cycle_id"])
+            if not rec.get("nap") and rcv is not None and rcv["score_state"] == "SCORED":
+                rcv = copy.deepcopy(rcv)
+                rcv["score"]["recovery_score"] = float(min(99, rcv["score"]["recovery_score"] + 2))
+                rcv["updated_at"] = stamp
+                self.overrides["recovery"][rcv["cycle_id"]] = rcv
+                changed.append(["recovery", rcv["cycle_id"]])
+        rec["updated_at"] = stamp
+        self.overrides[kind][record_key(kind, rec)] = rec
+        self._rebuild()
         return changed
 
-    def _delete_one(self, old_now: datetime, new_now: datetime, rng: random.Random) -> list:
-        week_ago = new_now - timedelta(days=7)
+    def force_delete(self, kind: str, key: Any) -> list:
+        """Delete one workout or nap now (``key`` None = the newest one). Returns ``[[kind, id]]``.
 
-        def recent(x: Indexed) -> bool:  # existed before this advance, started in the last week
-            return week_ago <= x.start and x.end is not None and x.end <= old_now
-
-        candidates = [("workout", x.rec) for x in self.sorted_desc["workout"] if recent(x)]
-        candidates += [("sleep", x.rec) for x in self.sorted_desc["sleep"]
-                       if x.rec.get("nap") and recent(x)]
-        if not candidates:
-            return []
-        kind, rec = rng.choice(candidates)
+        Raises: KeyError (no such record), ValueError (a main sleep or another kind).
+        """
+        if kind not in ("sleep", "workout"):
+            raise ValueError("only workouts and naps can be deleted")
+        rec = self._pick(kind, key, lambda r: kind == "workout" or bool(r.get("nap")))
+        if kind == "sleep" and not rec.get("nap"):
+            raise ValueError("main sleeps are not deleted (every cycle keeps its recovery)")
         self.deleted[kind].add(rec["id"])
         self.overrides[kind].pop(rec["id"], None)
+        self._rebuild()
         return [[kind, rec["id"]]]
 
     def sleep_for_cycle(self, cycle_id: int) -> dict | None:
@@ -207,39 +223,30 @@ class AthleteWorld:
         return None
 
 
-def _nearest_scored(kind: str, item: Indexed, scored: list[dict], rng: random.Random) -> dict | None:
-    if kind == "sleep":
-        scored = [r for r in scored if bool(r.get("nap")) == bool(item.rec.get("nap"))]
-    if kind == "workout":
-        same = [r for r in scored if r.get("sport_name") == item.rec.get("sport_name")]
-        scored = same or scored
-    if not scored:
-        return None
-    return rng.choice(scored[:5])
-
-
-def _dedupe(pairs: list) -> list:
-    seen, out = set(), []
-    for kind, key in pairs:
-        if (kind, key) not in seen:
-            seen.add((kind, key))
-            out.append([kind, key])
-    return out
-
-
 class World:
-    """All athletes and the sandbox clock (not thread-safe: the caller holds the state lock)."""
+    """All athletes and the sandbox clock (not thread-safe: the caller holds the state lock).
+
+    Args:
+        seed, athletes: which synthetic athletes (indexes ``0..athletes-1``).
+        days: days of history before ``now`` (``synth.history_start``: home-local midnight).
+        now: the clock at start (aware).
+        generator: ``generate_athlete`` replacement (default ``whoop.synth.generate_athlete``).
+    """
 
     def __init__(self, *, seed: int, days: int, athletes: int, now: datetime,
                  generator: Generator | None = None) -> None:
+        from whoop import synth
+
         if athletes < 1:
             raise ValueError("athletes must be >= 1")
         if days < 0:
             raise ValueError("days must be >= 0")
+        self.seed = seed
         self.now = now.astimezone(timezone.utc)
-        self.history_start = self.now - timedelta(days=days)
-        gen = generator or _default_generator()
-        self.athletes = [AthleteWorld(seed, i, self.history_start, gen) for i in range(athletes)]
+        gen = generator or synth.generate_athlete
+        self.athletes = [
+            AthleteWorld(seed, i, synth.history_start(self.now, days, seed=seed, index=i), gen)
+            for i in range(athletes)]
         for ath in self.athletes:
             ath.load(self.now)
 
@@ -251,9 +258,6 @@ class World:
         """
         if delta <= timedelta(0):
             raise ValueError("the clock only moves forward")
-        old_now, self.now = self.now, self.now + delta
-        out = []
-        for ath in self.athletes:
-            changes = ath.advance(old_now, self.now)
-            out.append({"user_id": ath.user_id, **changes})
+        self.now = self.now + delta
+        out = [{"user_id": a.user_id, **a.advance(self.now)} for a in self.athletes]
         return {"now": iso_z(self.now), "athletes": out}
