@@ -180,7 +180,8 @@ class WhoopClient:
                 happened and when to retry); ApiError for other 4xx (not 401/404).
             ReconnectNeeded / AuthError: from the token function, or a 401 after a refresh.
         """
-        self._backoff = wait_exponential_jitter(initial=self.backoff_initial_s, max=self.backoff_max_s)
+        self._backoff = wait_exponential_jitter(multiplier=self.backoff_initial_s, max=self.backoff_max_s,
+                                                jitter=self.backoff_initial_s)
         token = self._token_fn()
         refreshed = False
         while True:
