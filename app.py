@@ -1,0 +1,40 @@
+"""WHOOP dashboard: the Streamlit entry point.
+
+Run:  python -m streamlit run app.py
+
+Shared setup for every page (DESIGN.md "Streamlit"): page config first, the WHOOP OAuth return
+(``?code&state`` / ``?error``) when the connect module is present, the sidebar (athlete picker
+and date range), then the page itself, all inside the guard so no traceback reaches a person.
+Adding a page is one line in ``PAGES``.
+"""
+
+import logging
+
+import streamlit as st
+
+st.set_page_config(page_title="WHOOP dashboard", page_icon=":material/favorite:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+from whoop import ui  # noqa: E402  (st.set_page_config must come first)
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/recovery.py", title="Recovery", icon=":material/battery_charging_full:"),
+    st.Page("pages/hrv.py", title="HRV", icon=":material/monitor_heart:"),
+    st.Page("pages/sleep.py", title="Sleep", icon=":material/bedtime:"),
+    st.Page("pages/strain.py", title="Strain", icon=":material/directions_run:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+]
+
+page = st.navigation(PAGES)
+
+with ui.guard("app setup"):
+    if (oauth_return := ui.connect_hook("handle_oauth_return")) is not None:
+        oauth_return()
+    ui.sidebar()
+    ui.show_flashes()
+
+with ui.guard(page.title):
+    page.run()

@@ -1,0 +1,70 @@
+"""Data: upload a WHOOP export, load the demo athlete, connect WHOOP (when available), import
+history, coverage per athlete, and deleting an athlete's data."""
+
+import streamlit as st
+
+from whoop import ui
+from whoop.importer import DEFAULT_ATHLETE
+
+sel = ui.selection()
+ui.page_header("Data", caption="Import, sync and manage what is stored in the local database.")
+
+with st.container(border=True):
+    st.subheader("Upload WHOOP export")
+    st.write("The ZIP WHOOP e-mails you (also gzip-wrapped), or its CSV files selected together "
+             "(physiological_cycles.csv, sleeps.csv, workouts.csv, journal_entries.csv). "
+             "Importing again updates what is there; nothing is written if a file is rejected.")
+    uploads = st.file_uploader("Export files", type=["zip", "gz", "csv"],
+                               accept_multiple_files=True, key="upload_files")
+    athlete = st.text_input("Athlete name", value=DEFAULT_ATHLETE, max_chars=64,
+                            key="upload_athlete",
+                            help="A local profile name; use different names for different people.")
+    if st.button("Import", type="primary", icon=":material/upload:", disabled=not uploads,
+                 key="upload_go"):
+        if not athlete.strip():
+            st.error("Give the athlete a name (1 to 64 characters).")
+        else:
+            ui.import_files([(f.name, f.getvalue()) for f in uploads], athlete)
+
+if (render_whoop_card := ui.connect_hook("render_whoop_card")) is not None:
+    # WHOOP Connect / Sync card (whoop/ui/connect.py, written by the sync work).
+    with ui.guard("WHOOP connect card"):
+        render_whoop_card()
+
+with st.container(border=True):
+    st.subheader("Demo data")
+    st.write("A deterministic synthetic athlete called 'demo', written in the real export format "
+             "and loaded through the same importer.")
+    ui.load_demo_button(key="demo_data", primary=sel is None)
+
+st.subheader("Coverage per athlete")
+coverage = ui.data.coverage_table()
+if coverage.empty:
+    st.info("No data yet.")
+else:
+    st.dataframe(coverage, hide_index=True, width="stretch", column_config={
+        "athlete": "Athlete", "first_day": "First day", "last_day": "Last day",
+        "days_with_data": "Days with data", "missing_days": "Missing days",
+        "coverage_pct": st.column_config.NumberColumn("Coverage", format="%.0f%%")})
+
+st.subheader("Import history")
+history = ui.data.runs_table()
+if history.empty:
+    st.info("Nothing imported yet.")
+else:
+    st.dataframe(history, hide_index=True, width="stretch", column_config={
+        "finished": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),
+        "athlete": "Athlete", "kind": "Kind", "source": "Source", "status": "Status",
+        "records": "Records", "warnings": "Warnings", "error": "Error"})
+
+everyone = ui.athletes(with_data=False)
+if everyone:
+    with st.expander("Delete athlete data", icon=":material/delete:"):
+        names = {a.name: a for a in everyone}
+        default = sel.athlete if sel is not None and sel.athlete in names else next(iter(names))
+        victim = st.selectbox("Athlete", list(names), index=list(names).index(default),
+                              key="delete_pick")
+        sure = st.checkbox(f"Yes, delete every record, day, import run and setting of "
+                           f"'{victim}'. This cannot be undone.", key="delete_confirm")
+        if st.button("Delete athlete data", disabled=not sure, key="delete_go"):
+            ui.delete_athlete(names[victim].athlete_id, victim)

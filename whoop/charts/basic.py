@@ -1,0 +1,221 @@
+"""Figures of the basic pages (Overview, Recovery, HRV, Sleep, Strain, Data): frame in,
+``plotly.graph_objects.Figure`` out. No streamlit, no IO.
+
+Input frames come from :mod:`whoop.metrics.basic` (``daily_view`` rows are one per calendar
+day with NaN for missing or unscored days). Lines never bridge a gap: every trace keeps
+``connectgaps=False`` and the frames carry NaN rows for missing days.
+
+Colours: WHOOP's recovery zones green ``#16EC06`` (67-100 %), yellow ``#FFDE00`` (34-66 %),
+red ``#FF0026`` (0-33 %); dark theme matching ``.streamlit/config.toml``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from whoop.metrics.basic import HR_ZONES, format_hmm
+
+GREEN, YELLOW, RED = "#16EC06", "#FFDE00", "#FF0026"
+ZONE_COLORS = {"green": GREEN, "yellow": YELLOW, "red": RED}
+GREY = "#7A8290"
+FG = "#E6E9EF"
+BLUE = "#3FA9F5"
+VIOLET = "#A07CF7"
+TEAL = "#2BD4C5"
+ORANGE = "#FF9F1C"
+STAGE_COLORS = {"light_sleep_min": "#7FB2FF", "deep_sleep_min": "#3D5AFE",
+                "rem_sleep_min": "#B388FF", "awake_min": "#9AA0A6"}
+STAGE_NAMES = {"light_sleep_min": "Light", "deep_sleep_min": "Deep (SWS)", "rem_sleep_min": "REM",
+               "awake_min": "Awake"}
+HR_ZONE_COLORS = ["#5F6B7A", "#3FA9F5", "#2BD4C5", "#16EC06", "#FF9F1C", "#FF0026"]
+
+
+def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = None,
+            height: int = 340, **extra) -> go.Figure:
+    fig.update_layout(
+        template="plotly_dark", height=height, title=title,
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(color=FG, size=13), margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hovermode="x unified", bargap=0.15, **extra)
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(title=yaxis, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
+    return fig
+
+
+def _line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
+          hover: str = "%{y:.1f}") -> go.Scatter:
+    return go.Scatter(x=x, y=y, name=name, mode="lines", connectgaps=False,
+                      line=dict(color=color, width=width, dash=dash),
+                      hovertemplate=f"{name}: {hover}<extra></extra>")
+
+
+def recovery_figure(cal: pd.DataFrame) -> go.Figure:
+    """Daily recovery bars coloured by zone, 7- and 30-day rolling means, and a grey marker on
+    days that exist but have no valid score (calibrating, unscorable, pending, no sleep).
+
+    Args:
+        cal: ``daily_view`` rows: ``date``, ``recovery_score``, ``recovery_zone``,
+            ``recovery_status``, ``has_row``, ``recovery_score_7d``, ``recovery_score_30d``.
+    """
+    fig = go.Figure()
+    for zone, color in ZONE_COLORS.items():
+        part = cal[cal["recovery_zone"] == zone]
+        fig.add_bar(x=part["date"], y=part["recovery_score"], name=zone.capitalize(),
+                    marker_color=color, marker_line_width=0,
+                    hovertemplate="Recovery: %{y:.0f}%<extra></extra>")
+    unscored = cal[cal["has_row"] & cal["recovery_score"].isna()]
+    if len(unscored):
+        fig.add_scatter(x=unscored["date"], y=[4] * len(unscored), mode="markers",
+                        name="Not scored", marker=dict(symbol="x-thin-open", size=9, color=GREY,
+                                                       line=dict(width=2, color=GREY)),
+                        customdata=unscored["recovery_status"],
+                        hovertemplate="Not scored (%{customdata})<extra></extra>")
+    fig.add_trace(_line(cal["date"], cal["recovery_score_7d"], "7-day mean", FG, hover="%{y:.0f}%"))
+    fig.add_trace(_line(cal["date"], cal["recovery_score_30d"], "30-day mean", BLUE, dash="dot",
+                        hover="%{y:.0f}%"))
+    fig.update_layout(barmode="overlay")
+    _layout(fig, yaxis="Recovery %")
+    fig.update_yaxes(range=[0, 100])
+    return fig
+
+
+def zone_figure(dist: pd.DataFrame) -> go.Figure:
+    """Donut of days per recovery zone (``zone_distribution`` rows: zone, days, pct)."""
+    fig = go.Figure(go.Pie(
+        labels=[z.capitalize() for z in dist["zone"]], values=dist["days"], hole=0.6, sort=False,
+        marker=dict(colors=[ZONE_COLORS[z] for z in dist["zone"]]),
+        textinfo="percent", hovertemplate="%{label}: %{value} days (%{percent})<extra></extra>"))
+    _layout(fig, height=300)
+    fig.update_layout(hovermode=False, showlegend=True)
+    return fig
+
+
+def metric_figure(cal: pd.DataFrame, column: str, *, name: str, unit: str, color: str,
+                  decimals: int = 0) -> go.Figure:
+    """Daily values of ``column`` as dots joined within runs of consecutive days, with the
+    ``<column>_7d`` and ``<column>_30d`` rolling means when present (HRV RMSSD ms, resting HR bpm)."""
+    fmt = f"%{{y:.{decimals}f}} {unit}"
+    fig = go.Figure()
+    fig.add_scatter(x=cal["date"], y=cal[column], name=name, mode="lines+markers",
+                    connectgaps=False, line=dict(color=color, width=1),
+                    marker=dict(size=4, color=color), opacity=0.75,
+                    hovertemplate=f"{name}: {fmt}<extra></extra>")
+    if f"{column}_7d" in cal:
+        fig.add_trace(_line(cal["date"], cal[f"{column}_7d"], "7-day mean", FG, width=2.5,
+                            hover=fmt))
+    if f"{column}_30d" in cal:
+        fig.add_trace(_line(cal["date"], cal[f"{column}_30d"], "30-day baseline", BLUE, dash="dot",
+                            hover=fmt))
+    return _layout(fig, yaxis=f"{name} ({unit})")
+
+
+def sleep_need_figure(cal: pd.DataFrame) -> go.Figure:
+    """Hours asleep per night (bars) against sleep need (line), hover in h:mm."""
+    hours = cal["asleep_min"] / 60.0
+    need = cal["sleep_need_min"] / 60.0
+    fig = go.Figure()
+    fig.add_bar(x=cal["date"], y=hours, name="Asleep", marker_color=VIOLET, marker_line_width=0,
+                customdata=[format_hmm(v) for v in cal["asleep_min"]],
+                hovertemplate="Asleep: %{customdata}<extra></extra>")
+    fig.add_scatter(x=cal["date"], y=need, name="Sleep need", mode="lines", connectgaps=False,
+                    line=dict(color=YELLOW, width=2, shape="hv"),
+                    customdata=[format_hmm(v) for v in cal["sleep_need_min"]],
+                    hovertemplate="Need: %{customdata}<extra></extra>")
+    return _layout(fig, yaxis="Hours")
+
+
+def sleep_stages_figure(cal: pd.DataFrame) -> go.Figure:
+    """Stacked bars of light, deep (SWS), REM and awake time per night, in hours."""
+    fig = go.Figure()
+    for col, name in STAGE_NAMES.items():
+        fig.add_bar(x=cal["date"], y=cal[col] / 60.0, name=name, marker_color=STAGE_COLORS[col],
+                    marker_line_width=0, customdata=[format_hmm(v) for v in cal[col]],
+                    hovertemplate=f"{name}: %{{customdata}}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    return _layout(fig, yaxis="Hours")
+
+
+def sleep_quality_figure(cal: pd.DataFrame) -> go.Figure:
+    """Sleep performance, efficiency and consistency (%) per night."""
+    fig = go.Figure()
+    for col, name, color in (("sleep_performance_pct", "Performance", GREEN),
+                             ("sleep_efficiency_pct", "Efficiency", BLUE),
+                             ("sleep_consistency_pct", "Consistency", ORANGE)):
+        fig.add_trace(_line(cal["date"], cal[col], name, color, hover="%{y:.0f}%"))
+    _layout(fig, yaxis="%")
+    fig.update_yaxes(range=[0, 105])
+    return fig
+
+
+def naps_figure(naps: pd.DataFrame) -> go.Figure:
+    """Each nap as a bar of its time asleep (minutes) on its local date."""
+    fig = go.Figure()
+    fig.add_bar(x=naps["date"], y=naps["asleep_min"], name="Nap", marker_color=TEAL,
+                customdata=[format_hmm(v) for v in naps["asleep_min"]],
+                hovertemplate="Nap: %{customdata}<extra></extra>")
+    return _layout(fig, yaxis="Minutes asleep", height=260)
+
+
+def strain_figure(cal: pd.DataFrame) -> go.Figure:
+    """Day strain bars on WHOOP's 0-21 scale with the 7- and 30-day rolling means."""
+    fig = go.Figure()
+    fig.add_bar(x=cal["date"], y=cal["day_strain"], name="Day strain", marker_color=BLUE,
+                marker_line_width=0, hovertemplate="Strain: %{y:.1f}<extra></extra>")
+    fig.add_trace(_line(cal["date"], cal["day_strain_7d"], "7-day mean", FG, hover="%{y:.1f}"))
+    fig.add_trace(_line(cal["date"], cal["day_strain_30d"], "30-day mean", YELLOW, dash="dot",
+                        hover="%{y:.1f}"))
+    _layout(fig, yaxis="Day strain")
+    fig.update_yaxes(range=[0, 21], dtick=3)
+    return fig
+
+
+def activity_figure(by_activity: pd.DataFrame, top: int = 12) -> go.Figure:
+    """Horizontal bars: workouts per activity (``workouts_by_activity`` rows), total strain in
+    the hover; the ``top`` most frequent activities."""
+    data = by_activity.head(top).iloc[::-1]
+    fig = go.Figure(go.Bar(
+        x=data["workouts"], y=data["sport_name"], orientation="h", marker_color=BLUE,
+        customdata=list(zip(data["strain_total"], [format_hmm(v) for v in data["duration_min"]])),
+        hovertemplate="%{y}: %{x} workouts, strain %{customdata[0]:.1f}, "
+                      "%{customdata[1]} h:mm<extra></extra>"))
+    _layout(fig, height=max(220, 28 * len(data) + 60))
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(title="Workouts")
+    return fig
+
+
+def hr_zones_figure(weekly: pd.DataFrame) -> go.Figure:
+    """Stacked bars of workout minutes per heart-rate zone per week (``hr_zone_minutes_weekly``)."""
+    fig = go.Figure()
+    for i, col in enumerate(HR_ZONES):
+        if col not in weekly or (i == 0 and not weekly[col].any()):
+            continue
+        fig.add_bar(x=weekly["week"], y=weekly[col], name=f"Zone {i}",
+                    marker_color=HR_ZONE_COLORS[i], marker_line_width=0,
+                    hovertemplate=f"Zone {i}: %{{y:.0f}} min<extra></extra>")
+    fig.update_layout(barmode="stack")
+    return _layout(fig, yaxis="Minutes per week")
+
+
+def coverage_figure(cal: pd.DataFrame) -> go.Figure:
+    """Calendar heatmap of days with data (green) vs missing (dark), weeks as columns and
+    weekdays as rows. ``cal``: rows per calendar day with ``date`` and ``has_row`` (bool)."""
+    dates = pd.to_datetime(cal["date"])
+    week = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
+    grid = pd.DataFrame({"week": week, "weekday": dates.dt.day_of_week,
+                         "value": cal["has_row"].astype(float), "label": dates.dt.strftime("%a %d %b %Y")})
+    z = grid.pivot(index="weekday", columns="week", values="value")
+    text = grid.pivot(index="weekday", columns="week", values="label")
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    z = z.reindex(range(7))
+    text = text.reindex(range(7))
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(), x=list(z.columns), y=days, text=text.to_numpy(), zmin=0, zmax=1,
+        colorscale=[[0, "#2A2F3A"], [1, GREEN]], showscale=False, xgap=2, ygap=2,
+        hovertemplate="%{text}<extra></extra>"))
+    _layout(fig, height=190)
+    fig.update_layout(hovermode="closest", margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    return fig

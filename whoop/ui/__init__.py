@@ -1,0 +1,30 @@
+"""The Streamlit layer: the ONLY part of the ``whoop`` package that imports streamlit.
+
+Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
+:mod:`whoop.charts` for figures.
+
+* :mod:`.data`     cached Store and loaders keyed by the data version: ``get_store()``,
+  ``athletes()``, ``days(id)``, ``view(id)``, ``records(table, id)``, ``runs()``
+* :mod:`.sidebar`  athlete picker + shared date range: ``sidebar()``, ``selection()``, ``Selection``
+* :mod:`.guard`    ``guard()`` (no traceback reaches a person), ``flash()``, ``show_flashes()``
+* :mod:`.actions`  ``load_demo_button()``, ``import_files()``, ``delete_athlete()``
+* :mod:`.empty`    ``empty_state(page)``
+* :mod:`.cards`    ``kpi_card(...)``
+* :mod:`.hooks`    ``connect_hook(name)`` for the optional :mod:`whoop.ui.connect`
+* :mod:`.layout`   ``chart(fig)``, ``page_header(title, sel)``, ``require_selection(page)``
+"""
+
+from whoop.ui.actions import delete_athlete, import_files, load_demo_button
+from whoop.ui.cards import kpi_card
+from whoop.ui.data import athletes, days, get_store, records, runs, view
+from whoop.ui.empty import empty_state
+from whoop.ui.guard import flash, guard, show_flashes
+from whoop.ui.hooks import connect_hook
+from whoop.ui.layout import chart, page_header, require_selection
+from whoop.ui.sidebar import Selection, selection, sidebar
+
+__all__ = [
+    "Selection", "athletes", "chart", "connect_hook", "days", "delete_athlete", "empty_state",
+    "flash", "get_store", "guard", "import_files", "kpi_card", "load_demo_button", "page_header",
+    "records", "require_selection", "runs", "selection", "show_flashes", "sidebar", "view",
+]

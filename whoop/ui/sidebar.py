@@ -1,0 +1,108 @@
+"""The sidebar shared by every page: athlete picker (from two athletes on), the one date-range
+control, and a "data through" note. :func:`sidebar` renders it (app.py, every run) and keeps the
+result where the pages read it with :func:`selection`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import streamlit as st
+
+from whoop.ui import data
+
+PRESETS: dict[str, int | None] = {"30 d": 30, "90 d": 90, "6 mo": 182, "1 y": 365, "All": None,
+                                  "Custom": None}
+DEFAULT_PRESET = "90 d"
+ATHLETE_KEY = "athlete_pick"
+PRESET_KEY = "range_preset"
+CUSTOM_KEY = "range_custom"
+_SELECTION_KEY = "_whoop_selection"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the pages show: one athlete and an inclusive date range.
+
+    Attributes:
+        athlete_id, athlete: the chosen athlete.
+        first_day, last_day: the athlete's first and last day with data.
+        start, end: the chosen range (inclusive, local day labels), within first..last day.
+        preset: the range preset's label (``"90 d"``, ``"All"``, ``"Custom"``, ...).
+    """
+
+    athlete_id: int
+    athlete: str
+    first_day: date
+    last_day: date
+    start: date
+    end: date
+    preset: str
+
+    @property
+    def days(self) -> int:
+        """Calendar days in the range."""
+        return (self.end - self.start).days + 1
+
+
+def default_athlete(athletes: list[data.Athlete]) -> data.Athlete:
+    """The most recently imported athlete (ties and never-imported: first by name)."""
+    stamped = [a for a in athletes if a.last_import is not None]
+    return max(stamped, key=lambda a: a.last_import) if stamped else athletes[0]
+
+
+def select_athlete(name: str) -> None:
+    """Make ``name`` the picked athlete on the next run (e.g. after importing it)."""
+    st.session_state[ATHLETE_KEY] = name
+
+
+def preset_range(preset: str, first: date, last: date) -> tuple[date, date]:
+    """The range of a preset ending on ``last``, clipped to ``first`` (``All``: first..last)."""
+    n = PRESETS.get(preset)
+    if n is None:
+        return first, last
+    return max(first, last - timedelta(days=n - 1)), last
+
+
+def sidebar() -> Selection | None:
+    """Render the sidebar controls and return (and remember) the selection; None when the
+    store has no days yet."""
+    found = data.athletes()
+    if not found:
+        st.session_state[_SELECTION_KEY] = None
+        return None
+    by_name = {a.name: a for a in found}
+    with st.sidebar:
+        if len(found) >= 2:
+            if st.session_state.get(ATHLETE_KEY) not in by_name:
+                st.session_state[ATHLETE_KEY] = default_athlete(found).name
+            st.selectbox("Athlete", list(by_name), key=ATHLETE_KEY)
+            athlete = by_name[st.session_state[ATHLETE_KEY]]
+        else:
+            athlete = found[0]
+        first, last = athlete.first_day, athlete.last_day
+        if st.session_state.get(PRESET_KEY) not in PRESETS:
+            st.session_state[PRESET_KEY] = DEFAULT_PRESET
+        preset = st.segmented_control("Date range", list(PRESETS), key=PRESET_KEY) or DEFAULT_PRESET
+        start, end = preset_range(preset, first, last)
+        if preset == "Custom":
+            picked = st.date_input("From - to", value=(start, end) if CUSTOM_KEY not in
+                                   st.session_state else None, min_value=first, max_value=last,
+                                   key=CUSTOM_KEY, format="YYYY-MM-DD")
+            if isinstance(picked, (tuple, list)) and len(picked) == 2:
+                start, end = picked
+            elif isinstance(picked, (tuple, list)) and len(picked) == 1:
+                start = picked[0]
+            start, end = max(first, min(start, last)), max(first, min(end, last))
+        st.caption(f"**{athlete.name}** · data through **{last:%a %d %b %Y}**  \n"
+                   f"{start:%d %b %Y} – {end:%d %b %Y} ({(end - start).days + 1} days)")
+    sel = Selection(athlete.athlete_id, athlete.name, first, last, start, end, preset)
+    st.session_state[_SELECTION_KEY] = sel
+    return sel
+
+
+def selection() -> Selection | None:
+    """The selection made by :func:`sidebar` in this run (None on an empty store)."""
+    return st.session_state.get(_SELECTION_KEY)
+
