@@ -27,7 +27,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_every_page_has_a_readme_section_and_screenshot():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     app = (REPO / "app.py").read_text(encoding="utf-8")
-    titles = re.findall(r'title="([^"]+)"', app)
+    titles = re.findall(r'st\.Page\([^)]*?title="([^"]+)"', app)
     assert titles
     for title in titles:
         assert re.search(rf"^### {re.escape(title)}\b", readme, flags=re.M), title
