@@ -97,7 +97,7 @@ def sleep_clock_times(days: pd.DataFrame) -> pd.DataFrame:
     mid = ((onset_local + dur_min / 2) % MIN_PER_DAY).where(ok)
     return pd.DataFrame({"date": cal["date"], "bedtime_min": onset_local, "wake_min": wake_local,
                          "mid_sleep_min": mid,
-                         "free_day": (cal["date"].dt.weekday >= 5).astype(bool)})
+                         "free_day": (cal["date"].dt.day_of_week >= 5).astype(bool)})
 
 
 def sleep_regularity(days: pd.DataFrame, *, min_n: int = MIN_NIGHTS) -> pd.DataFrame:

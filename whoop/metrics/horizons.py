@@ -67,11 +67,11 @@ def calendar_heatmap_frame(days: pd.DataFrame, metric: str = "recovery_score") -
     idx = pd.date_range(lo, hi, freq="D").astype("datetime64[s]")
     value = vals.set_index("date")[metric].reindex(idx)
     date = pd.Series(idx)
-    jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.weekday
+    jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.day_of_week
     out = pd.DataFrame({
         "date": date, "year": date.dt.year.astype("int64"),
         "week": ((date.dt.dayofyear - 1 + jan1_wd) // 7).astype("int64"),
-        "weekday": date.dt.weekday.astype("int64"), "value": value.to_numpy(),
+        "weekday": date.dt.day_of_week.astype("int64"), "value": value.to_numpy(),
     })
     out["zone"] = recovery_zone(out["value"]) if metric == "recovery_score" else pd.NA
     return out

@@ -122,7 +122,7 @@ def weekly_zone_minutes(workouts: pd.DataFrame) -> pd.DataFrame:
                              for c in cols})
     w = workouts[(workouts["score_state"] == SCORED).fillna(False).astype(bool)]
     date = _local_date(w["start_utc"], w["tz_offset_min"])
-    week = (date - pd.to_timedelta(date.dt.weekday, unit="D")).astype("datetime64[s]")
+    week = (date - pd.to_timedelta(date.dt.day_of_week, unit="D")).astype("datetime64[s]")
     z = pd.DataFrame({c: pd.to_numeric(w[c], errors="coerce").astype("float64")
                       if c in w.columns else np.nan for c in ZONE_COLUMNS}, index=w.index)
     z["week_start"] = week
