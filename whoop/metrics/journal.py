@@ -70,12 +70,13 @@ def answers_with_metrics(days: pd.DataFrame, journal: pd.DataFrame, *,
     if end is not None:
         d = d[d["date"] <= pd.Timestamp(end)]
     masks = {"recovery": recovery_ok(d), "sleep": sleep_ok(d)}
-    metrics = pd.DataFrame({"date": d["date"], "cycle_start_utc": d["cycle_start_utc"]})
+    metrics = pd.DataFrame({"date": d["date"],
+                            "cycle_start_utc": pd.to_datetime(d["cycle_start_utc"], utc=True)})
     for col, which in IMPACT_METRICS.items():
         metrics[col] = masked(d, col, masks[which])
     j = journal[journal["cycle_start_utc"].notna() & journal["answered_yes"].notna()]
     j = j.drop_duplicates(["cycle_start_utc", "question"], keep="last")
-    j = pd.DataFrame({"cycle_start_utc": j["cycle_start_utc"],
+    j = pd.DataFrame({"cycle_start_utc": pd.to_datetime(j["cycle_start_utc"], utc=True),
                       "question": j["question"].astype("str"),
                       "answered_yes": j["answered_yes"].astype(bool)})
     out = j.merge(metrics, on="cycle_start_utc", how="inner")
