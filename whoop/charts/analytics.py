@@ -344,7 +344,7 @@ def coverage_figure(cov: pd.DataFrame) -> go.Figure:
         return _layout(go.Figure(), height=200)
     date = cov["date"]
     jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.day_of_week
-    week = (date.dt.dayofyear - 1 + jan1_wd) // 7
+    week = (date.dt.day_of_year - 1 + jan1_wd) // 7
     fig = go.Figure()
     for source, g in cov.assign(week=week, year=date.dt.year).groupby("source"):
         if source == "missing":

@@ -70,7 +70,7 @@ def calendar_heatmap_frame(days: pd.DataFrame, metric: str = "recovery_score") -
     jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.day_of_week
     out = pd.DataFrame({
         "date": date, "year": date.dt.year.astype("int64"),
-        "week": ((date.dt.dayofyear - 1 + jan1_wd) // 7).astype("int64"),
+        "week": ((date.dt.day_of_year - 1 + jan1_wd) // 7).astype("int64"),
         "weekday": date.dt.day_of_week.astype("int64"), "value": value.to_numpy(),
     })
     out["zone"] = recovery_zone(out["value"]) if metric == "recovery_score" else pd.NA
@@ -88,7 +88,7 @@ def year_over_year(days: pd.DataFrame, metric: str = "recovery_score", *,
     vals = valid_metrics(days, [metric])
     roll = vals[metric].rolling(smooth_days, center=True, min_periods=max(1, smooth_days // 2))
     return pd.DataFrame({"year": vals["date"].dt.year.astype("int64"),
-                         "day_of_year": vals["date"].dt.dayofyear.astype("int64"),
+                         "day_of_year": vals["date"].dt.day_of_year.astype("int64"),
                          "date": vals["date"], "value": roll.mean()})
 
 
