@@ -18,7 +18,7 @@ if sel is not None:
              "sleep_performance_pct", "day_strain")}
     rec = kpis["recovery_score"]
     need = m.latest_kpi(history, "sleep_need_min", sel.end)
-    cols = st.columns(6)
+    cols = [*st.columns(3), *st.columns(3)]
     with cols[0]:
         ui.kpi_card("Recovery", rec, lambda v: f"{v:.0f}%", asof=sel.end,
                     color=m.zone_of(rec.value), spark=shown["recovery_score"],

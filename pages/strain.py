@@ -16,7 +16,7 @@ if sel is not None:
     c1.metric("Mean day strain", f"{strain.mean():.1f}" if strain.notna().any() else "–",
               border=True)
     c2.metric("Workouts", f"{len(workouts)}", border=True)
-    c3.metric("Workout time", m.format_hmm(workouts["duration_min"].sum()) if len(workouts)
+    c3.metric("Workout time (h:mm)", m.format_hmm(workouts["duration_min"].sum()) if len(workouts)
               else "–", border=True, help="h:mm")
     energy = shown["energy_kj"].mean()
     c4.metric("Mean daily energy", f"{energy:,.0f} kJ" if shown["energy_kj"].notna().any()

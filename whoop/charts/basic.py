@@ -133,7 +133,7 @@ def sleep_stages_figure(cal: pd.DataFrame) -> go.Figure:
         fig.add_bar(x=cal["date"], y=cal[col] / 60.0, name=name, marker_color=STAGE_COLORS[col],
                     marker_line_width=0, customdata=[format_hmm(v) for v in cal[col]],
                     hovertemplate=f"{name}: %{{customdata}}<extra></extra>")
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     return _layout(fig, yaxis="Hours")
 
 
