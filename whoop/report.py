@@ -10,7 +10,8 @@ journal_impact.csv         question, metric, n_yes, n_no, mean_yes, mean_no, dif
                            ci_high  (:func:`whoop.metrics.journal.journal_impact`; insufficient
                            rows keep n_yes / n_no and leave the statistics empty)
 baselines.csv              per calendar day: HRV 7-day ln-RMSSD mean, normal range, CV and the
-                           other inputs' baselines and z-scores (:func:`whoop.metrics.baselines.baselines`)
+                           other inputs' baselines and z-scores
+                           (:func:`whoop.metrics.baselines.baselines`)
 training_load.csv          per calendar day: acute, chronic, ratio of strain and energy, provisional
                            (:func:`whoop.metrics.load.training_load`)
 sleep_debt.csv             per calendar day: asleep vs need and its parts, the debt ledger

@@ -1,12 +1,14 @@
 """Baselines and normal ranges: "is this normal for me?".
 
-HRV (Plews et al. 2012, Eur J Appl Physiol 112:3729-3741 "Heart rate variability in elite triathletes,
-is variation in variability the key to effective training?"; Plews et al. 2013, Sports Med 43:773-781
-"Training adaptation and heart rate variability in elite endurance athletes: opening the door to
-effective monitoring"; Plews et al. 2014 IJSPP 9:783-790 on compliance):
+HRV (Plews et al. 2012, Eur J Appl Physiol 112:3729-3741 "Heart rate variability in elite
+triathletes, is variation in variability the key to effective training?"; Plews et al. 2013,
+Sports Med 43:773-781 "Training adaptation and heart rate variability in elite endurance athletes:
+opening the door to effective monitoring"; Plews et al. 2014 IJSPP 9:783-790 on compliance):
 
-* daily ``ln(RMSSD)`` (RMSSD in ms, natural log), from scored, non-calibrating main-sleep recoveries;
-* ``hrv_ln_rmssd_7d`` = mean of the daily ln(RMSSD) values in the 7 calendar days ending on the day
+* daily ``ln(RMSSD)`` (RMSSD in ms, natural log), from scored, non-calibrating main-sleep
+  recoveries;
+* ``hrv_ln_rmssd_7d`` = mean of the daily ln(RMSSD) values in the 7 calendar days ending on the
+  day
   (needs >= ``HRV_7D_MIN_DAYS`` = 3 values, Plews 2014);
 * ``hrv_cv_7d_pct`` = 100 x SD / mean of the same 7-day ln(RMSSD) values (sample SD, ddof 1);
 * normal range = mean +/- 0.5 SD (the "smallest worthwhile change" band, ddof 1) of daily ln(RMSSD)
@@ -58,7 +60,8 @@ def _trailing(values: pd.Series, window: int, min_periods: int, *, include_today
     return mean, sd, count
 
 
-def hrv_baseline(days: pd.DataFrame, *, normal_window: int = HRV_NORMAL_WINDOW_DAYS) -> pd.DataFrame:
+def hrv_baseline(days: pd.DataFrame, *,
+                 normal_window: int = HRV_NORMAL_WINDOW_DAYS) -> pd.DataFrame:
     """HRV 7-day ln(RMSSD) mean against its normal range (Plews et al. 2012/2013).
 
     Args:

@@ -77,7 +77,8 @@ def sleep_ok(days: pd.DataFrame) -> pd.Series:
 
 def cycle_ok(days: pd.DataFrame) -> pd.Series:
     """Mask of days whose cycle metrics (day strain, energy) count: ``cycle_score_state ==
-    "SCORED"`` and the cycle is closed (``is_open`` not True: a running cycle's strain is partial)."""
+    "SCORED"`` and the cycle is closed (``is_open`` not True: a running cycle's strain is
+    partial)."""
     state = days.get("cycle_score_state")
     scored = (state == SCORED).fillna(False).astype(bool) if state is not None else \
         pd.Series(False, index=days.index)

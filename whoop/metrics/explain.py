@@ -85,7 +85,8 @@ def input_z_scores(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DA
         "resting_heart_rate_bpm": masked(cal, "resting_heart_rate_bpm", rec),
         "respiratory_rate_rpm": masked(cal, "respiratory_rate_rpm", slp),
         "skin_temp_c": masked(cal, "skin_temp_c", rec),
-        "asleep_minus_need_min": masked(cal, "asleep_min", slp) - masked(cal, "sleep_need_min", slp),
+        "asleep_minus_need_min": (masked(cal, "asleep_min", slp)
+                                  - masked(cal, "sleep_need_min", slp)),
         "prior_day_strain": masked(cal, "day_strain", cyc).shift(1),
     }
     for x, v in values.items():

@@ -74,7 +74,8 @@ def training_load(days: pd.DataFrame, *, acute: int = ACUTE_DAYS,
     Returns:
         ``date``, ``day_strain``, ``acute_strain``, ``chronic_strain``, ``acwr_strain``,
         ``energy_kj``, ``acute_energy_kj``, ``chronic_energy_kj``, ``acwr_energy_kj`` (float64),
-        ``load_days`` (int64, days with strain data in the chronic window), ``acwr_provisional`` (bool, from strain).
+        ``load_days`` (int64, days with strain data in the chronic window),
+        ``acwr_provisional`` (bool, from strain).
     """
     s = acwr(days, "day_strain", acute=acute, chronic=chronic)
     e = acwr(days, "energy_kj", acute=acute, chronic=chronic)

@@ -22,7 +22,8 @@ def coverage(days: pd.DataFrame, *, start=None, end=None) -> pd.DataFrame:
         start, end: optional inclusive bounds (default: first and last day).
     Returns:
         ``date`` datetime64[s]; ``source`` str, one of :data:`SOURCES` ("missing" for absent
-        days, "unknown" for a row without provenance; other values are kept as written); ``has_recovery``, ``has_sleep``,
+        days, "unknown" for a row without provenance; other values are kept as written);
+        ``has_recovery``, ``has_sleep``,
         ``has_strain`` bool (the record is SCORED).
     """
     cal = full_calendar(days, start, end)
