@@ -244,9 +244,12 @@ class World:
         self.seed = seed
         self.now = now.astimezone(timezone.utc)
         gen = generator or synth.generate_athlete
-        self.athletes = [
-            AthleteWorld(seed, i, synth.history_start(self.now, days, seed=seed, index=i), gen)
-            for i in range(athletes)]
+        self.athletes = []
+        for i in range(athletes):
+            start = synth.history_start(self.now, days, seed=seed, index=i)
+            if start >= self.now:   # days=0 with the clock exactly at home-local midnight
+                start = synth.history_start(self.now, days + 1, seed=seed, index=i)
+            self.athletes.append(AthleteWorld(seed, i, start, gen))
         for ath in self.athletes:
             ath.load(self.now)
 
