@@ -1,0 +1,216 @@
+"""The Data page's WHOOP card and the OAuth return handler (the streamlit side of whoop.oauth,
+whoop.tokens and whoop.sync).
+
+* :func:`handle_oauth_return` (app.py, every page, every run): ``?code&state`` / ``?error`` ->
+  finish the connect server-side, flash the outcome, clear the query parameters, rerun.
+* :func:`render_whoop_card` (Data page): per connected athlete its state (Disconnected /
+  Connected / Syncing / Error / Reconnect needed), last and next sync, **Sync now** with live
+  progress, **Disconnect**, **Delete data** (after a confirmation); Connect (with "link to
+  athlete") and "paste the URL you were sent back to".
+* a background scheduler (one thread per process, ``st.cache_resource``) syncs connected
+  athletes whose last good sync is older than ``WHOOP_SYNC_MAX_AGE_MIN`` (default 60).
+
+No token or secret is ever put in session state, caches, HTML or URLs: the card only reads
+statuses; tokens stay inside whoop.tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import streamlit as st
+
+from whoop.config import REGISTER_URL, int_setting, whoop_settings
+from whoop.crypto import install_log_redaction
+from whoop.errors import WhoopError
+from whoop.ui import data
+from whoop.ui.guard import flash
+
+log = logging.getLogger("whoop.ui.connect")
+_URL_KEY = "_whoop_auth_url"
+
+
+def _max_age() -> timedelta:
+    return timedelta(minutes=int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60))
+
+
+class _Scheduler:
+    """Background syncs: every ``poll_s`` seconds, sync each connected athlete whose last good
+    sync is older than the max age. One thread per process; the per-athlete file lock keeps it
+    from overlapping a CLI or "Sync now" run (which then simply waits for the next round)."""
+
+    def __init__(self, db: str, poll_s: float = 300.0) -> None:
+        self.db, self.poll_s = db, poll_s
+        self.thread = threading.Thread(target=self._loop, name="whoop-sync-scheduler", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        from whoop.store import Store
+        from whoop.sync import connected_athletes, sync_athlete, sync_status
+
+        store = Store(self.db)
+        while True:
+            try:
+                settings = whoop_settings()
+                if settings.configured:
+                    for aid in connected_athletes(store):
+                        status = sync_status(store, aid, _max_age())
+                        if status.state == "Connected" and (status.next_sync_at is None or
+                                                            status.next_sync_at <= _utcnow()):
+                            sync_athlete(store, settings, aid)
+            except WhoopError as exc:
+                log.info("background sync: %s", exc)
+            except Exception:  # noqa: BLE001 - the thread must survive
+                log.exception("background sync failed")
+            time.sleep(self.poll_s)
+
+
+def _utcnow():
+    from whoop.store import utcnow
+    return utcnow()
+
+
+@st.cache_resource(show_spinner=False)
+def _scheduler(db: str) -> _Scheduler:
+    return _Scheduler(db)
+
+
+def _token_store():
+    from whoop.tokens import TokenStore
+    return TokenStore(data.get_store(), whoop_settings())
+
+
+def handle_oauth_return() -> None:
+    """Finish a WHOOP connect when this run carries ``?code&state`` or ``?error`` (any page)."""
+    install_log_redaction()
+    q = st.query_params
+    if "code" not in q and "error" not in q:
+        settings = whoop_settings()
+        if settings.configured and _connected_count():
+            _scheduler(str(data.get_store().path))
+        return
+    code, state, error = q.get("code"), q.get("state"), q.get("error")
+    st.query_params.clear()
+    try:
+        result = _token_store().finish_connect(code=code, state=state, error=error)
+        flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Use Sync now on the "
+                         f"Data page to fetch the history.")
+        try:
+            from whoop.ui.sidebar import select_athlete
+            select_athlete(result.athlete)
+        except Exception:  # noqa: BLE001 - selection is a nicety
+            pass
+    except WhoopError as exc:
+        flash("error", str(exc))
+    st.rerun()
+
+
+def _connected_count() -> int:
+    try:
+        from whoop.sync import connected_athletes
+        return len(connected_athletes(data.get_store()))
+    except WhoopError:
+        return 0
+
+
+def _fmt(ts) -> str:
+    return "never" if ts is None else f"{ts:%Y-%m-%d %H:%M} UTC"
+
+
+def _sync_now(aid: int, name: str) -> None:
+    from whoop.sync import sync_athlete
+
+    with st.status(f"Syncing {name}...", expanded=True) as box:
+        bar = st.progress(0.0, text="starting")
+        line = st.empty()
+        order = ["cycle", "sleep", "recovery", "workout"]
+
+        def progress(p) -> None:
+            done = order.index(p.collection) + (1 if p.done else 0.5) if p.collection in order else 0
+            bar.progress(min(done / len(order), 1.0), text=f"{p.collection}: page {p.pages}")
+            line.write(f"{p.collection}: {p.pages} pages, {p.records} records, {p.requests} requests")
+
+        try:
+            result = sync_athlete(data.get_store(), whoop_settings(), aid, progress=progress)
+        except WhoopError as exc:
+            box.update(label=f"Sync of {name} failed", state="error")
+            st.error(str(exc))
+            return
+        box.update(label=result.summary(), state="complete", expanded=False)
+    st.cache_data.clear()
+
+
+def _athlete_row(ts, row) -> None:
+    from whoop.sync import delete_synced_data, sync_status
+
+    aid, name = int(row.athlete_id), row.name
+    status = sync_status(data.get_store(), aid, _max_age())
+    cols = st.columns([3, 2, 2, 2])
+    cols[0].markdown(f"**{name}**  \n{status.state}"
+                     + (f": {status.detail or status.last_error}" if status.state in
+                        ("Error", "Reconnect needed") else ""))
+    cols[0].caption(f"last sync {_fmt(status.last_ok_at)}; next {_fmt(status.next_sync_at)}")
+    live = status.state in ("Connected", "Error", "Syncing")
+    if cols[1].button("Sync now", key=f"sync_{aid}", disabled=not live or status.state == "Syncing",
+                      type="primary", icon=":material/sync:"):
+        _sync_now(aid, name)
+    if cols[2].button("Disconnect", key=f"disc_{aid}", disabled=status.state == "Disconnected"):
+        try:
+            revoked = ts.disconnect(aid)
+            flash("success" if revoked else "warning", f"Disconnected '{name}'" + (
+                "" if revoked else " (WHOOP did not confirm the revocation)") + "; the history stays.")
+        except WhoopError as exc:
+            flash("error", str(exc))
+        st.rerun()
+    with cols[3].popover("Delete data"):
+        st.write(f"Delete every record of '{name}' from this database? The WHOOP connection stays.")
+        if st.checkbox("Yes, delete", key=f"delconf_{aid}") and st.button("Delete", key=f"del_{aid}",
+                                                                          type="primary"):
+            delete_synced_data(data.get_store(), aid)
+            st.cache_data.clear()
+            flash("success", f"Deleted the data of '{name}'.")
+            st.rerun()
+
+
+def render_whoop_card() -> None:
+    """The WHOOP card of the Data page (see the module docstring)."""
+    install_log_redaction()
+    settings = whoop_settings()
+    with st.container(border=True):
+        st.subheader("WHOOP account")
+        if not settings.configured:
+            st.info(
+                f"To connect WHOOP, set {' and '.join(settings.missing())} (and WHOOP_REDIRECT_URI, "
+                f"now {settings.redirect_uri}) in the environment or in `.streamlit/secrets.toml` "
+                f"(copy `.streamlit/secrets.toml.example`), then restart the app. Register an app at "
+                f"{REGISTER_URL} with that redirect URI. Export upload and demo data work without it.")
+            return
+        ts = _token_store()
+        conns = ts.connections()
+        for row in conns.itertuples(index=False):
+            _athlete_row(ts, row)
+        st.divider()
+        names = ["(new athlete)"] + [a for a in data.get_store().athletes()["name"].tolist()
+                                     if a not in set(conns["name"])]
+        link = st.selectbox("Link to athlete", names, key="whoop_link",
+                            help="Choose the athlete holding your export to merge API and export data.")
+        if st.button("Connect WHOOP", icon=":material/link:", key="whoop_connect"):
+            from whoop.oauth import authorization_url
+            st.session_state[_URL_KEY] = authorization_url(
+                data.get_store(), settings, link_athlete=None if link == names[0] else link)
+        if url := st.session_state.get(_URL_KEY):
+            st.link_button("Continue to WHOOP", url, type="primary")
+            st.caption("If WHOOP cannot send you back here, paste the full address you were sent to:")
+            pasted = st.text_input("Redirect URL", key="whoop_pasted", label_visibility="collapsed",
+                                   placeholder=settings.redirect_uri + "?code=...&state=...")
+            if st.button("Finish connecting", key="whoop_paste_go", disabled=not pasted):
+                st.session_state.pop(_URL_KEY, None)
+                try:
+                    result = ts.finish_connect_url(pasted)
+                    flash("success", f"Connected WHOOP account as athlete '{result.athlete}'.")
+                except WhoopError as exc:
+                    flash("error", str(exc))
+                st.rerun()
