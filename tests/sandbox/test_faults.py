@@ -77,6 +77,7 @@ def test_slow_response_outlasts_a_client_timeout(start_sandbox):
         with pytest.raises(httpx.ReadTimeout):
             httpx.get(f"{sb.base_url}/developer/v2/cycle", timeout=0.3,
                       headers={"Authorization": f"Bearer {token['access_token']}"})
+        assert _stats(sb)["requests"]["GET /developer/v2/cycle"] == {"slow": 1}   # counted at once
         assert api(sb, token, "/cycle").status_code == 200
         _queue(sb, "slow")
         assert api(sb, token, "/cycle").status_code == 200     # a patient client gets the data

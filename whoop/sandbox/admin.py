@@ -10,7 +10,11 @@
 - ``GET  /_sandbox/faults``: pending faults; ``POST /_sandbox/faults`` with JSON
   ``{"spec": "503:2,drop"}`` (or ``{"kind": "503", "count": 2, "target": "api"}``) queues more,
   ``{"clear": true}`` empties the queue first.
-- ``GET  /_sandbox/stats``: request counts per ``METHOD route`` and status, 429s, tokens issued, ...;
+- ``GET  /_sandbox/stats``: request counts per ``METHOD route`` and status, 429s, tokens issued, ...
+  (``{"requests": {"GET /developer/v2/cycle": {"200": 12, "429": 1, "dropped": 1, "slow": 1}},
+  "rate_limited", "tokens_issued", "codes_issued", "code_exchanges", "refreshes", "token_errors":
+  {"invalid_grant": n}, "revocations", "faults_injected": {"503": n}}``). A ``slow`` request is
+  counted when it arrives, under "slow", so the count is right while the client is timing out;
   ``POST /_sandbox/reset-stats`` zeroes them.
 """
 

@@ -39,7 +39,11 @@ Handler = Callable[[Request, SandboxState, AthleteWorld], Any]
 
 
 def guarded(scope: str | None, handler: Handler) -> Callable[[Request], Any]:
-    """Wrap ``handler`` with token, rate-limit and scope checks; it returns a body or a Response."""
+    """Wrap ``handler`` with token, rate-limit and scope checks; it returns a body or a Response.
+
+    ``scope`` None means "any valid token" and is used only by ``DELETE /v2/user/access``
+    (SPEC security ``OAuth: []``), whose handler revokes the caller's grant.
+    """
 
     async def endpoint(request: Request) -> Response:
         st: SandboxState = request.app.state.sandbox

@@ -116,7 +116,11 @@ class SandboxApp:
                 st.count(key, kind)
                 return None
             if kind == "slow":
+                # counted now, as "slow": the client has usually given up before the response
+                st.count(key, "slow")
                 await asyncio.sleep(st.options.slow_s)
+                await self.inner(scope, receive, send)
+                return None
             elif kind == "expire":
                 st.expire_access(_bearer(scope))
             elif kind == "revoke":
