@@ -151,3 +151,16 @@ def test_unreadable_database_is_one_clear_error(app_test, tmp_path: Path):
     at = app_test(db).run()
     assert not at.exception
     assert at.error and "cannot open the database" in at.error[0].value
+
+
+def test_custom_range_is_shared_by_the_pages(app_test, demo_db):
+    at = app_test(demo_db).run()
+    at.sidebar.get("button_group")[0].set_value("Custom").run()
+    picker = at.sidebar.date_input(key="range_custom")
+    picker.set_value((date(2026, 3, 1), date(2026, 3, 31))).run()
+    assert_clean(at)
+    assert "01 Mar 2026 – 31 Mar 2026 (31 days)" in at.sidebar.caption[0].value
+    assert at.subheader[0].value == "Tuesday, 31 March 2026"
+    at.switch_page("pages/strain.py").run()
+    assert_clean(at)
+    assert "(31 days)" in at.sidebar.caption[0].value

@@ -39,7 +39,7 @@ def kpi_card(label: str, kpi: Kpi, fmt: Callable[[float], str], *,
         delta = (delta_fmt or fmt)(kpi.delta)
         if not delta.startswith("-"):
             delta = "+" + delta
-        note = f"vs {BASELINE_WINDOW_DAYS}-day baseline {fmt(kpi.baseline)} (n={kpi.n})"
+        note = f"vs {BASELINE_WINDOW_DAYS}-d baseline {fmt(kpi.baseline)} (n={kpi.n})"
     chart = None
     if spark is not None:
         chart = [float(v) for v in spark.dropna().tail(BASELINE_WINDOW_DAYS)] or None

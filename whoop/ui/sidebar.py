@@ -65,6 +65,22 @@ def preset_range(preset: str, first: date, last: date) -> tuple[date, date]:
     return max(first, last - timedelta(days=n - 1)), last
 
 
+def _custom_range(first: date, last: date) -> tuple[date, date]:
+    """The custom-range date picker; its value lives in session state, kept inside first..last
+    (another athlete may have other days), so min/max never reject it."""
+    stored = st.session_state.get(CUSTOM_KEY)
+    if not (isinstance(stored, (tuple, list)) and stored
+            and all(first <= d <= last for d in stored)):
+        st.session_state[CUSTOM_KEY] = preset_range(DEFAULT_PRESET, first, last)
+    picked = st.date_input("From - to", min_value=first, max_value=last, key=CUSTOM_KEY,
+                           format="YYYY-MM-DD")
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        return picked[0], picked[1]
+    if isinstance(picked, (tuple, list)) and len(picked) == 1:  # second date not picked yet
+        return picked[0], last
+    return preset_range(DEFAULT_PRESET, first, last)
+
+
 def sidebar() -> Selection | None:
     """Render the sidebar controls and return (and remember) the selection; None when the
     store has no days yet."""
@@ -87,14 +103,7 @@ def sidebar() -> Selection | None:
         preset = st.segmented_control("Date range", list(PRESETS), key=PRESET_KEY) or DEFAULT_PRESET
         start, end = preset_range(preset, first, last)
         if preset == "Custom":
-            picked = st.date_input("From - to", value=(start, end) if CUSTOM_KEY not in
-                                   st.session_state else None, min_value=first, max_value=last,
-                                   key=CUSTOM_KEY, format="YYYY-MM-DD")
-            if isinstance(picked, (tuple, list)) and len(picked) == 2:
-                start, end = picked
-            elif isinstance(picked, (tuple, list)) and len(picked) == 1:
-                start = picked[0]
-            start, end = max(first, min(start, last)), max(first, min(end, last))
+            start, end = _custom_range(first, last)
         st.caption(f"**{athlete.name}** · data through **{last:%a %d %b %Y}**  \n"
                    f"{start:%d %b %Y} – {end:%d %b %Y} ({(end - start).days + 1} days)")
     sel = Selection(athlete.athlete_id, athlete.name, first, last, start, end, preset)

@@ -1,0 +1,52 @@
+"""Make the README screenshots: serve the app on the demo athlete and save one PNG per page
+into docs/screenshots/ (Chromium at /usr/bin/chromium, 1400 px wide).
+
+    python docs/make_screenshots.py [--height 1000] [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.e2e.appserver import launch_chromium, running_app, wait_for_run  # noqa: E402
+from whoop.importer import load_demo  # noqa: E402
+from whoop.store import Store  # noqa: E402
+
+PAGES = {"overview": "", "recovery": "recovery", "hrv": "hrv", "sleep": "sleep",
+         "strain": "strain", "data": "data"}
+OUT = REPO / "docs" / "screenshots"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="whoop-shots-") as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        load_demo(Store(db))
+        with running_app(db, log=Path(tmp) / "streamlit.log") as url, sync_playwright() as p:
+            browser = launch_chromium(p)
+            page = browser.new_page(viewport={"width": args.width, "height": args.height})
+            for name, path in PAGES.items():
+                page.goto(f"{url}/{path}")
+                wait_for_run(page)
+                page.wait_for_timeout(1200)  # plotly draws after the run ends
+                target = args.out / f"{name}.png"
+                page.screenshot(path=str(target))
+                print(target)
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
