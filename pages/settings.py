@@ -1,0 +1,100 @@
+"""Settings: display units (energy kJ/kcal, temperature °C/°F, 12/24-hour clock) and the
+baseline windows, remembered in the database (``settings`` table; see whoop.ui.analytics).
+Works on an empty database too: units are app-wide."""
+
+import streamlit as st
+
+from whoop import ui
+from whoop.errors import WhoopError
+from whoop.metrics.units import Settings
+from whoop.ui import analytics as ua
+
+ALL = "All athletes"
+R = Settings._RANGES
+
+sel = ui.selection()
+ui.page_header("Settings", None, "Display units and baseline windows, saved in the database "
+                                 "and used by every page.")
+everyone = ui.athletes()
+per_athlete = sel is not None and len(everyone) >= 2
+aid = sel.athlete_id if per_athlete else ua.APP_WIDE
+cur = ua.current_settings(aid)
+scope_key = f"set_scope_{aid}"
+
+with st.form("settings_form", border=True):
+    st.subheader("Units")
+    st.caption("App-wide: how every page shows energy, temperature and clock times. Data stay "
+               "stored in kJ, °C and minutes.")
+    c1, c2, c3 = st.columns(3)
+    energy = c1.radio("Energy", ["kJ", "kcal"], index=["kJ", "kcal"].index(cur.energy_unit),
+                      horizontal=True, key="set_energy",
+                      help="1 kcal = 4.184 kJ (WHOOP's app shows Calories = kcal).")
+    temp = c2.radio("Temperature", ["C", "F"], index=["C", "F"].index(cur.temperature_unit),
+                    format_func=lambda u: "°" + u, horizontal=True, key="set_temperature")
+    clock = c3.radio("Clock", ["24h", "12h"], index=["24h", "12h"].index(cur.clock),
+                     format_func=lambda c: {"24h": "24-hour (23:05)", "12h": "12-hour (11:05 PM)"}[c],
+                     horizontal=True, key="set_clock")
+
+    st.subheader("Baseline windows")
+    st.caption("How far back \"your normal\" reaches. Longer windows are steadier; shorter ones "
+               "follow recent change. A baseline needs a third of its window (at least 7 days) "
+               "of valid data.")
+    c1, c2 = st.columns(2)
+    hrv = c1.number_input("HRV normal range (days)", *R["hrv_normal_window_days"],
+                          value=cur.hrv_normal_window_days, step=1, key=f"set_hrv_{aid}",
+                          help="ln(RMSSD) mean ± 0.5 SD over this many days before each day "
+                               "(Plews et al.; default 60).")
+    base = c2.number_input("Resting HR, respiratory rate, skin temp, SpO2 (days)",
+                           *R["baseline_window_days"], value=cur.baseline_window_days, step=1,
+                           key=f"set_base_{aid}", help="Default 30.")
+    c1, c2 = st.columns(2)
+    acute = c1.number_input("Training load: acute (days)", *R["acute_days"],
+                            value=cur.acute_days, step=1, key=f"set_acute_{aid}",
+                            help="EWMA time constant of the acute load (default 7).")
+    chronic = c2.number_input("Training load: chronic (days)", *R["chronic_days"],
+                              value=cur.chronic_days, step=1, key=f"set_chronic_{aid}",
+                              help="EWMA time constant of the chronic load (default 28); "
+                                   "must be longer than the acute one (Williams et al. 2017).")
+    scope = ALL
+    if per_athlete:
+        options = [ALL, f"Only {sel.athlete}"]
+        scope = st.radio("Windows apply to", options,
+                         index=1 if ua.has_override(aid) else 0, horizontal=True, key=scope_key,
+                         help="Units are always app-wide. Windows can differ per athlete.")
+    saved = st.form_submit_button("Save settings", type="primary", key="settings_save",
+                                  icon=":material/save:")
+
+if saved:
+    with ui.guard("saving settings"):
+        new = Settings(energy_unit=energy, temperature_unit=temp, clock=clock,
+                       hrv_normal_window_days=int(hrv), baseline_window_days=int(base),
+                       acute_days=int(acute), chronic_days=int(chronic))
+        target = ua.APP_WIDE if scope == ALL else aid
+        if per_athlete and scope == ALL and ua.has_override(aid):
+            ua.clear_override(aid)
+        ua.save_settings(new, athlete_id=target)
+        where = "for every athlete" if target == ua.APP_WIDE else f"for {sel.athlete}"
+        st.success(f"Settings saved: {new.energy_unit}, °{new.temperature_unit}, {new.clock} "
+                   f"clock; windows {new.hrv_normal_window_days} / {new.baseline_window_days} / "
+                   f"{new.acute_days}:{new.chronic_days} days {where}.",
+                   icon=":material/check_circle:")
+
+if st.button("Reset to defaults", key="settings_reset", icon=":material/restart_alt:"):
+    try:
+        if per_athlete and ua.has_override(aid):
+            ua.clear_override(aid)
+        ua.save_settings(Settings())
+    except WhoopError as exc:
+        st.error(str(exc))
+    else:
+        for key in [k for k in st.session_state if str(k).startswith("set_")]:
+            del st.session_state[key]
+        ui.flash("success", "Settings reset to the defaults (kJ, °C, 24-hour clock; windows "
+                            "60 / 30 / 7:28 days).")
+        st.rerun()
+
+eff = ua.current_settings(aid)
+st.caption(f"In effect{' for ' + sel.athlete if per_athlete else ''}: {eff.energy_unit}, "
+           f"{eff.temperature_label}, {eff.clock} clock, HRV normal {eff.hrv_normal_window_days} "
+           f"days, other baselines {eff.baseline_window_days} days, training load "
+           f"{eff.acute_days}:{eff.chronic_days} days.")

@@ -1,0 +1,116 @@
+"""Long horizons: the whole history as a calendar heatmap of recovery (a year per row of
+weeks), year-over-year and month-of-year views of a chosen metric, and period A vs period B for
+every headline metric."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from whoop import ui
+from whoop.charts import analytics as charts
+from whoop.metrics import horizons as mh
+from whoop.ui import analytics as ua
+
+#: metric choices for year-over-year and month-of-year -> (label, divide by)
+CHOICES = {"recovery_score": ("Recovery (%)", 1), "hrv_rmssd_ms": ("HRV RMSSD (ms)", 1),
+           "resting_heart_rate_bpm": ("Resting HR (bpm)", 1),
+           "sleep_performance_pct": ("Sleep performance (%)", 1),
+           "asleep_min": ("Time asleep (h)", 60), "day_strain": ("Day strain", 1)}
+MIN_TREND_DAYS = 14
+MIN_PERIOD_DAYS = 5
+PERIOD_DAYS = 90
+
+
+def _range(label: str, key: str, default: tuple, first, last) -> tuple:
+    """A from-to date input; a half-picked range counts as that one day."""
+    picked = st.date_input(label, value=default, min_value=first, max_value=last, key=key,
+                           format="YYYY-MM-DD")
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        return tuple(picked)
+    if isinstance(picked, (tuple, list)) and len(picked) == 1:
+        return picked[0], picked[0]
+    return default
+
+
+sel = ui.require_selection("Trends", "trends")
+if sel is not None:
+    s = ua.current_settings()
+    days = ui.days(sel.athlete_id)
+    st.caption(f"{sel.athlete} · whole history {sel.first_day:%d %b %Y} – {sel.last_day:%d %b %Y}"
+               " (this page ignores the sidebar range; period A and B have their own dates).")
+
+    st.subheader("Recovery calendar")
+    cells = mh.calendar_heatmap_frame(days, "recovery_score")
+    scored = int(cells["value"].notna().sum())
+    if scored == 0:
+        st.warning("Insufficient data: no scored recovery yet, so the calendar has nothing to "
+                   "colour.", icon=":material/hourglass_empty:")
+    else:
+        st.caption(f"One square per day, a row of weeks per year (Monday at the top): green "
+                   f"67-100 %, yellow 34-66 %, red 0-33 %; blank = no scored recovery. "
+                   f"{scored} scored days.")
+        ui.chart(charts.calendar_heatmap_figure(cells), key="calendar")
+
+    st.subheader("Year over year and month of year")
+    metric = st.segmented_control("Metric", list(CHOICES), default="recovery_score", required=True,
+                                  format_func=lambda m: ua.METRICS[m][0],
+                                  key="trends_metric") or "recovery_score"
+    label, div = CHOICES[metric]
+    valid = mh.valid_metrics(days, [metric])
+    n_valid = int(valid[metric].notna().sum())
+    if n_valid < MIN_TREND_DAYS:
+        st.warning(f"Insufficient data: {n_valid} valid day(s) of "
+                   f"{ua.METRICS[metric][0].lower()}; these views need at least "
+                   f"{MIN_TREND_DAYS}.", icon=":material/hourglass_empty:")
+    else:
+        yoy = mh.year_over_year(days, metric)
+        moy = mh.month_of_year(days, metric)
+        yoy["value"] = yoy["value"] / div
+        moy["mean"] = moy["mean"] / div
+        years = yoy.dropna(subset=["value"])["year"].nunique()
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Year over year** (7-day centred mean by day of year)")
+            ui.chart(charts.year_over_year_figure(yoy, label=label), key="yoy")
+            if years < 2:
+                st.caption("Only one year of data so far: the lines become comparable once a "
+                           "second year arrives.")
+        with right:
+            st.markdown("**Month of year** (monthly mean, a row per year)")
+            ui.chart(charts.month_of_year_figure(moy, label=label), key="moy")
+            st.caption("Hover a cell for its mean; months without valid days stay blank.")
+
+    st.subheader("Period A vs period B")
+    b_end = sel.last_day
+    b_start = max(sel.first_day, b_end - timedelta(days=PERIOD_DAYS - 1))
+    a_end = max(sel.first_day, b_start - timedelta(days=1))
+    a_start = max(sel.first_day, a_end - timedelta(days=PERIOD_DAYS - 1))
+    ca, cb = st.columns(2)
+    with ca:
+        a = _range("Period A", "period_a", (a_start, a_end), sel.first_day, sel.last_day)
+    with cb:
+        b = _range("Period B", "period_b", (b_start, b_end), sel.first_day, sel.last_day)
+    comp = mh.compare_periods(days, a, b, list(ua.METRICS))
+    enough = (comp["n_a"] >= MIN_PERIOD_DAYS) & (comp["n_b"] >= MIN_PERIOD_DAYS)
+
+    def fmt(m, v, delta=False):
+        return ua.fmt_metric(m, v, s, delta=delta)
+
+    table = pd.DataFrame({
+        "Metric": [ua.METRICS[m][0] for m in comp["metric"]],
+        "Mean A": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_a"])],
+        "Mean B": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_b"])],
+        "B − A": [fmt(m, v, True) if ok else "insufficient data"
+                  for m, v, ok in zip(comp["metric"], comp["difference"], enough)],
+        "Change": [f"{p:+.1f} %" if ok and pd.notna(p) and ua.METRICS[m][1] not in ("%", "temp")
+                   else "" for m, p, ok in zip(comp["metric"], comp["pct_change"], enough)],
+        "Days A": comp["n_a"], "Days B": comp["n_b"],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"Means over valid days only (scored, not calibrating). A difference needs at "
+               f"least {MIN_PERIOD_DAYS} valid days in each period, else \"insufficient data\". "
+               "Percent change is left out for metrics already in % or °. "
+               f"A: {a[0]:%d %b %Y} – {a[1]:%d %b %Y}, B: {b[0]:%d %b %Y} – {b[1]:%d %b %Y}.")
+    if a == b:
+        st.info("Period A and B are the same dates; pick two different periods to compare.")
