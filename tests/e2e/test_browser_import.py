@@ -22,10 +22,11 @@ ZIP = SHARED_EXPORTS / "my_whoop_data_2025_02_16.zip"
 FOLDER = SHARED_EXPORTS / "my_whoop_data_2025_11_21"
 
 
-def open_page(page, title: str) -> None:
+def open_page(page, title: str, *, check_title: bool = True) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     wait_for_run(page)
-    assert page.locator("h1").first.inner_text().strip() == title
+    heading = page.locator("h1").first.inner_text().strip()
+    assert heading == title if check_title else heading
 
 
 def assert_clean(page) -> None:
@@ -71,10 +72,13 @@ def test_demo_journey(app_server, page, tmp_path):
     assert any(label.startswith("Recovery") for label in labels)
     assert any(label.startswith("Day strain") for label in labels)
     assert_clean(page)
-    for title in PAGES:
-        open_page(page, title)
+    links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
+    titles = [t.strip().splitlines()[-1].strip() for t in links]  # the icon's name comes first
+    assert set(PAGES) <= set(titles)
+    for title in titles:  # every page in the navigation, later ones too
+        open_page(page, title, check_title=title in PAGES)
         assert_clean(page)
-        if title != "Data":
+        if title in PAGES and title != "Data":
             page.locator(".js-plotly-plot").first.wait_for()
 
 
