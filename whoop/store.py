@@ -306,12 +306,22 @@ class Store:
         return ImportResult(run_id, athlete_id, athlete, counts, warnings, len(days), first, last)
 
     def delete_athlete_data(self, athlete_id: int, *, keep_athlete: bool = True) -> None:
-        """Delete every record, day, run and setting of one athlete (one transaction)."""
+        """Delete every row of one athlete in every table keyed by athlete (records, days, runs,
+        settings, sync progress) in one transaction.
+
+        With ``keep_athlete`` (the default) the athlete and its WHOOP connection stay, so a
+        connected account can sync its history again; otherwise both go too (revoke at WHOOP
+        first: see whoop.tokens).
+        """
+        keep = ("athletes", "whoop_connections") if keep_athlete else ()
         with self.transaction() as con:
-            for table in (*schema.TABLES, "days", "import_runs", "settings"):
-                con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
-            if not keep_athlete:
-                con.execute("DELETE FROM athletes WHERE athlete_id = ?", [athlete_id])
+            tables = [r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'athlete_id' "
+                "AND table_schema = 'main'").fetchall()]
+            ordered = [t for t in tables if t != "athletes"] + (["athletes"] if "athletes" in tables else [])
+            for table in ordered:
+                if table not in keep:
+                    con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
 
     # -- settings --------------------------------------------------------------------------
     def get_setting(self, key: str, default=None, *, athlete_id: int = 0):

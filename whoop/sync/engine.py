@@ -279,8 +279,6 @@ def connected_athletes(store: Store) -> list[int]:
 
 
 def delete_synced_data(store: Store, athlete_id: int) -> None:
-    """Delete an athlete's records, days, runs and sync progress (the connection stays)."""
+    """Delete an athlete's records, days, runs and sync progress in one transaction; the
+    connection stays, so the next sync fetches the whole history again."""
     store.delete_athlete_data(athlete_id)
-    with store.transaction() as con:
-        for t in ("sync_state", "sync_seen"):
-            con.execute(f"DELETE FROM {t} WHERE athlete_id = ?", [athlete_id])
