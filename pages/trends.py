@@ -110,7 +110,8 @@ if sel is not None:
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(f"Means over valid days only (scored, not calibrating). A difference needs at "
                f"least {MIN_PERIOD_DAYS} valid days in each period, else \"insufficient data\". "
-               "Percent change is left out for metrics already in % or °. "
+               "Differences of % metrics are in percentage points (pts); percent change is "
+               "left out for them and for temperature. "
                f"A: {a[0]:%d %b %Y} – {a[1]:%d %b %Y}, B: {b[0]:%d %b %Y} – {b[1]:%d %b %Y}.")
     if a == b:
         st.info("Period A and B are the same dates; pick two different periods to compare.")

@@ -208,14 +208,16 @@ def fmt_metric(metric: str, value, s: Settings, *, delta: bool = False) -> str:
     v = float(value)
     sign = "+" if delta else ""
     if kind == "duration":
+        v = float(round(v)) or 0.0  # no "-0 min"
         out = format_duration(v)
         return ("+" + out) if delta and v >= 0 else out
     if kind == "temp":
-        v = s.temperature_delta(v) if delta else s.temperature(v)
+        v = round(s.temperature_delta(v), 2) + 0.0 if delta else s.temperature(v)
         return f"{v:{sign}.2f} {s.temperature_label}" if delta else f"{v:.1f} {s.temperature_label}"
     if kind == "energy":
         return f"{s.energy(v):{sign},.0f} {s.energy_unit}"
     digits = 1 if kind in ("rpm", "strain") or delta or metric == "spo2_pct" else 0
+    v = round(v, digits) + 0.0  # no "-0.0"
     unit = {"%": " %", "strain": ""}.get(kind, f" {kind}")
     if delta and kind == "%":
         unit = " pts"
