@@ -1,10 +1,13 @@
 """Data: upload a WHOOP export, load the demo athlete, connect WHOOP (when available), import
-history, coverage per athlete, and deleting an athlete's data."""
+history, coverage per athlete, data quality of the selected athlete in the range (coverage map
+by source, excluded records and why), and deleting an athlete's data."""
 
 import streamlit as st
 
 from whoop import ui
+from whoop.charts import analytics as ac
 from whoop.importer import DEFAULT_ATHLETE
+from whoop.ui import insights as ins
 
 sel = ui.selection()
 ui.page_header("Data", caption="Import, sync and manage what is stored in the local database.")
@@ -56,6 +59,25 @@ else:
         "finished": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),
         "athlete": "Athlete", "kind": "Kind", "source": "Source", "status": "Status",
         "records": "Records", "warnings": "Warnings", "error": "Error"})
+
+if sel is not None:
+    st.subheader("Data quality")
+    cov, excl = ins.quality(sel.athlete_id, sel.start, sel.end)
+    by_source = cov["source"].value_counts()
+    st.write(f"**{sel.athlete}**, {sel.start:%d %b %Y} – {sel.end:%d %b %Y}: "
+             + ", ".join(f"**{n}** day(s) {src}" for src, n in by_source.items()) + ".")
+    ui.chart(ac.coverage_figure(cov), key="coverage_map")
+    st.caption("One square per day (weeks across, a row per weekday and year), coloured by "
+               "where the day's data came from: api (WHOOP sync), export (uploaded ZIP), "
+               "api+export (both; the API wins), demo. Blank = missing: every chart leaves "
+               "those days as gaps, never zeros.")
+    st.markdown("**Records left out of the statistics**")
+    excl = excl.assign(why=[ins.EXCLUSION_WHY.get((r, w), "") for r, w in
+                            zip(excl["record"], excl["reason"])])
+    st.dataframe(excl, hide_index=True, width="stretch", column_config={
+        "record": "Record", "reason": "Reason", "count": "Count", "why": "Why"})
+    st.caption("Only SCORED records count in baselines and statistics; these are shown as "
+               "such (or as gaps) and never as zeros. Counts are for the selected range.")
 
 everyone = ui.athletes(with_data=False)
 if everyone:

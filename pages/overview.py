@@ -1,17 +1,50 @@
-"""Overview: the latest day's recovery, HRV, resting HR, sleep and day strain against their
-30-day baselines, and how much of the range has data."""
+"""Overview: flags when the latest day is outside your normal ranges (HRV normal range, resting
+HR / respiratory rate / skin temperature / SpO2 z-scores), the latest day's recovery, HRV,
+resting HR, sleep and day strain against their 30-day baselines with a "normal for you?" line,
+and how much of the range has data."""
 
 import streamlit as st
 
 from whoop import ui
 from whoop.charts import basic as charts
+from whoop.metrics import baselines as mb
 from whoop.metrics import basic as m
+from whoop.ui import insights as ins
 
 sel = ui.require_selection("Overview", "overview")
 if sel is not None:
+    s = ins.settings()
     history = m.in_range(ui.view(sel.athlete_id), None, sel.end)
     shown = m.in_range(history, sel.start, sel.end)
+    base = ins.baselines(sel.athlete_id, s)  # whole history: baselines need the days before
     st.subheader(f"{sel.end:%A, %d %B %Y}")
+
+    hrv_w, win = s.hrv_normal_window_days, s.baseline_window_days
+    messages, row = ins.flags(base, sel.end)
+    if row is None:
+        ins.insufficient("no scored recovery up to this day, so there is nothing to compare "
+                         "with your normal ranges yet.")
+    else:
+        day = row["date"]
+        checked = (["HRV"] if not ins.nan(row["hrv_normal_low"])
+                   and not ins.nan(row["hrv_ln_rmssd_7d"]) else [])
+        checked += [name for p, (_, name, _, _) in ins.BASELINE_INPUTS.items()
+                    if not ins.nan(row[f"{p}_z"])]
+        for msg in messages:
+            st.warning(f"{msg} ({day:%a %d %b}).", icon=":material/flag:")
+        if not checked:
+            ins.insufficient(
+                f"your normal ranges need {mb.min_days(hrv_w)} valid nights in the {hrv_w} days "
+                f"before a day (HRV) and {mb.min_days(win)} in the {win} days before it (resting "
+                f"HR, respiratory rate, skin temperature, SpO2); on {day:%d %b %Y} there are "
+                f"{int(row['hrv_normal_days'])} and {int(row['rhr_days'])}.")
+        elif not messages:
+            st.success(f"Nothing unusual on {day:%a %d %b}: {', '.join(checked)} within your "
+                       "normal range.", icon=":material/check_circle:")
+        if checked:
+            st.caption(f"Normal for you = HRV 7-day mean of ln RMSSD within mean ± 0.5 SD of "
+                       f"the {hrv_w} days before (Plews et al.); other inputs within 2 SD of "
+                       f"their {win}-day baseline. Scored, non-calibrating main sleeps only.")
 
     kpis = {c: m.latest_kpi(history, c, sel.end) for c in
             ("recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm", "asleep_min",
@@ -26,24 +59,31 @@ if sel is not None:
     with cols[1]:
         ui.kpi_card("HRV (RMSSD)", kpis["hrv_rmssd_ms"], lambda v: f"{v:.0f} ms",
                     delta_fmt=lambda v: f"{v:.1f} ms", asof=sel.end, spark=shown["hrv_rmssd_ms"])
+        st.caption(ins.hrv_line(base, kpis["hrv_rmssd_ms"].day, s))
     with cols[2]:
         ui.kpi_card("Resting HR", kpis["resting_heart_rate_bpm"], lambda v: f"{v:.0f} bpm",
                     delta_fmt=lambda v: f"{v:.1f} bpm", asof=sel.end, lower_is_better=True,
                     spark=shown["resting_heart_rate_bpm"])
+        st.caption(ins.baseline_line(base, "rhr", kpis["resting_heart_rate_bpm"].day, s))
     with cols[3]:
         ui.kpi_card("Sleep (asleep)", kpis["asleep_min"], m.format_hmm, asof=sel.end,
                     spark=shown["asleep_min"],
                     extra=f"Sleep need that night: {m.format_hmm(need.value)} (h:mm)."
                     if need.day == kpis["asleep_min"].day else None)
+        st.caption(ins.ledger_line(ins.sleep_frames(sel.athlete_id).ledger,
+                                   kpis["asleep_min"].day))
     with cols[4]:
         ui.kpi_card("Sleep performance", kpis["sleep_performance_pct"], lambda v: f"{v:.0f}%",
                     asof=sel.end, spark=shown["sleep_performance_pct"],
                     extra="Hours asleep as a share of WHOOP's sleep need.")
+        st.caption(ins.baseline_line(base, "resp", kpis["sleep_performance_pct"].day, s,
+                                     named=True))
     with cols[5]:
         ui.kpi_card("Day strain", kpis["day_strain"], lambda v: f"{v:.1f}", asof=sel.end,
                     spark=shown["day_strain"],
                     extra="WHOOP strain 0-21; the running day's strain is not final, so the "
                           "last closed day is shown.")
+        st.caption(ins.acwr_line(ins.training_load(sel.athlete_id, s), kpis["day_strain"].day, s))
 
     st.subheader("Recovery in range")
     ui.chart(charts.recovery_figure(shown))

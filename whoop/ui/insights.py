@@ -1,0 +1,390 @@
+"""Streamlit glue that puts the issue-5 analytics on the existing pages (Overview, HRV, Sleep,
+Strain, Data): cached whole-history computations, range slicing, the "insufficient data"
+callouts, the Overview flags and small display formats.
+
+History-dependent numbers (baselines, the HRV normal range, the cumulative sleep-debt ledger,
+rolling clock times, EWMA training load) are computed on the athlete's *whole* history and only
+then sliced to the sidebar range, so the first day of a range has the same baseline as it has in
+a longer range. Each computation is ``st.cache_data`` keyed by (database path, data version,
+athlete id, the settings' windows): health frames only, never a token or secret. Display units
+(kJ/kcal, °C/°F, 12/24 h) are applied at display time from
+:func:`whoop.ui.analytics.current_settings`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from whoop.charts.basic import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
+from whoop.config import db_path
+from whoop.metrics import baselines as mb
+from whoop.metrics import clock as mc
+from whoop.metrics import load as ml
+from whoop.metrics import quality as mq
+from whoop.metrics import sleep as ms
+from whoop.metrics.basic import local_date
+from whoop.metrics.units import Settings, format_duration
+from whoop.ui import data
+
+INSUFFICIENT_ICON = ":material/hourglass_empty:"
+#: baseline prefix -> (daily column, display name, canonical unit, unit suffix of the columns)
+BASELINE_INPUTS: dict[str, tuple[str, str, str, str]] = {
+    "rhr": ("resting_heart_rate_bpm", "Resting HR", "bpm", "bpm"),
+    "resp": ("respiratory_rate_rpm", "Respiratory rate", "rpm", "rpm"),
+    "skin_temp": ("skin_temp_c", "Skin temperature", "°C", "c"),
+    "spo2": ("spo2_pct", "Blood oxygen (SpO2)", "%", "pct"),
+}
+#: (record, reason) of :func:`whoop.metrics.quality.excluded_counts` -> why it is left out
+EXCLUSION_WHY: dict[tuple[str, str], str] = {
+    ("day", "missing"): "No WHOOP data for the day (strap off, not synced, not in the export); "
+                        "charts leave a gap.",
+    ("day", "open cycle"): "The current cycle is still running: its strain is not final yet.",
+    ("cycle", "pending"): "WHOOP has not scored the cycle yet; the next sync checks again.",
+    ("cycle", "unscorable"): "WHOOP could not score the cycle (too little heart-rate data).",
+    ("recovery", "pending"): "WHOOP has not scored the recovery yet; the next sync checks again.",
+    ("recovery", "unscorable"): "WHOOP could not score the recovery (e.g. too little sleep data).",
+    ("recovery", "calibrating"): "Scored while WHOOP was still calibrating to you (first days "
+                                 "of wear): left out of baselines and statistics.",
+    ("recovery", "none"): "A day without a recovery (no main sleep recorded that night).",
+    ("sleep", "pending"): "Main sleep not scored yet; the next sync checks again.",
+    ("sleep", "unscorable"): "WHOOP could not score the main sleep.",
+    ("sleep", "nap"): "Naps are kept apart: they never open a day and stay out of the nightly "
+                      "numbers (shown on the Sleep page).",
+    ("workout", "pending"): "Workout not scored yet; the next sync checks again.",
+    ("workout", "unscorable"): "WHOOP could not score the workout.",
+}
+
+
+def settings() -> Settings:
+    """The effective display and window settings (:func:`whoop.ui.analytics.current_settings`)."""
+    from whoop.ui.analytics import current_settings
+
+    return current_settings()
+
+
+def _key() -> tuple[str, str]:
+    return str(db_path()), data.data_version()
+
+
+def in_range(frame: pd.DataFrame, start: date | None, end: date | None,
+             column: str = "date") -> pd.DataFrame:
+    """Rows of ``frame`` with ``start <= frame[column] <= end`` (inclusive; None = open)."""
+    mask = pd.Series(True, index=frame.index)
+    if start is not None:
+        mask &= frame[column] >= pd.Timestamp(start)
+    if end is not None:
+        mask &= frame[column] <= pd.Timestamp(end)
+    return frame[mask].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------- cached computations
+_CACHE = dict(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
+
+
+@st.cache_data(**_CACHE)
+def _baselines(path: str, version: str, athlete_id: int, hrv_window: int,
+               window: int) -> pd.DataFrame:
+    return mb.baselines(data.days(athlete_id), hrv_window=hrv_window, window=window)
+
+
+def baselines(athlete_id: int, s: Settings) -> pd.DataFrame:
+    """:func:`whoop.metrics.baselines.baselines` over the whole history with the settings'
+    windows (one row per calendar day, first to last day)."""
+    return _baselines(*_key(), athlete_id, s.hrv_normal_window_days, s.baseline_window_days)
+
+
+@dataclass(frozen=True)
+class SleepFrames:
+    """Whole-history sleep analytics, one row per calendar day each: ``split``
+    (:func:`~whoop.metrics.sleep.sleep_need_split`), ``ledger``
+    (:func:`~whoop.metrics.sleep.sleep_debt_ledger`), ``stages``
+    (:func:`~whoop.metrics.sleep.stage_percentages`), ``clock``
+    (:func:`~whoop.metrics.clock.rolling_clock`, 14-day window)."""
+
+    split: pd.DataFrame
+    ledger: pd.DataFrame
+    stages: pd.DataFrame
+    clock: pd.DataFrame
+
+
+@st.cache_data(**_CACHE)
+def _sleep(path: str, version: str, athlete_id: int) -> SleepFrames:
+    days = data.days(athlete_id)
+    return SleepFrames(ms.sleep_need_split(days), ms.sleep_debt_ledger(days),
+                       ms.stage_percentages(days), mc.rolling_clock(days, window=14))
+
+
+def sleep_frames(athlete_id: int) -> SleepFrames:
+    """The athlete's :class:`SleepFrames` (cached per data version)."""
+    return _sleep(*_key(), athlete_id)
+
+
+@st.cache_data(**_CACHE)
+def _range_ledger(path: str, version: str, athlete_id: int, start: date,
+                  end: date) -> pd.DataFrame:
+    return ms.sleep_debt_ledger(in_range(data.days(athlete_id), start, end))
+
+
+def range_ledger(athlete_id: int, start: date, end: date) -> pd.DataFrame:
+    """:func:`~whoop.metrics.sleep.sleep_debt_ledger` of the nights in ``[start, end]`` only:
+    the ledger starts at zero on the first night of the range (a ledger run over years only
+    grows for anyone who usually sleeps less than WHOOP's need)."""
+    return _range_ledger(*_key(), athlete_id, start, end)
+
+
+@st.cache_data(**_CACHE)
+def _regularity(path: str, version: str, athlete_id: int, start: date,
+                end: date) -> tuple[pd.DataFrame, float]:
+    days = in_range(data.days(athlete_id), start, end)
+    return mc.sleep_regularity(days), mc.social_jet_lag_min(days)
+
+
+def regularity(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, float]:
+    """(:func:`~whoop.metrics.clock.sleep_regularity` table, social jet lag in minutes or NaN)
+    of the nights in ``[start, end]``."""
+    return _regularity(*_key(), athlete_id, start, end)
+
+
+@st.cache_data(**_CACHE)
+def _load(path: str, version: str, athlete_id: int, acute: int, chronic: int) -> pd.DataFrame:
+    return ml.training_load(data.days(athlete_id), acute=acute, chronic=chronic)
+
+
+def training_load(athlete_id: int, s: Settings) -> pd.DataFrame:
+    """:func:`whoop.metrics.load.training_load` over the whole history with the settings'
+    acute / chronic time constants."""
+    return _load(*_key(), athlete_id, s.acute_days, s.chronic_days)
+
+
+@st.cache_data(**_CACHE)
+def _pairs(path: str, version: str, athlete_id: int) -> pd.DataFrame:
+    return ml.strain_vs_next_recovery(data.days(athlete_id))
+
+
+def strain_pairs(athlete_id: int) -> pd.DataFrame:
+    """:func:`whoop.metrics.load.strain_vs_next_recovery` over the whole history."""
+    return _pairs(*_key(), athlete_id)
+
+
+def _local(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    when = local_date(frame["start_utc"], frame["tz_offset_min"])
+    keep = (when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))
+    return frame[keep.to_numpy()].reset_index(drop=True)
+
+
+@st.cache_data(**_CACHE)
+def _workout_frames(path: str, version: str, athlete_id: int, start: date,
+                    end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    workouts = _local(data.records("workouts", athlete_id), start, end)
+    zones = ml.weekly_zone_minutes(workouts).rename(columns={"week_start": "week"})
+    # pd.Grouper "W-SUN" bins Monday..Sunday and labels the bin by its Sunday: shift to Monday.
+    weekly = ml.workouts_by_activity(workouts, freq="W-SUN")
+    weekly["period_start"] = (weekly["period_start"] - pd.Timedelta(days=6)).astype(
+        "datetime64[s]")
+    monthly = ml.workouts_by_activity(workouts, freq="MS")
+    by = weekly if (end - start).days <= 120 else monthly
+    return zones, by
+
+
+def workout_frames(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(weekly HR-zone minutes of scored workouts, column ``week`` = Monday;
+    workouts by activity per week (ranges up to 120 days) or per month) for workouts whose local
+    start date is in ``[start, end]``."""
+    return _workout_frames(*_key(), athlete_id, start, end)
+
+
+@st.cache_data(**_CACHE)
+def _quality(path: str, version: str, athlete_id: int, start: date,
+             end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    days = data.days(athlete_id)
+    cov = mq.coverage(days, start=start, end=end)
+    excl = mq.excluded_counts(in_range(days, start, end),
+                              _local(data.records("sleeps", athlete_id), start, end),
+                              _local(data.records("workouts", athlete_id), start, end))
+    return cov, excl
+
+
+def quality(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(coverage map of ``[start, end]``, excluded-record counts of the days, sleeps and
+    workouts in the range) (:mod:`whoop.metrics.quality`)."""
+    return _quality(*_key(), athlete_id, start, end)
+
+
+# ----------------------------------------------------------------------------- display
+def insufficient(reason: str) -> None:
+    """The standard insufficient-data state: ``st.warning("Insufficient data: <reason>")``."""
+    st.warning(f"Insufficient data: {reason}", icon=INSUFFICIENT_ICON)
+
+
+def nan(x) -> bool:
+    """True for None, NaN and pd.NA."""
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def latest_row(frame: pd.DataFrame, columns: list[str]) -> pd.Series | None:
+    """The last row of ``frame`` with a value in any of ``columns`` (None when none has)."""
+    ok = frame[columns].notna().any(axis=1)
+    return frame[ok].iloc[-1] if ok.any() else None
+
+
+def flags(base: pd.DataFrame, asof: date) -> tuple[list[str], pd.Series | None]:
+    """Plain-language flags (:func:`whoop.metrics.baselines.flag_messages`) for the latest day
+    on or before ``asof`` that has an HRV 7-day mean or any baseline input, and that row."""
+    upto = in_range(base, None, asof)
+    cols = ["hrv_ln_rmssd_7d", *(v[0] for v in BASELINE_INPUTS.values())]
+    row = latest_row(upto, cols)
+    if row is None:
+        return [], None
+    return mb.flag_messages(upto[upto["date"] <= row["date"]]), row
+
+
+def hrv_ms(ln_value: float) -> float:
+    """exp(ln RMSSD): a mean of ln(ms) back in ms (a geometric mean)."""
+    return float(np.exp(ln_value)) if not nan(ln_value) else float("nan")
+
+
+def fmt_input(prefix: str, value: float, s: Settings, *, delta: bool = False) -> str:
+    """A baseline input's value (or a deviation when ``delta``) in the display unit."""
+    if nan(value):
+        return "–"
+    sign = "+" if delta else ""
+    if prefix == "skin_temp":
+        v = s.temperature_delta(value) if delta else s.temperature(value)
+        return f"{v:{sign}.2f} {s.temperature_label}"
+    unit = BASELINE_INPUTS[prefix][2]
+    digits = 0 if prefix == "rhr" and not delta else 1
+    return f"{value + 0.0:{sign}.{digits}f} {unit}"
+
+
+def fmt_clock_spread(stats_row: pd.Series, s: Settings) -> str:
+    """"23:10 ± 0:35 (n=60)" from a :func:`~whoop.metrics.clock.sleep_regularity` row."""
+    if not bool(stats_row["sufficient"]):
+        return f"insufficient data (n={int(stats_row['n'])})"
+    sd = stats_row["sd_min"]
+    spread = format_duration(sd) if not nan(sd) and np.isfinite(sd) else "–"
+    return f"{s.clock_label(stats_row['mean_min'])} ± {spread} (n={int(stats_row['n'])})"
+
+
+def energy_columns(frame: pd.DataFrame, s: Settings, column: str = "energy_kj") -> pd.Series:
+    """``frame[column]`` (kJ) in the chosen energy unit."""
+    return s.energy(frame[column])
+
+
+_PALETTE = [BLUE, ORANGE, GREEN, VIOLET, TEAL, YELLOW, RED, "#7FB2FF", "#FF7AB6", FG]
+
+
+def activity_time_figure(by: pd.DataFrame, value: str, label: str, *, top: int = 8) -> go.Figure:
+    """Stacked bars of ``value`` per activity per period (the ``top`` activities by total,
+    the rest as "Other"); ``by`` is a :func:`whoop.metrics.load.workouts_by_activity` frame
+    whose ``value`` column is already in display units."""
+    totals = by.groupby("sport_name")[value].sum().sort_values(ascending=False)
+    keep = list(totals.index[:top])
+    sport = by["sport_name"].where(by["sport_name"].isin(keep), "Other")
+    g = by.assign(sport=sport).groupby(["period_start", "sport"], as_index=False)[value].sum()
+    fig = go.Figure()
+    for i, name in enumerate([*keep, "Other"]):
+        part = g[g["sport"] == name]
+        if part.empty:
+            continue
+        fig.add_bar(x=part["period_start"], y=part[value], name=str(name),
+                    marker_color=GREY if name == "Other" else _PALETTE[i % len(_PALETTE)],
+                    marker_line_width=0,
+                    hovertemplate=f"{name}: %{{y:,.0f}} {label}<extra></extra>")
+    fig.update_layout(template="plotly_dark", height=340, barmode="stack",
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      font=dict(color=FG, size=13), margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+                      hovermode="x unified")
+    fig.update_yaxes(title=label, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
+    return fig
+
+
+# ------------------------------------------------------------ "normal for you?" one-liners
+def _row_at(frame: pd.DataFrame, day: date | None) -> pd.Series | None:
+    if day is None:
+        return None
+    hit = frame[frame["date"] == pd.Timestamp(day)]
+    return hit.iloc[-1] if len(hit) else None
+
+
+def hrv_line(base: pd.DataFrame, day: date | None, s: Settings) -> str:
+    """HRV 7-day mean (ms) against the normal range on ``day``, in a few words."""
+    r = _row_at(base, day)
+    if r is None or nan(r["hrv_ln_rmssd_7d"]):
+        return f"7-day mean: insufficient data (needs {mb.HRV_7D_MIN_DAYS} of 7 nights)."
+    mean7 = hrv_ms(r["hrv_ln_rmssd_7d"])
+    w = s.hrv_normal_window_days
+    if nan(r["hrv_normal_low"]):
+        return (f"7-day mean {mean7:.0f} ms; normal range: insufficient data "
+                f"({int(r['hrv_normal_days'])} of {mb.min_days(w)} nights).")
+    lo, hi = hrv_ms(r["hrv_normal_low"]), hrv_ms(r["hrv_normal_high"])
+    where = ("**below**" if r["hrv_below_normal"] else "**above**" if r["hrv_above_normal"]
+             else "within")
+    return (f"7-day mean {mean7:.0f} ms, {where} your normal {lo:.0f}–{hi:.0f} ms "
+            f"({w} d, {int(r['hrv_normal_days'])} nights).")
+
+
+def baseline_line(base: pd.DataFrame, prefix: str, day: date | None, s: Settings, *,
+                  named: bool = False, z_limit: float = 2.0) -> str:
+    """An input's deviation and z-score against its baseline on ``day``, in a few words
+    (starting with the input's name when ``named``)."""
+    col, name, _, u = BASELINE_INPUTS[prefix]
+    lead = f"{name}: " if named else ""
+    r = _row_at(base, day)
+    w = s.baseline_window_days
+    if r is None or nan(r[col]):
+        return f"{lead}no valid value on this day." if named else "No valid value on this day."
+    if nan(r[f"{prefix}_z"]):
+        return (f"{lead}{'b' if named else 'B'}aseline: insufficient data "
+                f"({int(r[f'{prefix}_days'])} of {mb.min_days(w)} days).")
+    z = float(r[f"{prefix}_z"])
+    verdict = "**unusual for you**" if abs(z) >= z_limit else "normal for you"
+    return (f"{lead}{fmt_input(prefix, r[f'{prefix}_dev_{u}'], s, delta=True)} vs your "
+            f"{w}-day baseline, z {z:+.1f} ({int(r[f'{prefix}_days'])} d): {verdict}.")
+
+
+def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
+    """Sleep vs need over the 7 nights ending on ``day`` (sum of the nightly balances) and
+    WHOOP's own sleep debt that night."""
+    r = _row_at(ledger, day)
+    if r is None or nan(r["nightly_balance_min"]):
+        return "Sleep vs need: no scored night."
+    week = r["debt_7d_min"]
+    if nan(week):
+        out = "Last 7 nights: too few scored nights to add up."
+    elif week > 0:
+        out = f"Last 7 nights: {format_duration(week)} **short** of your sleep need."
+    else:
+        out = f"Last 7 nights: {format_duration(-week)} more than your sleep need."
+    if not nan(r["whoop_sleep_debt_min"]):
+        out += f" WHOOP sleep debt: {format_duration(r['whoop_sleep_debt_min'])}."
+    return out
+
+
+def acwr_line(load: pd.DataFrame, day: date | None, s: Settings) -> str:
+    """Acute:chronic workload ratio of day strain on ``day`` against the 0.8-1.3 band."""
+    r = _row_at(load, day)
+    if r is None or nan(r["acwr_strain"]):
+        return "Training load (ACWR): no data."
+    ratio = float(r["acwr_strain"])
+    if bool(r["acwr_provisional"]):
+        return (f"Training load ACWR {ratio:.2f}, provisional: {int(r['load_days'])} of the last "
+                f"{s.chronic_days} days have data (needs {provisional_need(s)}).")
+    lo, hi = ml.SWEET_SPOT
+    where = "within" if lo <= ratio <= hi else ("**above**" if ratio > hi else "below")
+    return f"Training load ACWR {ratio:.2f}, {where} the {lo}–{hi} range."
+
+
+def provisional_need(s: Settings) -> int:
+    """Days with data the chronic window needs before the ACWR stops being provisional
+    (21 of 28, scaled to the chosen chronic window: :mod:`whoop.metrics.load`)."""
+    return int(np.ceil(s.chronic_days * ml.PROVISIONAL_MIN_DAYS / ml.CHRONIC_DAYS))
