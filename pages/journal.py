@@ -12,8 +12,12 @@ from whoop.ui import analytics as ua
 
 PERIODS = ["All history", "Sidebar range", "Custom"]
 
-sel = ui.require_selection("Journal", "journal")
-if sel is not None:
+sel = ui.selection()
+ui.page_header("Journal", None, f"{sel.athlete} · what goes with better or worse recovery"
+               if sel is not None else None)
+if sel is None:
+    ui.empty_state("journal")
+else:
     s = ua.current_settings()
     st.info("**Association, not causation.** A difference between \"yes\" and \"no\" days says "
             "that the two go together in your data, not that the behaviour caused it (a hard "
@@ -89,13 +93,15 @@ if sel is not None:
                 "Mean yes": good["mean_yes"], "Mean no": good["mean_no"],
                 "Difference": good["difference"], "CI low": good["ci_low"],
                 "CI high": good["ci_high"],
-                "Reading": [("higher on yes days" if lo > 0 else "lower on yes days"
-                             if hi < 0 else "no clear difference")
+                "On yes days": [("higher" if lo > 0 else "lower" if hi < 0 else "no clear diff.")
                             for lo, hi in zip(good["ci_low"], good["ci_high"])],
             })
             num = st.column_config.NumberColumn(format="%.1f")
             st.dataframe(table, hide_index=True, width="stretch", column_config={
-                c: num for c in ("Mean yes", "Mean no", "Difference", "CI low", "CI high")})
+                **{c: num for c in ("Mean yes", "Mean no", "Difference", "CI low", "CI high")},
+                "Question": st.column_config.TextColumn(width="medium"),
+                "n yes": st.column_config.NumberColumn(width="small"),
+                "n no": st.column_config.NumberColumn(width="small")})
             st.download_button("Download as CSV", table.to_csv(index=False).encode("utf-8"),
                                file_name="journal_impact.csv", mime="text/csv",
                                key="journal_csv", icon=":material/download:")

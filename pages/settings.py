@@ -32,7 +32,7 @@ with st.form("settings_form", border=True):
     temp = c2.radio("Temperature", ["C", "F"], index=["C", "F"].index(cur.temperature_unit),
                     format_func=lambda u: "°" + u, horizontal=True, key="set_temperature")
     clock = c3.radio("Clock", ["24h", "12h"], index=["24h", "12h"].index(cur.clock),
-                     format_func=lambda c: {"24h": "24-hour (23:05)", "12h": "12-hour (11:05 PM)"}[c],
+                     format_func={"24h": "24-hour (23:05)", "12h": "12-hour (11:05 PM)"}.get,
                      horizontal=True, key="set_clock")
 
     st.subheader("Baseline windows")

@@ -19,6 +19,7 @@ CHOICES = {"recovery_score": ("Recovery (%)", 1), "hrv_rmssd_ms": ("HRV RMSSD (m
            "asleep_min": ("Time asleep (h)", 60), "day_strain": ("Day strain", 1)}
 MIN_TREND_DAYS = 14
 MIN_PERIOD_DAYS = 5
+MIN_MONTH_DAYS = 7
 PERIOD_DAYS = 90
 
 
@@ -33,12 +34,16 @@ def _range(label: str, key: str, default: tuple, first, last) -> tuple:
     return default
 
 
-sel = ui.require_selection("Trends", "trends")
-if sel is not None:
+sel = ui.selection()
+ui.page_header("Trends", None, None if sel is None else
+               f"{sel.athlete} · whole history {sel.first_day:%d %b %Y} – "
+               f"{sel.last_day:%d %b %Y}"
+               " (this page ignores the sidebar range; period A and B have their own dates)")
+if sel is None:
+    ui.empty_state("trends")
+else:
     s = ua.current_settings()
     days = ui.days(sel.athlete_id)
-    st.caption(f"{sel.athlete} · whole history {sel.first_day:%d %b %Y} – {sel.last_day:%d %b %Y}"
-               " (this page ignores the sidebar range; period A and B have their own dates).")
 
     st.subheader("Recovery calendar")
     cells = mh.calendar_heatmap_frame(days, "recovery_score")
@@ -47,10 +52,11 @@ if sel is not None:
         st.warning("Insufficient data: no scored recovery yet, so the calendar has nothing to "
                    "colour.", icon=":material/hourglass_empty:")
     else:
-        st.caption(f"One square per day, a row of weeks per year (Monday at the top): green "
-                   f"67-100 %, yellow 34-66 %, red 0-33 %; blank = no scored recovery. "
-                   f"{scored} scored days.")
-        ui.chart(charts.calendar_heatmap_figure(cells), key="calendar")
+        st.caption(f"One square per day, a row of weeks per year, newest year first (Monday "
+                   f"at the top): green 67-100 %, yellow 34-66 %, red 0-33 %; blank = no scored "
+                   f"recovery. {scored} scored days.")
+        for year in sorted(cells["year"].unique(), reverse=True):  # newest year first
+            ui.chart(ua.calendar_year_figure(cells[cells["year"] == year]), key=f"cal_{year}")
 
     st.subheader("Year over year and month of year")
     metric = st.segmented_control("Metric", list(CHOICES), default="recovery_score", required=True,
@@ -67,19 +73,22 @@ if sel is not None:
         yoy = mh.year_over_year(days, metric)
         moy = mh.month_of_year(days, metric)
         yoy["value"] = yoy["value"] / div
-        moy["mean"] = moy["mean"] / div
+        moy["mean"] = (moy["mean"] / div).where(moy["n"] >= MIN_MONTH_DAYS)
         years = yoy.dropna(subset=["value"])["year"].nunique()
         left, right = st.columns(2)
         with left:
             st.markdown("**Year over year** (7-day centred mean by day of year)")
-            ui.chart(charts.year_over_year_figure(yoy, label=label), key="yoy")
+            fig = charts.year_over_year_figure(yoy, label=label)
+            fig.update_xaxes(title=None, tickvals=ua.MONTH_START_DOY, ticktext=ua.MONTHS)
+            ui.chart(fig, key="yoy")
             if years < 2:
                 st.caption("Only one year of data so far: the lines become comparable once a "
                            "second year arrives.")
         with right:
             st.markdown("**Month of year** (monthly mean, a row per year)")
             ui.chart(charts.month_of_year_figure(moy, label=label), key="moy")
-            st.caption("Hover a cell for its mean; months without valid days stay blank.")
+            st.caption(f"Hover a cell for its mean; months with fewer than {MIN_MONTH_DAYS} "
+                       "valid days stay blank.")
 
     st.subheader("Period A vs period B")
     b_end = sel.last_day

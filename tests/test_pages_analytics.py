@@ -90,9 +90,10 @@ def test_journal_on_demo_data(app_test, demo_db):
     assert len(at.get("plotly_chart")) >= 1
     table = at.dataframe[0].value
     assert list(table.columns) == ["Question", "Metric", "n yes", "n no", "Mean yes", "Mean no",
-                                   "Difference", "CI low", "CI high", "Reading"]
+                                   "Difference", "CI low", "CI high", "On yes days"]
     assert (table["n yes"] >= 5).all() and (table["n no"] >= 5).all()
-    assert ((table["CI low"] <= table["Difference"]) & (table["Difference"] <= table["CI high"])).all()
+    assert (table["CI low"] <= table["Difference"]).all()
+    assert (table["Difference"] <= table["CI high"]).all()
     assert (table["Difference"] - (table["Mean yes"] - table["Mean no"])).abs().max() < 1e-9
 
 
@@ -104,7 +105,8 @@ def test_journal_period_changes_the_answers_counted(app_test, demo_db):
     assert_clean(at)
     short = int(next(m.value for m in at.metric if m.label == "Days with answers"))
     assert 0 < short <= 30 < all_days
-    caption = next(c.value for c in at.main.caption if "The period starts as all history" in c.value)
+    caption = next(c.value for c in at.main.caption
+                   if "The period starts as all history" in c.value)
     start, end = at.sidebar.caption[0].value.split("\n")[1].split(" (")[0].split(" – ")
     assert caption.startswith(f"{start} – {end}.")
 
@@ -112,19 +114,20 @@ def test_journal_period_changes_the_answers_counted(app_test, demo_db):
 def test_trends_on_demo_data(app_test, demo_db):
     at = open_page(app_test(demo_db), "trends")
     assert_clean(at)
-    assert [s.value for s in at.subheader] == ["Recovery calendar", "Year over year and month of year",
-                                               "Period A vs period B"]
-    assert len(at.get("plotly_chart")) == 3
+    assert [s.value for s in at.subheader] == [
+        "Recovery calendar", "Year over year and month of year", "Period A vs period B"]
+    assert len(at.get("plotly_chart")) == 2 + 2  # 2025 and 2026 calendars, yoy, month of year
     table = at.dataframe[0].value
     assert table["Metric"].tolist()[:3] == ["Recovery", "HRV (RMSSD)", "Resting HR"]
     assert len(table) == 13
     assert (table["Days A"] > 30).all() and (table["Days B"] > 30).all()
     assert "insufficient data" not in table["B − A"].tolist()
     assert table.loc[0, "B − A"].endswith("pts")
-    assert [d.value for d in at.date_input][1][1] == Store(demo_db).status()["athletes"][0]["last_day"]
+    last = Store(demo_db).status()["athletes"][0]["last_day"]
+    assert at.date_input(key="period_b").value[1] == last
     at.get("button_group")[1].set_value("hrv_rmssd_ms").run()  # [0] is the sidebar's range
     assert_clean(at)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
 
 
 def test_explain_on_demo_data(app_test, demo_db):
@@ -217,7 +220,7 @@ def test_settings_round_trip(app_test, demo_db):
     # the other analytics pages use the saved windows
     fresh.switch_page("pages/explain.py").run()
     dev = fresh.dataframe[0].value
-    assert dev["Window"].tolist() == ["90 d"] + ["21 d"] * 5
+    assert [d.split(" of ")[1] for d in dev["Days used"]] == ["90"] + ["21"] * 5
 
 
 def test_settings_reset_to_defaults(app_test, demo_db):
@@ -238,7 +241,7 @@ def test_invalid_stored_setting_is_ignored_not_an_error(app_test, demo_db):
     for page in ("settings", "explain"):
         at = open_page(app_test(demo_db), page)
         assert_clean(at)
-    assert at.dataframe[0].value["Window"].iloc[0] == "60 d"
+    assert at.dataframe[0].value["Days used"].iloc[0].endswith(" of 60")
 
 
 def test_settings_windows_per_athlete(app_test, demo_db, tmp_path):
@@ -261,8 +264,8 @@ def test_settings_windows_per_athlete(app_test, demo_db, tmp_path):
     assert store.get_setting("hrv_normal_window_days", athlete_id=alice) == 30
     assert store.get_setting("hrv_normal_window_days") is None  # app-wide untouched
     at.switch_page("pages/explain.py").run()
-    assert at.dataframe[0].value["Window"].iloc[0] == "30 d"
+    assert at.dataframe[0].value["Days used"].iloc[0].endswith(" of 30")
     at.sidebar.selectbox(key="athlete_pick").set_value("demo").run()
     assert_clean(at)
-    assert at.dataframe[0].value["Window"].iloc[0] == "60 d"
+    assert at.dataframe[0].value["Days used"].iloc[0].endswith(" of 60")
     assert demo != alice

@@ -30,7 +30,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from whoop.charts.basic import BLUE, FG, GREEN, GREY, RED
+from whoop.charts.analytics import calendar_heatmap_figure
+from whoop.charts.basic import FG, GREEN, GREY, RED
 from whoop.config import db_path
 from whoop.errors import InputError
 from whoop.metrics import explain as mx
@@ -247,8 +248,8 @@ def deviation_sentence(row: pd.Series, s: Settings, hrv_window: int, window: int
         val = float(row["value"])
         got = (f"slept {format_duration(abs(val))} "
                f"{'more' if val >= 0 else 'less'} than needed")
-        return (f"Sleep vs need: {got}, {format_duration(abs(dev))} {'better' if dev > 0 else 'worse'}"
-                f" than {span}.")
+        better = "better" if dev > 0 else "worse"
+        return f"Sleep vs need: {got}, {format_duration(abs(dev))} {better} than {span}."
     if x == "prior_day_strain":
         return f"Prior-day strain {float(row['value']):.1f}, {abs(dev):.1f} {side} {span}."
     unit = row["unit"]
@@ -280,5 +281,26 @@ def deviation_figure(dev: pd.DataFrame) -> go.Figure:
                       showlegend=False, bargap=0.35)
     fig.update_traces(marker_line_width=0)
     fig.update_yaxes(gridcolor="rgba(255,255,255,0.08)")
-    fig.update_xaxes(gridcolor="rgba(255,255,255,0.08)", linecolor=BLUE)
+    fig.update_xaxes(gridcolor="rgba(255,255,255,0.08)")
+    return fig
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+#: day of year (1-366, non-leap year) on which each month starts
+MONTH_START_DOY = [1, 32, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
+
+
+def calendar_year_figure(cells: pd.DataFrame) -> go.Figure:
+    """One year of :func:`whoop.charts.analytics.calendar_heatmap_figure` (``cells`` of a single
+    year from :func:`whoop.metrics.horizons.calendar_heatmap_frame`) with month names under the
+    week columns, room for the year title and no grid lines across the squares."""
+    fig = calendar_heatmap_figure(cells)
+    year = int(cells["year"].iloc[0])
+    jan1_wd = pd.Timestamp(year=year, month=1, day=1).day_of_week
+    weeks = [(pd.Timestamp(year=year, month=mo, day=1).day_of_year - 1 + jan1_wd) // 7
+             for mo in range(1, 13)]
+    fig.update_xaxes(showticklabels=True, tickvals=weeks, ticktext=MONTHS, showgrid=False,
+                     range=[-0.6, 53.6], ticks="")
+    fig.update_yaxes(showgrid=False)
+    fig.update_layout(height=230, margin=dict(l=10, r=10, t=30, b=10))
     return fig
