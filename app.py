@@ -25,7 +25,11 @@ PAGES = [
     st.Page("pages/hrv.py", title="HRV", icon=":material/monitor_heart:"),
     st.Page("pages/sleep.py", title="Sleep", icon=":material/bedtime:"),
     st.Page("pages/strain.py", title="Strain", icon=":material/directions_run:"),
+    st.Page("pages/trends.py", title="Trends", icon=":material/calendar_month:"),
+    st.Page("pages/journal.py", title="Journal", icon=":material/edit_note:"),
+    st.Page("pages/explain.py", title="Explain a day", icon=":material/troubleshoot:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 
 page = st.navigation(PAGES)
