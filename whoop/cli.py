@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from whoop import schema
+from whoop import schema, sync_cli
 from whoop.errors import InputError, WhoopError
 from whoop.importer import DEFAULT_ATHLETE, import_paths
 from whoop.store import Store
@@ -76,8 +76,18 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  rows: {rows}")
         run = a["last_run"]
         if run:
-            print(f"  last {run['kind']}: {run['finished_at'] or 'unfinished'} ({run['status']}) {run['source'] or ''}")
+            when = f"{run['finished_at']:%Y-%m-%d %H:%M} UTC" if run["finished_at"] else "unfinished"
+            print(f"  last {run['kind']}: {when} ({run['status']}) {_short_source(run['source'])}")
     return 0
+
+
+def _short_source(source: str | None) -> str:
+    """``a.zip:cycles.csv, a.zip:sleeps.csv`` -> ``a.zip (2 files)``; other sources unchanged."""
+    parts = [p.strip() for p in (source or "").split(",") if p.strip()]
+    containers = {p.split(":")[0].rsplit("/", 1)[0] for p in parts}
+    if len(parts) > 1 and len(containers) == 1:
+        return f"{containers.pop()} ({len(parts)} files)"
+    return source or ""
 
 
 def daily_export_frame(store: Store, athlete_id: int, name: str) -> pd.DataFrame:
@@ -176,12 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--athlete", metavar="NAME", help="only this athlete (default: all)")
     p.set_defaults(func=cmd_report)
 
-    try:
-        from whoop import sync_cli
-    except ImportError:  # the sync commands are optional until whoop.sync_cli exists
-        sync_cli = None
-    if sync_cli is not None:
-        sync_cli.register(sub)
+    sync_cli.register(sub)
     return parser
 
 
