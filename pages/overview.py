@@ -30,8 +30,9 @@ if sel is not None:
                    and not ins.nan(row["hrv_ln_rmssd_7d"]) else [])
         checked += [name for p, (_, name, _, _) in ins.BASELINE_INPUTS.items()
                     if not ins.nan(row[f"{p}_z"])]
-        for msg in messages:
-            st.warning(f"{msg} ({day:%a %d %b}).", icon=":material/flag:")
+        for msg in messages:  # above the HRV range is worth a note, not an alarm
+            alert = st.info if msg.startswith("HRV above") else st.warning
+            alert(f"{msg} ({day:%a %d %b}).", icon=":material/flag:")
         if not checked:
             ins.insufficient(
                 f"your normal ranges need {mb.min_days(hrv_w)} valid nights in the {hrv_w} days "

@@ -87,8 +87,8 @@ if sel is not None:
                 ui.chart(ac.strain_band_figure(bands), key="strain_bands")
                 st.dataframe(bands.rename(columns={
                     "strain_band": "Strain band", "n": "Days",
-                    "mean_next_recovery": "Mean next-day recovery (%)",
-                    "sd_next_recovery": "SD"}).round(1), hide_index=True, width="stretch")
+                    "mean_next_recovery": "Recovery (%)", "sd_next_recovery": "SD"}).round(1),
+                    hide_index=True, width="stretch")
         st.caption(f"{len(pairs)} day pairs: each dot is a day's strain and the recovery the "
                    "next morning, coloured by WHOOP zone; dotted lines split WHOOP's strain "
                    "bands (light, moderate, strenuous, all out). Falling bars mean harder days "

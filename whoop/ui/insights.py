@@ -220,6 +220,26 @@ def quality(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.D
 
 
 # ----------------------------------------------------------------------------- display
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def coverage_map_figure(cov: pd.DataFrame) -> go.Figure:
+    """:func:`whoop.charts.analytics.coverage_figure` with its rows in weekday order (Monday at
+    the top of each year; the chart sorts the "YYYY Www" labels alphabetically) and a height
+    that leaves every row its label."""
+    from whoop.charts.analytics import coverage_figure
+
+    fig = coverage_figure(cov)
+    if cov.empty:
+        return fig
+    years = sorted(cov["date"].dt.year.unique())
+    rows = [f"{y} {d}" for y in years for d in WEEKDAYS]
+    fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed",
+                     tickmode="array", tickvals=rows, ticktext=rows)
+    fig.update_layout(height=max(240, 7 * 22 * len(years) + 110))
+    return fig
+
+
 def insufficient(reason: str) -> None:
     """The standard insufficient-data state: ``st.warning("Insufficient data: <reason>")``."""
     st.warning(f"Insufficient data: {reason}", icon=INSUFFICIENT_ICON)
