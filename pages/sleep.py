@@ -137,8 +137,8 @@ if sel is not None:
                             in_bed=naps["in_bed_min"].map(m.format_hmm))
         st.dataframe(table[["start_local", "end_local", "asleep", "in_bed", "score_state"]],
                      hide_index=True, width="stretch", column_config={
-                         "start_local": st.column_config.DatetimeColumn("Start",
-                                                                        format="ddd D MMM YYYY HH:mm"),
+                         "start_local": st.column_config.DatetimeColumn(
+                             "Start", format="ddd D MMM YYYY HH:mm"),
                          "end_local": st.column_config.DatetimeColumn("End", format="HH:mm"),
                          "asleep": "Asleep (h:mm)", "in_bed": "In bed (h:mm)",
                          "score_state": "Score state"})

@@ -29,7 +29,7 @@ from whoop.metrics import clock as mc
 from whoop.metrics import load as ml
 from whoop.metrics import quality as mq
 from whoop.metrics import sleep as ms
-from whoop.metrics.basic import local_date
+from whoop.metrics.basic import in_range, local_date
 from whoop.metrics.units import Settings, format_duration
 from whoop.ui import data
 
@@ -71,17 +71,6 @@ def settings() -> Settings:
 
 def _key() -> tuple[str, str]:
     return str(db_path()), data.data_version()
-
-
-def in_range(frame: pd.DataFrame, start: date | None, end: date | None,
-             column: str = "date") -> pd.DataFrame:
-    """Rows of ``frame`` with ``start <= frame[column] <= end`` (inclusive; None = open)."""
-    mask = pd.Series(True, index=frame.index)
-    if start is not None:
-        mask &= frame[column] >= pd.Timestamp(start)
-    if end is not None:
-        mask &= frame[column] <= pd.Timestamp(end)
-    return frame[mask].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------- cached computations
@@ -292,11 +281,6 @@ def fmt_clock_spread(stats_row: pd.Series, s: Settings) -> str:
     sd = stats_row["sd_min"]
     spread = format_duration(sd) if not nan(sd) and np.isfinite(sd) else "–"
     return f"{s.clock_label(stats_row['mean_min'])} ± {spread} (n={int(stats_row['n'])})"
-
-
-def energy_columns(frame: pd.DataFrame, s: Settings, column: str = "energy_kj") -> pd.Series:
-    """``frame[column]`` (kJ) in the chosen energy unit."""
-    return s.energy(frame[column])
 
 
 _PALETTE = [BLUE, ORANGE, GREEN, VIOLET, TEAL, YELLOW, RED, "#7FB2FF", "#FF7AB6", FG]
