@@ -12,16 +12,21 @@ Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
 * :mod:`.cards`    ``kpi_card(...)``
 * :mod:`.hooks`    ``connect_hook(name)`` for the optional :mod:`whoop.ui.connect`
 * :mod:`.layout`   ``chart(fig)``, ``page_header(title, sel)``, ``require_selection(page)``
+* :mod:`.navigation` keeps ``st.navigation`` mode when a fresh server's first request is a deep link
 """
 
-from whoop.ui.actions import delete_athlete, import_files, load_demo_button
-from whoop.ui.cards import kpi_card
-from whoop.ui.data import athletes, days, get_store, records, runs, view
-from whoop.ui.empty import empty_state
-from whoop.ui.guard import flash, guard, show_flashes
-from whoop.ui.hooks import connect_hook
-from whoop.ui.layout import chart, page_header, require_selection
-from whoop.ui.sidebar import Selection, selection, sidebar
+from whoop.ui.navigation import leave_pages_folder_mode
+
+leave_pages_folder_mode()  # before anything else: see whoop/ui/navigation.py
+
+from whoop.ui.actions import delete_athlete, import_files, load_demo_button  # noqa: E402
+from whoop.ui.cards import kpi_card  # noqa: E402
+from whoop.ui.data import athletes, days, get_store, records, runs, view  # noqa: E402
+from whoop.ui.empty import empty_state  # noqa: E402
+from whoop.ui.guard import flash, guard, show_flashes  # noqa: E402
+from whoop.ui.hooks import connect_hook  # noqa: E402
+from whoop.ui.layout import chart, page_header, require_selection  # noqa: E402
+from whoop.ui.sidebar import Selection, selection, sidebar  # noqa: E402
 
 __all__ = [
     "Selection", "athletes", "chart", "connect_hook", "days", "delete_athlete", "empty_state",
