@@ -21,9 +21,9 @@ sel = ui.require_selection("Sleep", "sleep")
 if sel is not None:
     s = ins.settings()
     shown = m.in_range(ui.view(sel.athlete_id), sel.start, sel.end)
-    frames = ins.sleep_frames(sel.athlete_id)  # whole history (rolling clock), then the range
+    frames = ins.sleep_frames(sel.athlete_id)  # whole history (rolling windows), then the range
     split = ins.in_range(frames.split, sel.start, sel.end)
-    ledger = ins.range_ledger(sel.athlete_id, sel.start, sel.end)
+    ledger = ins.in_range(frames.ledger, sel.start, sel.end)
     reg, sjl = ins.regularity(sel.athlete_id, sel.start, sel.end)
     stats = reg.set_index(["event", "nights"])
     nights = int(split["asleep_min"].notna().sum())
@@ -38,10 +38,13 @@ if sel is not None:
     c4.metric("Mean efficiency", "–" if eff != eff else f"{eff:.0f}%", border=True)
     c1, c2, c3, c4 = st.columns(4)
     last = ins.latest_row(ledger, ["debt_ledger_min"])
-    c1.metric("Debt ledger (range)", "–" if last is None
+    whoop_debt = None if last is None else last["whoop_sleep_debt_min"]
+    c1.metric("Sleep debt (14 nights)", "–" if last is None
               else format_duration(last["debt_ledger_min"]), border=True,
-              help="Shortfalls against sleep need added up since the first night of the range; "
-                   "nights above need pay it back, never below zero.")
+              help="Time asleep short of WHOOP's sleep need without its debt part, added up "
+                   "over the last 14 nights; nights above need pay it back, never below zero."
+                   + ("" if ins.nan(whoop_debt) else
+                      f" WHOOP's own sleep debt that night: {format_duration(whoop_debt)}."))
     for col, event in ((c2, "bedtime"), (c3, "wake")):
         st_row = stats.loc[(event, "all")]
         col.metric(f"Mean {EVENTS[event].lower()}", s.clock_label(st_row["mean_min"])
@@ -71,15 +74,19 @@ if sel is not None:
             + "A line below the top of the bars is a night short of need.")
 
     st.subheader("Sleep-debt ledger")
-    if ledger["nightly_balance_min"].notna().sum() == 0:
+    if ledger["sleep_balance_min"].notna().sum() == 0:
         ins.insufficient("no scored night with a sleep need in this range.")
     else:
         ui.chart(ac.debt_ledger_figure(ledger), key="ledger")
         st.caption(
-            "Bars: each night's shortfall (red, need − asleep − earlier naps) or surplus (green); "
-            "orange line: the running ledger since the first night of the range (surpluses pay "
-            "it back, never below zero); dotted: WHOOP's own sleep debt, which only looks at "
-            "recent nights. A ledger that keeps climbing means you rarely meet your need.")
+            "Bars: each night's time asleep minus WHOOP's sleep need without its debt part "
+            "(green above need, red short); the debt part is left out because WHOOP adds last "
+            "nights' shortfall to tonight's need, and naps are already subtracted from it. "
+            "Orange line: the shortfall added up over the last 14 nights (surpluses pay it back, "
+            "never below zero; needs 7 scored nights), on your whole history, so the first "
+            "days of a range count the nights before it; cumulative sleep loss builds up over "
+            "about two weeks (Van Dongen et al. 2003) and takes several nights to repay "
+            "(Kitamura et al. 2016). Dotted: WHOOP's own sleep debt.")
 
     st.subheader("Bedtime and wake-time regularity")
     if not stats.loc[("bedtime", "all"), "sufficient"]:

@@ -35,24 +35,71 @@ def test_unscored_night_and_gap_are_nan():
     assert out["asleep_min"].isna().tolist() == [True, True, False]
 
 
-def test_debt_ledger_adds_shortfalls_repays_surpluses_and_never_goes_negative():
-    # balances (need - asleep): +60, -100, +30, gap, +20 -> ledger 60, 0, 30, NaN, 50
-    days = make_days(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-05"],
-                     sleep_need_min=[480.0, 480.0, 480.0, 480.0],
-                     asleep_min=[420.0, 580.0, 450.0, 460.0], need_nap_min=[0.0] * 4)
+def test_debt_is_counted_once_against_the_need_without_its_debt_part():
+    # night 1: 60 min short of a 480-min need; WHOOP then adds 60 min of debt to night 2's need
+    # (540 = 480 + 60) and she sleeps 480. Against the whole need that is 60 short again (the
+    # same hour twice); against need - debt = 480 it is even, so the ledger stays at 60.
+    days = make_days(dates("2024-01-01", 2), sleep_need_min=[480.0, 540.0],
+                     sleep_debt_min=[0.0, 60.0], asleep_min=[420.0, 480.0])
+    out = sleep_debt_ledger(days, nights=2)
+    assert out["need_without_debt_min"].tolist() == [480.0, 480.0]
+    assert out["sleep_balance_min"].tolist() == [-60.0, 0.0]
+    assert out["debt_ledger_min"].tolist() == [60.0, 60.0]
+    assert out["whoop_sleep_debt_min"].tolist() == [0.0, 60.0]
+
+
+def test_ledger_is_a_window_surpluses_repay_and_it_never_goes_negative():
+    # balances -60, +30, -20, -10, 0; window 3 nights (needs 2):
+    # NaN, 30, 50 (60-30+20), 0 (-30+20+10 -> clipped), 30 (20+10-0)
+    days = make_days(dates("2024-01-01", 5), sleep_need_min=[480.0] * 5,
+                     sleep_debt_min=[0.0] * 5, asleep_min=[420.0, 510.0, 460.0, 470.0, 480.0])
+    out = sleep_debt_ledger(days, nights=3)
+    assert out["sleep_balance_min"].tolist() == [-60.0, 30.0, -20.0, -10.0, 0.0]
+    assert math.isnan(out["debt_ledger_min"].iloc[0])
+    assert out["debt_ledger_min"].tolist()[1:] == [30.0, 50.0, 0.0, 30.0]
+    assert out["ledger_nights"].tolist() == [1, 2, 3, 3, 3]
+    # 7-night sum needs 4 nights: 60 - 30 + 20 + 10 = 60 short on night 4, + 0 on night 5
+    assert out["debt_7d_min"].isna().tolist()[:3] == [True, True, True]
+    assert out["debt_7d_min"].tolist()[3:] == [60.0, 60.0]
+
+
+def test_sleeping_above_need_gives_zero_debt_and_a_negative_week():
+    days = make_days(dates("2024-01-01", 4), sleep_need_min=[480.0] * 4,
+                     sleep_debt_min=[0.0] * 4, asleep_min=[540.0] * 4)
     out = sleep_debt_ledger(days)
-    assert out["nightly_balance_min"].tolist()[:3] == [60.0, -100.0, 30.0]
-    assert out["debt_ledger_min"].tolist()[:3] == [60.0, 0.0, 30.0]
-    assert math.isnan(out["debt_ledger_min"].iloc[3])
-    assert out["debt_ledger_min"].iloc[4] == 50.0
-    assert out["debt_7d_min"].iloc[4] == pytest.approx(10.0)     # 60 - 100 + 30 + 20
+    assert out["debt_7d_min"].iloc[3] == -240.0
+    assert out["debt_ledger_min"].isna().all()          # 4 of the 7 nights 14 needs
+    assert (sleep_debt_ledger(days, nights=4)["debt_ledger_min"].iloc[3:] == 0.0).all()
+    assert not math.copysign(1.0, sleep_debt_ledger(days, nights=4)["debt_ledger_min"].iloc[3]) < 0
 
 
-def test_export_naps_repay_the_next_nights_shortfall():
-    # export rows (no nap part in the need): a 30-min nap on day 1 counts against night 2.
-    days = make_days(dates("2024-01-01", 2), sleep_need_min=[480.0, 480.0],
-                     asleep_min=[420.0, 420.0], nap_min=[30.0, 0.0])
-    assert sleep_debt_ledger(days)["debt_ledger_min"].tolist() == [60.0, 90.0]
+def test_a_steady_shortfall_levels_off_at_the_window():
+    # 30 min short every night for 100 nights: 14 x 30 = 420 min, not 100 x 30
+    days = make_days(dates("2024-01-01", 100), sleep_need_min=[480.0] * 100,
+                     sleep_debt_min=[0.0] * 100, asleep_min=[450.0] * 100)
+    ledger = sleep_debt_ledger(days)["debt_ledger_min"]
+    assert ledger.iloc[6] == 210.0 and math.isnan(ledger.iloc[5])    # 7 of 14 nights
+    assert ledger.max() == 420.0 and ledger.iloc[-1] == 420.0
+
+
+def test_naps_unscored_nights_and_gaps_add_nothing():
+    # the need already subtracts recent naps (API need_from_recent_nap; export total need):
+    # nap_min does not change the balance. Jan 2 unscored, Jan 3 absent.
+    days = make_days(["2024-01-01", "2024-01-02", "2024-01-04"], sleep_need_min=[480.0] * 3,
+                     sleep_debt_min=[0.0] * 3, asleep_min=[420.0, 300.0, 450.0],
+                     nap_min=[60.0, 0.0, 0.0], sleep_score_state=["SCORED", "UNSCORABLE", "SCORED"])
+    out = sleep_debt_ledger(days, nights=2)
+    assert out["sleep_balance_min"].isna().tolist() == [False, True, True, False]
+    assert out["sleep_balance_min"].iloc[3] == -30.0
+    assert out["ledger_nights"].tolist() == [1, 1, 0, 1]
+    assert out["debt_ledger_min"].iloc[:2].tolist() == [60.0, 60.0]
+    assert math.isnan(out["debt_ledger_min"].iloc[2])
+    assert out["debt_ledger_min"].iloc[3] == 30.0
+
+
+def test_ledger_window_must_be_positive():
+    with pytest.raises(ValueError, match="nights"):
+        sleep_debt_ledger(make_days(["2024-01-01"], asleep_min=[400.0]), nights=0)
 
 
 def test_stage_percentages():

@@ -182,13 +182,19 @@ def sleep_need_figure(split: pd.DataFrame) -> go.Figure:
 
 
 def debt_ledger_figure(ledger: pd.DataFrame) -> go.Figure:
-    """Nightly balance (bars, + = shortfall) and the cumulative debt ledger (line), in hours;
-    WHOOP's own sleep debt dotted where reported."""
+    """Nightly sleep balance against the need without its debt part (bars, hours: green above
+    need, red short of it), the rolling 14-night debt ledger (line) and WHOOP's own sleep debt
+    (dotted) where reported.
+
+    Args:
+        ledger: :func:`whoop.metrics.sleep.sleep_debt_ledger` frame (minutes).
+    """
     x = ledger["date"]
-    bal = ledger["nightly_balance_min"] / 60
-    fig = go.Figure(go.Bar(x=x, y=bal, name="Nightly shortfall (+) / surplus (−)",
-                           marker_color=np.where(bal.fillna(0) > 0, RED, GREEN)))
-    fig.add_trace(_line(x, ledger["debt_ledger_min"] / 60, "Debt ledger", ORANGE))
+    bal = ledger["sleep_balance_min"] / 60
+    fig = go.Figure(go.Bar(x=x, y=bal, name="Nightly balance (+ above need, − short)",
+                           marker_color=np.where(bal.fillna(0) < 0, RED, GREEN),
+                           hovertemplate="Balance: %{y:+.1f} h<extra></extra>"))
+    fig.add_trace(_line(x, ledger["debt_ledger_min"] / 60, "Sleep debt (14 nights)", ORANGE))
     fig.add_trace(_line(x, ledger["whoop_sleep_debt_min"] / 60, "WHOOP sleep debt", FG,
                         dash="dot"))
     return _layout(fig, yaxis="hours", hovermode="x unified")

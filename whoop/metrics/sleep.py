@@ -1,4 +1,5 @@
-"""Sleep: asleep vs need (and the need's parts), the cumulative debt ledger, stage percentages.
+"""Sleep: asleep vs need (and the need's parts), the rolling 14-night debt ledger, stage
+percentages.
 
 WHOOP's sleep need (API ``sleep_needed``; WHOOP "How does WHOOP calculate sleep need?") is
 baseline + need from recent strain + need from sleep debt + need from recent naps (<= 0). The
@@ -9,7 +10,8 @@ Nights count only when the main sleep is ``SCORED`` (DESIGN.md).
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
 import pandas as pd
 
 from whoop.metrics.calendar import full_calendar, masked, sleep_ok
@@ -56,37 +58,72 @@ def sleep_need_split(days: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def sleep_debt_ledger(days: pd.DataFrame) -> pd.DataFrame:
-    """Cumulative sleep-debt ledger: shortfalls add, surpluses repay, never below zero.
+LEDGER_NIGHTS = 14
+WEEK_NIGHTS = 7
 
-    Formula (a Lindley recursion, vectorised as ``S_t - min(0, min_k<=t S_k)`` with ``S`` the
-    cumulative sum of nightly balances):
 
-        debt_t = max(0, debt_{t-1} + need_t - asleep_t - nap_credit_t)
+def sleep_debt_ledger(days: pd.DataFrame, *, nights: int = LEDGER_NIGHTS) -> pd.DataFrame:
+    """Rolling sleep-debt ledger: the shortfall against sleep need (without its debt part) over
+    the last ``nights`` (14) calendar nights, with WHOOP's own sleep debt beside it.
 
-    ``nap_credit_t`` = minutes of naps taken in the previous day's waking hours (``nap_min`` of
-    day t-1), but only where the need has no nap part (export data): WHOOP's API need already
-    subtracts recent naps (``need_from_recent_nap``), so counting them again would double them.
-    Nights without a scored main sleep add nothing and show NaN. Units: minutes.
+    Formula (minutes):
 
+        need_without_debt_t = sleep_need_t - need_from_sleep_debt_t
+        sleep_balance_t     = asleep_t - need_without_debt_t        (+ surplus, - shortfall)
+        debt_ledger_t       = max(0, -sum(sleep_balance_k, k = t-nights+1 .. t))
+        debt_7d_t           = -sum(sleep_balance_k, k = t-6 .. t)  (+ short, - above need)
+
+    Why against the need *without* the debt part: WHOOP's sleep need already contains the debt
+    of recent nights (API ``need_from_sleep_debt``; the export's ``Sleep need`` includes its
+    ``Sleep debt``), so a shortfall measured against the whole need comes back in the next
+    night's need and would be counted twice. Naps add nothing: WHOOP's need already subtracts
+    recent naps (API ``need_from_recent_nap`` <= 0; the export's total need is computed the same
+    way and is lower after nap days), so crediting them again would double them too.
+
+    Why a window and not a running total: the cost of restricted sleep accumulates over about two
+    weeks and then stops growing in the data we have (Van Dongen et al. 2003 Sleep 26:117-126,
+    "The cumulative cost of additional wakefulness": 14 days of 4 h or 6 h in bed, deficits rose
+    almost linearly with cumulative sleep lost), and a debt is repaid by longer sleep over
+    several days (Kitamura et al. 2016 Sci Rep 6:35812, "Estimating individual optimal sleep
+    duration and potential sleep debt": recovery took days of extended sleep, not one night).
+    A 14-night window therefore covers the horizon the evidence speaks to; an all-history sum
+    (the earlier ledger) grows without bound for anyone a little under their need. Surpluses in
+    the window repay shortfalls in it; the ledger never goes below zero.
+
+    Windows run over calendar nights; nights without a scored main sleep (or without a need)
+    add nothing. The 14-night ledger needs ``ceil(nights / 2)`` (7) scored nights in the window
+    and the 7-night sum 4 of 7, else NaN (project rule of :func:`whoop.metrics.basic.min_periods`).
+
+    Args:
+        days: daily frame (``schema.DAYS``: asleep_min, sleep_need_min, sleep_debt_min, sleep
+            states).
+        nights: ledger window in calendar nights (default 14).
     Returns:
-        one row per calendar day: ``date`` datetime64[s]; ``nightly_balance_min`` float64
-        (need - asleep - nap credit, positive = shortfall); ``debt_ledger_min`` float64 (>= 0);
-        ``whoop_sleep_debt_min`` float64 (WHOOP's own figure, where reported);
-        ``debt_7d_min`` float64 (sum of the last 7 balances, NaN if fewer than 4 nights).
+        one row per calendar day (empty input -> empty frame): ``date`` datetime64[s]; float64
+        minutes: ``need_without_debt_min``, ``sleep_balance_min`` (NaN on unscored nights),
+        ``debt_ledger_min`` (>= 0), ``debt_7d_min``, ``whoop_sleep_debt_min`` (WHOOP's own debt,
+        API ``need_from_sleep_debt`` / export ``Sleep debt``, where reported);
+        ``ledger_nights`` int64 (scored nights in the ledger window).
+    Raises:
+        ValueError: ``nights`` < 1.
     """
+    if nights < 1:
+        raise ValueError(f"nights must be >= 1, got {nights}")
     split = sleep_need_split(days)
-    nap = split["nap_min"].shift(1).fillna(0.0).where(split["need_nap_min"].isna(), 0.0)
-    balance = split["sleep_need_min"] - split["asleep_min"] - nap
-    inc = balance.fillna(0.0).to_numpy()
-    s = np.cumsum(inc)
-    ledger = s - np.minimum(np.minimum.accumulate(s), 0.0) if s.size else s
-    roll = balance.rolling(7, min_periods=1)
+    need = split["sleep_need_min"] - split["need_debt_min"].fillna(0.0)
+    balance = split["asleep_min"] - need
+
+    def window_sum(n: int) -> tuple[pd.Series, pd.Series]:
+        roll = balance.rolling(n, min_periods=1)
+        count = roll.count().fillna(0).astype("int64")
+        return roll.sum().where(count >= math.ceil(n / 2)), count
+
+    ledger, count = window_sum(nights)
+    week, _ = window_sum(WEEK_NIGHTS)
     return pd.DataFrame({
-        "date": split["date"], "nightly_balance_min": balance,
-        "debt_ledger_min": pd.Series(ledger, index=split.index).where(balance.notna()),
-        "whoop_sleep_debt_min": split["need_debt_min"],
-        "debt_7d_min": roll.sum().where(roll.count() >= 4),
+        "date": split["date"], "need_without_debt_min": need, "sleep_balance_min": balance,
+        "debt_ledger_min": (-ledger).clip(lower=0.0) + 0.0, "debt_7d_min": -week + 0.0,
+        "whoop_sleep_debt_min": split["need_debt_min"], "ledger_nights": count,
     })
 
 

@@ -2,7 +2,7 @@
 Strain, Data): cached whole-history computations, range slicing, the "insufficient data"
 callouts, the Overview flags and small display formats.
 
-History-dependent numbers (baselines, the HRV normal range, the cumulative sleep-debt ledger,
+History-dependent numbers (baselines, the HRV normal range, the 14-night sleep-debt ledger,
 rolling clock times, EWMA training load) are computed on the athlete's *whole* history and only
 then sliced to the sidebar range, so the first day of a range has the same baseline as it has in
 a longer range. Each computation is ``st.cache_data`` keyed by (database path, data version,
@@ -113,19 +113,6 @@ def _sleep(path: str, version: str, athlete_id: int) -> SleepFrames:
 def sleep_frames(athlete_id: int) -> SleepFrames:
     """The athlete's :class:`SleepFrames` (cached per data version)."""
     return _sleep(*_key(), athlete_id)
-
-
-@st.cache_data(**_CACHE)
-def _range_ledger(path: str, version: str, athlete_id: int, start: date,
-                  end: date) -> pd.DataFrame:
-    return ms.sleep_debt_ledger(in_range(data.days(athlete_id), start, end))
-
-
-def range_ledger(athlete_id: int, start: date, end: date) -> pd.DataFrame:
-    """:func:`~whoop.metrics.sleep.sleep_debt_ledger` of the nights in ``[start, end]`` only:
-    the ledger starts at zero on the first night of the range (a ledger run over years only
-    grows for anyone who usually sleeps less than WHOOP's need)."""
-    return _range_ledger(*_key(), athlete_id, start, end)
 
 
 @st.cache_data(**_CACHE)
@@ -357,10 +344,11 @@ def baseline_line(base: pd.DataFrame, prefix: str, day: date | None, s: Settings
 
 
 def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
-    """Sleep vs need over the 7 nights ending on ``day`` (sum of the nightly balances) and
-    WHOOP's own sleep debt that night."""
+    """Sleep vs need over the 7 nights ending on ``day`` (sum of the nightly balances against
+    the need without its debt part, :func:`~whoop.metrics.sleep.sleep_debt_ledger`), the
+    14-night debt and WHOOP's own sleep debt that night."""
     r = _row_at(ledger, day)
-    if r is None or nan(r["nightly_balance_min"]):
+    if r is None or nan(r["sleep_balance_min"]):
         return "Sleep vs need: no scored night."
     week = r["debt_7d_min"]
     if nan(week):
@@ -369,6 +357,8 @@ def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
         out = f"Last 7 nights: {format_duration(week)} **short** of your sleep need."
     else:
         out = f"Last 7 nights: {format_duration(-week)} more than your sleep need."
+    if not nan(r["debt_ledger_min"]):
+        out += f" Debt over 14 nights: {format_duration(r['debt_ledger_min'])}."
     if not nan(r["whoop_sleep_debt_min"]):
         out += f" WHOOP sleep debt: {format_duration(r['whoop_sleep_debt_min'])}."
     return out
