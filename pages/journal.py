@@ -71,8 +71,9 @@ else:
         else:
             st.subheader("Difference on \"yes\" days (yes − no, 95% CI)")
             st.caption("Each dot is the mean on \"yes\" days minus the mean on \"no\" days; the "
-                       "bar is its 95% bootstrap confidence interval. Green: higher on yes days, "
-                       "red: lower, grey: the interval crosses 0 (no clear difference).")
+                       "bar is its 95% bootstrap confidence interval. Green = better on yes days "
+                       "(higher recovery, HRV or sleep performance, lower resting HR), red = "
+                       "worse, grey: the interval crosses 0 (no clear difference).")
             tabs = st.tabs([ua.METRICS[m][0] for m in mj.IMPACT_METRICS])
             for tab, metric in zip(tabs, mj.IMPACT_METRICS):
                 with tab:
@@ -93,8 +94,8 @@ else:
                 "Mean yes": good["mean_yes"], "Mean no": good["mean_no"],
                 "Difference": good["difference"], "CI low": good["ci_low"],
                 "CI high": good["ci_high"],
-                "On yes days": [("higher" if lo > 0 else "lower" if hi < 0 else "no clear diff.")
-                            for lo, hi in zip(good["ci_low"], good["ci_high"])],
+                "On yes days": mj.yes_day_verdict(good).map(
+                    {"better": "better", "worse": "worse", "unclear": "no clear diff."}),
             })
             num = st.column_config.NumberColumn(format="%.1f")
             st.dataframe(table, hide_index=True, width="stretch", column_config={

@@ -11,7 +11,7 @@ import pytest
 from tests.test_metrics_calendar import dates, make_days
 from whoop import schema
 from whoop.metrics.journal import (IMPACT_COLUMNS, IMPACT_METRICS, answers_with_metrics,
-                                   bootstrap_diff_ci, journal_impact)
+                                   bootstrap_diff_ci, journal_impact, yes_day_verdict)
 
 
 def _journal(days: pd.DataFrame, question: str, answers: list) -> pd.DataFrame:
@@ -103,3 +103,14 @@ def test_empty_journal():
     days, _ = _ten_days()
     out = journal_impact(days, schema.empty_frame("journal"))
     assert out.empty and out.columns.tolist() == IMPACT_COLUMNS
+
+
+def test_yes_day_verdict_follows_each_metrics_better_direction():
+    impact = pd.DataFrame({
+        "metric": ["recovery_score", "recovery_score", "resting_heart_rate_bpm",
+                   "resting_heart_rate_bpm", "hrv_rmssd_ms", "sleep_performance_pct"],
+        "ci_low": [2.0, -5.0, 1.0, -4.0, -1.0, float("nan")],
+        "ci_high": [8.0, -1.0, 3.0, -2.0, 2.0, float("nan")]})
+    # recovery up = better; resting HR up = worse, down = better; CI across 0 or NaN = unclear
+    assert yes_day_verdict(impact).tolist() == ["better", "worse", "worse", "better",
+                                                "unclear", "unclear"]

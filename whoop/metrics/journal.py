@@ -42,6 +42,18 @@ IMPACT_METRICS: dict[str, str] = {
     "sleep_performance_pct": "sleep",
 }
 
+#: metric or explain-a-day input -> True where a higher value is the better sign for the
+#: athlete, False where a lower one is, None where neither (skin temperature: either way off
+#: baseline matters). WHOOP treats a higher recovery, HRV and sleep performance as better and a
+#: resting heart rate or respiratory rate above baseline as a strain sign ("How does WHOOP
+#: Recovery work?", support.whoop.com; Buchheit 2014 Front Physiol 5:73 on HRV and resting HR);
+#: sleep above need is better and a hard prior day costs recovery (WHOOP sleep need / strain).
+HIGHER_IS_BETTER: dict[str, bool | None] = {
+    "recovery_score": True, "hrv_rmssd_ms": True, "resting_heart_rate_bpm": False,
+    "sleep_performance_pct": True, "respiratory_rate_rpm": False, "skin_temp_c": None,
+    "asleep_minus_need_min": True, "prior_day_strain": False,
+}
+
 IMPACT_COLUMNS = ["question", "metric", "n_yes", "n_no", "mean_yes", "mean_no", "difference",
                   "ci_low", "ci_high", "sufficient"]
 
@@ -150,3 +162,30 @@ def journal_impact(days: pd.DataFrame, journal: pd.DataFrame, *,
     dtypes = {"question": "str", "metric": "str", "n_yes": "int64", "n_no": "int64",
               "sufficient": "bool"}
     return out.astype({c: dtypes.get(c, "float64") for c in IMPACT_COLUMNS})
+
+
+def yes_day_verdict(impact: pd.DataFrame) -> pd.Series:
+    """Whether "yes" days are better, worse or not clearly different, per impact row.
+
+    ``"better"`` when the whole 95% CI of the difference (yes - no) lies on the side that is
+    better for the row's metric (:data:`HIGHER_IS_BETTER`: above 0 for recovery, HRV and sleep
+    performance, below 0 for resting HR), ``"worse"`` when it lies wholly on the other side,
+    else ``"unclear"`` (the CI contains 0, is NaN for an insufficient row, or the metric has no
+    better direction).
+
+    Args:
+        impact: :func:`journal_impact` rows (``metric``, ``ci_low``, ``ci_high``).
+    Returns:
+        ``str`` series aligned to ``impact``.
+    Raises:
+        KeyError: a metric missing from :data:`HIGHER_IS_BETTER`.
+    """
+    higher = [HIGHER_IS_BETTER[m] for m in impact["metric"]]
+    low = pd.to_numeric(impact["ci_low"], errors="coerce").astype("float64").to_numpy()
+    high = pd.to_numeric(impact["ci_high"], errors="coerce").astype("float64").to_numpy()
+    up_good = np.array([h is True for h in higher], dtype=bool)
+    down_good = np.array([h is False for h in higher], dtype=bool)
+    better = (up_good & (low > 0)) | (down_good & (high < 0))
+    worse = (up_good & (high < 0)) | (down_good & (low > 0))
+    return pd.Series(np.select([better, worse], ["better", "worse"], default="unclear"),
+                     index=impact.index, dtype="str")

@@ -67,12 +67,6 @@ INPUT_NAMES: dict[str, str] = {
     "respiratory_rate_rpm": "Respiratory rate", "skin_temp_c": "Skin temperature",
     "asleep_minus_need_min": "Sleep vs need", "prior_day_strain": "Prior-day strain",
 }
-#: inputs where a higher value is usually the better sign for recovery (None: neither)
-HIGHER_IS_BETTER: dict[str, bool | None] = {
-    "hrv_rmssd_ms": True, "resting_heart_rate_bpm": False, "respiratory_rate_rpm": False,
-    "skin_temp_c": None, "asleep_minus_need_min": True, "prior_day_strain": False,
-}
-
 
 # ------------------------------------------------------------------------------- settings
 def _valid_items(raw: dict[str, object]) -> dict[str, object]:
@@ -265,7 +259,7 @@ def deviation_figure(dev: pd.DataFrame) -> go.Figure:
         dev: ``ExplainedDay.deviations`` (input, z, ...).
     """
     d = dev.dropna(subset=["z"]).iloc[::-1]
-    good = [HIGHER_IS_BETTER[x] for x in d["input"]]
+    good = [mj.HIGHER_IS_BETTER[x] for x in d["input"]]
     colors = [GREY if g is None else (GREEN if (z > 0) == g else RED)
               for g, z in zip(good, d["z"])]
     fig = go.Figure(go.Bar(x=d["z"], y=[INPUT_NAMES[x] for x in d["input"]], orientation="h",
