@@ -5,6 +5,7 @@ by source, excluded records and why), and deleting an athlete's data."""
 import streamlit as st
 
 from whoop import ui
+from whoop.charts.analytics import coverage_figure
 from whoop.importer import DEFAULT_ATHLETE
 from whoop.ui import insights as ins
 
@@ -65,7 +66,7 @@ if sel is not None:
     by_source = cov["source"].value_counts()
     st.write(f"**{sel.athlete}**, {sel.start:%d %b %Y} – {sel.end:%d %b %Y}: "
              + ", ".join(f"**{n}** day(s) {src}" for src, n in by_source.items()) + ".")
-    ui.chart(ins.coverage_map_figure(cov), key="coverage_map")
+    ui.chart(coverage_figure(cov), key="coverage_map")
     st.caption("One square per day (weeks across, a row per weekday and year), coloured by "
                "where the day's data came from: api (WHOOP sync), export (uploaded ZIP), "
                "api+export (both; the API wins), demo. Blank = missing: every chart leaves "

@@ -105,7 +105,7 @@ if sel is not None:
                    "weeks starting Monday. Zones 1-2 build the aerobic base, 4-5 are hard.")
 
     st.subheader("Workouts by activity")
-    by_activity = m.workouts_by_activity(workouts)
+    by_activity = ml.workouts_by_activity(workouts, freq=None)
     if by_activity.empty:
         st.info("No workouts in this range.")
     else:
@@ -119,21 +119,24 @@ if sel is not None:
             frame[measure] = frame[measure] / 60
         elif measure == "energy_kj":
             frame[measure] = s.energy(frame[measure])
-        ui.chart(ins.activity_time_figure(frame, measure, label), key="activity_time")
-        per = "week" if (sel.end - sel.start).days <= 120 else "month"
-        st.caption(f"Per {per} (local start date), the most frequent activities stacked; all "
-                   "workouts count, manual ones too.")
+        ui.chart(ac.activity_time_figure(frame, measure, label), key="activity_time")
+        per = "week (from Monday)" if (sel.end - sel.start).days <= 120 else "month"
+        st.caption(f"Per {per}, by local start date; the most frequent activities stacked; "
+                   "all workouts count, manual ones too.")
         left, right = st.columns([3, 2])
         with left:
             ui.chart(charts.activity_figure(by_activity), key="activity_total")
         with right:
             st.dataframe(by_activity.assign(time=by_activity["duration_min"].map(m.format_hmm),
                                             energy=s.energy(by_activity["energy_kj"]))[
-                ["sport_name", "workouts", "strain_total", "strain_mean", "time", "energy"]],
+                ["sport_name", "workout_count", "activity_strain_sum", "activity_strain_mean",
+                 "time", "energy"]],
                 hide_index=True, width="stretch", column_config={
-                    "sport_name": "Activity", "workouts": "Workouts",
-                    "strain_total": st.column_config.NumberColumn("Total strain", format="%.1f"),
-                    "strain_mean": st.column_config.NumberColumn("Mean strain", format="%.1f"),
+                    "sport_name": "Activity", "workout_count": "Workouts",
+                    "activity_strain_sum": st.column_config.NumberColumn("Total strain",
+                                                                         format="%.1f"),
+                    "activity_strain_mean": st.column_config.NumberColumn("Mean strain",
+                                                                          format="%.1f"),
                     "time": "Time (h:mm)",
                     "energy": st.column_config.NumberColumn(f"Energy ({s.energy_unit})",
                                                             format="%.0f")})

@@ -117,27 +117,19 @@ def test_naps_are_kept_apart_on_their_local_date():
     assert naps["asleep_min"].tolist() == [35.0]
 
 
-def test_workouts_by_activity_and_weekly_hr_zones():
+def test_workouts_local_dates_and_unknown_sport():
+    # (workouts by activity and weekly zone minutes: tests/test_metrics_load.py)
     workouts = pd.DataFrame({
-        "start_utc": pd.to_datetime(["2024-01-01T10:00:00Z", "2024-01-03T10:00:00Z",
+        "start_utc": pd.to_datetime(["2024-01-01T10:00:00Z", "2024-01-03T23:30:00Z",
                                      "2024-01-08T10:00:00Z"]),
-        "tz_offset_min": [0, 0, 0], "sport_name": ["Running", "Running", None],
-        "activity_strain": [10.0, 12.0, 5.0], "duration_min": [30.0, 45.0, 20.0],
-        "energy_kj": [1000.0, 1500.0, 400.0],
-        "hr_zone_1_min": [5.0, 10.0, 20.0], "hr_zone_2_min": [25.0, NAN, 0.0]})
+        "tz_offset_min": [0, 60, 0], "sport_name": ["Running", "Running", None]})
     local = m.workouts_local(workouts)
-    by = m.workouts_by_activity(local)
-    assert by["sport_name"].tolist() == ["Running", "Unknown"]
-    assert by["workouts"].tolist() == [2, 1]
-    np.testing.assert_allclose(by["strain_total"], [22.0, 5.0])
-    np.testing.assert_allclose(by["strain_mean"], [11.0, 5.0])
-    np.testing.assert_allclose(by["duration_min"], [75.0, 20.0])
-    weekly = m.hr_zone_minutes_weekly(local)
-    assert weekly["week"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-08"]
-    assert weekly["hr_zone_1_min"].tolist() == [15.0, 20.0]
-    assert weekly["hr_zone_2_min"].tolist() == [25.0, 0.0]
-    assert weekly["hr_zone_5_min"].tolist() == [0.0, 0.0]
+    assert local["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-01-04",
+                                                              "2024-01-08"]
+    assert local["sport_name"].tolist() == ["Running", "Running", "Unknown"]
     assert len(m.workouts_local(workouts, date(2024, 1, 2), date(2024, 1, 7))) == 1
+    assert m.workouts_local(workouts, date(2024, 1, 4), date(2024, 1, 4))["date"].tolist() == [
+        pd.Timestamp("2024-01-04")]
 
 
 def test_format_hmm():

@@ -1,9 +1,11 @@
-"""whoop.metrics.load: EWMA ACWR, weekly zone minutes, strain vs next recovery."""
+"""whoop.metrics.load: EWMA ACWR, weekly zone minutes, strain vs next recovery, workouts by
+activity."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,3 +111,62 @@ def test_workouts_by_activity_per_month():
         ["Running", 2, 75.0], ["Cycling", 1, 60.0]]
     assert weekly_zone_minutes(schema.empty_frame("workouts")).empty
     assert workouts_by_activity(schema.empty_frame("workouts")).empty
+
+
+def _activities(rows):
+    """(start UTC, offset min, sport, activity strain, duration min, energy kJ)."""
+    frame = pd.DataFrame(rows, columns=["start_utc", "tz_offset_min", "sport_name",
+                                        "activity_strain", "duration_min", "energy_kj"])
+    frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
+    frame["end_utc"] = frame["start_utc"] + pd.Timedelta(minutes=30)
+    frame["score_state"] = "SCORED"
+    return schema.conform(frame, "workouts")
+
+
+def test_weekly_zone_minutes_add_up_and_skip_unknown_values():
+    w = _workouts([("2024-01-01 10:00", 0, "SCORED", "Running", 5.0, None, 30.0),
+                   ("2024-01-03 10:00", 0, "SCORED", "Running", 10.0, 3.0, 45.0)])
+    out = weekly_zone_minutes(w)
+    assert out["hr_zone_1_min"].tolist() == [15.0]
+    assert out["hr_zone_5_min"].tolist() == [3.0]
+    assert out["workout_count"].tolist() == [2]
+
+
+def test_weekly_bins_start_on_monday_and_carry_its_date():
+    # Wed 01-03 and Sun 01-07 -> week of Mon 01-01; 23:30 UTC on Sun 01-07 at UTC+01:00 is
+    # local Mon 01-08, which opens the next week with Sun 01-14.
+    w = _activities([("2024-01-03 10:00", 0, "Running", 10.0, 30.0, 1000.0),
+                     ("2024-01-07 10:00", 0, "Running", 12.0, 45.0, 1500.0),
+                     ("2024-01-07 23:30", 60, "Running", 8.0, 20.0, 400.0),
+                     ("2024-01-14 10:00", 0, "Cycling", 6.0, 60.0, 2000.0)])
+    for freq in ("W", "W-MON"):
+        out = workouts_by_activity(w, freq=freq)
+        assert out["period_start"].dt.strftime("%Y-%m-%d").tolist() == [
+            "2024-01-01", "2024-01-08", "2024-01-08"]
+        assert out["sport_name"].tolist() == ["Running", "Running", "Cycling"]
+        assert out["workout_count"].tolist() == [2, 1, 1]
+        assert out["duration_min"].tolist() == [75.0, 20.0, 60.0]
+        assert (out["period_start"].dt.day_of_week == 0).all()
+    year = workouts_by_activity(w, freq="YS")
+    assert year["period_start"].dt.strftime("%Y-%m-%d").unique().tolist() == ["2024-01-01"]
+    assert year["workout_count"].tolist() == [3, 1]
+
+
+def test_workouts_by_activity_over_the_whole_frame():
+    w = _activities([("2024-01-01 10:00", 0, "Running", 10.0, 30.0, 1000.0),
+                     ("2024-01-03 10:00", 0, "Running", 12.0, 45.0, 1500.0),
+                     ("2024-01-05 10:00", 0, "Running", None, 15.0, None),
+                     ("2024-01-08 10:00", 0, None, 5.0, 20.0, 400.0)])
+    out = workouts_by_activity(w, freq=None)
+    assert out["sport_name"].tolist() == ["Running", "Unknown"]
+    assert out["workout_count"].tolist() == [3, 1]
+    np.testing.assert_allclose(out["activity_strain_sum"], [22.0, 5.0])
+    np.testing.assert_allclose(out["activity_strain_mean"], [11.0, 5.0])
+    np.testing.assert_allclose(out["duration_min"], [90.0, 20.0])
+    np.testing.assert_allclose(out["energy_kj"], [2500.0, 400.0])
+    assert out["period_start"].isna().all()
+
+
+def test_workouts_by_activity_rejects_an_unknown_period():
+    with pytest.raises(ValueError, match="freq"):
+        workouts_by_activity(schema.empty_frame("workouts"), freq="W-SUN")

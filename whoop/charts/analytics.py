@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from whoop.charts.basic import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
+from whoop.charts.basic import line_trace as _line
+from whoop.metrics.journal import HIGHER_IS_BETTER, yes_day_verdict
 from whoop.metrics.load import STRAIN_LABELS, SWEET_SPOT
 from whoop.metrics.units import Settings, format_clock
 
@@ -31,13 +33,6 @@ def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = Non
                       **extra)
     fig.update_yaxes(title=yaxis, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
     return fig
-
-
-def _line(x, y, name: str, color: str, *, dash: str | None = None, width: float = 2,
-          hover: str = "%{y:.1f}") -> go.Scatter:
-    return go.Scatter(x=x, y=y, name=name, mode="lines", connectgaps=False,
-                      line=dict(color=color, width=width, dash=dash),
-                      hovertemplate=f"{name}: {hover}<extra></extra>")
 
 
 def _band(x, low, high, name: str, color: str) -> list[go.Scatter]:
@@ -308,21 +303,33 @@ def month_of_year_figure(moy: pd.DataFrame, *, label: str = "Recovery (%)") -> g
     return _layout(fig, height=max(220, 40 * len(grid) + 120), hovermode="closest")
 
 
+#: marker colour of a question in :func:`journal_forest_figure` by its yes-day verdict
+VERDICT_COLORS = {"better": GREEN, "worse": RED, "unclear": GREY}
+
+
 def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", *,
                           label: str = "Recovery (%)") -> go.Figure:
-    """Forest plot: per question, difference (yes - no) with its 95% bootstrap CI; questions
-    with too few answers are listed with "insufficient data". Association, not causation.
+    """Forest plot: per question, difference (yes - no) with its 95% bootstrap CI, coloured by
+    benefit: green = better on "yes" days, red = worse, grey = the CI crosses 0
+    (:func:`whoop.metrics.journal.yes_day_verdict`: higher is better for recovery, HRV and sleep
+    performance, lower for resting HR). Questions with too few answers are listed with
+    "insufficient data". Association, not causation.
 
     Args:
         impact: :func:`whoop.metrics.journal.journal_impact` frame.
+        metric: a key of :data:`whoop.metrics.journal.HIGHER_IS_BETTER`.
+    Raises:
+        KeyError: an unknown ``metric``.
     """
+    better = {True: "; higher is better", False: "; lower is better"}.get(
+        HIGHER_IS_BETTER[metric], "")
     rows = impact[impact["metric"] == metric].copy()
     ok = rows["sufficient"].astype(bool)
     good = rows[ok].sort_values("difference")
+    colors = yes_day_verdict(good).map(VERDICT_COLORS) if len(good) else []
     fig = go.Figure(go.Scatter(
         x=good["difference"], y=good["question"], mode="markers",
-        marker=dict(color=np.where(good["ci_low"] > 0, GREEN,
-                                   np.where(good["ci_high"] < 0, RED, GREY)), size=9),
+        marker=dict(color=list(colors), size=9),
         error_x=dict(type="data", symmetric=False, array=good["ci_high"] - good["difference"],
                      arrayminus=good["difference"] - good["ci_low"], color=FG),
         customdata=np.stack([good["n_yes"], good["n_no"]], axis=-1) if len(good) else None,
@@ -334,14 +341,21 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
         fig.add_trace(go.Scatter(x=[0] * len(bad), y=bad["question"], mode="text",
                                  text=["insufficient data"] * len(bad), name="too few answers",
                                  textfont=dict(color=GREY)))
-    fig.update_xaxes(title=f"difference in {label}, yes − no (95% CI)")
+    fig.update_xaxes(title=f"difference in {label}, yes − no (95% CI){better}")
     return _layout(fig, height=max(240, 28 * len(rows) + 100), hovermode="closest",
                    showlegend=False)
 
 
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+#: height of one weekday row of the coverage map, px (a label each at font size 13)
+COVERAGE_ROW_PX = 22
+
+
 def coverage_figure(cov: pd.DataFrame) -> go.Figure:
-    """Coverage map: a year per row of weeks (like the calendar heatmap), cells coloured by
-    source (api, api+export, export, demo); missing days blank.
+    """Coverage map: a block of seven rows (Mon..Sun, top to bottom) per year, weeks of the
+    year across (week 0 holds 1 January, weeks start on Monday), one square per day coloured by
+    source (api, api+export, export, demo); missing days blank. Every row has its
+    ``"YYYY Ddd"`` label, and the height gives each row :data:`COVERAGE_ROW_PX` pixels.
 
     Args:
         cov: :func:`whoop.metrics.quality.coverage` frame.
@@ -351,18 +365,22 @@ def coverage_figure(cov: pd.DataFrame) -> go.Figure:
     date = cov["date"]
     jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.day_of_week
     week = (date.dt.day_of_year - 1 + jan1_wd) // 7
+    rows = [f"{y} {d}" for y in sorted(date.dt.year.unique()) for d in WEEKDAYS]
+    label = date.dt.year.astype(str) + " " + date.dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     fig = go.Figure()
-    for source, g in cov.assign(week=week, year=date.dt.year).groupby("source"):
+    for source, g in cov.assign(week=week, row=label).groupby("source"):
         if source == "missing":
             continue
         fig.add_trace(go.Scatter(
-            x=g["week"] + 54 * 0, y=g["year"].astype(str) + " " + g["date"].dt.strftime("%a"),
-            mode="markers", name=str(source), text=g["date"].dt.strftime("%Y-%m-%d"),
+            x=g["week"], y=g["row"], mode="markers", name=str(source),
+            text=g["date"].dt.strftime("%Y-%m-%d"),
             marker=dict(symbol="square", size=7, color=SOURCE_COLORS.get(str(source), GREY)),
             hovertemplate="%{text}: " + str(source) + "<extra></extra>"))
     fig.update_xaxes(title="week of year", range=[-1, 54])
-    fig.update_yaxes(autorange="reversed", categoryorder="category ascending")
-    return _layout(fig, height=max(240, 90 * date.dt.year.nunique() + 100), hovermode="closest")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows,
+                     range=[len(rows) - 0.5, -0.5], tickmode="array", tickvals=rows,
+                     ticktext=rows, tickfont=dict(size=11))
+    return _layout(fig, height=max(240, COVERAGE_ROW_PX * len(rows) + 110), hovermode="closest")
 
 
 def strain_band_figure(summary: pd.DataFrame) -> go.Figure:
@@ -373,3 +391,37 @@ def strain_band_figure(summary: pd.DataFrame) -> go.Figure:
                            customdata=s["n"],
                            hovertemplate="%{x}: %{y:.0f} % (n=%{customdata})<extra></extra>"))
     return _layout(fig, yaxis="mean next-day recovery (%)")
+
+
+#: colours of the activities in :func:`activity_time_figure`, most frequent first
+ACTIVITY_COLORS = [BLUE, ORANGE, GREEN, VIOLET, TEAL, YELLOW, RED, "#7FB2FF", "#FF7AB6", FG]
+
+
+def activity_time_figure(by: pd.DataFrame, value: str, label: str, *, top: int = 8) -> go.Figure:
+    """Workouts by activity over time: stacked bars of ``value`` per period, one colour per
+    activity for the ``top`` activities by total ``value``, the rest summed as grey "Other".
+
+    Args:
+        by: :func:`whoop.metrics.load.workouts_by_activity` frame with periods (``freq`` "W" or
+            "MS": ``period_start`` is the Monday or the 1st), whose ``value`` column
+            (``workout_count``, ``duration_min``, ``energy_kj``, ...) is already in display
+            units.
+        value: the column to stack; label: its unit for the axis and hover ("hours", "kcal").
+        top: how many activities get their own colour.
+    Raises:
+        KeyError: ``value`` is not a column of ``by``.
+    """
+    totals = by.groupby("sport_name")[value].sum().sort_values(ascending=False, kind="stable")
+    keep = list(totals.index[:top])
+    sport = by["sport_name"].where(by["sport_name"].isin(keep), "Other")
+    g = by.assign(sport=sport).groupby(["period_start", "sport"], as_index=False)[value].sum()
+    fig = go.Figure()
+    for i, name in enumerate([*keep, "Other"]):
+        part = g[g["sport"] == name]
+        if part.empty:
+            continue
+        fig.add_bar(x=part["period_start"], y=part[value], name=str(name),
+                    marker_color=GREY if name == "Other" else
+                    ACTIVITY_COLORS[i % len(ACTIVITY_COLORS)], marker_line_width=0,
+                    hovertemplate=f"{name}: %{{y:,.0f}} {label}<extra></extra>")
+    return _layout(fig, yaxis=label, height=340, barmode="stack", hovermode="x unified")

@@ -14,7 +14,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from whoop.metrics.basic import HR_ZONES, format_hmm
+from whoop.metrics.basic import format_hmm
+from whoop.metrics.load import ZONE_COLUMNS
 
 GREEN, YELLOW, RED = "#16EC06", "#FFDE00", "#FF0026"
 ZONE_COLORS = {"green": GREEN, "yellow": YELLOW, "red": RED}
@@ -44,8 +45,10 @@ def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = Non
     return fig
 
 
-def _line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
-          hover: str = "%{y:.1f}") -> go.Scatter:
+def line_trace(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
+               hover: str = "%{y:.1f}") -> go.Scatter:
+    """A line that breaks at NaN (``connectgaps=False``) with ``"<name>: <hover>"`` on hover;
+    shared by the figure modules."""
     return go.Scatter(x=x, y=y, name=name, mode="lines", connectgaps=False,
                       line=dict(color=color, width=width, dash=dash),
                       hovertemplate=f"{name}: {hover}<extra></extra>")
@@ -72,9 +75,10 @@ def recovery_figure(cal: pd.DataFrame) -> go.Figure:
                                                        line=dict(width=2, color=GREY)),
                         customdata=unscored["recovery_status"],
                         hovertemplate="Not scored (%{customdata})<extra></extra>")
-    fig.add_trace(_line(cal["date"], cal["recovery_score_7d"], "7-day mean", FG, hover="%{y:.0f}%"))
-    fig.add_trace(_line(cal["date"], cal["recovery_score_30d"], "30-day mean", BLUE, dash="dot",
-                        hover="%{y:.0f}%"))
+    fig.add_trace(line_trace(cal["date"], cal["recovery_score_7d"], "7-day mean", FG,
+                             hover="%{y:.0f}%"))
+    fig.add_trace(line_trace(cal["date"], cal["recovery_score_30d"], "30-day mean", BLUE,
+                             dash="dot", hover="%{y:.0f}%"))
     fig.update_layout(barmode="overlay")
     _layout(fig, yaxis="Recovery %")
     fig.update_yaxes(range=[0, 100])
@@ -103,11 +107,11 @@ def metric_figure(cal: pd.DataFrame, column: str, *, name: str, unit: str, color
                     marker=dict(size=4, color=color), opacity=0.75,
                     hovertemplate=f"{name}: {fmt}<extra></extra>")
     if f"{column}_7d" in cal:
-        fig.add_trace(_line(cal["date"], cal[f"{column}_7d"], "7-day mean", FG, width=2.5,
-                            hover=fmt))
+        fig.add_trace(line_trace(cal["date"], cal[f"{column}_7d"], "7-day mean", FG, width=2.5,
+                                 hover=fmt))
     if f"{column}_30d" in cal:
-        fig.add_trace(_line(cal["date"], cal[f"{column}_30d"], "30-day baseline", BLUE, dash="dot",
-                            hover=fmt))
+        fig.add_trace(line_trace(cal["date"], cal[f"{column}_30d"], "30-day baseline", BLUE,
+                                 dash="dot", hover=fmt))
     return _layout(fig, yaxis=f"{name} ({unit})")
 
 
@@ -143,7 +147,7 @@ def sleep_quality_figure(cal: pd.DataFrame) -> go.Figure:
     for col, name, color in (("sleep_performance_pct", "Performance", GREEN),
                              ("sleep_efficiency_pct", "Efficiency", BLUE),
                              ("sleep_consistency_pct", "Consistency", ORANGE)):
-        fig.add_trace(_line(cal["date"], cal[col], name, color, hover="%{y:.0f}%"))
+        fig.add_trace(line_trace(cal["date"], cal[col], name, color, hover="%{y:.0f}%"))
     _layout(fig, yaxis="%")
     fig.update_yaxes(range=[0, 105])
     return fig
@@ -163,21 +167,28 @@ def strain_figure(cal: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=cal["date"], y=cal["day_strain"], name="Day strain", marker_color=BLUE,
                 marker_line_width=0, hovertemplate="Strain: %{y:.1f}<extra></extra>")
-    fig.add_trace(_line(cal["date"], cal["day_strain_7d"], "7-day mean", FG, hover="%{y:.1f}"))
-    fig.add_trace(_line(cal["date"], cal["day_strain_30d"], "30-day mean", YELLOW, dash="dot",
-                        hover="%{y:.1f}"))
+    fig.add_trace(line_trace(cal["date"], cal["day_strain_7d"], "7-day mean", FG,
+                             hover="%{y:.1f}"))
+    fig.add_trace(line_trace(cal["date"], cal["day_strain_30d"], "30-day mean", YELLOW,
+                             dash="dot", hover="%{y:.1f}"))
     _layout(fig, yaxis="Day strain")
     fig.update_yaxes(range=[0, 21], dtick=3)
     return fig
 
 
 def activity_figure(by_activity: pd.DataFrame, top: int = 12) -> go.Figure:
-    """Horizontal bars: workouts per activity (``workouts_by_activity`` rows), total strain in
-    the hover; the ``top`` most frequent activities."""
+    """Horizontal bars: workouts per activity, total activity strain and time in the hover; the
+    ``top`` most frequent activities.
+
+    Args:
+        by_activity: :func:`whoop.metrics.load.workouts_by_activity` rows with ``freq=None``
+            (sport_name, workout_count, activity_strain_sum, duration_min), most frequent first.
+    """
     data = by_activity.head(top).iloc[::-1]
     fig = go.Figure(go.Bar(
-        x=data["workouts"], y=data["sport_name"], orientation="h", marker_color=BLUE,
-        customdata=list(zip(data["strain_total"], [format_hmm(v) for v in data["duration_min"]])),
+        x=data["workout_count"], y=data["sport_name"], orientation="h", marker_color=BLUE,
+        customdata=list(zip(data["activity_strain_sum"],
+                            [format_hmm(v) for v in data["duration_min"]])),
         hovertemplate="%{y}: %{x} workouts, strain %{customdata[0]:.1f}, "
                       "%{customdata[1]} h:mm<extra></extra>"))
     _layout(fig, height=max(220, 28 * len(data) + 60))
@@ -187,12 +198,19 @@ def activity_figure(by_activity: pd.DataFrame, top: int = 12) -> go.Figure:
 
 
 def hr_zones_figure(weekly: pd.DataFrame) -> go.Figure:
-    """Stacked bars of workout minutes per heart-rate zone per week (``hr_zone_minutes_weekly``)."""
+    """Stacked bars of workout minutes per heart-rate zone per week.
+
+    Args:
+        weekly: :func:`whoop.metrics.load.weekly_zone_minutes` frame (``week_start`` = Monday,
+            ``hr_zone_0_min`` ... ``hr_zone_5_min``); a zone without any value is left out,
+            and zone 0 (API only) also when it has no minutes.
+    """
     fig = go.Figure()
-    for i, col in enumerate(HR_ZONES):
-        if col not in weekly or (i == 0 and not weekly[col].any()):
+    for i, col in enumerate(ZONE_COLUMNS):
+        if col not in weekly or weekly[col].isna().all() or \
+                (i == 0 and not weekly[col].fillna(0).any()):
             continue
-        fig.add_bar(x=weekly["week"], y=weekly[col], name=f"Zone {i}",
+        fig.add_bar(x=weekly["week_start"], y=weekly[col], name=f"Zone {i}",
                     marker_color=HR_ZONE_COLORS[i], marker_line_width=0,
                     hovertemplate=f"Zone {i}: %{{y:.0f}} min<extra></extra>")
     fig.update_layout(barmode="stack")

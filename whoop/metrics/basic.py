@@ -2,7 +2,8 @@
 
 Input is the daily table (``schema.DAYS``: one row per day *with data*, measures float64 in the
 canonical units: minutes, kJ, ms, bpm, %, strain 0-21) and the record tables (``schema.SLEEPS``,
-``schema.WORKOUTS``) for naps and workouts.
+``schema.WORKOUTS``) for naps and workouts (workout aggregates live in
+:mod:`whoop.metrics.load`).
 
 Rules used here:
 
@@ -47,8 +48,7 @@ SLEEP_COLUMNS = ("asleep_min", "in_bed_min", "light_sleep_min", "deep_sleep_min"
 CYCLE_COLUMNS = ("day_strain", "energy_kj", "avg_heart_rate_bpm", "max_heart_rate_bpm")
 ROLLING_COLUMNS = ("recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm", "day_strain",
                    "asleep_min")
-HR_ZONES: tuple[str, ...] = ("hr_zone_0_min", "hr_zone_1_min", "hr_zone_2_min", "hr_zone_3_min",
-                             "hr_zone_4_min", "hr_zone_5_min")
+
 
 
 def min_periods(window: int) -> int:
@@ -307,61 +307,23 @@ def naps(sleeps: pd.DataFrame, start: date | None = None, end: date | None = Non
     return out
 
 
-def workouts_local(workouts: pd.DataFrame, start: date | None = None,
+def local_in_range(records: pd.DataFrame, start: date | None = None,
                    end: date | None = None) -> pd.DataFrame:
-    """``workouts`` plus ``date`` (local date of the start, datetime64[s]), within
-    ``[start, end]``; ``sport_name`` missing -> ``"Unknown"``."""
-    out = workouts.copy()
+    """Records (``schema.SLEEPS`` / ``schema.WORKOUTS``: ``start_utc``, ``tz_offset_min``) plus
+    ``date`` (local date of the start, datetime64[s], :func:`local_date`), kept where
+    ``start <= date <= end`` (inclusive; None = open), index reset."""
+    out = records.copy()
     out["date"] = local_date(out["start_utc"], out["tz_offset_min"]) if len(out) else \
         pd.Series(dtype="datetime64[s]")
-    out["sport_name"] = out["sport_name"].astype("string").fillna("Unknown")
     return in_range(out, start, end)
 
 
-def workouts_by_activity(workouts: pd.DataFrame) -> pd.DataFrame:
-    """Workouts grouped by activity (``sport_name``).
-
-    Returns:
-        columns ``sport_name``, ``workouts`` (int64 count), ``strain_total``, ``strain_mean``
-        (activity strain 0-21 summed / averaged over scored values), ``duration_min`` (sum,
-        minutes), ``energy_kj`` (sum, kJ); sorted by ``workouts`` then ``strain_total``,
-        descending.
-    """
-    if workouts.empty:
-        return pd.DataFrame({"sport_name": pd.Series(dtype="string"),
-                             **{c: pd.Series(dtype="float64") for c in
-                                ("workouts", "strain_total", "strain_mean", "duration_min",
-                                 "energy_kj")}})
-    frame = workouts.assign(sport_name=workouts["sport_name"].astype("string").fillna("Unknown"))
-    out = frame.groupby("sport_name").agg(
-        workouts=("start_utc", "size"), strain_total=("activity_strain", "sum"),
-        strain_mean=("activity_strain", "mean"), duration_min=("duration_min", "sum"),
-        energy_kj=("energy_kj", "sum")).reset_index()
-    out["workouts"] = out["workouts"].astype("int64")
-    return out.sort_values(["workouts", "strain_total"], ascending=False).reset_index(drop=True)
-
-
-def hr_zone_minutes_weekly(workouts: pd.DataFrame) -> pd.DataFrame:
-    """Minutes of workout time per heart-rate zone per week (weeks start on Monday, by the local
-    date of each workout's start; zones as WHOOP defines them on % of max HR, zone 0 only from
-    the API).
-
-    Args:
-        workouts: frame with ``date`` (see :func:`workouts_local`) and ``hr_zone_0_min`` ...
-            ``hr_zone_5_min`` (minutes, NaN when unknown).
-    Returns:
-        columns ``week`` (datetime64[s], the Monday) and the six zone columns (float64 minutes,
-        missing counted as 0), one row per week that has a workout, sorted.
-    """
-    if workouts.empty:
-        return pd.DataFrame({"week": pd.Series(dtype="datetime64[s]"),
-                             **{z: pd.Series(dtype="float64") for z in HR_ZONES}})
-    dates = pd.to_datetime(workouts["date"])
-    week = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).astype("datetime64[s]")
-    zones = workouts.reindex(columns=list(HR_ZONES)).astype("float64").fillna(0.0)
-    out = zones.groupby(week.to_numpy()).sum()
-    out.index.name = "week"
-    return out.reset_index()
+def workouts_local(workouts: pd.DataFrame, start: date | None = None,
+                   end: date | None = None) -> pd.DataFrame:
+    """:func:`local_in_range` of ``workouts`` with a missing ``sport_name`` -> ``"Unknown"``."""
+    out = local_in_range(workouts, start, end)
+    out["sport_name"] = out["sport_name"].astype("string").fillna("Unknown")
+    return out
 
 
 def format_hmm(minutes: float | None) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from whoop.metrics.basic import local_date
 from whoop.metrics.calendar import SCORED, cycle_ok, full_calendar, masked, recovery_ok
 
 ACUTE_DAYS = 7
@@ -94,12 +95,7 @@ def training_load(days: pd.DataFrame, *, acute: int = ACUTE_DAYS,
     return out
 
 
-def _local_date(instant: pd.Series, offset_min: pd.Series) -> pd.Series:
-    off = pd.to_numeric(offset_min, errors="coerce").astype("float64").fillna(0.0)
-    local = instant.dt.tz_convert(None) + pd.to_timedelta(off.to_numpy(), unit="min")
-    return local.dt.floor("D").astype("datetime64[s]")
-
-
+#: WHOOP heart-rate zone columns of ``schema.WORKOUTS`` (zone 0 only from the API), minutes.
 ZONE_COLUMNS = [f"hr_zone_{i}_min" for i in range(6)]
 
 
@@ -122,7 +118,7 @@ def weekly_zone_minutes(workouts: pd.DataFrame) -> pd.DataFrame:
                                           ("int64" if c == "workout_count" else "float64"))
                              for c in cols})
     w = workouts[(workouts["score_state"] == SCORED).fillna(False).astype(bool)]
-    date = _local_date(w["start_utc"], w["tz_offset_min"])
+    date = local_date(w["start_utc"], w["tz_offset_min"])
     week = (date - pd.to_timedelta(date.dt.day_of_week, unit="D")).astype("datetime64[s]")
     z = pd.DataFrame({c: pd.to_numeric(w[c], errors="coerce").astype("float64")
                       if c in w.columns else np.nan for c in ZONE_COLUMNS}, index=w.index)
@@ -170,34 +166,63 @@ def next_recovery_by_strain_band(pairs: pd.DataFrame) -> pd.DataFrame:
     return out.rename_axis("strain_band").reset_index()
 
 
-def workouts_by_activity(workouts: pd.DataFrame, *, freq: str = "MS") -> pd.DataFrame:
-    """Workouts per activity per period (local start date; ``freq`` "MS" month, "W-MON" week,
-    "YS" year).
+#: ``freq`` of :func:`workouts_by_activity` -> pandas period whose start labels the bin
+#: ("W-SUN" periods run Monday..Sunday, so their start is the Monday).
+PERIODS = {"W": "W-SUN", "W-MON": "W-SUN", "MS": "M", "YS": "Y"}
 
+
+def workouts_by_activity(workouts: pd.DataFrame, *, freq: str | None = "MS") -> pd.DataFrame:
+    """Workouts per activity, per period or over the whole frame.
+
+    Periods go by the local date of each workout's start (its own ``tz_offset_min``):
+    ``freq`` "W" or "W-MON" = weeks that *start* on Monday (ISO weeks), each labelled by that
+    Monday (unlike ``pd.Grouper(freq="W-MON")``, whose bins *end* on a Monday and carry its
+    date); "MS" = calendar months, labelled by the 1st; "YS" = years, labelled by 1 January;
+    None = no periods (one row per activity, ``period_start`` NaT). All score states count (a
+    manual activity is still an activity); a missing ``sport_name`` becomes ``"Unknown"``.
+
+    Args:
+        workouts: ``schema.WORKOUTS`` frame (start_utc, tz_offset_min, sport_name,
+            duration_min, activity_strain, energy_kj).
+        freq: "W" / "W-MON", "MS", "YS" or None.
     Returns:
         ``period_start`` datetime64[s], ``sport_name`` str, ``workout_count`` int64,
-        ``duration_min`` float64 (min), ``activity_strain_sum`` float64, ``energy_kj`` float64
-        (kJ). All score states count (a manual activity is still an activity); NaN sums -> 0.
+        ``duration_min`` float64 (sum, min), ``activity_strain_sum`` and
+        ``activity_strain_mean`` float64 (WHOOP activity strain 0-21 over the workouts that
+        have one; the mean is NaN when none has), ``energy_kj`` float64 (sum, kJ); missing
+        values sum to 0. Sorted by ``period_start``, then ``workout_count`` and
+        ``activity_strain_sum`` descending. Empty input -> empty frame with these columns.
+    Raises:
+        ValueError: an unknown ``freq``.
     """
+    if freq is not None and freq not in PERIODS:
+        raise ValueError(f"freq must be one of {sorted(PERIODS)} or None, got {freq!r}")
     cols = ["period_start", "sport_name", "workout_count", "duration_min",
-            "activity_strain_sum", "energy_kj"]
+            "activity_strain_sum", "activity_strain_mean", "energy_kj"]
     if workouts is None or workouts.empty:
         return pd.DataFrame({c: pd.Series(dtype={"period_start": "datetime64[s]",
                                                  "sport_name": "str",
                                                  "workout_count": "int64"}.get(c, "float64"))
                              for c in cols})
-    date = _local_date(workouts["start_utc"], workouts["tz_offset_min"])
+    date = local_date(workouts["start_utc"], workouts["tz_offset_min"])
+    period = (date.dt.to_period(PERIODS[freq]).dt.start_time.astype("datetime64[s]")
+              if freq is not None else pd.Series(pd.NaT, index=workouts.index,
+                                                 dtype="datetime64[s]"))
     frame = pd.DataFrame({
-        "date": date, "sport_name": workouts["sport_name"].astype("str").str.strip(),
+        "period_start": period,
+        "sport_name": workouts["sport_name"].astype("str").str.strip().fillna("Unknown"),
         "duration_min": pd.to_numeric(workouts["duration_min"], errors="coerce"),
-        "activity_strain_sum": pd.to_numeric(workouts["activity_strain"], errors="coerce"),
+        "activity_strain": pd.to_numeric(workouts["activity_strain"], errors="coerce"),
         "energy_kj": pd.to_numeric(workouts["energy_kj"], errors="coerce"),
     })
-    period = frame.set_index("date").groupby([pd.Grouper(freq=freq), "sport_name"])
-    out = period.agg(workout_count=("duration_min", "size"), duration_min=("duration_min", "sum"),
-                     activity_strain_sum=("activity_strain_sum", "sum"),
-                     energy_kj=("energy_kj", "sum"))
-    out = out[out["workout_count"] > 0].reset_index().rename(columns={"date": "period_start"})
-    out["period_start"] = out["period_start"].astype("datetime64[s]")
-    out["workout_count"] = out["workout_count"].astype("int64")
-    return out[cols]
+    out = frame.groupby(["period_start", "sport_name"], dropna=False).agg(
+        workout_count=("duration_min", "size"), duration_min=("duration_min", "sum"),
+        activity_strain_sum=("activity_strain", "sum"),
+        activity_strain_mean=("activity_strain", "mean"), energy_kj=("energy_kj", "sum"))
+    out = out.reset_index().astype({"period_start": "datetime64[s]", "workout_count": "int64",
+                                    "duration_min": "float64", "energy_kj": "float64",
+                                    "activity_strain_sum": "float64",
+                                    "activity_strain_mean": "float64"})
+    out = out.sort_values(["period_start", "workout_count", "activity_strain_sum"],
+                          ascending=[True, False, False], kind="stable")
+    return out[cols].reset_index(drop=True)

@@ -19,17 +19,15 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from whoop.charts.basic import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
 from whoop.config import db_path
 from whoop.metrics import baselines as mb
 from whoop.metrics import clock as mc
 from whoop.metrics import load as ml
 from whoop.metrics import quality as mq
 from whoop.metrics import sleep as ms
-from whoop.metrics.basic import in_range, local_date
+from whoop.metrics.basic import in_range, local_in_range
 from whoop.metrics.units import Settings, format_duration
 from whoop.ui import data
 
@@ -149,32 +147,18 @@ def strain_pairs(athlete_id: int) -> pd.DataFrame:
     return _pairs(*_key(), athlete_id)
 
 
-def _local(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    when = local_date(frame["start_utc"], frame["tz_offset_min"])
-    keep = (when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))
-    return frame[keep.to_numpy()].reset_index(drop=True)
-
-
 @st.cache_data(**_CACHE)
 def _workout_frames(path: str, version: str, athlete_id: int, start: date,
                     end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    workouts = _local(data.records("workouts", athlete_id), start, end)
-    zones = ml.weekly_zone_minutes(workouts).rename(columns={"week_start": "week"})
-    # pd.Grouper "W-SUN" bins Monday..Sunday and labels the bin by its Sunday: shift to Monday.
-    weekly = ml.workouts_by_activity(workouts, freq="W-SUN")
-    weekly["period_start"] = (weekly["period_start"] - pd.Timedelta(days=6)).astype(
-        "datetime64[s]")
-    monthly = ml.workouts_by_activity(workouts, freq="MS")
-    by = weekly if (end - start).days <= 120 else monthly
-    return zones, by
+    workouts = local_in_range(data.records("workouts", athlete_id), start, end)
+    freq = "W" if (end - start).days <= 120 else "MS"
+    return ml.weekly_zone_minutes(workouts), ml.workouts_by_activity(workouts, freq=freq)
 
 
 def workout_frames(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(weekly HR-zone minutes of scored workouts, column ``week`` = Monday;
-    workouts by activity per week (ranges up to 120 days) or per month) for workouts whose local
-    start date is in ``[start, end]``."""
+    """(:func:`whoop.metrics.load.weekly_zone_minutes` of scored workouts, weeks from Monday;
+    :func:`whoop.metrics.load.workouts_by_activity` per week (ranges up to 120 days, labelled by
+    the Monday) or per month) for workouts whose local start date is in ``[start, end]``."""
     return _workout_frames(*_key(), athlete_id, start, end)
 
 
@@ -184,8 +168,8 @@ def _quality(path: str, version: str, athlete_id: int, start: date,
     days = data.days(athlete_id)
     cov = mq.coverage(days, start=start, end=end)
     excl = mq.excluded_counts(in_range(days, start, end),
-                              _local(data.records("sleeps", athlete_id), start, end),
-                              _local(data.records("workouts", athlete_id), start, end))
+                              local_in_range(data.records("sleeps", athlete_id), start, end),
+                              local_in_range(data.records("workouts", athlete_id), start, end))
     return cov, excl
 
 
@@ -196,26 +180,6 @@ def quality(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.D
 
 
 # ----------------------------------------------------------------------------- display
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-
-def coverage_map_figure(cov: pd.DataFrame) -> go.Figure:
-    """:func:`whoop.charts.analytics.coverage_figure` with its rows in weekday order (Monday at
-    the top of each year; the chart sorts the "YYYY Www" labels alphabetically) and a height
-    that leaves every row its label."""
-    from whoop.charts.analytics import coverage_figure
-
-    fig = coverage_figure(cov)
-    if cov.empty:
-        return fig
-    years = sorted(cov["date"].dt.year.unique())
-    rows = [f"{y} {d}" for y in years for d in WEEKDAYS]
-    fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed",
-                     tickmode="array", tickvals=rows, ticktext=rows)
-    fig.update_layout(height=max(240, 7 * 22 * len(years) + 110))
-    return fig
-
-
 def insufficient(reason: str) -> None:
     """The standard insufficient-data state: ``st.warning("Insufficient data: <reason>")``."""
     st.warning(f"Insufficient data: {reason}", icon=INSUFFICIENT_ICON)
@@ -268,35 +232,6 @@ def fmt_clock_spread(stats_row: pd.Series, s: Settings) -> str:
     sd = stats_row["sd_min"]
     spread = format_duration(sd) if not nan(sd) and np.isfinite(sd) else "–"
     return f"{s.clock_label(stats_row['mean_min'])} ± {spread} (n={int(stats_row['n'])})"
-
-
-_PALETTE = [BLUE, ORANGE, GREEN, VIOLET, TEAL, YELLOW, RED, "#7FB2FF", "#FF7AB6", FG]
-
-
-def activity_time_figure(by: pd.DataFrame, value: str, label: str, *, top: int = 8) -> go.Figure:
-    """Stacked bars of ``value`` per activity per period (the ``top`` activities by total,
-    the rest as "Other"); ``by`` is a :func:`whoop.metrics.load.workouts_by_activity` frame
-    whose ``value`` column is already in display units."""
-    totals = by.groupby("sport_name")[value].sum().sort_values(ascending=False)
-    keep = list(totals.index[:top])
-    sport = by["sport_name"].where(by["sport_name"].isin(keep), "Other")
-    g = by.assign(sport=sport).groupby(["period_start", "sport"], as_index=False)[value].sum()
-    fig = go.Figure()
-    for i, name in enumerate([*keep, "Other"]):
-        part = g[g["sport"] == name]
-        if part.empty:
-            continue
-        fig.add_bar(x=part["period_start"], y=part[value], name=str(name),
-                    marker_color=GREY if name == "Other" else _PALETTE[i % len(_PALETTE)],
-                    marker_line_width=0,
-                    hovertemplate=f"{name}: %{{y:,.0f}} {label}<extra></extra>")
-    fig.update_layout(template="plotly_dark", height=340, barmode="stack",
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      font=dict(color=FG, size=13), margin=dict(l=10, r=10, t=10, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-                      hovermode="x unified")
-    fig.update_yaxes(title=label, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
-    return fig
 
 
 # ------------------------------------------------------------ "normal for you?" one-liners
