@@ -122,7 +122,7 @@ def start_connect(page, app: WhoopApp):
     new tab, showing the sandbox's consent page."""
     page.goto(app.url)
     wait_for_run(page)
-    assert page.get_by_text("No WHOOP data yet").is_visible()
+    page.get_by_text("No WHOOP data yet").wait_for()
     open_page(page, "Data")
     assert page.get_by_role("heading", name="WHOOP account").is_visible()
     page.get_by_role("button", name="Connect WHOOP").click()
@@ -155,10 +155,11 @@ def wait_idle(store: Store, athlete_id: int, since: float, timeout_s: float = 60
 
 
 def sync_now(page, store: Store, athlete_id: int, name: str) -> str:
-    """Press Sync now and wait for the progress box to end; returns its final label. A press
-    that met a sync already running (the background scheduler) is retried once it ended."""
+    """Press Sync now and wait for the outcome: after a good sync the app reruns and shows the
+    summary as a success message; a failed one leaves its progress box. Returns the summary. A
+    press that met a sync already running (the background scheduler) is retried once it ended."""
     card = whoop_card(page)
-    done = card.get_by_test_id("stExpander").filter(has_text=f"athlete '{name}': cycles")
+    done = page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Synced: athlete '{name}': cycles")
     failed = card.get_by_test_id("stExpander").filter(has_text=f"Sync of {name} failed")
     for attempt in range(2):
         card.get_by_role("button", name="Sync now").click()

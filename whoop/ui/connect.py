@@ -96,8 +96,9 @@ def handle_oauth_return() -> None:
     st.query_params.clear()
     try:
         result = _token_store().finish_connect(code=code, state=state, error=error)
-        flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Use Sync now on the "
-                         f"Data page to fetch the history.")
+        flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history is "
+                         f"syncing in the background; the WHOOP card on the Data page shows the "
+                         f"progress.")
         try:
             from whoop.ui.sidebar import select_athlete
             select_athlete(result.athlete)
@@ -141,6 +142,8 @@ def _sync_now(aid: int, name: str) -> None:
             return
         box.update(label=result.summary(), state="complete", expanded=False)
     st.cache_data.clear()
+    flash("success", f"Synced: {result.summary()}")
+    st.rerun()  # the card's last/next sync and the sidebar's "data through" are drawn anew
 
 
 def _athlete_row(ts, row) -> None:

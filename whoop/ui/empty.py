@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from whoop.errors import WhoopError
 from whoop.ui.actions import load_demo_button
+from whoop.ui.data import get_store
 
 DATA_PAGE = "pages/data.py"
 
@@ -14,10 +16,25 @@ def empty_state(page: str) -> None:
     export** (a link to the Data page). ``page`` names the page for the button keys."""
     with st.container(border=True):
         st.subheader("No WHOOP data yet")
+        if _connected_accounts():
+            st.info("A WHOOP account is connected: its history is syncing in the background and "
+                    "the pages fill in when the first sync is done (progress on the Data page).",
+                    icon=":material/sync:")
         st.write("Load a synthetic demo athlete to look around, or upload the export WHOOP "
-                 "e-mails you (Profile > App Settings > Data Export): the ZIP, or its CSV files.")
+                 "e-mails you (in the WHOOP app: Menu > Export WHOOP Data > Create Export): the "
+                 "ZIP, or its CSV files.")
         left, right = st.columns(2)
         with left:
             load_demo_button(key=f"demo_{page}")
         with right:
             st.page_link(DATA_PAGE, label="Upload WHOOP export", icon=":material/upload:")
+
+
+def _connected_accounts() -> int:
+    """How many WHOOP accounts are connected (0 when the database cannot say)."""
+    from whoop.sync import connected_athletes
+
+    try:
+        return len(connected_athletes(get_store()))
+    except WhoopError:
+        return 0
