@@ -208,3 +208,28 @@ def test_real_export_days_match_the_csv_text(tmp_path, name):
     # The open cycle is the newest day and has no strain yet.
     newest = daily.index.max()
     assert pd.isna(daily.loc[newest, "day_strain"])
+
+
+def test_report_writes_the_analytics_csvs(tmp_path):
+    from whoop.demo import write_demo_export
+
+    db = tmp_path / "w.duckdb"
+    export = write_demo_export(tmp_path, days=120)
+    assert run_cli("import", str(export), "--athlete", "demo", db=db).returncode == 0
+    out = tmp_path / "report"
+    result = run_cli("report", "--out", str(out), "--athlete", "demo", db=db)
+    assert result.returncode == 0, result.stderr
+    impact = pd.read_csv(out / "journal_impact.csv")
+    assert list(impact.columns) == ["question", "metric", "n_yes", "n_no", "mean_yes", "mean_no",
+                                    "difference", "ci_low", "ci_high"]
+    assert {"recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm",
+            "sleep_performance_pct"} <= set(impact["metric"])
+    enough = impact.dropna(subset=["difference"])
+    assert len(enough) and (enough["ci_low"] <= enough["difference"]).all()
+    assert (enough["difference"] <= enough["ci_high"]).all()
+    days = len(Store(db).days(Store(db).athlete_id("demo")))
+    for name in ("baselines.csv", "training_load.csv", "sleep_debt.csv"):
+        frame = pd.read_csv(out / name)
+        assert len(frame) >= days and "date" in frame.columns, name
+    load = pd.read_csv(out / "training_load.csv")
+    assert {"acwr_strain", "acwr_provisional"} <= set(load.columns)
