@@ -233,3 +233,27 @@ def test_report_writes_the_analytics_csvs(tmp_path):
         assert len(frame) >= days and "date" in frame.columns, name
     load = pd.read_csv(out / "training_load.csv")
     assert {"acwr_strain", "acwr_provisional"} <= set(load.columns)
+
+
+def test_report_folder_names_cannot_escape_the_output_folder(tmp_path, good_zip):
+    db = tmp_path / "w.duckdb"
+    assert run_cli("import", str(good_zip), "--athlete", "../../escaped", db=db).returncode == 0
+    out = tmp_path / "a" / "b" / "report"
+    result = run_cli("report", "--out", str(out), db=db)
+    assert result.returncode == 0, result.stderr
+    assert (out / "escaped" / "journal_impact.csv").is_file()
+    assert not (tmp_path / "a" / "escaped").exists() and not (tmp_path / "escaped").exists()
+
+
+def test_unwritable_paths_are_one_line_errors(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    for args in (["status", "--db", str(blocker / "w.duckdb")],
+                 ["export", "--out", str(blocker / "out"), "--db", str(tmp_path / "w.duckdb")]):
+        if args[0] == "export":
+            assert run_cli("import", str(fx.write_zip(tmp_path / "e.zip", fx.export_csvs())),
+                           db=tmp_path / "w.duckdb").returncode == 0
+        result = run_cli(*args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

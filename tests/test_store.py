@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from whoop.errors import DatabaseBusyError, InputError
+from whoop.errors import DatabaseBusyError, InputError, StoreError
 from whoop.store import Store, migrations
 
 
@@ -152,3 +152,16 @@ def test_old_file_is_upgraded_on_open(tmp_path):
     store = Store(path)
     assert store.schema_version() == max(v for v, _, _ in migrations())
     assert store.athletes().empty
+
+
+def test_database_file_is_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "w.duckdb"
+    Store(path).import_records("me", frames(), kind="export", source="a.zip")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_folder_that_cannot_be_created_is_a_store_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        Store(blocker / "w.duckdb").athletes()

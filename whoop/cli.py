@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,6 +82,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def safe_folder_name(name: str, athlete_id: int) -> str:
+    """A folder name for athlete ``name`` that stays inside its parent: letters, digits, ``.``,
+    ``-`` and ``_`` kept, anything else ``_``; ``athlete_<id>`` when nothing usable is left
+    (athlete names come from uploads and WHOOP profiles, so ``../x`` must not escape)."""
+    cleaned = re.sub(r"[^\w.-]+", "_", name).strip("._")
+    return cleaned or f"athlete_{athlete_id}"
+
+
 def _short_source(source: str | None) -> str:
     """``a.zip:cycles.csv, a.zip:sleeps.csv`` -> ``a.zip (2 files)``; other sources unchanged."""
     parts = [p.strip() for p in (source or "").split(",") if p.strip()]
@@ -136,7 +145,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for athlete_id, name in _athlete_id(store, args.athlete):
-        target = out if args.athlete else out / name
+        target = out if args.athlete else out / safe_folder_name(name, athlete_id)
         target.mkdir(parents=True, exist_ok=True)
         paths = write_report(store.days(athlete_id), store.records("sleeps", athlete_id),
                              store.records("workouts", athlete_id), store.records("journal", athlete_id),
@@ -201,6 +210,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WhoopError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a path that cannot be read or written: say which
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        log.info("unexpected failure", exc_info=True)  # shown with -v only
+        print(f"error: unexpected failure ({exc.__class__.__name__}); run again with -v for "
+              f"details", file=sys.stderr)
+        return 1

@@ -45,6 +45,17 @@ def _process_lock(path: Path) -> threading.RLock:
         return _LOCKS.setdefault(key, threading.RLock())
 
 
+def _owner_only(db: Path) -> None:
+    """Health data: make the database file and its write-ahead log readable by the owner only
+    (0600), whatever the umask gave them."""
+    for path in (db, db.with_name(db.name + ".wal")):
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError:
+            pass  # absent (no WAL yet, an in-memory database) or not ours to change
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """The ordered migrations: ``(version, name, sql)`` from ``whoop/migrations/NNNN_name.sql``."""
     out = []
@@ -95,13 +106,18 @@ class Store:
 
     # -- connections -----------------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the database {self.path}: "
+                             f"{exc.strerror or exc}") from None
         deadline = time.monotonic() + self.busy_timeout_s
         delay = 0.05
         while True:
             try:
                 con = duckdb.connect(str(self.path))
                 con.execute("SET TimeZone = 'UTC'")
+                _owner_only(self.path)
                 return con
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
@@ -162,7 +178,12 @@ class Store:
             return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """Run a read query and return its result as a frame."""
+        """Run a read query and return its result as a frame.
+
+        Raises:
+            StoreError: the file cannot be opened or migrated; DatabaseBusyError: another
+            process kept it locked for longer than ``busy_timeout_s``; duckdb.Error: bad SQL.
+        """
         with self.connect() as con:
             return con.execute(sql, params or []).df()
 
@@ -342,6 +363,9 @@ class Store:
         """The daily table of one athlete, ``start <= date <= end`` (both optional, inclusive).
 
         Returns the columns of schema.DAYS (``date`` datetime64[s]), sorted by date.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
         """
         with self.connect() as con:
             df = con.execute(
@@ -353,7 +377,12 @@ class Store:
     def records(self, table: str, athlete_id: int, start: datetime | None = None,
                 end: datetime | None = None) -> pd.DataFrame:
         """Records of ``table`` for one athlete whose start (cycle start for recoveries and
-        journal) is in ``[start, end)`` (UTC; both optional). Canonical columns of the table."""
+        journal) is in ``[start, end)`` (UTC; both optional). Canonical columns of the table.
+
+        Raises:
+            KeyError: ``table`` is not one of schema.TABLES.
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
         if table not in schema.TABLES:
             raise KeyError(table)
         col = schema.KEYS[table][0] if table != "journal" else "cycle_start_utc"
