@@ -6,10 +6,8 @@ opens the file, works and closes it, under an in-process lock (one writer, DESIG
 When another process (the CLI while the app is open, a cron sync) holds the file, the store
 retries with backoff for ``busy_timeout_s`` and then raises :class:`DatabaseBusyError`.
 
-Merge rule when two sources describe the same record (same athlete, start instant, kind):
-the API wins where both have a value (DESIGN.md), an export fills what the API left empty, and a
-newer import of the same source replaces the older values. ``source`` becomes ``api+export``
-once both contributed.
+Records are written with :func:`whoop.merge.upsert` (also ``Store.upsert``), which holds the
+merge rule for a record both the API and an export describe.
 """
 
 from __future__ import annotations
@@ -31,10 +29,9 @@ from whoop import schema
 from whoop.config import db_path
 from whoop.days import build_days
 from whoop.errors import DatabaseBusyError, InputError, StoreError
+from whoop.merge import upsert
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-_API = "api"
-_API_FAMILY = ("api", "api+export")
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -222,61 +219,7 @@ class Store:
         return row[0] if row else None
 
     # -- writing ---------------------------------------------------------------------------
-    @staticmethod
-    def upsert(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, frame: pd.DataFrame,
-               run_id: int | None) -> dict[str, int]:
-        """Upsert canonical records into ``table`` inside ``con``'s transaction.
-
-        The frame is conformed to ``schema.TABLES[table]``, de-duplicated on the key keeping the
-        last row (DuckDB keeps the first of duplicate keys in one batch), then merged by the
-        module's merge rule. Returns ``{"inserted": n, "updated": n}``.
-
-        Raises:
-            InputError: a record has no key (e.g. a sleep without onset).
-        """
-        if frame is None or frame.empty:
-            return {"inserted": 0, "updated": 0}
-        keys = list(schema.KEYS[table])
-        data = schema.conform(frame, table)
-        if data[keys].isna().any(axis=None):
-            raise InputError(f"{table}: {int(data[keys].isna().any(axis=1).sum())} record(s) have no "
-                             f"{'/'.join(keys)}")
-        data = data.drop_duplicates(subset=keys, keep="last")
-        data.insert(0, "athlete_id", athlete_id)
-        data["run_id"] = run_id
-        cols = list(data.columns)
-        con.register("incoming", data)
-        try:
-            join = " AND ".join(f"t.{k} = i.{k}" for k in keys)
-            existing = con.execute(
-                f"SELECT count(*) FROM incoming i JOIN {table} t ON t.athlete_id = i.athlete_id AND {join}"
-            ).fetchone()[0]
-            t, x = table, "excluded"
-            api_over_api = f"{x}.source = '{_API}' AND {t}.source = '{_API}'"
-            sets = []
-            for c in cols:
-                if c in ("athlete_id", *keys):
-                    continue
-                if c == "source":
-                    expr = (f"CASE WHEN {api_over_api} THEN '{_API}' "
-                            f"WHEN {x}.source = '{_API}' OR {t}.source IN {_API_FAMILY} THEN 'api+export' "
-                            f"ELSE {x}.source END")
-                elif c in ("source_ref", "run_id"):
-                    expr = (f"CASE WHEN {x}.source = '{_API}' OR {t}.source NOT IN {_API_FAMILY} "
-                            f"THEN {x}.{c} ELSE {t}.{c} END")
-                else:
-                    expr = (f"CASE WHEN {api_over_api} THEN {x}.{c} "
-                            f"WHEN {x}.source = '{_API}' THEN coalesce({x}.{c}, {t}.{c}) "
-                            f"WHEN {t}.source IN {_API_FAMILY} THEN coalesce({t}.{c}, {x}.{c}) "
-                            f"ELSE {x}.{c} END")
-                sets.append(f"{c} = {expr}")
-            sets.append("ingested_at = now()")
-            con.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming "
-                f"ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}")
-        finally:
-            con.unregister("incoming")
-        return {"inserted": len(data) - existing, "updated": existing}
+    upsert = staticmethod(upsert)
 
     @staticmethod
     def rebuild_days(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFrame:
