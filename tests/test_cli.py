@@ -257,3 +257,33 @@ def test_unwritable_paths_are_one_line_errors(tmp_path):
         assert result.returncode == 1, (args, result.stderr)
         assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.real_export
+@pytest.mark.parametrize("name", ["my_whoop_data_2025_02_16.zip", "my_whoop_data_2025_11_21"])
+def test_real_export_report_is_sensible(tmp_path, name):
+    """The analytics on a real history: plausible ranges, every day covered, journal questions
+    with enough answers get a confidence interval around their difference."""
+    path = REAL / name
+    if not path.exists():
+        pytest.skip("the real exports in ../shared are absent")
+    db = tmp_path / "w.duckdb"
+    assert run_cli("import", str(path), db=db).returncode == 0
+    out = tmp_path / "report"
+    assert run_cli("report", "--out", str(out), "--athlete", "me", db=db).returncode == 0
+    store = Store(db)
+    n_days = len(store.days(store.athlete_id("me")))
+    base = pd.read_csv(out / "baselines.csv")
+    assert len(base) >= n_days
+    low, high = base["hrv_normal_low"].dropna(), base["hrv_normal_high"].dropna()
+    assert len(low) > n_days // 2 and (low < high).all()
+    assert base["hrv_cv_7d_pct"].dropna().between(0, 100).all()
+    load = pd.read_csv(out / "training_load.csv")
+    ratio = load["acwr_strain"].dropna()
+    assert len(ratio) > n_days // 2 and ratio.between(0.2, 5).all()
+    impact = pd.read_csv(out / "journal_impact.csv").dropna(subset=["difference"])
+    assert len(impact) >= 4 * 5  # several questions, four metrics each
+    assert ((impact["ci_low"] <= impact["difference"]) & (impact["difference"] <= impact["ci_high"])).all()
+    assert (impact[["n_yes", "n_no"]] >= 5).all(axis=None)
+    debt = pd.read_csv(out / "sleep_debt.csv")
+    assert len(debt) >= n_days
