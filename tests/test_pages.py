@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.apptest_helpers import assert_clean, open_page
 from whoop.store import Store
 
 PAGES = ["overview", "recovery", "hrv", "sleep", "strain", "data"]
@@ -21,19 +22,6 @@ DEMO_LABELS = {
     "strain": ["Mean day strain", "Workouts", "Workout time (h:mm)", "Mean daily energy"],
     "data": [],
 }
-
-
-def open_page(at, page: str):
-    """Run the app (first run lands on Overview) and switch to ``page``."""
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    return at
-
-
-def assert_clean(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def metric_labels(at) -> list[str]:

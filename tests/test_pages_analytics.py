@@ -9,32 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.apptest_helpers import assert_clean, open_page, texts
 from whoop.importer import load_demo
 from whoop.store import Store
 
 PAGES = ["journal", "trends", "explain", "settings"]
 TITLES = {"journal": "Journal", "trends": "Trends", "explain": "Explain a day",
           "settings": "Settings"}
-
-
-def open_page(at, page: str):
-    """Run the app (first run lands on Overview) and switch to ``page``."""
-    at.run()
-    at.switch_page(f"pages/{page}.py").run()
-    return at
-
-
-def assert_clean(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def texts(at) -> str:
-    """Every alert, markdown, caption and subheader text of the run, joined."""
-    parts = []
-    for kind in ("warning", "info", "success", "markdown", "caption", "subheader"):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
+from tests.apptest_helpers import assert_clean, open_page, texts
 from whoop.demo import write_demo_export
 from whoop.importer import import_uploads, load_demo
 from whoop.store import Store
@@ -33,27 +34,6 @@ DEMO_SUBHEADERS = {
                "Heart-rate zones per week", "Workouts by activity"],
     "data": ["Data quality"],
 }
-
-
-def open_page(at, page: str):
-    """Run the app (first run lands on Overview) and switch to ``page``."""
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    return at
-
-
-def assert_clean(at) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def texts(at) -> str:
-    """Every alert, markdown, caption and subheader text of the run, joined."""
-    parts = []
-    for kind in ("warning", "info", "success", "markdown", "caption", "subheader"):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts)
 
 
 def figures(at) -> list:
