@@ -5,7 +5,7 @@ by source, excluded records and why), and deleting an athlete's data."""
 import streamlit as st
 
 from whoop import ui
-from whoop.charts.analytics import coverage_figure
+from whoop.charts.history import coverage_figure
 from whoop.importer import DEFAULT_ATHLETE
 from whoop.ui import insights as ins
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from whoop import ui
-from whoop.charts import analytics as charts
+from whoop.charts import history
 from whoop.metrics import horizons as mh
 from whoop.ui import analytics as ua
 
@@ -78,7 +78,7 @@ else:
         left, right = st.columns(2)
         with left:
             st.markdown("**Year over year** (7-day centred mean by day of year)")
-            fig = charts.year_over_year_figure(yoy, label=label)
+            fig = history.year_over_year_figure(yoy, label=label)
             fig.update_xaxes(title=None, tickvals=ua.MONTH_START_DOY, ticktext=ua.MONTHS)
             ui.chart(fig, key="yoy")
             if years < 2:
@@ -86,7 +86,7 @@ else:
                            "second year arrives.")
         with right:
             st.markdown("**Month of year** (monthly mean, a row per year)")
-            ui.chart(charts.month_of_year_figure(moy, label=label), key="moy")
+            ui.chart(history.month_of_year_figure(moy, label=label), key="moy")
             st.caption(f"Hover a cell for its mean; months with fewer than {MIN_MONTH_DAYS} "
                        "valid days stay blank.")
 

@@ -12,6 +12,7 @@ from tests.test_metrics_calendar import dates, make_days
 from whoop import schema
 from whoop.charts import analytics as ac
 from whoop.charts import basic as cb
+from whoop.charts import history
 from whoop.metrics import load, quality, sleep
 
 NAN = float("nan")
@@ -20,14 +21,14 @@ NAN = float("nan")
 def test_coverage_rows_run_monday_to_sunday_per_year_each_with_its_label():
     # 2023-12-25 (Mon) .. 2024-01-07 (Sun): two years, every weekday present in both
     days = make_days(dates("2023-12-25", 14), source="export")
-    fig = ac.coverage_figure(quality.coverage(days))
+    fig = history.coverage_figure(quality.coverage(days))
     week = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     rows = [f"2023 {d}" for d in week] + [f"2024 {d}" for d in week]
     y = fig.layout.yaxis
     assert list(y.categoryarray) == rows and y.categoryorder == "array"
     assert list(y.tickvals) == rows and list(y.ticktext) == rows
     assert tuple(y.range) == (len(rows) - 0.5, -0.5)         # Monday of the first year on top
-    assert fig.layout.height >= ac.COVERAGE_ROW_PX * len(rows)
+    assert fig.layout.height >= history.COVERAGE_ROW_PX * len(rows)
     trace = fig.data[0]
     # each day sits on its own weekday row: 2024-01-01 is a Monday
     jan1 = list(trace.text).index("2024-01-01")
@@ -36,7 +37,7 @@ def test_coverage_rows_run_monday_to_sunday_per_year_each_with_its_label():
 
 
 def test_coverage_of_nothing_is_an_empty_figure():
-    fig = ac.coverage_figure(quality.coverage(schema.empty_frame("days")))
+    fig = history.coverage_figure(quality.coverage(schema.empty_frame("days")))
     assert isinstance(fig, go.Figure) and not fig.data
 
 

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from tests.test_metrics_calendar import dates, make_days
 from whoop import schema
 from whoop.charts import analytics as charts
+from whoop.charts import history
 from whoop.metrics import baselines, clock, horizons, journal, load, quality, sleep
 from whoop.metrics.units import Settings
 
@@ -81,7 +82,7 @@ def test_baseline_figure_converts_to_fahrenheit():
 
 
 def test_calendar_heatmap_uses_whoop_colours_and_leaves_missing_blank():
-    fig = charts.calendar_heatmap_figure(horizons.calendar_heatmap_frame(_days()))
+    fig = history.calendar_heatmap_figure(horizons.calendar_heatmap_frame(_days()))
     heat = fig.data[0]
     colours = {c for _, c in heat.colorscale}
     assert colours == {"#FF0026", "#FFDE00", "#16EC06"}
@@ -110,10 +111,10 @@ def test_other_figures_build():
             charts.stage_pct_figure(sleep.stage_percentages(days)),
             charts.strain_recovery_figure(pairs),
             charts.strain_band_figure(load.next_recovery_by_strain_band(pairs)),
-            charts.year_over_year_figure(horizons.year_over_year(days)),
-            charts.month_of_year_figure(horizons.month_of_year(days)),
-            charts.coverage_figure(quality.coverage(days)),
-            charts.coverage_figure(quality.coverage(schema.empty_frame("days")))]
+            history.year_over_year_figure(horizons.year_over_year(days)),
+            history.month_of_year_figure(horizons.month_of_year(days)),
+            history.coverage_figure(quality.coverage(days)),
+            history.coverage_figure(quality.coverage(schema.empty_frame("days")))]
     for fig in figs:
         assert isinstance(fig, go.Figure)
         _no_bridging(fig)

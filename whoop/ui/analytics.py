@@ -30,7 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from whoop.charts.analytics import calendar_heatmap_figure
+from whoop.charts.history import calendar_heatmap_figure
 from whoop.charts.basic import FG, GREEN, GREY, RED
 from whoop.config import db_path
 from whoop.errors import InputError
@@ -285,7 +285,7 @@ MONTH_START_DOY = [1, 32, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335]
 
 
 def calendar_year_figure(cells: pd.DataFrame) -> go.Figure:
-    """One year of :func:`whoop.charts.analytics.calendar_heatmap_figure` (``cells`` of a single
+    """One year of :func:`whoop.charts.history.calendar_heatmap_figure` (``cells`` of a single
     year from :func:`whoop.metrics.horizons.calendar_heatmap_frame`) with month names under the
     week columns, room for the year title and no grid lines across the squares."""
     fig = calendar_heatmap_figure(cells)
