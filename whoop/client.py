@@ -8,19 +8,31 @@ Rules (../shared/whoop/API.md §2-3; WHOOP developer docs "Rate limiting", OpenA
 * limits are 100 requests/minute and 10,000/day per app; responses carry ``X-RateLimit-Limit``,
   ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (seconds); over a limit -> 429.
 
-The client keeps its own budget (``minute_budget`` requests per rolling ``minute_s`` window and
-``day_budget`` per process-day) and pauses when the headers say ``Remaining: 0``. It retries 429
-(waiting for ``X-RateLimit-Reset``), 5xx, timeouts, dropped connections and truncated JSON with
-exponential backoff and jitter (tenacity), for at most ``max_retry_s`` seconds or ``max_attempts``
-attempts, then raises :class:`RateLimitError` / :class:`NetworkError` / :class:`ApiError` saying
-what happened and when to retry. A 401 triggers one forced token refresh (``token_fn(force=True,
-stale=token)``) and one retry.
+Budget: WHOOP's limits are per app (client id), not per athlete, so every client of this
+process talking to the same host with the same client id shares ONE :class:`RateBudget`
+(module-level, thread-safe): ``minute_budget`` requests per rolling ``minute_s`` window,
+``day_budget`` per process-day, and the pause WHOOP asked for (``Remaining: 0`` ->
+``X-RateLimit-Reset`` seconds). ``sync --all``, the app's scheduler and "Sync now" thus stay under
+100/min together. Other processes (a cron ``sync`` while the app runs) have budgets of their own;
+across processes the client relies on WHOOP's ``X-RateLimit-Remaining``/``X-RateLimit-Reset``
+headers and its 429s, which count every request of the app wherever it came from.
+
+Retries: 429 (waiting for ``X-RateLimit-Reset``), 5xx, timeouts, dropped connections and
+truncated JSON are retried with exponential backoff and jitter (tenacity) for at most
+``max_retry_s`` seconds or ``max_attempts`` attempts. No wait ever goes beyond what is left of
+``max_retry_s``: when WHOOP's reset (or the budget's own pause) lies beyond it, the client raises
+:class:`RateLimitError` at once, with ``retry_after_s`` = the reset and a message saying when to
+retry (WHOOP's daily limit can mean hours: a sync must not sleep that long holding the athlete's
+lock). Other failures end in :class:`NetworkError` / :class:`ApiError` saying what happened and
+when to retry. A 401 triggers one forced token refresh (``token_fn(force=True, stale=token)``)
+and one retry.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -57,6 +69,36 @@ def iso_z(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
+class RateBudget:
+    """The requests this process sent to one WHOOP app (``base_url`` + ``client_id``): send
+    times of the last ``minute_s`` window, the count of the current process-day, and the
+    monotonic instant before which WHOOP asked us not to send (``X-RateLimit-Reset``).
+    Thread-safe; shared by every :class:`WhoopClient` of the same app (see :func:`budget_for`)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.recent: deque[float] = deque()
+        self.day_start = time.monotonic()
+        self.day_count = 0
+        self.not_before = 0.0
+
+    def pause_until(self, instant: float) -> None:
+        """WHOOP said ``Remaining: 0``: send nothing before monotonic ``instant``."""
+        with self.lock:
+            self.not_before = max(self.not_before, instant)
+
+
+_BUDGETS: dict[tuple[str, str], RateBudget] = {}
+_BUDGETS_GUARD = threading.Lock()
+
+
+def budget_for(base_url: str, client_id: str | None) -> RateBudget:
+    """The process-wide budget of the app ``client_id`` at ``base_url`` (created on first use)."""
+    key = (base_url.rstrip("/"), client_id or "")
+    with _BUDGETS_GUARD:
+        return _BUDGETS.setdefault(key, RateBudget())
+
+
 def _header_float(resp: httpx.Response, name: str) -> float | None:
     try:
         return float(resp.headers[name].split(",")[0].strip())
@@ -70,14 +112,18 @@ class WhoopClient:
     Args:
         base_url: WHOOP's host, e.g. ``https://api.prod.whoop.com`` (the sandbox in tests).
         token_fn: returns the access token (see module docstring).
+        client_id: the app's client id: clients of the same app share one :class:`RateBudget`.
         timeout_s: per-request timeout (connect/read/write), seconds.
         transport: an httpx transport (tests, benchmarks); None = real network.
-        minute_budget, minute_s, day_budget: the client's own request budget.
-        max_retry_s, max_attempts: the retry bound for one request.
+        minute_budget, minute_s, day_budget: the request budget, applied to the app's shared
+            :class:`RateBudget` (requests per ``minute_s`` seconds, per process-day).
+        max_retry_s, max_attempts: the retry bound for one request (seconds, attempts); no wait
+            goes beyond ``max_retry_s``.
         on_request: called after every HTTP request with (method, path, status or None).
     """
 
-    def __init__(self, base_url: str, token_fn: TokenFn, *, timeout_s: float = 30.0,
+    def __init__(self, base_url: str, token_fn: TokenFn, *, client_id: str | None = None,
+                 timeout_s: float = 30.0,
                  transport: httpx.BaseTransport | None = None, minute_budget: int = 95,
                  minute_s: float = 60.0, day_budget: int = 9_900, max_retry_s: float = 300.0,
                  max_attempts: int = 8, backoff_initial_s: float = 0.5, backoff_max_s: float = 30.0,
@@ -94,10 +140,8 @@ class WhoopClient:
         self.on_request = on_request
         self.requests = 0                       # HTTP requests sent (including retries)
         self.retries = 0
-        self._recent: deque[float] = deque()
-        self._day_start = time.monotonic()
-        self._day_count = 0
-        self._not_before = 0.0
+        self.budget = budget_for(self.base_url, client_id)
+        self._deadline = float("inf")           # monotonic end of the current request's retry budget
 
     def __enter__(self) -> "WhoopClient":
         return self
@@ -111,30 +155,38 @@ class WhoopClient:
 
     # -- budget ----------------------------------------------------------------------------
     def _wait_for_budget(self) -> None:
-        now = time.monotonic()
-        if now - self._day_start >= self.minute_s * 1440:
-            self._day_start, self._day_count = now, 0
-        if self._day_count >= self.day_budget:
-            left = self._day_start + self.minute_s * 1440 - now
-            raise RateLimitError(f"the daily WHOOP request budget ({self.day_budget}) is used up; "
-                                 f"retry after {_when(left)}", status=None, retry_after_s=left)
-        if self._not_before > now:
-            time.sleep(self._not_before - now)
-        while self._recent and time.monotonic() - self._recent[0] >= self.minute_s:
-            self._recent.popleft()
-        if len(self._recent) >= self.minute_budget:
-            time.sleep(max(0.0, self._recent[0] + self.minute_s - time.monotonic()))
-            self._recent.popleft()
-
-    def _count(self) -> None:
-        self.requests += 1
-        self._day_count += 1
-        self._recent.append(time.monotonic())
+        """Take one request slot from the shared budget, waiting for it when that fits in the
+        retry budget; else RateLimitError (with ``retry_after_s``) at once."""
+        b = self.budget
+        day_s = self.minute_s * 1440
+        while True:
+            with b.lock:
+                now = time.monotonic()
+                if now - b.day_start >= day_s:
+                    b.day_start, b.day_count = now, 0
+                if b.day_count >= self.day_budget:
+                    left = b.day_start + day_s - now
+                    raise RateLimitError(f"the daily WHOOP request budget ({self.day_budget}) is used up; "
+                                         f"retry after {_when(left)}", status=None, retry_after_s=left)
+                while b.recent and now - b.recent[0] >= self.minute_s:
+                    b.recent.popleft()
+                wait = b.not_before - now
+                if len(b.recent) >= self.minute_budget:
+                    wait = max(wait, b.recent[0] + self.minute_s - now)
+                if wait <= 0:
+                    b.recent.append(now)
+                    b.day_count += 1
+                    self.requests += 1
+                    return
+            if now + wait > self._deadline:
+                raise RateLimitError(f"WHOOP's rate limit for this app leaves no request for {wait:.0f} s, "
+                                     f"longer than this sync may wait; retry after {_when(wait)}",
+                                     status=429, retry_after_s=wait)
+            time.sleep(wait)
 
     # -- one request -----------------------------------------------------------------------
     def _attempt(self, method: str, path: str, params: dict | None, token: str) -> httpx.Response:
         self._wait_for_budget()
-        self._count()
         try:
             resp = self._http.request(method, path, params=params,
                                       headers={"Authorization": f"Bearer {token}"})
@@ -148,7 +200,7 @@ class WhoopClient:
         remaining = _header_float(resp, "X-RateLimit-Remaining")
         reset = _header_float(resp, "X-RateLimit-Reset")
         if remaining is not None and remaining <= 0 and reset is not None:
-            self._not_before = time.monotonic() + reset
+            self.budget.pause_until(time.monotonic() + reset)
         if resp.status_code == 429:
             raise _Retryable("429", 429, reset)
         if resp.status_code >= 500:
@@ -166,11 +218,20 @@ class WhoopClient:
             self.on_request(method, path, status)
 
     def _wait(self, state) -> float:
+        """Seconds before the next attempt: WHOOP's reset after a 429 (``_stop`` gives up when
+        it lies beyond the retry budget), else backoff capped at what is left of the budget."""
         exc = state.outcome.exception()
-        self.retries += 1
         if isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None:
             return exc.reset_s + 0.05
-        return self._backoff(state)
+        return max(0.0, min(self._backoff(state), self._deadline - time.monotonic()))
+
+    def _stop(self, state) -> bool:
+        exc = state.outcome.exception()
+        stop = self._stop_base(state) or (
+            isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None
+            and time.monotonic() + state.upcoming_sleep > self._deadline)
+        self.retries += not stop
+        return stop
 
     def request(self, method: str, path: str, params: dict | None = None) -> httpx.Response:
         """Send one request with retries and one refresh on 401; returns a 2xx/4xx response.
@@ -184,11 +245,12 @@ class WhoopClient:
                                                 jitter=self.backoff_initial_s)
         token = self._token_fn()
         refreshed = False
+        self._stop_base = stop_after_delay(self.max_retry_s) | stop_after_attempt(self.max_attempts)
         while True:
             started = time.monotonic()
+            self._deadline = started + self.max_retry_s
             retrying = Retrying(retry=retry_if_exception_type(_Retryable), wait=self._wait,
-                                stop=stop_after_delay(self.max_retry_s) | stop_after_attempt(self.max_attempts),
-                                reraise=False)
+                                stop=self._stop, reraise=False)
             try:
                 resp = retrying(self._attempt, method, path, params, token)
             except RetryError as err:
@@ -210,9 +272,10 @@ class WhoopClient:
         spent = time.monotonic() - started
         what = getattr(exc, "kind", exc.__class__.__name__)
         if isinstance(exc, _Retryable) and exc.kind == "429":
-            after = max(exc.reset_s or 60.0, 60.0)
+            after = exc.reset_s if exc.reset_s is not None else 60.0
             return RateLimitError(f"WHOOP rate limit: {attempts} requests to {path} got 429 over "
-                                  f"{spent:.0f} s; retry after {_when(after)}",
+                                  f"{spent:.0f} s (WHOOP resets the limit in {after:.0f} s); retry after "
+                                  f"{_when(after)}",
                                   status=429, retry_after_s=after)
         if isinstance(exc, _Retryable) and exc.status:
             return ApiError(f"WHOOP kept failing ({what}) on {path}: {attempts} attempts over {spent:.0f} s; "
