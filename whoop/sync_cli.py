@@ -122,6 +122,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
     store = Store(args.db)
     ids = [_resolve(store, args.athlete)] if args.athlete else connected_athletes(store)
     if not ids:
+        lost = store.query("SELECT a.name FROM whoop_connections c JOIN athletes a USING (athlete_id) "
+                           "WHERE c.status = 'reconnect_needed' ORDER BY a.name")["name"].tolist()
+        if lost:
+            raise InputError(f"WHOOP access of {', '.join(repr(n) for n in lost)} has ended: connect again "
+                             f"with `python -m whoop connect --athlete {lost[0]!r}`")
         raise InputError("no connected WHOOP account: run `python -m whoop connect` first")
     opts = SyncOptions(full=args.full, since=_since(args), types=types,
                        overlap_days=int_setting("WHOOP_SYNC_OVERLAP_DAYS", 7))

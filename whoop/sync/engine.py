@@ -13,6 +13,10 @@ Every page is ONE transaction: its records, its keys in ``sync_seen`` and the pa
 run killed at any point leaves consistent data; the next run resumes the unfinished pass below
 its cursor (``end`` = cursor + 1 s), so nothing is fetched twice and nothing is skipped.
 
+Days: ``days`` is rebuilt in each collection's closing transaction, after a failed run (its
+committed pages stay) and when a run starts after one that died, so pages always show the
+records the database holds.
+
 Deletions: when a pass completes, records of the window (key >= window start) that came from the
 API but were not returned are removed: ``api`` rows are deleted; ``api+export`` rows go back to
 ``export`` provenance and are kept (the export still lists them; their values stay the last ones
@@ -33,7 +37,7 @@ from filelock import FileLock, Timeout
 from whoop import schema
 from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
-from whoop.errors import AuthError, ReconnectNeeded, WhoopError
+from whoop.errors import AuthError, WhoopError
 from whoop.store import Store, utcnow
 from whoop.sync import mapping, state
 from whoop.tokens import TokenStore
@@ -102,7 +106,7 @@ class _Run:
         self.store, self.settings, self.aid, self.name = store, settings, athlete_id, name
         self.opt, self.progress = options, progress
         self.tokens = TokenStore(store, settings)
-        self.client = WhoopClient(settings.base_url, self._token, **client_kw)
+        self.client = WhoopClient(settings.base_url, self._token, client_id=settings.client_id, **client_kw)
         self.run_id = 0
         self.counts: dict[str, dict[str, int]] = {}
 
@@ -201,6 +205,7 @@ class _Run:
         with self.store.transaction() as con:
             c["deleted"] += self._reconcile(con, table, key, p.start)
             state.end_pass(con, self.aid, coll)
+            Store.rebuild_days(con, self.aid)       # days agree with the records at every close
         self._emit(coll, pages, records, done=True)
 
     def _reconcile(self, con, table: str, key: str, start: datetime | None) -> int:
@@ -248,17 +253,24 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
             for coll in ORDER:
                 if coll in options.types:
                     run.collection(coll)
-            with store.transaction() as con:
-                Store.rebuild_days(con, athlete_id)
         except BaseException as exc:
             status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
             msg = str(exc) if isinstance(exc, WhoopError) else f"{exc.__class__.__name__}"
             try:
-                state.finish_run(store, run.run_id, status, run.counts, run.client.requests, msg[:500])
+                with store.transaction() as con:    # pages committed before the failure get their days
+                    Store.rebuild_days(con, athlete_id)
+            except WhoopError:
+                log.warning("could not rebuild the days after sync run %s", run.run_id)
+            try:
+                state.finish_run(store, run.run_id, status, run.counts, run.client.requests, msg[:500],
+                                 retry_after_s=getattr(exc, "retry_after_s", None))
             except WhoopError:
                 log.warning("could not record the end of sync run %s", run.run_id)
-            if isinstance(exc, AuthError) and not isinstance(exc, ReconnectNeeded) and exc.reconnect:
-                run.tokens.set_status(athlete_id, "reconnect_needed", str(exc))
+            if isinstance(exc, AuthError) and exc.reconnect:
+                try:    # a 401 after a refresh, a dead refresh token, undecryptable tokens
+                    run.tokens.set_status(athlete_id, "reconnect_needed", msg[:500])
+                except WhoopError:
+                    log.warning("could not mark athlete %s 'reconnect needed'", athlete_id)
             raise
         finally:
             run.client.close()
@@ -276,9 +288,3 @@ def connected_athletes(store: Store) -> list[int]:
         return [r[0] for r in con.execute(
             "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
             "ORDER BY athlete_id").fetchall()]
-
-
-def delete_synced_data(store: Store, athlete_id: int) -> None:
-    """Delete an athlete's records, days, runs and sync progress in one transaction; the
-    connection stays, so the next sync fetches the whole history again."""
-    store.delete_athlete_data(athlete_id)

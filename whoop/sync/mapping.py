@@ -3,6 +3,8 @@
 Units (schema.py): durations ms -> minutes (/ 60,000), energy kJ as given, °C, %; instants UTC
 floored to seconds; ``tz_offset_min`` from ``timezone_offset`` (``"+05:30"`` -> 330, ``"Z"`` -> 0).
 A record without ``score`` (``score_state`` not ``SCORED``) keeps NaN measures and its state.
+A record we cannot read (a malformed instant or offset, a missing ``start``, a non-number
+measure) raises :class:`~whoop.errors.ApiError` naming the collection and the record's id.
 Field names: ../shared/whoop/API.md §2 (SPEC schemas Cycle, Recovery, Sleep, WorkoutV2).
 """
 
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import pandas as pd
 
 from whoop import schema
+from whoop.errors import ApiError
 
 MS_PER_MIN = 60_000.0
 NAN = math.nan
@@ -54,23 +58,39 @@ def _meta(rec: dict, ref: str) -> dict:
             "source": "api", "source_ref": ref}
 
 
-def _frame(rows: list[dict], table: str) -> pd.DataFrame:
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+
+@contextmanager
+def _reading(collection: str, rec: dict | None) -> Iterator[None]:
+    """Turn a parse error of one record into ApiError naming the collection and the record id."""
+    try:
+        yield
+    except _UNREADABLE as exc:
+        rid = (rec or {}).get("id", (rec or {}).get("cycle_id")) if isinstance(rec, dict) else None
+        raise ApiError(f"WHOOP sent a {collection} record we cannot read (id {rid}): "
+                       f"{exc.__class__.__name__}: {str(exc)[:200]}") from None
+
+
+def _frame(rows: list[dict], table: str, collection: str) -> pd.DataFrame:
     if not rows:
         return schema.empty_frame(table)
-    return schema.conform(pd.DataFrame(rows), table)
+    with _reading(collection, None):
+        return schema.conform(pd.DataFrame(rows), table)
 
 
 def cycles(records: list[dict], ref: str) -> pd.DataFrame:
     """Cycle records -> schema.CYCLES frame (``day_strain`` = score.strain, ``energy_kj`` = score.kilojoule)."""
     rows = []
     for r in records:
-        s = r.get("score") or {}
-        rows.append({"start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
-                     "tz_offset_min": tz_offset_min(r.get("timezone_offset")), "whoop_id": r.get("id"),
-                     "score_state": r.get("score_state"), "day_strain": _f(s.get("strain")),
-                     "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
-                     "max_heart_rate_bpm": _f(s.get("max_heart_rate")), **_meta(r, ref)})
-    return _frame(rows, "cycles")
+        with _reading("cycle", r):
+            s = r.get("score") or {}
+            rows.append({"start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
+                         "tz_offset_min": tz_offset_min(r.get("timezone_offset")), "whoop_id": r.get("id"),
+                         "score_state": r.get("score_state"), "day_strain": _f(s.get("strain")),
+                         "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
+                         "max_heart_rate_bpm": _f(s.get("max_heart_rate")), **_meta(r, ref)})
+    return _frame(rows, "cycles", "cycle")
 
 
 def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: str
@@ -82,20 +102,21 @@ def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], re
     """
     rows, skipped = [], 0
     for r in records:
-        start = cycle_starts.get(r.get("cycle_id"))
-        if start is None or pd.isna(start):
-            skipped += 1
-            continue
-        s = r.get("score") or {}
-        cal = s.get("user_calibrating")
-        rows.append({"cycle_start_utc": start, "cycle_whoop_id": r.get("cycle_id"),
-                     "sleep_whoop_id": r.get("sleep_id"), "score_state": r.get("score_state"),
-                     "user_calibrating": pd.NA if cal is None else bool(cal),
-                     "recovery_score": _f(s.get("recovery_score")),
-                     "resting_heart_rate_bpm": _f(s.get("resting_heart_rate")),
-                     "hrv_rmssd_ms": _f(s.get("hrv_rmssd_milli")), "spo2_pct": _f(s.get("spo2_percentage")),
-                     "skin_temp_c": _f(s.get("skin_temp_celsius")), **_meta(r, ref)})
-    return _frame(rows, "recoveries"), skipped
+        with _reading("recovery", r):
+            start = cycle_starts.get(r.get("cycle_id"))
+            if start is None or pd.isna(start):
+                skipped += 1
+                continue
+            s = r.get("score") or {}
+            cal = s.get("user_calibrating")
+            rows.append({"cycle_start_utc": start, "cycle_whoop_id": r.get("cycle_id"),
+                         "sleep_whoop_id": r.get("sleep_id"), "score_state": r.get("score_state"),
+                         "user_calibrating": pd.NA if cal is None else bool(cal),
+                         "recovery_score": _f(s.get("recovery_score")),
+                         "resting_heart_rate_bpm": _f(s.get("resting_heart_rate")),
+                         "hrv_rmssd_ms": _f(s.get("hrv_rmssd_milli")), "spo2_pct": _f(s.get("spo2_percentage")),
+                         "skin_temp_c": _f(s.get("skin_temp_celsius")), **_meta(r, ref)})
+    return _frame(rows, "recoveries", "recovery"), skipped
 
 
 def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: str) -> pd.DataFrame:
@@ -104,34 +125,35 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
     to the total sleep need"); ``sleep_debt_min`` = ``need_from_sleep_debt_milli``."""
     rows = []
     for r in records:
-        s = r.get("score") or {}
-        st = s.get("stage_summary") or {}
-        need = s.get("sleep_needed") or {}
-        light, sws, rem = (st.get(k) for k in ("total_light_sleep_time_milli",
-                                               "total_slow_wave_sleep_time_milli", "total_rem_sleep_time_milli"))
-        parts = [need.get(k) for k in ("baseline_milli", "need_from_sleep_debt_milli",
-                                       "need_from_recent_strain_milli", "need_from_recent_nap_milli")]
-        start = cycle_starts.get(r.get("cycle_id"))
-        rows.append({
-            "start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
-            "tz_offset_min": tz_offset_min(r.get("timezone_offset")), "whoop_id": r.get("id"),
-            "cycle_whoop_id": r.get("cycle_id"), "cycle_start_utc": start if start is not None else pd.NaT,
-            "nap": bool(r.get("nap")), "score_state": r.get("score_state"),
-            "sleep_performance_pct": _f(s.get("sleep_performance_percentage")),
-            "sleep_efficiency_pct": _f(s.get("sleep_efficiency_percentage")),
-            "sleep_consistency_pct": _f(s.get("sleep_consistency_percentage")),
-            "respiratory_rate_rpm": _f(s.get("respiratory_rate")),
-            "in_bed_min": _min(st.get("total_in_bed_time_milli")),
-            "asleep_min": NAN if None in (light, sws, rem) else (light + sws + rem) / MS_PER_MIN,
-            "light_sleep_min": _min(light), "deep_sleep_min": _min(sws), "rem_sleep_min": _min(rem),
-            "awake_min": _min(st.get("total_awake_time_milli")),
-            "no_data_min": _min(st.get("total_no_data_time_milli")),
-            "sleep_need_min": NAN if None in parts else sum(parts) / MS_PER_MIN,
-            "sleep_debt_min": _min(parts[1]), "need_baseline_min": _min(parts[0]),
-            "need_strain_min": _min(parts[2]), "need_nap_min": _min(parts[3]),
-            "sleep_cycle_count": _f(st.get("sleep_cycle_count")),
-            "disturbance_count": _f(st.get("disturbance_count")), **_meta(r, ref)})
-    return _frame(rows, "sleeps")
+        with _reading("sleep", r):
+            s = r.get("score") or {}
+            st = s.get("stage_summary") or {}
+            need = s.get("sleep_needed") or {}
+            light, sws, rem = (st.get(k) for k in ("total_light_sleep_time_milli",
+                                                   "total_slow_wave_sleep_time_milli", "total_rem_sleep_time_milli"))
+            parts = [need.get(k) for k in ("baseline_milli", "need_from_sleep_debt_milli",
+                                           "need_from_recent_strain_milli", "need_from_recent_nap_milli")]
+            start = cycle_starts.get(r.get("cycle_id"))
+            rows.append({
+                "start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
+                "tz_offset_min": tz_offset_min(r.get("timezone_offset")), "whoop_id": r.get("id"),
+                "cycle_whoop_id": r.get("cycle_id"), "cycle_start_utc": start if start is not None else pd.NaT,
+                "nap": bool(r.get("nap")), "score_state": r.get("score_state"),
+                "sleep_performance_pct": _f(s.get("sleep_performance_percentage")),
+                "sleep_efficiency_pct": _f(s.get("sleep_efficiency_percentage")),
+                "sleep_consistency_pct": _f(s.get("sleep_consistency_percentage")),
+                "respiratory_rate_rpm": _f(s.get("respiratory_rate")),
+                "in_bed_min": _min(st.get("total_in_bed_time_milli")),
+                "asleep_min": NAN if None in (light, sws, rem) else (light + sws + rem) / MS_PER_MIN,
+                "light_sleep_min": _min(light), "deep_sleep_min": _min(sws), "rem_sleep_min": _min(rem),
+                "awake_min": _min(st.get("total_awake_time_milli")),
+                "no_data_min": _min(st.get("total_no_data_time_milli")),
+                "sleep_need_min": NAN if None in parts else sum(parts) / MS_PER_MIN,
+                "sleep_debt_min": _min(parts[1]), "need_baseline_min": _min(parts[0]),
+                "need_strain_min": _min(parts[2]), "need_nap_min": _min(parts[3]),
+                "sleep_cycle_count": _f(st.get("sleep_cycle_count")),
+                "disturbance_count": _f(st.get("disturbance_count")), **_meta(r, ref)})
+    return _frame(rows, "sleeps", "sleep")
 
 
 _ZONES = ("zero", "one", "two", "three", "four", "five")
@@ -143,19 +165,20 @@ def workouts(records: list[dict], ref: str) -> pd.DataFrame:
     zone durations ms -> minutes."""
     rows = []
     for r in records:
-        s = r.get("score") or {}
-        z = s.get("zone_durations") or {}
-        start, end = instant(r["start"]), instant(r.get("end"))
-        row = {"start_utc": start, "end_utc": end, "tz_offset_min": tz_offset_min(r.get("timezone_offset")),
-               "whoop_id": r.get("id"), "cycle_start_utc": pd.NaT, "sport_name": r.get("sport_name"),
-               "score_state": r.get("score_state"), "activity_strain": _f(s.get("strain")),
-               "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
-               "max_heart_rate_bpm": _f(s.get("max_heart_rate")),
-               "duration_min": NAN if pd.isna(end) else (end - start).total_seconds() / 60.0,
-               "percent_recorded": _f(s.get("percent_recorded")),
-               "distance_m": _f(s.get("distance_meter")), "altitude_gain_m": _f(s.get("altitude_gain_meter")),
-               "altitude_change_m": _f(s.get("altitude_change_meter")), **_meta(r, ref)}
-        for i, name in enumerate(_ZONES):
-            row[f"hr_zone_{i}_min"] = _min(z.get(f"zone_{name}_milli"))
-        rows.append(row)
-    return _frame(rows, "workouts")
+        with _reading("workout", r):
+            s = r.get("score") or {}
+            z = s.get("zone_durations") or {}
+            start, end = instant(r["start"]), instant(r.get("end"))
+            row = {"start_utc": start, "end_utc": end, "tz_offset_min": tz_offset_min(r.get("timezone_offset")),
+                   "whoop_id": r.get("id"), "cycle_start_utc": pd.NaT, "sport_name": r.get("sport_name"),
+                   "score_state": r.get("score_state"), "activity_strain": _f(s.get("strain")),
+                   "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
+                   "max_heart_rate_bpm": _f(s.get("max_heart_rate")),
+                   "duration_min": NAN if pd.isna(end) else (end - start).total_seconds() / 60.0,
+                   "percent_recorded": _f(s.get("percent_recorded")),
+                   "distance_m": _f(s.get("distance_meter")), "altitude_gain_m": _f(s.get("altitude_gain_meter")),
+                   "altitude_change_m": _f(s.get("altitude_change_meter")), **_meta(r, ref)}
+            for i, name in enumerate(_ZONES):
+                row[f"hr_zone_{i}_min"] = _min(z.get(f"zone_{name}_milli"))
+            rows.append(row)
+    return _frame(rows, "workouts", "workout")

@@ -1,6 +1,11 @@
 """Sync bookkeeping in the database: runs (``import_runs`` kind ``sync`` + ``sync_run_meta``
 liveness), per-collection passes and watermarks (``sync_state``), keys seen by a pass
-(``sync_seen``), and the status the Connect card shows."""
+(``sync_seen``), the status the Connect card shows, and which athletes a background sync is due for.
+
+Retry after a failure (state ``Error``): the next background sync waits until the failed run's
+``retry_after_s`` (what WHOOP's rate limit or the client said; kept in ``settings`` under
+``RETRY_KEY``) and at least a backoff of 1, 2, 4, ... minutes per consecutive failure, at most
+the max age (``WHOOP_SYNC_MAX_AGE_MIN``). ``Reconnect needed`` is never retried."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from datetime import datetime, timedelta
 from whoop.store import Store, utcnow
 
 HEARTBEAT_STALE_S = 120
+RETRY_KEY = "whoop_sync_retry_after_s"
+BACKOFF_FIRST = timedelta(minutes=1)
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -30,11 +37,16 @@ def pid_alive(pid: int | None) -> bool:
 
 def start_run(store: Store, athlete_id: int, source: str) -> int:
     """Mark this athlete's runs left ``running`` by a dead process ``interrupted`` (the caller
-    holds the athlete's sync lock, so none of them is alive), then open a new sync run."""
+    holds the athlete's sync lock, so none of them is alive) and rebuild the athlete's days from
+    the pages they committed, then open a new sync run."""
     with store.transaction() as con:
-        con.execute("UPDATE import_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()), "
-                    "error = coalesce(error, 'the sync process stopped before finishing') "
-                    "WHERE athlete_id = ? AND kind = 'sync' AND status = 'running'", [athlete_id])
+        dead = con.execute("SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
+                           "AND status = 'running'", [athlete_id]).fetchone()[0]
+        if dead:
+            con.execute("UPDATE import_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()), "
+                        "error = coalesce(error, 'the sync process stopped before finishing') "
+                        "WHERE athlete_id = ? AND kind = 'sync' AND status = 'running'", [athlete_id])
+            Store.rebuild_days(con, athlete_id)
         run_id = con.execute(
             "INSERT INTO import_runs (athlete_id, kind, source, started_at, status, requests, counts_json) "
             "VALUES (?, 'sync', ?, now(), 'running', 0, '{}') RETURNING run_id", [athlete_id, source]).fetchone()[0]
@@ -43,11 +55,15 @@ def start_run(store: Store, athlete_id: int, source: str) -> int:
 
 
 def finish_run(store: Store, run_id: int, status: str, counts: dict, requests: int,
-               error: str | None = None) -> None:
-    """Close a run with its outcome (ok | failed | interrupted)."""
+               error: str | None = None, *, retry_after_s: float | None = None) -> None:
+    """Close a run with its outcome (ok | failed | interrupted); ``retry_after_s`` (seconds
+    after the end, from the error) is kept for the background retry (see the module docstring)."""
     with store.transaction() as con:
         con.execute("UPDATE import_runs SET status = ?, finished_at = now(), counts_json = ?, requests = ?, "
                     "error = ? WHERE run_id = ?", [status, json.dumps(counts), requests, error, run_id])
+        con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
+                    "SELECT athlete_id, ?, ?, now() FROM import_runs WHERE run_id = ?",
+                    [RETRY_KEY, json.dumps(None if retry_after_s is None else float(retry_after_s)), run_id])
 
 
 def progress_update(con, run_id: int, counts: dict, requests: int) -> None:
@@ -137,6 +153,12 @@ def sync_status(store: Store, athlete_id: int, max_age: timedelta = timedelta(ho
             "ORDER BY r.run_id DESC LIMIT 1", [athlete_id]).fetchone()
         ok = con.execute("SELECT max(finished_at) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
                          "AND status = 'ok'", [athlete_id]).fetchone()[0]
+        failures = con.execute(
+            "SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' AND status IN "
+            "('failed', 'interrupted') AND run_id > coalesce((SELECT max(run_id) FROM import_runs WHERE "
+            "athlete_id = ? AND kind = 'sync' AND status = 'ok'), 0)", [athlete_id, athlete_id]).fetchone()[0]
+        retry = con.execute("SELECT value_json FROM settings WHERE athlete_id = ? AND key = ?",
+                            [athlete_id, RETRY_KEY]).fetchone()
     last_at = last[1] if last else None
     nxt = (ok + max_age) if ok else None
     if conn is None or conn[0] == "disconnected":
@@ -150,5 +172,28 @@ def sync_status(store: Store, athlete_id: int, max_age: timedelta = timedelta(ho
         if alive:
             return SyncStatus("Syncing", last_at, ok, nxt, None, None)
     if last and last[0] in ("failed", "interrupted"):
-        return SyncStatus("Error", last_at, ok, nxt, last[2], None)
+        after = json.loads(retry[0]) if retry else None
+        backoff = min(BACKOFF_FIRST * 2 ** max(0, min(failures, 20) - 1), max_age)
+        wait = max(backoff, timedelta(seconds=after or 0))
+        retry_at = (last_at + wait) if last_at is not None else utcnow()
+        return SyncStatus("Error", last_at, ok, retry_at, last[2], None)
     return SyncStatus("Connected", last_at, ok, nxt or utcnow(), None, None)
+
+
+def due_athletes(store: Store, max_age: timedelta = timedelta(hours=1),
+                 now: datetime | None = None) -> list[int]:
+    """Connected athletes a background sync is due for at ``now`` (UTC; default: now): state
+    ``Connected`` whose last good sync is older than ``max_age`` (or never ran), and state
+    ``Error`` whose retry time has come (see the module docstring). Never ``Reconnect needed``,
+    ``Disconnected`` or ``Syncing``."""
+    with store.connect() as con:
+        ids = [r[0] for r in con.execute(
+            "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
+            "ORDER BY athlete_id").fetchall()]
+    due = []
+    for aid in ids:
+        st = sync_status(store, aid, max_age)
+        at = now or utcnow()        # after sync_status: a never-synced athlete is due "now"
+        if st.state in ("Connected", "Error") and (st.next_sync_at is None or st.next_sync_at <= at):
+            due.append(aid)
+    return due

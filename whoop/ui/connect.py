@@ -8,7 +8,9 @@ whoop.tokens and whoop.sync).
   progress, **Disconnect**, **Delete data** (after a confirmation); Connect (with "link to
   athlete") and "paste the URL you were sent back to".
 * a background scheduler (one thread per process, ``st.cache_resource``) syncs connected
-  athletes whose last good sync is older than ``WHOOP_SYNC_MAX_AGE_MIN`` (default 60).
+  athletes whose last good sync is older than ``WHOOP_SYNC_MAX_AGE_MIN`` (default 60), retries
+  athletes in state Error once their retry time has come (``whoop.sync.state.due_athletes``),
+  and is woken right after a connect, so every new connection starts its first sync at once.
 
 No token or secret is ever put in session state, caches, HTML or URLs: the card only reads
 statuses; tokens stay inside whoop.tokens.
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import timedelta
 
 import streamlit as st
@@ -38,39 +39,53 @@ def _max_age() -> timedelta:
 
 
 class _Scheduler:
-    """Background syncs: every ``poll_s`` seconds, sync each connected athlete whose last good
-    sync is older than the max age. One thread per process; the per-athlete file lock keeps it
-    from overlapping a CLI or "Sync now" run (which then simply waits for the next round)."""
+    """Background syncs: every ``poll_s`` seconds (or at once when woken), sync each athlete
+    :func:`whoop.sync.state.due_athletes` names (Connected and older than the max age, or Error
+    whose retry time has come). One thread per process (``start=False``: none, for tests); the
+    per-athlete file lock keeps it from overlapping a CLI or "Sync now" run (which then simply
+    waits for the next round)."""
 
-    def __init__(self, db: str, poll_s: float = 300.0) -> None:
+    def __init__(self, db: str, poll_s: float = 300.0, *, start: bool = True) -> None:
         self.db, self.poll_s = db, poll_s
+        self._wake = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="whoop-sync-scheduler", daemon=True)
-        self.thread.start()
+        if start:
+            self.thread.start()
+
+    def wake(self) -> None:
+        """Run a round now (e.g. right after a connect) instead of at the next poll."""
+        self._wake.set()
+
+    def run_once(self, settings=None) -> list[int]:
+        """One round: sync every due athlete, one after the other; returns the ids synced (ok
+        or not). A WhoopError of one athlete is logged and does not stop the round."""
+        from whoop.store import Store
+        from whoop.sync import sync_athlete
+        from whoop.sync.state import due_athletes
+
+        settings = settings or whoop_settings()
+        if not settings.configured:
+            return []
+        store = Store(self.db)
+        done = []
+        for aid in due_athletes(store, _max_age()):
+            done.append(aid)
+            try:
+                sync_athlete(store, settings, aid)
+            except WhoopError as exc:
+                log.info("background sync of athlete %s: %s", aid, exc)
+        return done
 
     def _loop(self) -> None:
-        from whoop.store import Store
-        from whoop.sync import connected_athletes, sync_athlete, sync_status
-
-        store = Store(self.db)
         while True:
+            self._wake.clear()
             try:
-                settings = whoop_settings()
-                if settings.configured:
-                    for aid in connected_athletes(store):
-                        status = sync_status(store, aid, _max_age())
-                        if status.state == "Connected" and (status.next_sync_at is None or
-                                                            status.next_sync_at <= _utcnow()):
-                            sync_athlete(store, settings, aid)
+                self.run_once()
             except WhoopError as exc:
                 log.info("background sync: %s", exc)
             except Exception:  # noqa: BLE001 - the thread must survive
                 log.exception("background sync failed")
-            time.sleep(self.poll_s)
-
-
-def _utcnow():
-    from whoop.store import utcnow
-    return utcnow()
+            self._wake.wait(self.poll_s)
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,6 +111,7 @@ def handle_oauth_return() -> None:
     st.query_params.clear()
     try:
         result = _token_store().finish_connect(code=code, state=state, error=error)
+        _scheduler(str(data.get_store().path)).wake()     # the first sync starts now
         flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history is "
                          f"syncing in the background; the WHOOP card on the Data page shows the "
                          f"progress.")
@@ -172,7 +188,11 @@ def _athlete_row(ts, row) -> None:
         st.write(f"Delete every record of '{name}' from this database? The WHOOP connection stays.")
         if st.checkbox("Yes, delete", key=f"delconf_{aid}") and st.button("Delete", key=f"del_{aid}",
                                                                           type="primary"):
-            delete_synced_data(data.get_store(), aid)
+            try:
+                delete_synced_data(data.get_store(), aid)
+            except WhoopError as exc:        # a sync of this athlete is running, the database is busy
+                st.error(str(exc), icon=":material/error:")
+                return
             st.cache_data.clear()
             flash("success", f"Deleted the data of '{name}'.")
             st.rerun()
@@ -213,7 +233,9 @@ def render_whoop_card() -> None:
                 st.session_state.pop(_URL_KEY, None)
                 try:
                     result = ts.finish_connect_url(pasted)
-                    flash("success", f"Connected WHOOP account as athlete '{result.athlete}'.")
+                    _scheduler(str(data.get_store().path)).wake()     # the first sync starts now
+                    flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history "
+                                     f"is syncing in the background.")
                 except WhoopError as exc:
                     flash("error", str(exc))
                 st.rerun()

@@ -137,18 +137,20 @@ def _count_summary(counts_json: str | None) -> str:
 
 def runs_table() -> pd.DataFrame:
     """Import history for display: columns ``finished`` (UTC timestamp), ``athlete``, ``kind``,
-    ``source``, ``status``, ``records`` (per-table new/updated counts), ``warnings`` (int),
+    ``source``, ``status``, ``records`` (per-table new/updated counts), ``requests`` (Int64: HTTP
+    requests a sync sent to WHOOP, retries included; <NA> for file imports), ``warnings`` (int),
     ``error``; newest first."""
     frame = runs()
     if frame.empty:
         return pd.DataFrame(columns=["finished", "athlete", "kind", "source", "status", "records",
-                                     "warnings", "error"])
+                                     "requests", "warnings", "error"])
     warnings = frame["warnings_json"].map(lambda w: len(json.loads(w)) if w else 0)
+    requests = frame["requests"].astype("Int64").where(frame["kind"].eq("sync"), pd.NA)
     return pd.DataFrame({
         "finished": frame["finished_at"].fillna(frame["started_at"]),
         "athlete": frame["athlete"], "kind": frame["kind"], "source": frame["source"],
         "status": frame["status"], "records": frame["counts_json"].map(_count_summary),
-        "warnings": warnings.astype("int64"), "error": frame["error"].fillna(""),
+        "requests": requests, "warnings": warnings.astype("int64"), "error": frame["error"].fillna(""),
     })
 
 
