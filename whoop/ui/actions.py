@@ -71,13 +71,20 @@ def import_files(files: Sequence[tuple[str, bytes]], athlete: str) -> ImportResu
 
 
 def delete_athlete(athlete_id: int, name: str) -> None:
-    """Delete every record, day, run and setting of the athlete, and the athlete itself."""
+    """Delete every record, day, run and setting of the athlete, and the athlete itself, after
+    revoking its WHOOP grant (``whoop.sync.delete_athlete``); refused while a sync of the
+    athlete runs."""
+    from whoop.config import whoop_settings
+    from whoop.sync import delete_athlete as delete
+
     try:
-        data.get_store().delete_athlete_data(athlete_id, keep_athlete=False)
+        revoked = delete(data.get_store(), whoop_settings(), athlete_id)
     except WhoopError as exc:
         st.error(str(exc), icon=":material/error:")
         return
     if st.session_state.get(ATHLETE_KEY) == name:
         del st.session_state[ATHLETE_KEY]
-    flash("success", f"Deleted all data of athlete '{name}'.")
+    flash("success", f"Deleted all data of athlete '{name}'" + (
+        "" if revoked is None else "; WHOOP access revoked" if revoked else
+        "; WHOOP did not confirm the revocation (its tokens are deleted here)") + ".")
     st.rerun()
