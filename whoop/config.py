@@ -22,10 +22,12 @@ started") with the redirect URI above and the scopes listed in ``whoop.oauth.SCO
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from whoop.errors import ConfigError
 
@@ -113,15 +115,38 @@ class WhoopSettings:
         return self
 
 
+def is_loopback(host: str | None) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ``::1`` (the only hosts plain http may reach:
+    bearer tokens and the client secret travel in every request)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def whoop_settings() -> WhoopSettings:
     """The WHOOP_* settings (environment, then secrets.toml, then defaults).
 
     Raises:
-        ConfigError: secrets.toml is invalid, or WHOOP_BASE_URL is not an http(s) URL.
+        ConfigError: secrets.toml is invalid, or WHOOP_BASE_URL is not an https URL (plain http
+            only for a loopback host: localhost, 127.0.0.0/8, ::1, e.g. the local sandbox).
     """
     base = (setting("WHOOP_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise ConfigError("WHOOP_BASE_URL must start with https:// (or http:// for a local sandbox)")
+    try:
+        host = urlsplit(base).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise ConfigError("WHOOP_BASE_URL has no host; use https://api.prod.whoop.com")
+    if base.startswith("http://") and not is_loopback(host):
+        raise ConfigError(f"WHOOP_BASE_URL uses plain http:// for {host}: tokens would travel unencrypted; "
+                          f"use https:// (plain http is only for a sandbox on localhost/127.0.0.1/::1)")
     return WhoopSettings(
         client_id=setting("WHOOP_CLIENT_ID"),
         client_secret=setting("WHOOP_CLIENT_SECRET"),

@@ -10,6 +10,12 @@ Rules (../shared/whoop/API.md §1, WHOOP developer docs "OAuth 2.0"):
 * client credentials go in the form body (``client_secret_post``); HTTP Basic is refused;
 * refresh tokens rotate: the old pair dies when a refresh succeeds (see ``whoop.tokens``);
 * revoke: ``DELETE /developer/v2/user/access`` with the bearer token -> 204.
+
+oauthlib reads two switches from the environment: ``OAUTHLIB_INSECURE_TRANSPORT`` (allow
+http://) and ``OAUTHLIB_RELAX_TOKEN_SCOPE`` (WHOOP answers a refresh with all granted scopes).
+They are set only around our own oauthlib calls (:func:`_oauthlib_env`, under a process lock, and
+restored afterwards), the first only for a loopback http:// sandbox; nothing stays set
+process-wide.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
@@ -25,7 +34,7 @@ import httpx
 from oauthlib.oauth2 import OAuth2Error
 from requests_oauthlib import OAuth2Session
 
-from whoop.config import WhoopSettings
+from whoop.config import WhoopSettings, is_loopback
 from whoop.crypto import remember_secret
 from whoop.errors import AuthError, ReconnectNeeded
 from whoop.store import Store, utcnow
@@ -39,12 +48,29 @@ REVOKE_PATH = "/developer/v2/user/access"
 TIMEOUT_S = 30.0
 
 
-def _allow_local_http(settings: WhoopSettings) -> None:
-    """oauthlib refuses http:// unless told; allow it only for a loopback sandbox or redirect."""
-    hosts = {urlparse(settings.base_url).hostname, urlparse(settings.redirect_uri).hostname}
-    if hosts <= {"127.0.0.1", "localhost", "::1", None}:
-        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+_ENV_LOCK = threading.Lock()
+
+
+@contextmanager
+def _oauthlib_env(settings: WhoopSettings) -> Iterator[None]:
+    """For the duration of one oauthlib call: relax the token-scope check, and allow http://
+    only when WHOOP's base URL is a loopback host (the sandbox). The previous values come back
+    afterwards; the lock keeps other threads' oauthlib calls from seeing or undoing them."""
+    url = urlparse(settings.base_url)
+    env = {"OAUTHLIB_RELAX_TOKEN_SCOPE": "1"}
+    if url.scheme == "http" and is_loopback(url.hostname):
+        env["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    with _ENV_LOCK:
+        saved = {k: os.environ.get(k) for k in ("OAUTHLIB_RELAX_TOKEN_SCOPE", "OAUTHLIB_INSECURE_TRANSPORT")}
+        os.environ.update(env)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 def _state_hash(state: str) -> str:
@@ -59,10 +85,10 @@ def authorization_url(store: Store, settings: WhoopSettings, *, link_athlete: st
         ConfigError: WHOOP is not configured. StoreError, DatabaseBusyError.
     """
     settings.require()
-    _allow_local_http(settings)
     state = secrets.token_urlsafe(24)
     sess = OAuth2Session(settings.client_id, redirect_uri=settings.redirect_uri, scope=SCOPES)
-    url, _ = sess.authorization_url(settings.base_url + AUTH_PATH, state=state)
+    with _oauthlib_env(settings):
+        url, _ = sess.authorization_url(settings.base_url + AUTH_PATH, state=state)
     now = utcnow()
     with store.transaction() as con:
         con.execute("DELETE FROM oauth_states WHERE created_at < ?", [now - timedelta(days=1)])
@@ -143,12 +169,12 @@ def exchange_code(settings: WhoopSettings, code: str) -> dict:
         NetworkError-like AuthError when WHOOP cannot be reached.
     """
     settings.require()
-    _allow_local_http(settings)
     remember_secret(settings.client_secret)
     sess = OAuth2Session(settings.client_id, redirect_uri=settings.redirect_uri, scope=SCOPES)
     try:
-        token = sess.fetch_token(settings.base_url + TOKEN_PATH, code=code, include_client_id=True,
-                                 client_secret=settings.client_secret, timeout=TIMEOUT_S)
+        with _oauthlib_env(settings):
+            token = sess.fetch_token(settings.base_url + TOKEN_PATH, code=code, include_client_id=True,
+                                     client_secret=settings.client_secret, timeout=TIMEOUT_S)
     except OAuth2Error as exc:
         raise _token_error(exc, "sign-in code") from None
     except Exception as exc:  # noqa: BLE001 - requests' errors, never with a token inside
@@ -164,13 +190,13 @@ def refresh(settings: WhoopSettings, refresh_token: str) -> dict:
         AuthError: any other refusal, or WHOOP unreachable (``reconnect`` False: retry later).
     """
     settings.require()
-    _allow_local_http(settings)
     remember_secret(settings.client_secret)
     sess = OAuth2Session(settings.client_id, scope=["offline"])
     try:
-        token = sess.refresh_token(settings.base_url + TOKEN_PATH, refresh_token=refresh_token,
-                                   client_id=settings.client_id, client_secret=settings.client_secret,
-                                   timeout=TIMEOUT_S)
+        with _oauthlib_env(settings):
+            token = sess.refresh_token(settings.base_url + TOKEN_PATH, refresh_token=refresh_token,
+                                       client_id=settings.client_id, client_secret=settings.client_secret,
+                                       timeout=TIMEOUT_S)
     except OAuth2Error as exc:
         raise _token_error(exc, "token refresh") from None
     except Exception as exc:  # noqa: BLE001
