@@ -3,6 +3,9 @@ revokes its WHOOP grant first (real sandbox, real DuckDB, the real cross-process
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -29,8 +32,6 @@ def _athlete_rows(store, athlete: int) -> dict[str, int]:
 
 
 def test_delete_waits_for_no_sync_and_revokes_a_connected_athlete(store, settings, sandbox, athlete):
-    import subprocess
-    import sys
     sync_athlete(store, settings, athlete, client_kw=FAST)
     token = TokenStore(store, settings).access_token(athlete)
     name = store.athlete_name(athlete)

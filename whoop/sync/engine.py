@@ -232,7 +232,8 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
     """Sync one connected athlete (see the module docstring).
 
     Returns the run's SyncResult. Raises (after recording the run as failed):
-        WhoopError subclasses: ReconnectNeeded (connection marked), RateLimitError / NetworkError
+        WhoopError subclasses: ReconnectNeeded or any AuthError with ``reconnect`` (connection
+        marked ``reconnect_needed``), RateLimitError / NetworkError
         (say when to retry), DatabaseBusyError; WhoopError "already running" when another
         process syncs this athlete.
     """

@@ -132,7 +132,9 @@ def end_pass(con, athlete_id: int, collection: str) -> None:
 class SyncStatus:
     """What the Connect card shows for one athlete.
 
-    ``state`` is one of Disconnected, Connected, Syncing, Error, Reconnect needed."""
+    ``state`` is one of Disconnected, Connected, Syncing, Error, Reconnect needed;
+    ``next_sync_at`` (UTC) is when the background sync runs next: last good sync + max age when
+    Connected, the retry time when Error (see the module docstring), None when it never will."""
 
     state: str
     last_sync_at: datetime | None
