@@ -58,7 +58,7 @@ else:
     st.dataframe(history, hide_index=True, width="stretch", column_config={
         "finished": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),
         "athlete": "Athlete", "kind": "Kind", "source": "Source", "status": "Status",
-        "records": "Records", "warnings": "Warnings", "error": "Error"})
+        "records": "Records", "requests": "Requests", "warnings": "Warnings", "error": "Error"})
 
 if sel is not None:
     st.subheader("Data quality")
