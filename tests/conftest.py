@@ -39,6 +39,27 @@ def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def one_day_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the demo writer's ``days=1`` athlete (two day rows, one scored recovery,
+    a few journal answers), built once per session. Use :func:`one_day_db` for a copy."""
+    from whoop.importer import load_demo
+    from whoop.store import Store
+
+    path = tmp_path_factory.mktemp("oneday") / "one.duckdb"
+    result = load_demo(Store(path), days=1)
+    assert result.counts["recoveries"]["inserted"] == 1
+    return path
+
+
+@pytest.fixture
+def one_day_db(one_day_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the one-day database."""
+    path = tmp_path / "one.duckdb"
+    shutil.copyfile(one_day_template, path)
+    return path
+
+
 @pytest.fixture
 def app_test(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
     """Factory ``app_test(db) -> AppTest`` for ``app.py`` with ``WHOOP_DB=db`` (not yet run).

@@ -5,12 +5,10 @@ and the settings round trip through the store."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from tests.apptest_helpers import assert_clean, open_page, texts
-from whoop.importer import load_demo
 from whoop.store import Store
 
 PAGES = ["journal", "trends", "explain", "settings"]
@@ -18,20 +16,6 @@ TITLES = {"journal": "Journal", "trends": "Trends", "explain": "Explain a day",
           "settings": "Settings"}
 
 
-@pytest.fixture(scope="module")
-def one_day_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo writer with ``days=1``: two day rows, one scored recovery, 6 journal answers."""
-    path = tmp_path_factory.mktemp("oneday") / "one.duckdb"
-    result = load_demo(Store(path), days=1)
-    assert result.counts["recoveries"]["inserted"] == 1
-    return path
-
-
-@pytest.fixture
-def one_day_db(one_day_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "one.duckdb"
-    path.write_bytes(one_day_template.read_bytes())
-    return path
 
 
 # ------------------------------------------------------------------------------ empty DB

@@ -20,7 +20,7 @@ import pytest
 
 from tests.apptest_helpers import assert_clean, open_page, texts
 from whoop.demo import write_demo_export
-from whoop.importer import import_uploads, load_demo
+from whoop.importer import import_uploads
 from whoop.store import Store
 
 PAGES = ["overview", "hrv", "sleep", "strain", "data"]
@@ -48,19 +48,6 @@ def values(array) -> np.ndarray:
     return np.asarray(array)
 
 
-@pytest.fixture(scope="module")
-def one_day_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo writer with ``days=1``: two day rows, one scored recovery."""
-    path = tmp_path_factory.mktemp("oneday") / "one.duckdb"
-    load_demo(Store(path), days=1)
-    return path
-
-
-@pytest.fixture
-def one_day_db(one_day_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "one.duckdb"
-    path.write_bytes(one_day_template.read_bytes())
-    return path
 
 
 # ------------------------------------------------------------------------------ demo data
