@@ -79,30 +79,29 @@ def _target(request: Request, st: SandboxState) -> tuple[Any, str, Any]:
     return ath, kind, key
 
 
-async def rescore(request: Request) -> Response:
+def _force(request: Request, change) -> Response:
+    """Apply ``change(athlete, kind, key, now)`` to the record the query names, under the state
+    lock: 404 for an unknown record, 400 for a bad query, else ``{"changed": ...}``."""
     st = _st(request)
     with st.lock:
         try:
             ath, kind, key = _target(request, st)
-            changed = ath.force_rescore(kind, key, st.world.now)
+            changed = change(ath, kind, key, st.world.now)
         except KeyError as exc:
             return JSONResponse({"error": "not_found", "error_description": str(exc)}, status_code=404)
         except ValueError as exc:
             return _bad(str(exc))
     return JSONResponse({"changed": changed})
+
+
+async def rescore(request: Request) -> Response:
+    """``POST /_sandbox/rescore``: rescore one record now (``updated_at`` moves)."""
+    return _force(request, lambda ath, kind, key, now: ath.force_rescore(kind, key, now))
 
 
 async def delete(request: Request) -> Response:
-    st = _st(request)
-    with st.lock:
-        try:
-            ath, kind, key = _target(request, st)
-            changed = ath.force_delete(kind, key)
-        except KeyError as exc:
-            return JSONResponse({"error": "not_found", "error_description": str(exc)}, status_code=404)
-        except ValueError as exc:
-            return _bad(str(exc))
-    return JSONResponse({"changed": changed})
+    """``POST /_sandbox/delete``: delete one record now."""
+    return _force(request, lambda ath, kind, key, now: ath.force_delete(kind, key))
 
 
 async def faults(request: Request) -> Response:
