@@ -3,6 +3,11 @@
 Every command takes ``--db FILE`` (default: ``WHOOP_DB`` or ``data/whoop.duckdb``). A handled
 error (any :class:`whoop.errors.WhoopError`) prints one line ``error: ...`` on stderr and exits 1;
 no traceback. Ctrl-C exits 130.
+
+Start-up stays light: this module and :mod:`whoop.sync_cli` import only the standard library and
+light project modules at the top; pandas, DuckDB (whoop.store), the export parser and the WHOOP
+client are imported inside the command that needs them, so ``--help`` answers at once
+(``bench/bench_cli.py``; tests/test_cli_startup.py keeps it so).
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from whoop import schema, sync_cli
+from whoop import sync_cli
 from whoop.errors import InputError, WhoopError
-from whoop.importer import DEFAULT_ATHLETE, import_paths
-from whoop.store import Store
+from whoop.importer import DEFAULT_ATHLETE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from whoop.store import Store
 
 log = logging.getLogger("whoop")
 
@@ -49,6 +57,9 @@ def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import one WHOOP export (ZIP, folder or CSVs) in one transaction and print what changed."""
+    from whoop.importer import import_paths
+    from whoop.store import Store
+
     for p in args.paths:
         if not Path(p).exists():
             raise InputError(f"{p}: no such file or folder")
@@ -62,6 +73,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print athletes, rows per table, date range and last import of the database."""
+    from whoop.store import Store
+
     status = Store(args.db).status()
     if args.json:
         print(json.dumps(status, default=str, indent=2))
@@ -102,6 +115,8 @@ def _short_source(source: str | None) -> str:
 def daily_export_frame(store: Store, athlete_id: int, name: str) -> pd.DataFrame:
     """The daily table of one athlete in ``daily.csv`` form: schema.DAILY_EXPORT_COLUMNS,
     ``date`` as YYYY-MM-DD text, one row per day with data."""
+    from whoop import schema
+
     days = store.days(athlete_id)
     days.insert(0, "athlete", name)
     days["date"] = days["date"].dt.strftime("%Y-%m-%d")
@@ -116,6 +131,11 @@ def _export_table(store: Store, table: str, athlete_id: int, name: str) -> pd.Da
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write daily, cycles, recoveries, sleeps, workouts and journal tables as CSV or Parquet."""
+    import pandas as pd
+
+    from whoop import schema
+    from whoop.store import Store
+
     store = Store(args.db)
     athletes = _athlete_id(store, args.athlete)
     out = Path(args.out)
@@ -139,6 +159,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the analytics (baselines, training load, sleep debt, journal impact) as CSV."""
     from whoop.report import write_report
+    from whoop.store import Store
 
     store = Store(args.db)
     out = Path(args.out)

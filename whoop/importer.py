@@ -9,8 +9,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from whoop.store import ImportResult, Store
+if TYPE_CHECKING:      # the CLI reads DEFAULT_ATHLETE for --help without loading DuckDB
+    from whoop.store import ImportResult, Store
 
 DEFAULT_ATHLETE = "me"
 

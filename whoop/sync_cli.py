@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import webbrowser
 from datetime import datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from whoop.config import int_setting, whoop_settings
-from whoop.crypto import install_log_redaction
 from whoop.errors import InputError, WhoopError
-from whoop.store import Store
+
+if TYPE_CHECKING:      # the commands import the store, crypto and the client when they run
+    from whoop.store import Store
 
 
 def _db(p: argparse.ArgumentParser) -> None:
@@ -70,7 +71,11 @@ def _resolve(store: Store, ref: str) -> int:
 
 def cmd_connect(args: argparse.Namespace) -> int:
     """Print the authorization URL, read the URL WHOOP redirected to from stdin, finish the connect."""
+    import webbrowser
+
+    from whoop.crypto import install_log_redaction
     from whoop.oauth import authorization_url
+    from whoop.store import Store
     from whoop.tokens import TokenStore
 
     install_log_redaction()
@@ -111,6 +116,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Sync one or all connected athletes with a progress bar and a one-line summary each."""
     from tqdm import tqdm
 
+    from whoop.crypto import install_log_redaction
+    from whoop.store import Store
     from whoop.sync import ORDER, SyncOptions, connected_athletes, sync_athlete
 
     install_log_redaction()
@@ -156,6 +163,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_disconnect(args: argparse.Namespace) -> int:
     """Revoke at WHOOP and delete the tokens of one athlete."""
+    from whoop.crypto import install_log_redaction
+    from whoop.store import Store
     from whoop.tokens import TokenStore
 
     install_log_redaction()
