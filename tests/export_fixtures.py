@@ -242,3 +242,54 @@ def write_folder(folder: Path, files: dict[str, str | bytes]) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return folder
+
+
+# ------------------------------------- quirk: a main sleep filed under the previous cycle
+#: Three invented cycles at UTC+02:00, newest first. Q2's main sleep (onset 2024-06-02 22:30)
+#: opens Q2 in physiological_cycles.csv (its row's ``Sleep onset``, with Q2's recovery), but its
+#: row in sleeps.csv carries Q3's ``Cycle start time`` (EXPORT.md 3.3). Q3's own row also shows
+#: a late nap's sleep columns (the other 3.3 quirk), so Q3's main sleep is found only by the
+#: sleeps.csv key; the nap stays a nap.
+_Q = {
+    "Q1": ("2024-06-03 23:00:00", "", "UTC+02:00"),
+    "Q2": ("2024-06-02 22:30:00", "2024-06-03 23:00:00", "UTC+02:00"),
+    "Q3": ("2024-06-01 23:15:00", "2024-06-02 22:30:00", "UTC+02:00"),
+}
+QS1 = _sleep("2024-06-03 23:00:00", "2024-06-04 07:10:00", "84", "440", "75")
+QS2 = _sleep("2024-06-02 22:30:00", "2024-06-03 06:40:00", "79", "405", "70")
+QS3 = _sleep("2024-06-01 23:15:00", "2024-06-02 07:00:00", "92", "420", "81")
+QNAP = {**_sleep("2024-06-02 16:00:00", "2024-06-02 16:50:00", "", "45", ""),
+        "In bed duration (min)": "50", "Sleep need (min)": "", "Sleep debt (min)": ""}
+
+
+def _qcyc(key: str) -> dict[str, str]:
+    start, end, tz = _Q[key]
+    return {"Cycle start time": start, "Cycle end time": end, "Cycle timezone": tz}
+
+
+def previous_cycle_sleep_csvs() -> dict[str, str]:
+    """File name -> CSV text of an invented export (current headers) where a main sleep's
+    sleeps.csv row names the previous cycle (see ``_Q`` above). Expected days: 2024-06-02 (Q3,
+    recovery 80, asleep 420), 2024-06-03 (Q2, recovery 55, asleep 405), 2024-06-04 (Q1, open,
+    recovery 66, asleep 440)."""
+    strain = {"Day Strain": "10.5", "Energy burned (cal)": "2200", "Max HR (bpm)": "160",
+              "Average HR (bpm)": "66"}
+    cycles = [
+        {**_qcyc("Q1"), "Recovery score %": "66", "Resting heart rate (bpm)": "51",
+         "Heart rate variability (ms)": "75", "Skin temp (celsius)": "33.3",
+         "Blood oxygen %": "96.0", **QS1},
+        {**_qcyc("Q2"), "Recovery score %": "55", "Resting heart rate (bpm)": "54",
+         "Heart rate variability (ms)": "62", "Skin temp (celsius)": "33.5",
+         "Blood oxygen %": "95.8", **strain, **QS2},
+        {**_qcyc("Q3"), "Recovery score %": "80", "Resting heart rate (bpm)": "49",
+         "Heart rate variability (ms)": "88", "Skin temp (celsius)": "33.2",
+         "Blood oxygen %": "96.4", **strain, **QNAP},
+    ]
+    sleeps = [
+        {**_qcyc("Q1"), **QS1, "Nap": "false"},
+        {**_qcyc("Q3"), **QS2, "Nap": "false"},   # the quirk: Q2's sleep under Q3's start
+        {**_qcyc("Q3"), **QNAP, "Nap": "true"},
+        {**_qcyc("Q3"), **QS3, "Nap": "false"},
+    ]
+    return {FILE_NAMES["cycles"]: csv_text(CYCLES_26, cycles),
+            FILE_NAMES["sleeps"]: csv_text(SLEEPS_18, sleeps)}

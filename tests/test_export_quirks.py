@@ -177,3 +177,37 @@ def test_repeated_cycle_start_keeps_last_with_warning():
     c2 = data.cycles.set_index("start_utc").loc[utc("2024-03-11 22:40")]
     assert c2["day_strain"] == 15.0
     assert any("1 cycles in physiological_cycles.csv repeat" in w for w in data.warnings)
+
+
+def test_main_sleep_filed_under_the_previous_cycle_joins_the_cycle_naming_its_onset():
+    """EXPORT.md 3.3: Q2's sleep row names Q3's cycle start, Q2's cycle row names the sleep's
+    onset; the cycle row wins. Q3's own row shows a nap, so Q3's main sleep keeps the sleeps.csv
+    key, and the nap stays in Q3. UTC+02:00: 22:30 local -> 20:30Z."""
+    files = fx.previous_cycle_sleep_csvs()
+    data = read_export_files([(n, t.encode()) for n, t in files.items()])
+    s = data.sleeps.set_index("start_utc")
+    assert s.loc[utc("2024-06-02 20:30"), "cycle_start_utc"] == utc("2024-06-02 20:30")  # Q2
+    assert s.loc[utc("2024-06-01 21:15"), "cycle_start_utc"] == utc("2024-06-01 21:15")  # Q3
+    assert s.loc[utc("2024-06-02 14:00"), "cycle_start_utc"] == utc("2024-06-01 21:15")  # nap
+    assert s.loc[utc("2024-06-03 21:00"), "cycle_start_utc"] == utc("2024-06-03 21:00")  # Q1
+    assert any("1 main sleep in sleeps.csv" in w and "previous cycle" in w
+               for w in data.warnings), data.warnings
+
+
+def test_main_sleep_filed_under_the_previous_cycle_keeps_its_day_in_the_store(db_path):
+    """Through the importer into a real DuckDB file: every day with a recovery has its main
+    sleep (before the fix 2024-06-03 had recovery 55 but no asleep time or performance)."""
+    from whoop.importer import import_uploads
+    from whoop.store import Store
+
+    store = Store(db_path)
+    files = fx.previous_cycle_sleep_csvs()
+    import_uploads(store, [(n, t.encode()) for n, t in files.items()], athlete="q")
+    days = store.days(store.athlete_id("q"))
+    assert days["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-06-02", "2024-06-03",
+                                                            "2024-06-04"]
+    assert days["recovery_score"].tolist() == [80.0, 55.0, 66.0]
+    assert days["has_main_sleep"].tolist() == [True, True, True]
+    assert days["asleep_min"].tolist() == [420.0, 405.0, 440.0]
+    assert days["sleep_performance_pct"].tolist() == [92.0, 79.0, 84.0]
+    assert days["nap_min"].tolist() == [45.0, 0.0, 0.0]

@@ -1,7 +1,7 @@
 """WHOOP "Data Export" parser: ZIP, gzip-wrapped ZIP, unzipped folder or loose CSVs ->
 canonical record frames (:mod:`whoop.schema`) ready for :mod:`whoop.store` to upsert.
 
-Format reference: /work/shared/whoop/EXPORT.md (headers, variants, quirks, look-alikes).
+The export's quirks and what the parser does with each: docs/EXPORT_QUIRKS.md.
 This package never writes to the database.
 
 Modules: :mod:`.sources` (containers), :mod:`.headers` (columns, aliases, kind detection),
@@ -155,7 +155,8 @@ def _parse(candidates: list[sources.Candidate], source: str, origin: str) -> Exp
     if "cycles" in tables:
         frames["cycles"], frames["recoveries"] = convert.cycles(tables["cycles"], source, warnings)
     if "sleeps" in tables:
-        frames["sleeps"] = convert.sleeps(tables["sleeps"], source, warnings)
+        frames["sleeps"] = convert.sleeps(tables["sleeps"], source, warnings,
+                                          cycles=tables.get("cycles"))
     else:
         frames["sleeps"] = convert.main_sleeps_from_cycles(tables["cycles"], source)
         warnings.append(f"no sleeps.csv: main sleeps taken from {tables['cycles'].file}; "

@@ -9,7 +9,10 @@ Rules and their sources:
 * score_state for export rows: PENDING_SCORE for the open cycle, SCORED when metrics are present,
   UNSCORABLE when a closed record has none (schema.py docstring);
 * keys: cycles by start, sleeps by onset (naps share the cycle start, EXPORT.md 3.3), workouts by
-  start, journal by (cycle start UTC, question) after dropping exact duplicates (EXPORT.md 3.4).
+  start, journal by (cycle start UTC, question) after dropping exact duplicates (EXPORT.md 3.4);
+* a main sleep belongs to the cycle whose physiological_cycles.csv row names its onset
+  (``Sleep onset``), and only otherwise to the cycle its sleeps.csv row names: some exports file
+  a main sleep under the previous cycle's ``Cycle start time`` (docs/EXPORT_QUIRKS.md).
 """
 
 from __future__ import annotations
@@ -131,16 +134,68 @@ def main_sleeps_from_cycles(t: RawTable, source: str) -> pd.DataFrame:
     return schema.conform(out.drop_duplicates("start_utc", keep="last"), "sleeps")
 
 
-def sleeps(t: RawTable, source: str, warnings: list[str]) -> pd.DataFrame:
+def sleeps(t: RawTable, source: str, warnings: list[str],
+           cycles: RawTable | None = None) -> pd.DataFrame:
     """sleeps.csv -> canonical sleeps frame, keyed by onset; naps keep ``nap=True``; sleeps with
-    onset and wake but no metrics are kept as UNSCORABLE (EXPORT.md 3.2, 3.3)."""
+    onset and wake but no metrics are kept as UNSCORABLE (EXPORT.md 3.2, 3.3).
+
+    With ``cycles`` (the physiological_cycles.csv table of the same export), each main sleep's
+    ``cycle_start_utc`` comes from the cycle row whose ``Sleep onset`` is that sleep's onset
+    (same UTC instant), falling back to sleeps.csv's ``Cycle start time``
+    (:func:`link_main_sleeps`).
+    """
     offset = T.tz_offset_min(t)
     cycle_start = T.utc_time(t, "Cycle start time", offset)
     out = _sleep_frame(t, offset, cycle_start)
     out["nap"] = T.boolean(t, "Nap")
     _provenance(out, source, t.file)
     out = dedup_keep_last(out, "start_utc", "sleeps", t.file, warnings)
+    if cycles is not None:
+        out = link_main_sleeps(out, cycles, t.file, warnings)
     return schema.conform(out, "sleeps")
+
+
+def link_main_sleeps(sleeps_frame: pd.DataFrame, cycles: RawTable, file: str,
+                     warnings: list[str]) -> pd.DataFrame:
+    """Point each main sleep at the cycle whose physiological_cycles.csv row names its onset.
+
+    Some exports give a main sleep, in sleeps.csv, the previous cycle's ``Cycle start time``,
+    while physiological_cycles.csv shows the same ``Sleep onset`` as the sleep of the next
+    cycle, the one holding the recovery that sleep produced (docs/EXPORT_QUIRKS.md). Trusting
+    sleeps.csv would leave that cycle's day without a main sleep. Rule: a non-nap sleep whose
+    onset (UTC) equals a cycle row's ``Sleep onset`` (UTC, at that row's ``Cycle timezone``)
+    takes that row's ``Cycle start time``; every other sleep keeps its sleeps.csv key. Naps are
+    never moved: a cycle row may show a late nap's sleep columns instead of the main sleep's,
+    and the nap stays in the cycle sleeps.csv names.
+
+    Args:
+        sleeps_frame: sleeps frame with ``start_utc``, ``cycle_start_utc`` (datetime64[us, UTC])
+            and ``nap`` (boolean), one row per onset.
+        cycles: the parsed physiological_cycles.csv.
+        file: display name of the sleeps file, for the warning.
+        warnings: appended with one note when any main sleep moved to another cycle.
+    Returns:
+        ``sleeps_frame`` with ``cycle_start_utc`` corrected (a copy; same index and columns).
+    """
+    offset = T.tz_offset_min(cycles)
+    named = pd.DataFrame({
+        "start_utc": T.utc_time(cycles, "Sleep onset", offset),
+        "named_cycle": T.utc_time(cycles, "Cycle start time", offset, required=True),
+    }).dropna(subset=["start_utc"]).drop_duplicates("start_utc", keep="last")
+    out = sleeps_frame.copy()
+    linked = out[["start_utc"]].merge(named, on="start_utc", how="left")["named_cycle"]
+    linked.index = out.index
+    main = out["nap"].fillna(False).eq(False).to_numpy() & linked.notna().to_numpy()
+    before = out["cycle_start_utc"]
+    moved = main & before.notna().to_numpy() & (linked != before).fillna(False).to_numpy()
+    out.loc[main, "cycle_start_utc"] = linked[main]
+    if moved.any():
+        n = int(moved.sum())
+        warnings.append(
+            f"{n} main sleep{'s' if n != 1 else ''} in {file} carried another cycle's start "
+            f"(the previous cycle's, a known export quirk); linked to the cycle whose row in "
+            f"{cycles.file} names {'their' if n != 1 else 'its'} onset")
+    return out
 
 
 def workouts(t: RawTable, source: str, warnings: list[str]) -> pd.DataFrame:
