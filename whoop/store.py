@@ -337,11 +337,78 @@ class Store:
         return schema.conform(df, table)
 
     def runs(self, athlete_id: int | None = None, limit: int = 100) -> pd.DataFrame:
-        """Import and sync runs, newest first, with the athlete's name."""
+        """Import and sync runs, newest first, with the athlete's name (``athlete``; NULL for a
+        rejected import whose athlete was never created, see :meth:`record_failed_import`)."""
         return self.query(
-            "SELECT r.*, a.name AS athlete FROM import_runs r JOIN athletes a USING (athlete_id) "
+            "SELECT r.*, a.name AS athlete FROM import_runs r LEFT JOIN athletes a USING (athlete_id) "
             "WHERE ? IS NULL OR r.athlete_id = ? ORDER BY r.run_id DESC LIMIT ?",
             [athlete_id, athlete_id, limit])
+
+    def record_failed_import(self, athlete: str | None, *, kind: str, source: str, error: str) -> int:
+        """Write a rejected import to the import history, in its own short transaction: one
+        ``import_runs`` row with status ``failed``, ``error`` and ``source`` (the file names),
+        empty counts and warnings. Nothing else is written: the run belongs to the athlete
+        called ``athlete`` when one exists, else to no athlete (``athlete_id`` 0), so a rejected
+        upload never creates an athlete. Returns the run id.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        with self.transaction() as con:
+            return con.execute(
+                "INSERT INTO import_runs (athlete_id, kind, source, started_at, finished_at, status, "
+                "counts_json, warnings_json, error) VALUES (coalesce((SELECT athlete_id FROM athletes "
+                "WHERE name = ?), 0), ?, ?, now(), now(), 'failed', '{}', '[]', ?) RETURNING run_id",
+                [(athlete or "").strip(), kind, source, error]).fetchone()[0]
+
+    def athlete_summary(self) -> pd.DataFrame:
+        """Every athlete with what the sidebar and the Data page show, read in ONE query (one
+        snapshot: an import committing meanwhile is either wholly in it or wholly out).
+
+        Returns columns ``athlete_id`` (int), ``name``, ``whoop_user_id`` (nullable), ``days``
+        (int, days with data), ``first_day``, ``last_day`` (datetime64, NaT without days),
+        ``last_import`` (tz-aware UTC, NaT: when the newest successful import or sync finished);
+        ordered by name.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        return self.query(
+            "SELECT a.athlete_id, a.name, a.whoop_user_id, count(d.date) AS days, "
+            "min(d.date) AS first_day, max(d.date) AS last_day, "
+            "(SELECT max(r.finished_at) FROM import_runs r WHERE r.athlete_id = a.athlete_id "
+            " AND r.status = 'ok') AS last_import "
+            "FROM athletes a LEFT JOIN days d USING (athlete_id) "
+            "GROUP BY a.athlete_id, a.name, a.whoop_user_id ORDER BY a.name")
+
+    def overlapping_athletes(self, starts: pd.Series, *, table: str = "cycles") -> pd.DataFrame:
+        """Which stored athletes already hold records starting at these instants: the test for
+        "this export is that athlete's" (a WHOOP record's start instant is its identity, see
+        :mod:`whoop.merge`). One query.
+
+        Args:
+            starts: record start instants (UTC, tz-aware or naive UTC); NaT ignored.
+            table: ``cycles`` (their ``start_utc``) or ``sleeps`` (onsets), for an export
+                without a cycles file.
+        Returns:
+            Columns ``athlete_id`` (int), ``name``, ``shared`` (int, how many of ``starts`` the
+            athlete holds), only athletes with ``shared`` > 0, most shared first.
+        Raises:
+            KeyError: another table. StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        if table not in ("cycles", "sleeps"):
+            raise KeyError(table)
+        probe = pd.DataFrame({"start_utc": pd.to_datetime(pd.Series(starts, dtype="object"), utc=True)})
+        probe = probe.dropna().drop_duplicates()
+        with self.connect() as con:
+            con.register("probe_starts", probe)
+            try:
+                return con.execute(
+                    f"SELECT a.athlete_id, a.name, count(*) AS shared FROM probe_starts p "
+                    f"JOIN {table} t ON t.start_utc = p.start_utc JOIN athletes a USING (athlete_id) "
+                    f"GROUP BY a.athlete_id, a.name ORDER BY shared DESC, a.name").df()
+            finally:
+                con.unregister("probe_starts")
 
     def data_version(self) -> str:
         """A token that changes whenever any import, sync or deletion changed the data."""

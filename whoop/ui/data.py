@@ -45,7 +45,8 @@ class Athlete:
         athlete_id, name: from the ``athletes`` table.
         first_day, last_day: first and last day of the daily table (None without days).
         days: days with data.
-        last_import: when the athlete's newest import or sync run finished (UTC), or None.
+        last_import: when the athlete's newest successful import or sync run finished (UTC),
+            or None.
     """
 
     athlete_id: int
@@ -58,19 +59,15 @@ class Athlete:
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
 def _athletes(path: str, version: str) -> list[Athlete]:
-    store = _store(path)
-    table = store.athletes()
-    ids = dict(zip(table["name"], table["athlete_id"]))
-    out = []
-    for entry in store.status()["athletes"]:
-        run = entry.get("last_run") or {}
-        first, last = entry.get("first_day"), entry.get("last_day")
-        out.append(Athlete(int(ids[entry["athlete"]]), entry["athlete"],
-                           pd.Timestamp(first).date() if first is not None else None,
-                           pd.Timestamp(last).date() if last is not None else None,
-                           int(entry["rows"]["days"]),
-                           pd.Timestamp(run["finished_at"]) if run.get("finished_at") else None))
-    return out
+    # One query, one snapshot (Store.athlete_summary): reading the athletes and their days on
+    # separate connections let an import committing in between show a half-new store.
+    table = _store(path).athlete_summary()
+    return [Athlete(int(row.athlete_id), str(row.name),
+                    None if pd.isna(row.first_day) else pd.Timestamp(row.first_day).date(),
+                    None if pd.isna(row.last_day) else pd.Timestamp(row.last_day).date(),
+                    int(row.days),
+                    None if pd.isna(row.last_import) else pd.Timestamp(row.last_import))
+            for row in table.itertuples(index=False)]
 
 
 def athletes(with_data: bool = True) -> list[Athlete]:
@@ -120,8 +117,8 @@ def runs() -> pd.DataFrame:
     return _runs(str(db_path()), data_version())
 
 
-def _count_summary(counts_json: str | None) -> str:
-    if not counts_json:
+def _count_summary(counts_json: object) -> str:
+    if not isinstance(counts_json, str) or not counts_json:   # NULL reads as NaN
         return ""
     try:
         counts = json.loads(counts_json)
@@ -135,6 +132,18 @@ def _count_summary(counts_json: str | None) -> str:
     return ", ".join(parts) or "nothing new"
 
 
+def _count_warnings(warnings_json: object) -> int:
+    """How many warnings a run's ``warnings_json`` lists; 0 for NULL (sync runs written before
+    schema 3 left it NULL, which pandas reads as NaN) or anything unreadable."""
+    if not isinstance(warnings_json, str) or not warnings_json:
+        return 0
+    try:
+        found = json.loads(warnings_json)
+    except ValueError:
+        return 0
+    return len(found) if isinstance(found, list) else 0
+
+
 def runs_table() -> pd.DataFrame:
     """Import history for display: columns ``finished`` (UTC timestamp), ``athlete``, ``kind``,
     ``source``, ``status``, ``records`` (per-table new/updated counts), ``requests`` (Int64: HTTP
@@ -144,11 +153,11 @@ def runs_table() -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["finished", "athlete", "kind", "source", "status", "records",
                                      "requests", "warnings", "error"])
-    warnings = frame["warnings_json"].map(lambda w: len(json.loads(w)) if w else 0)
+    warnings = frame["warnings_json"].map(_count_warnings)
     requests = frame["requests"].astype("Int64").where(frame["kind"].eq("sync"), pd.NA)
     return pd.DataFrame({
         "finished": frame["finished_at"].fillna(frame["started_at"]),
-        "athlete": frame["athlete"], "kind": frame["kind"], "source": frame["source"],
+        "athlete": frame["athlete"].fillna(""), "kind": frame["kind"], "source": frame["source"],
         "status": frame["status"], "records": frame["counts_json"].map(_count_summary),
         "requests": requests, "warnings": warnings.astype("int64"), "error": frame["error"].fillna(""),
     })
