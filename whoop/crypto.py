@@ -38,9 +38,22 @@ def _read_or_create_key(path: Path) -> bytes:
         key = Fernet.generate_key()
         with os.fdopen(fd, "wb") as fh:
             fh.write(key)
+            fh.flush()
+            os.fsync(fh.fileno())     # tokens encrypted with it must not outlive it
         os.chmod(path, 0o600)
         return key
     raise ConfigError(f"the token key file {path} is empty; delete it and connect again")
+
+
+def fernet_key_for(db_file: Path) -> bytes:
+    """The Fernet key (urlsafe base64) for tokens of the database ``db_file``: WHOOP_TOKEN_KEY,
+    else the key file beside it (created on first use).
+
+    Raises:
+        ConfigError: the key file stays empty.
+    """
+    env_key = setting("WHOOP_TOKEN_KEY")
+    return env_key.encode() if env_key else _read_or_create_key(key_path(db_file))
 
 
 def fernet_for(db_file: Path) -> Fernet:
@@ -49,8 +62,15 @@ def fernet_for(db_file: Path) -> Fernet:
     Raises:
         ConfigError: WHOOP_TOKEN_KEY is not a valid Fernet key.
     """
-    env_key = setting("WHOOP_TOKEN_KEY")
-    key = env_key.encode() if env_key else _read_or_create_key(key_path(db_file))
+    return fernet_from_key(fernet_key_for(db_file))
+
+
+def fernet_from_key(key: bytes) -> Fernet:
+    """A Fernet for ``key``.
+
+    Raises:
+        ConfigError: ``key`` is not a valid Fernet key.
+    """
     try:
         return Fernet(key)
     except (ValueError, TypeError):

@@ -27,17 +27,21 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+import requests
 from oauthlib.oauth2 import OAuth2Error
 from requests_oauthlib import OAuth2Session
 
 from whoop.config import WhoopSettings, is_loopback
 from whoop.crypto import remember_secret
 from whoop.errors import AuthError, ReconnectNeeded
-from whoop.store import Store, utcnow
+
+if TYPE_CHECKING:     # the refresh helper process imports this module and must not load the database
+    from whoop.store import Store
 
 SCOPES = ["offline", "read:recovery", "read:cycles", "read:sleep", "read:workout", "read:profile",
           "read:body_measurement"]
@@ -71,6 +75,11 @@ def _oauthlib_env(settings: WhoopSettings) -> Iterator[None]:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+
+def utcnow() -> datetime:
+    """The current instant, tz-aware UTC."""
+    return datetime.now(timezone.utc)
 
 
 def _state_hash(state: str) -> str:
@@ -182,27 +191,109 @@ def exchange_code(settings: WhoopSettings, code: str) -> dict:
     return _remember(dict(token))
 
 
-def refresh(settings: WhoopSettings, refresh_token: str) -> dict:
-    """Trade a refresh token for a new pair (the old pair is dead once this returns).
+# RFC 6749 §5.2: the error codes of a token endpoint that has read the request and refused it.
+REFUSALS = frozenset({"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+                      "unsupported_grant_type", "invalid_scope"})
+# WHOOP failed and said so (RFC 6749 §4.1.2.1 codes, also sent with 5xx): nothing was rotated.
+SERVER_FAILED = frozenset({"server_error", "temporarily_unavailable"})
+
+
+class UnreadableReply(Exception):
+    """WHOOP may have answered (and rotated the pair) but the reply could not be read:
+    ``what`` says how (cut off, malformed JSON, missing fields, connection dropped)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly did not reach WHOOP (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        import urllib3.exceptions as u3
+        return isinstance(reason, (u3.NewConnectionError, u3.NameResolutionError))
+    return False
+
+
+def _refresh_once(settings: WhoopSettings, refresh_token: str) -> dict:
+    """One refresh request. Returns the new pair (with a new ``refresh_token``).
 
     Raises:
-        ReconnectNeeded: ``invalid_grant`` (refresh token expired, revoked or already used).
-        AuthError: any other refusal, or WHOOP unreachable (``reconnect`` False: retry later).
+        ReconnectNeeded / AuthError: WHOOP refused (an RFC 6749 §5.2 code) or said it failed,
+            or could not be reached at all (nothing was sent).
+        UnreadableReply: the request was sent and no usable reply came back.
     """
-    settings.require()
-    remember_secret(settings.client_secret)
     sess = OAuth2Session(settings.client_id, scope=["offline"])
     try:
         with _oauthlib_env(settings):
-            token = sess.refresh_token(settings.base_url + TOKEN_PATH, refresh_token=refresh_token,
-                                       client_id=settings.client_id, client_secret=settings.client_secret,
-                                       timeout=TIMEOUT_S)
+            token = dict(sess.refresh_token(settings.base_url + TOKEN_PATH, refresh_token=refresh_token,
+                                            client_id=settings.client_id,
+                                            client_secret=settings.client_secret, timeout=TIMEOUT_S))
     except OAuth2Error as exc:
-        raise _token_error(exc, "token refresh") from None
-    except Exception as exc:  # noqa: BLE001
-        raise AuthError(f"could not reach WHOOP to refresh access ({exc.__class__.__name__}); "
+        if exc.error in REFUSALS:
+            raise _token_error(exc, "token refresh") from None
+        if exc.error in SERVER_FAILED:
+            raise AuthError(f"WHOOP could not refresh access right now ({exc.error}); the stored tokens "
+                            f"are kept: try again later") from None
+        # oauthlib's missing_token: the body was cut off, not JSON, or had no access token
+        raise UnreadableReply("cut off or malformed: no access token in it" if exc.error == "missing_token"
+                              else f"not a token reply ({exc.error})") from None
+    except requests.RequestException as exc:
+        if _never_sent(exc):
+            raise AuthError(f"could not reach WHOOP to refresh access ({exc.__class__.__name__}); the stored "
+                            f"tokens are kept: try again later") from None
+        raise UnreadableReply(f"connection lost before the whole reply arrived "
+                              f"({exc.__class__.__name__})") from None
+    except (ValueError, TypeError, KeyError) as exc:      # e.g. a non-numeric expires_in
+        raise UnreadableReply(f"malformed ({exc.__class__.__name__})") from None
+    # requests-oauthlib silently keeps the old refresh token when the reply has none; WHOOP
+    # always rotates it (its "OAuth 2.0" page), so such a reply lost the new one
+    if not token.get("access_token") or not token.get("refresh_token") or token["refresh_token"] == refresh_token:
+        raise UnreadableReply("missing fields: no new refresh token in it")
+    return token
+
+
+def refresh(settings: WhoopSettings, refresh_token: str) -> dict:
+    """Trade a refresh token for a new pair (the old pair is dead once this returns).
+
+    WHOOP rotates refresh tokens (developer docs "OAuth 2.0": the old one fails once a refresh
+    succeeded). A reply that cannot be read (cut off mid-body, malformed JSON, missing fields,
+    connection dropped after the request was sent) leaves it unknown whether WHOOP rotated: the
+    old token is tried once more. If WHOOP never processed the first request this works; if it
+    did, the old token is spent and WHOOP refuses it with ``invalid_grant``, and the error says
+    exactly that.
+
+    Returns the token response: ``access_token``, ``refresh_token`` (new), ``expires_in`` (s),
+    ``scope``.
+
+    Raises:
+        ReconnectNeeded: ``invalid_grant`` (refresh token expired, revoked or already used);
+            after an unreadable reply the message names it.
+        AuthError: any other refusal, WHOOP unreachable, or two unreadable replies in a row
+            (``reconnect`` False: the stored pair is kept, retry later).
+    """
+    settings.require()
+    remember_secret(settings.client_secret)
+    try:
+        return _remember(_refresh_once(settings, refresh_token))
+    except UnreadableReply as first:
+        what = first.what
+    try:
+        return _remember(_refresh_once(settings, refresh_token))
+    except UnreadableReply as second:
+        raise AuthError(f"WHOOP's reply to the token refresh was unreadable ({what}), and so was the reply "
+                        f"to a second try ({second.what}); the stored tokens are kept and may still work: "
                         f"try again later") from None
-    return _remember(dict(token))
+    except ReconnectNeeded:
+        raise ReconnectNeeded(f"WHOOP's reply to the token refresh was unreadable ({what}), so the new tokens "
+                              f"it issued never arrived; the previous refresh token was then refused "
+                              f"(invalid_grant) because that refresh had used it up: connect again") from None
+    except AuthError as exc:
+        raise AuthError(f"WHOOP's reply to the token refresh was unreadable ({what}); a second try failed "
+                        f"too: {exc}", reconnect=exc.reconnect) from None
 
 
 def revoke(settings: WhoopSettings, access_token: str) -> bool:

@@ -8,28 +8,35 @@ the lock the pair is read again (another process may have refreshed already) and
 runs only if still needed. ``invalid_grant`` marks the connection ``reconnect_needed`` instead of
 retrying.
 
+When to refresh (:func:`refresh_margin_s`): when the access token has less than
+``min(300 s, 20 % of its lifetime)`` left. The 300 s cap is the usual clock-skew and in-flight
+allowance for WHOOP's 1-hour tokens (its "OAuth 2.0" page: ``expires_in`` 3600); the 20 % keeps
+the margin below the lifetime when tokens are short-lived, so a token is used for at least 80 %
+of its life instead of being refreshed before every request (each refresh spends a refresh
+token and opens a window in which a crash could lose the new one). A 401 from the API forces
+one refresh in any case (``whoop.client``).
+
 Durability of a rotated pair: once WHOOP answers a refresh, the old refresh token is dead, so
-the new pair must not be lost even when the database cannot be written right then (another
-process holds DuckDB's file lock past ``busy_timeout_s``) or the process is killed before the
-commit. Still holding the refresh lock, the new pair is first written, encrypted (Fernet, as in
-the database), to a sidecar file beside the database, ``<db>.tokens-<athlete_id>.pending``
-(mode 0600, written to a temporary file, fsynced, then renamed over atomically), and only then
-committed to ``whoop_connections``; after the commit the sidecar is removed. Every read
-(:meth:`TokenStore.access_token`, the refresh inside the lock, :meth:`TokenStore.disconnect`)
-prefers a sidecar written after the row's ``updated_at`` and, holding the lock, tries again to
-commit it. A failed commit therefore costs nothing: the access token is still returned (the
-pair is durable in the sidecar) and the next read in any process finishes the commit. Connect
-and disconnect remove the sidecar. The one window left is a kill between WHOOP's answer and the
-sidecar's rename (a few milliseconds of local I/O); holding a DuckDB transaction across the
-HTTP call would not close it (an uncommitted transaction dies with the process) and would block
-every other writer for the length of a network call.
+the new pair must not be lost, whether the process is killed (``kill -9``) between WHOOP's answer
+and the database commit or the database cannot be written right then (another process holds
+DuckDB's file lock past ``busy_timeout_s``). Holding the refresh lock, the request is sent by a
+helper process in its own session (``whoop.token_refresh``) that holds an in-flight lock from
+before the request until it has written the new pair, encrypted (Fernet, as in the database),
+to a pending file beside the database, ``<db>.tokens-<athlete_id>.pending`` (mode 0600, a
+temporary file, fsynced, renamed over atomically, folder fsynced; ``whoop.token_sidecar``).
+A kill of the requester therefore cannot land between WHOOP's answer and the durable write.
+The requester then commits the pair to ``whoop_connections`` and removes the file. Every read
+(:meth:`TokenStore.access_token`, the refresh inside the lock, :meth:`TokenStore.disconnect`),
+in this process or another, prefers a pending pair written after the row's ``updated_at`` (so
+also when the commit never happened) and, holding the lock, commits it; every refresh decision
+first waits for the in-flight lock, so a helper whose requester died is finished before anyone
+could send the old refresh token again. Connect and disconnect remove the pending file.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -39,16 +46,32 @@ from filelock import FileLock, Timeout
 
 from whoop import oauth
 from whoop.config import WhoopSettings
-from whoop.crypto import decrypt, encrypt, fernet_for, remember_secret
+from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for, remember_secret
 from whoop.errors import AuthError, InputError, ReconnectNeeded, StoreError, WhoopError
 from whoop.store import Store, utcnow
+from whoop.token_refresh import DEFAULT_LIFETIME_S, refresh_detached
+from whoop.token_sidecar import drop_sidecar, inflight_lock_path, read_sidecar, sidecar_path
 
 log = logging.getLogger(__name__)
 
-REFRESH_MARGIN_S = 300          # refresh when the access token has less than 5 minutes left
-LOCK_TIMEOUT_S = 60.0
+REFRESH_MARGIN_S = 300          # at most 5 minutes before expiry (see refresh_margin_s)
+REFRESH_FRACTION = 0.2          # ... and at most 20 % of the token's lifetime
+LOCK_TIMEOUT_S = 150.0          # > one helper refresh (two token requests of 30 s each, see whoop.oauth)
 
 CONNECTED, RECONNECT, DISCONNECTED = "connected", "reconnect_needed", "disconnected"
+
+
+def refresh_margin_s(lifetime_s: float | None) -> float:
+    """Seconds before expiry at which an access token of ``lifetime_s`` seconds is refreshed:
+    ``min(300, 0.2 * lifetime_s)`` (see the module docstring for the rule and its reason);
+    an unknown lifetime counts as WHOOP's documented 3600 s."""
+    life = float(lifetime_s) if lifetime_s and lifetime_s > 0 else float(DEFAULT_LIFETIME_S)
+    return min(float(REFRESH_MARGIN_S), REFRESH_FRACTION * life)
+
+
+def _due(expires: datetime | None, lifetime_s: float | None) -> bool:
+    """True when a token expiring at ``expires`` is within its refresh margin (or has no expiry)."""
+    return expires is None or (expires - utcnow()).total_seconds() <= refresh_margin_s(lifetime_s)
 
 
 @dataclass(frozen=True)
@@ -76,22 +99,26 @@ class ConnectResult:
 
 
 class TokenStore:
-    """Token pairs of one database, encrypted with ``whoop.crypto.fernet_for(store.path)``."""
+    """Token pairs of one database, encrypted with the Fernet key of ``store.path`` (``whoop.crypto``)."""
 
     def __init__(self, store: Store, settings: WhoopSettings) -> None:
         self.store = store
         self.settings = settings
-        self._fernet = fernet_for(store.path)
+        self._key = fernet_key_for(store.path)
+        self._fernet = fernet_from_key(self._key)
         self.lock = FileLock(str(store.path) + ".tokens.lock")
-        self._cache: dict[int, tuple[str, datetime]] = {}   # athlete -> (access token, expiry)
+        self._inflight = FileLock(str(inflight_lock_path(store.path)))
+        self._cache: dict[int, tuple[str, datetime, float]] = {}   # athlete -> (access token, expiry, lifetime s)
 
     # -- rows ------------------------------------------------------------------------------
     def _save(self, con, athlete_id: int, whoop_user_id: int, token: dict,
               expires: datetime | None = None, at: datetime | None = None) -> None:
-        blob = encrypt(self._fernet, json.dumps({"access_token": token["access_token"],
-                                                 "refresh_token": token.get("refresh_token")}))
         now = at or utcnow()
-        expires = expires or now + timedelta(seconds=float(token.get("expires_in") or 3600))
+        lifetime = _lifetime(token)
+        blob = encrypt(self._fernet, json.dumps({"access_token": token["access_token"],
+                                                 "refresh_token": token.get("refresh_token"),
+                                                 "expires_in": lifetime}))
+        expires = expires or now + timedelta(seconds=lifetime)
         con.execute(
             "INSERT INTO whoop_connections (athlete_id, whoop_user_id, token_enc, expires_at, scope, "
             "status, status_detail, connected_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?) "
@@ -101,51 +128,29 @@ class TokenStore:
             [athlete_id, whoop_user_id, blob, expires, " ".join(token.get("scope") or [])
              if isinstance(token.get("scope"), list) else token.get("scope"), CONNECTED, now, now])
 
-    # -- the sidecar of a rotated pair (see the module docstring) ----------------------------
+    # -- the pending file of a rotated pair (see the module docstring) -----------------------
     def sidecar_path(self, athlete_id: int) -> Path:
         """``<db>.tokens-<athlete_id>.pending``: a rotated pair not yet committed to the database."""
-        return self.store.path.with_name(f"{self.store.path.name}.tokens-{int(athlete_id)}.pending")
-
-    def _write_sidecar(self, athlete_id: int, token: dict, expires: datetime, at: datetime) -> None:
-        path = self.sidecar_path(athlete_id)
-        body = encrypt(self._fernet, json.dumps({
-            "access_token": token["access_token"], "refresh_token": token.get("refresh_token"),
-            "scope": token.get("scope"), "expires_at": expires.isoformat(), "written_at": at.isoformat()}))
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, body.encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        try:
-            dfd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass  # a filesystem without directory fsync: the rename is still atomic
+        return sidecar_path(self.store.path, athlete_id)
 
     def _read_sidecar(self, athlete_id: int) -> dict | None:
-        try:
-            text = self.sidecar_path(athlete_id).read_text("ascii")
-        except (OSError, UnicodeDecodeError):
-            return None
-        try:
-            side = json.loads(decrypt(self._fernet, text))
-            side["expires_at"] = datetime.fromisoformat(side["expires_at"])
-            side["written_at"] = datetime.fromisoformat(side["written_at"])
-            return side
-        except (ReconnectNeeded, ValueError, KeyError, TypeError):
-            return None          # another key, a torn file: the database row is all we have
+        return read_sidecar(self.sidecar_path(athlete_id), self._fernet)
 
     def _drop_sidecar(self, athlete_id: int) -> None:
+        drop_sidecar(self.sidecar_path(athlete_id))
+
+    def _wait_inflight(self) -> None:
+        """Wait until no helper is between sending a refresh and writing its reply (one whose
+        requester died included).
+
+        Raises:
+            AuthError: it did not finish within the lock timeout.
+        """
         try:
-            self.sidecar_path(athlete_id).unlink()
-        except FileNotFoundError:
-            pass
+            with self._inflight.acquire(timeout=LOCK_TIMEOUT_S):
+                pass
+        except Timeout:
+            raise AuthError("a WHOOP token refresh of this database did not finish; try again") from None
 
     def _commit_sidecar(self, athlete_id: int, side: dict) -> bool:
         """Commit a sidecar pair to the row (caller holds the refresh lock); True when done."""
@@ -163,7 +168,8 @@ class TokenStore:
         return True
 
     def _read(self, athlete_id: int) -> tuple[dict | None, datetime | None, str]:
-        """The pair, its expiry and the status: the row, or a newer sidecar's pair."""
+        """The pair (``access_token``, ``refresh_token``, ``expires_in``), its expiry and the
+        status: the row's, or a newer pending file's pair."""
         with self.store.connect() as con:
             row = con.execute("SELECT token_enc, expires_at, status, updated_at FROM whoop_connections "
                               "WHERE athlete_id = ?", [athlete_id]).fetchone()
@@ -173,8 +179,8 @@ class TokenStore:
         pair = json.loads(decrypt(self._fernet, blob)) if blob else None
         side = self._read_sidecar(athlete_id) if blob else None
         if side and (updated is None or side["written_at"] > updated):
-            pair, expires = {"access_token": side["access_token"], "refresh_token": side["refresh_token"]}, \
-                side["expires_at"]
+            pair, expires = {"access_token": side["access_token"], "refresh_token": side["refresh_token"],
+                             "expires_in": side.get("expires_in")}, side["expires_at"]
         if pair:
             remember_secret(pair.get("access_token"))
             remember_secret(pair.get("refresh_token"))
@@ -204,16 +210,18 @@ class TokenStore:
 
     # -- access tokens ---------------------------------------------------------------------
     def access_token(self, athlete_id: int, *, force: bool = False, stale: str | None = None) -> str:
-        """A usable access token, refreshed first when it expires within 5 minutes, or when
-        ``force`` (after a 401 with token ``stale``).
+        """A usable access token, refreshed first when it is within its refresh margin
+        (:func:`refresh_margin_s`), or when ``force`` (after a 401 with token ``stale``; a newer
+        token that another process got meanwhile is returned without a refresh).
 
         Raises:
             ReconnectNeeded: no tokens, or WHOOP refused the refresh token (status set to
-                ``reconnect_needed``).
-            AuthError: refresh failed for another reason (retry later).
+                ``reconnect_needed``; the detail says why, e.g. an unreadable refresh reply
+                whose retry was refused).
+            AuthError: refresh failed for another reason (the pair is kept; retry later).
         """
         cached = self._cache.get(athlete_id)
-        if not force and cached and (cached[1] - utcnow()).total_seconds() > REFRESH_MARGIN_S:
+        if not force and cached and not _due(cached[1], cached[2]):
             return cached[0]
         if self.sidecar_path(athlete_id).exists():     # a rotated pair still to commit
             try:
@@ -224,35 +232,50 @@ class TokenStore:
         pair, expires, status = self._read(athlete_id)
         if status == RECONNECT or not pair:
             raise ReconnectNeeded("WHOOP access for this athlete has ended: connect again")
-        if not force and expires and (expires - utcnow()).total_seconds() > REFRESH_MARGIN_S:
-            self._cache[athlete_id] = (pair["access_token"], expires)
+        if not force and not _due(expires, pair.get("expires_in")):
+            self._cache[athlete_id] = (pair["access_token"], expires, _lifetime(pair))
             return pair["access_token"]
         self._cache.pop(athlete_id, None)
         try:
             with self.lock.acquire(timeout=LOCK_TIMEOUT_S):
-                self._flush_sidecar(athlete_id)
-                pair, expires, status = self._read(athlete_id)   # another process may have refreshed
-                if status == RECONNECT or not pair:
-                    raise ReconnectNeeded("WHOOP access for this athlete has ended: connect again")
-                fresh = expires and (expires - utcnow()).total_seconds() > REFRESH_MARGIN_S
-                if fresh and (not force or pair["access_token"] != stale):
-                    return pair["access_token"]
-                if not pair.get("refresh_token"):
-                    self.set_status(athlete_id, RECONNECT, "no refresh token; connect again")
-                    raise ReconnectNeeded("WHOOP access expired and there is no refresh token: connect again")
-                try:
-                    token = oauth.refresh(self.settings, pair["refresh_token"])
-                except ReconnectNeeded as exc:
-                    self.set_status(athlete_id, RECONNECT, str(exc))
-                    raise
-                # the old pair is dead now: make the new one durable first, then commit it
-                at = utcnow()
-                expires = at + timedelta(seconds=float(token.get("expires_in") or 3600))
-                self._write_sidecar(athlete_id, token, expires, at)
-                self._commit_sidecar(athlete_id, {**token, "expires_at": expires, "written_at": at})
-                return token["access_token"]
+                return self._refresh_locked(athlete_id, force, stale)
         except Timeout:
             raise AuthError("another process is refreshing WHOOP access and did not finish; try again") from None
+
+    def _current(self, athlete_id: int) -> tuple[dict, datetime | None]:
+        """Holding the refresh lock: wait for an in-flight refresh, commit a pending pair, read."""
+        self._wait_inflight()
+        self._flush_sidecar(athlete_id)
+        pair, expires, status = self._read(athlete_id)
+        if status == RECONNECT or not pair:
+            raise ReconnectNeeded("WHOOP access for this athlete has ended: connect again")
+        return pair, expires
+
+    def _refresh_locked(self, athlete_id: int, force: bool, stale: str | None) -> str:
+        pair, expires = self._current(athlete_id)     # another process may have refreshed
+        if not _due(expires, pair.get("expires_in")) and (not force or pair["access_token"] != stale):
+            return pair["access_token"]
+        if not pair.get("refresh_token"):
+            self.set_status(athlete_id, RECONNECT, "no refresh token; connect again")
+            raise ReconnectNeeded("WHOOP access expired and there is no refresh token: connect again")
+        try:
+            refresh_detached(self.settings, self.store.path, self._key, athlete_id, pair["refresh_token"],
+                             self.sidecar_path(athlete_id))
+        except ReconnectNeeded as exc:
+            again, _ = self._current(athlete_id)
+            if again.get("refresh_token") != pair["refresh_token"]:
+                return again["access_token"]       # a refresh whose requester died got there first
+            self.set_status(athlete_id, RECONNECT, str(exc)[:500])
+            raise
+        # the old pair is dead now; the helper made the new one durable: commit it
+        side = self._read_sidecar(athlete_id)
+        if side is None:
+            raise AuthError("the refreshed WHOOP tokens could not be read back from their file beside the "
+                            "database; try again")
+        self._commit_sidecar(athlete_id, side)
+        remember_secret(side["access_token"])
+        remember_secret(side["refresh_token"])
+        return side["access_token"]
 
     def _flush_sidecar(self, athlete_id: int) -> None:
         """Holding the refresh lock: commit a sidecar left by an earlier failed commit."""
@@ -351,6 +374,15 @@ class TokenStore:
         except Timeout:
             raise StoreError("another process holds the WHOOP token lock; try again") from None
         return revoked
+
+
+def _lifetime(token: dict) -> float:
+    """The lifetime (s) a token reply or stored pair declares: ``expires_in``, else 3600."""
+    try:
+        life = float(token.get("expires_in") or DEFAULT_LIFETIME_S)
+    except (TypeError, ValueError):
+        return float(DEFAULT_LIFETIME_S)
+    return life if life > 0 else float(DEFAULT_LIFETIME_S)
 
 
 def expires_in_s(expires_at: datetime | None) -> float | None:
