@@ -17,7 +17,8 @@ Flags: ``--host`` (127.0.0.1) ``--port`` (8765) ``--seed N`` ``--days N`` ``--at
 ``--client-id`` (sandbox-client) ``--client-secret`` (sandbox-secret) ``--redirect-uri URI``
 (repeatable; default http://localhost:8501/) ``--auto-approve`` ``--rate-window-s S`` (60)
 ``--faults SPEC`` ``--slow-s S`` (30) ``--token-ttl-s S`` (3600) ``--code-ttl-s S`` (600)
-``--now ISO`` (default: now, truncated to the hour) ``--log-level``.
+``--now ISO`` (default: now, truncated to the hour) ``--latency-s S`` (0: every API reply late)
+``--token-hold-s S`` (0: each token reply held after the tokens are issued) ``--log-level``.
 
 Point the app at it
 -------------------

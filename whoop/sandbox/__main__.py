@@ -27,12 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate-window-s", type=float, default=60.0,
                    help="length of the 100-request window (the day window scales with it)")
     p.add_argument("--faults", default="", metavar="SPEC",
-                   help='e.g. "429:3,503:2,slow:1,drop:1,malformed:1,expire:1,revoke:1"')
+                   help='e.g. "429:3,503:2,slow:1,drop:1,malformed:1,cut:1,expire:1,revoke:1"')
     p.add_argument("--slow-s", type=float, default=30.0, help="delay of a 'slow' fault, seconds")
     p.add_argument("--token-ttl-s", type=int, default=3600, help="access-token lifetime (expires_in)")
     p.add_argument("--code-ttl-s", type=float, default=600.0, help="authorization-code lifetime")
     p.add_argument("--now", type=_instant, default=None,
                    help="sandbox clock at start, ISO-8601 (default: now, truncated to the hour)")
+    p.add_argument("--latency-s", type=float, default=0.0, help="delay of every API reply, seconds")
+    p.add_argument("--token-hold-s", type=float, default=0.0,
+                   help="hold each token reply this long after issuing the tokens, seconds")
     p.add_argument("--log-level", default="info")
     return p
 
@@ -51,15 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: --faults: {exc}", file=sys.stderr)
         return 2
-    if args.athletes < 1 or args.days < 0 or args.rate_window_s <= 0:
-        print("error: --athletes must be >= 1, --days >= 0, --rate-window-s > 0", file=sys.stderr)
+    if args.athletes < 1 or args.days < 0 or args.rate_window_s <= 0 or args.latency_s < 0 \
+            or args.token_hold_s < 0:
+        print("error: --athletes must be >= 1, --days >= 0, --rate-window-s > 0, --latency-s and "
+              "--token-hold-s >= 0", file=sys.stderr)
         return 2
     options = SandboxOptions(
         host=args.host, port=args.port, seed=args.seed, days=args.days, athletes=args.athletes,
         client_id=args.client_id, client_secret=args.client_secret,
         redirect_uris=args.redirect_uris or [DEFAULT_REDIRECT_URI], auto_approve=args.auto_approve,
         rate_window_s=args.rate_window_s, faults=args.faults, slow_s=args.slow_s,
-        token_ttl_s=args.token_ttl_s, code_ttl_s=args.code_ttl_s, now=args.now)
+        token_ttl_s=args.token_ttl_s, code_ttl_s=args.code_ttl_s, now=args.now,
+        latency_s=args.latency_s, token_hold_s=args.token_hold_s)
     import uvicorn
 
     from whoop.sandbox.app import create_app

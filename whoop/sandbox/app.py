@@ -6,7 +6,8 @@ A ``drop`` fault must close the TCP connection without sending a byte. ASGI has 
 message; uvicorn closes the transport without a response when the application callable returns
 a value other than None (uvicorn/protocols/http/{h11,httptools}_impl.py ``run_asgi``), so the
 wrapper returns a marker string for a drop. uvicorn logs that as an error line; that line is
-expected. Other ASGI servers may answer 500 instead.
+expected. Other ASGI servers may answer 500 instead. A ``cut`` fault sends the response start and
+half the body, then returns the same marker: uvicorn closes the connection mid-body.
 """
 
 from __future__ import annotations
@@ -127,6 +128,12 @@ class SandboxApp:
                 st.revoke_by_access(_bearer(scope))
             elif kind == "malformed":
                 out = _truncating(counting_send)
+            elif kind == "cut":
+                await self.inner(scope, receive, _cutting(counting_send))
+                st.count(key, "cut")
+                return _DROPPED          # uvicorn closes the connection mid-body
+        if target == "api" and st.options.latency_s > 0:
+            await asyncio.sleep(st.options.latency_s)
         await self.inner(scope, receive, out)
         st.count(key, str(status.get("code", "none")))
         return None
@@ -154,6 +161,24 @@ def _truncating(send: Callable) -> Callable:
         headers += [(b"content-type", b"application/json"), (b"content-length", str(len(cut)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": cut})
+
+    return wrapped
+
+
+def _cutting(send: Callable) -> Callable:
+    """A send that passes the response start (status, full Content-Length) and the first half
+    of the body, then drops the rest: the caller returns ``_DROPPED`` so the connection closes."""
+    chunks: list[bytes] = []
+
+    async def wrapped(message: dict) -> None:
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = b"".join(chunks)
+        await send({"type": "http.response.body", "body": body[: max(1, len(body) // 2)], "more_body": True})
 
     return wrapped
 

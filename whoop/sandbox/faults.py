@@ -4,7 +4,7 @@ Spec grammar (``--faults`` and ``POST /_sandbox/faults {"spec": "..."}``)::
 
     SPEC   := ITEM ("," ITEM)*
     ITEM   := KIND ["@" TARGET] [":" COUNT]       COUNT defaults to 1
-    KIND   := 429 | 500 | 502 | 503 | slow | drop | malformed | expire | revoke
+    KIND   := 429 | 500 | 502 | 503 | slow | drop | malformed | cut | expire | revoke
     TARGET := api (default: /developer/... requests) | token (the token endpoint) | any
 
 Example: ``"429:3,503:2,slow:1,drop:1,malformed:1,expire:1,revoke:1,503@token:1"``: the next three
@@ -18,6 +18,9 @@ What each kind does to the request that draws it:
 - ``drop``: the connection is closed without a single response byte (the client sees a
   protocol/read error).
 - ``malformed``: the real response is served with status 200 and its JSON body cut in half.
+- ``cut``: the request is processed (a token request rotates the pair), the real response starts
+  with its status and full ``Content-Length``, half the body is sent, then the connection is
+  closed: a reply cut off mid-body (the client sees an incomplete read).
 - ``expire``: the bearer token of the request expires now, then the request runs (-> 401).
 - ``revoke``: the grant of the bearer token is revoked now (access and refresh tokens), then the
   request runs (-> 401; a later refresh gets ``invalid_grant``).
@@ -30,7 +33,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-KINDS = ("429", "500", "502", "503", "slow", "drop", "malformed", "expire", "revoke")
+KINDS = ("429", "500", "502", "503", "slow", "drop", "malformed", "cut", "expire", "revoke")
 TARGETS = ("api", "token", "any")
 _ITEM = re.compile(r"^\s*(?P<kind>[a-z0-9]+)(?:@(?P<target>[a-z]+))?(?::(?P<count>\d+))?\s*$")
 

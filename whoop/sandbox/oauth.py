@@ -18,11 +18,13 @@ Token endpoint: form body only (``client_secret_post``); an ``Authorization: Bas
 refused with 401 ``invalid_client`` as WHOOP does (FormidableLabs/react-native-app-auth#797).
 Grants: ``authorization_code`` and ``refresh_token`` (see ``whoop.sandbox.state`` for rotation).
 Errors are ``{"error", "error_description"}`` (RFC 6749 §5.2): 401 for ``invalid_client``, else 400.
-The token endpoint is not rate limited (WHOOP does not document whether it is).
+The token endpoint is not rate limited (WHOOP does not document whether it is). With
+``token_hold_s`` a successful reply is held that long after the tokens were issued (for kill tests).
 """
 
 from __future__ import annotations
 
+import asyncio
 from html import escape
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -159,4 +161,6 @@ async def token(request: Request) -> Response:
     except OAuthError as err:
         st.count_token_error(err.error)
         return JSONResponse(err.body(), status_code=err.status, headers=_NO_STORE)
+    if st.options.token_hold_s > 0:     # issued (and rotated) already: the answer is on its way
+        await asyncio.sleep(st.options.token_hold_s)
     return JSONResponse(body, headers=_NO_STORE)

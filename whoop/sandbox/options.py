@@ -28,6 +28,11 @@ class SandboxOptions:
         token_ttl_s: access-token lifetime (``expires_in``), seconds.
         code_ttl_s: authorization-code lifetime, seconds (Ory Hydra's default is 10 min).
         now: the sandbox clock at start, UTC; None = real UTC now truncated to the hour.
+        latency_s: every API request (``/developer/...``) is answered this many seconds late
+            (a slow WHOOP, so a sync takes a while).
+        token_hold_s: the token endpoint holds each successful reply this long after issuing the
+            tokens (the old refresh token is already spent), so a test can kill the requester
+            between WHOOP's answer and its durable write.
     """
 
     host: str = "127.0.0.1"
@@ -45,3 +50,5 @@ class SandboxOptions:
     token_ttl_s: int = 3600
     code_ttl_s: float = 600.0
     now: datetime | None = None
+    latency_s: float = 0.0
+    token_hold_s: float = 0.0
