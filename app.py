@@ -2,7 +2,8 @@
 
 Run:  python -m streamlit run app.py
 
-Shared setup for every page (DESIGN.md "Streamlit"): page config first, the WHOOP OAuth return
+Shared setup for every page: page config first, the Host/Origin/bind-address check
+(``whoop.ui.origin``, nothing is read before it passes), the WHOOP OAuth return
 (``?code&state`` / ``?error``) when the connect module is present, the sidebar (athlete picker
 and date range), then the page itself, all inside the guard so no traceback reaches a person.
 Adding a page is one line in ``PAGES``.
@@ -12,12 +13,19 @@ import logging
 
 import streamlit as st
 
-st.set_page_config(page_title="WHOOP dashboard", page_icon=":material/favorite:", layout="wide",
+# An emoji icon: Streamlit draws it as an inline SVG; a ``:material/...:`` page icon would make
+# every page view fetch an SVG from fonts.gstatic.com.
+st.set_page_config(page_title="WHOOP dashboard", page_icon="💚", layout="wide",
                    initial_sidebar_state="expanded")
 
 from whoop import ui  # noqa: E402  (st.set_page_config must come first)
+from whoop.ui import origin  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+# Before anything reads the store: refuse another Host (DNS rebinding), another Origin (a page on
+# another local port) and a non-loopback server.address without sign-in (whoop/ui/origin.py).
+origin.enforce()
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

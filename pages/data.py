@@ -4,7 +4,7 @@ by source, excluded records and why), and deleting an athlete's data."""
 
 import streamlit as st
 
-from whoop import ui
+from whoop import escape, ui
 from whoop.charts.history import coverage_figure
 from whoop.importer import DEFAULT_ATHLETE
 from whoop.ui import insights as ins
@@ -64,7 +64,7 @@ if sel is not None:
     st.subheader("Data quality")
     cov, excl = ins.quality(sel.athlete_id, sel.start, sel.end)
     by_source = cov["source"].value_counts()
-    st.write(f"**{sel.athlete}**, {sel.start:%d %b %Y} – {sel.end:%d %b %Y}: "
+    st.write(f"**{escape.markdown(sel.athlete)}**, {sel.start:%d %b %Y} – {sel.end:%d %b %Y}: "
              + ", ".join(f"**{n}** day(s) {src}" for src, n in by_source.items()) + ".")
     ui.chart(coverage_figure(cov), key="coverage_map")
     st.caption("One square per day (weeks across, a row per weekday and year), coloured by "
@@ -87,6 +87,7 @@ if everyone:
         victim = st.selectbox("Athlete", list(names), index=list(names).index(default),
                               key="delete_pick")
         sure = st.checkbox(f"Yes, delete every record, day, import run and setting of "
-                           f"'{victim}'. This cannot be undone.", key="delete_confirm")
+                           f"'{escape.markdown(victim)}'. This cannot be undone.",
+                           key="delete_confirm")
         if st.button("Delete athlete data", disabled=not sure, key="delete_go"):
             ui.delete_athlete(names[victim].athlete_id, victim)

@@ -5,7 +5,7 @@ strain), the journal answers filed under the day, and the most similar past days
 import pandas as pd
 import streamlit as st
 
-from whoop import ui
+from whoop import escape, ui
 from whoop.metrics import basic as m
 from whoop.metrics import explain as mx
 from whoop.metrics.units import format_duration
@@ -15,7 +15,7 @@ ZONE_WORD = {"green": "green", "yellow": "yellow", "red": "red"}
 
 sel = ui.selection()
 ui.page_header("Explain a day", None, None if sel is None else
-               f"{sel.athlete} · one day against your own baselines")
+               f"{escape.markdown(sel.athlete)} · one day against your own baselines")
 if sel is None:
     ui.empty_state("explain")
 else:

@@ -5,7 +5,7 @@ causation. The period defaults to all history (a question needs 5 "yes" and 5 "n
 import pandas as pd
 import streamlit as st
 
-from whoop import ui
+from whoop import escape, ui
 from whoop.charts import analytics as charts
 from whoop.metrics import journal as mj
 from whoop.ui import analytics as ua
@@ -13,8 +13,8 @@ from whoop.ui import analytics as ua
 PERIODS = ["All history", "Sidebar range", "Custom"]
 
 sel = ui.selection()
-ui.page_header("Journal", None, f"{sel.athlete} · what goes with better or worse recovery"
-               if sel is not None else None)
+ui.page_header("Journal", None, None if sel is None else
+               f"{escape.markdown(sel.athlete)} · what goes with better or worse recovery")
 if sel is None:
     ui.empty_state("journal")
 else:

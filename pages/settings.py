@@ -4,7 +4,7 @@ Works on an empty database too: units are app-wide."""
 
 import streamlit as st
 
-from whoop import ui
+from whoop import escape, ui
 from whoop.errors import WhoopError
 from whoop.metrics.units import Settings
 from whoop.ui import analytics as ua
@@ -57,7 +57,7 @@ with st.form("settings_form", border=True):
                                    "must be longer than the acute one (Williams et al. 2017).")
     scope = ALL
     if per_athlete:
-        options = [ALL, f"Only {sel.athlete}"]
+        options = [ALL, f"Only {escape.markdown(sel.athlete)}"]
         scope = st.radio("Windows apply to", options,
                          index=1 if ua.has_override(aid) else 0, horizontal=True, key=scope_key,
                          help="Units are always app-wide. Windows can differ per athlete.")
@@ -73,7 +73,8 @@ if saved:
         if per_athlete and scope == ALL and ua.has_override(aid):
             ua.clear_override(aid)
         ua.save_settings(new, athlete_id=target)
-        where = "for every athlete" if target == ua.APP_WIDE else f"for {sel.athlete}"
+        where = ("for every athlete" if target == ua.APP_WIDE
+                 else f"for {escape.markdown(sel.athlete)}")
         st.success(f"Settings saved: {new.energy_unit}, °{new.temperature_unit}, {new.clock} "
                    f"clock; windows {new.hrv_normal_window_days} / {new.baseline_window_days} / "
                    f"{new.acute_days}:{new.chronic_days} days {where}.",
@@ -94,7 +95,8 @@ if st.button("Reset to defaults", key="settings_reset", icon=":material/restart_
         st.rerun()
 
 eff = ua.current_settings(aid)
-st.caption(f"In effect{' for ' + sel.athlete if per_athlete else ''}: {eff.energy_unit}, "
+who = f" for {escape.markdown(sel.athlete)}" if per_athlete else ""
+st.caption(f"In effect{who}: {eff.energy_unit}, "
            f"{eff.temperature_label}, {eff.clock} clock, HRV normal {eff.hrv_normal_window_days} "
            f"days, other baselines {eff.baseline_window_days} days, training load "
            f"{eff.acute_days}:{eff.chronic_days} days.")

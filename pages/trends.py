@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from whoop import ui
+from whoop import escape, ui
 from whoop.charts import history
 from whoop.metrics import horizons as mh
 from whoop.ui import analytics as ua
@@ -36,7 +36,7 @@ def _range(label: str, key: str, default: tuple, first, last) -> tuple:
 
 sel = ui.selection()
 ui.page_header("Trends", None, None if sel is None else
-               f"{sel.athlete} · whole history {sel.first_day:%d %b %Y} – "
+               f"{escape.markdown(sel.athlete)} · whole history {sel.first_day:%d %b %Y} – "
                f"{sel.last_day:%d %b %Y}"
                " (this page ignores the sidebar range; period A and B have their own dates)")
 if sel is None:

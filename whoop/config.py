@@ -14,6 +14,8 @@ name                        meaning                                     default
 ``WHOOP_TOKEN_KEY``         Fernet key for tokens at rest               a 0600 file beside the DB
 ``WHOOP_SYNC_MAX_AGE_MIN``  background sync when last sync is older     ``60``
 ``WHOOP_SYNC_OVERLAP_DAYS`` incremental re-check window                 ``7``
+``WHOOP_ALLOWED_HOSTS``     extra host names the app answers to (comma   (none: loopback names,
+                            separated; see :mod:`whoop.hosts`)           the redirect URI's host)
 ==========================  ==========================================  =======================
 
 Register an app at https://developer-dashboard.whoop.com (WHOOP developer docs, "Getting
@@ -168,3 +170,40 @@ def int_setting(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer") from None
+
+
+def allowed_hosts() -> list[str]:
+    """``WHOOP_ALLOWED_HOSTS``: the extra host names a served deployment answers to, comma
+    separated (``"dash.example.com, 192.168.1.20"``), as a list ([] when unset). Names only:
+    the Host header's port is checked against the Origin, not listed here.
+
+    Raises:
+        ConfigError: an entry is a pattern (``*``), a URL or carries a port.
+    """
+    raw = setting("WHOOP_ALLOWED_HOSTS") or ""
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    for name in names:
+        bare = name.strip("[]")
+        if "*" in name or "/" in name or (":" in bare and not _is_ip(bare)):
+            raise ConfigError(f"WHOOP_ALLOWED_HOSTS lists host names only (no '*', scheme, path or "
+                              f"port): {name!r}")
+    return names
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def auth_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` table: the settings of Streamlit's
+    sign-in (``st.login``, https://docs.streamlit.io/develop/concepts/connections/authentication).
+
+    Raises:
+        ConfigError: secrets.toml is not valid TOML.
+    """
+    auth = _secrets().get("auth")
+    return isinstance(auth, dict) and bool(auth)

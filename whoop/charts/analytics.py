@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from whoop import escape
 from whoop.charts.basic import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
 from whoop.charts.basic import line_trace as _line
 from whoop.metrics.journal import HIGHER_IS_BETTER, yes_day_verdict
@@ -29,6 +30,12 @@ def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = Non
                       **extra)
     fig.update_yaxes(title=yaxis, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
     return fig
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    """Text from a file or from WHOOP (journal questions) as plotly category labels, escaped
+    (:func:`whoop.escape.plotly`: plotly renders a subset of HTML in tick labels and hovers)."""
+    return values.map(escape.plotly, na_action="ignore")
 
 
 def _band(x, low, high, name: str, color: str) -> list[go.Scatter]:
@@ -274,7 +281,7 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
     good = rows[ok].sort_values("difference")
     colors = yes_day_verdict(good).map(VERDICT_COLORS) if len(good) else []
     fig = go.Figure(go.Scatter(
-        x=good["difference"], y=good["question"], mode="markers",
+        x=good["difference"], y=_labels(good["question"]), mode="markers",
         marker=dict(color=list(colors), size=9),
         error_x=dict(type="data", symmetric=False, array=good["ci_high"] - good["difference"],
                      arrayminus=good["difference"] - good["ci_low"], color=FG),
@@ -284,7 +291,7 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
     fig.add_vline(x=0, line=dict(color=GREY, width=1))
     bad = rows[~ok]
     if len(bad):
-        fig.add_trace(go.Scatter(x=[0] * len(bad), y=bad["question"], mode="text",
+        fig.add_trace(go.Scatter(x=[0] * len(bad), y=_labels(bad["question"]), mode="text",
                                  text=["insufficient data"] * len(bad), name="too few answers",
                                  textfont=dict(color=GREY)))
     fig.update_xaxes(title=f"difference in {label}, yes − no (95% CI){better}")
@@ -329,8 +336,9 @@ def activity_time_figure(by: pd.DataFrame, value: str, label: str, *, top: int =
         part = g[g["sport"] == name]
         if part.empty:
             continue
-        fig.add_bar(x=part["period_start"], y=part[value], name=str(name),
+        shown = escape.plotly(name)  # a sport name from WHOOP or a file: never plotly markup
+        fig.add_bar(x=part["period_start"], y=part[value], name=shown,
                     marker_color=GREY if name == "Other" else
                     ACTIVITY_COLORS[i % len(ACTIVITY_COLORS)], marker_line_width=0,
-                    hovertemplate=f"{name}: %{{y:,.0f}} {label}<extra></extra>")
+                    hovertemplate=f"{shown}: %{{y:,.0f}} {label}<extra></extra>")
     return _layout(fig, yaxis=label, height=340, barmode="stack", hovermode="x unified")

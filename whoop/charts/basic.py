@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from whoop import escape
 from whoop.metrics.basic import format_hmm
 from whoop.metrics.load import ZONE_COLUMNS
 
@@ -186,7 +187,8 @@ def activity_figure(by_activity: pd.DataFrame, top: int = 12) -> go.Figure:
     """
     data = by_activity.head(top).iloc[::-1]
     fig = go.Figure(go.Bar(
-        x=data["workout_count"], y=data["sport_name"], orientation="h", marker_color=BLUE,
+        x=data["workout_count"], y=data["sport_name"].map(escape.plotly, na_action="ignore"),
+        orientation="h", marker_color=BLUE,
         customdata=list(zip(data["activity_strain_sum"],
                             [format_hmm(v) for v in data["duration_min"]])),
         hovertemplate="%{y}: %{x} workouts, strain %{customdata[0]:.1f}, "

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from whoop import importer
+from whoop import escape, importer
 from whoop.errors import WhoopError
 from whoop.store import ImportResult
 from whoop.ui import data
@@ -38,7 +38,7 @@ def load_demo_button(key: str, *, label: str = "Load demo data", primary: bool =
             with st.spinner("Generating the demo athlete and importing it..."):
                 result = importer.load_demo(data.get_store())
         except WhoopError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(escape.markdown(exc), icon=":material/error:")
             return
         _report(result, "Demo data loaded")
         select_athlete(result.athlete)
@@ -53,7 +53,7 @@ def import_files(files: Sequence[tuple[str, bytes]], athlete: str) -> ImportResu
     """
     names = ", ".join(name for name, _ in files)
     failure: WhoopError | None = None
-    with st.status(f"Importing {names} ...", expanded=False) as status:
+    with st.status(f"Importing {escape.markdown(names)} ...", expanded=False) as status:
         try:
             result = importer.import_uploads(data.get_store(), files, athlete=athlete.strip())
         except WhoopError as exc:
@@ -62,7 +62,7 @@ def import_files(files: Sequence[tuple[str, bytes]], athlete: str) -> ImportResu
         else:
             status.update(label="Import done", state="complete")
     if failure is not None:
-        st.error(str(failure), icon=":material/error:")
+        st.error(escape.markdown(failure), icon=":material/error:")
         return None
     _report(result, f"Imported {names}")
     select_athlete(result.athlete)
@@ -80,7 +80,7 @@ def delete_athlete(athlete_id: int, name: str) -> None:
     try:
         revoked = delete(data.get_store(), whoop_settings(), athlete_id)
     except WhoopError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(escape.markdown(exc), icon=":material/error:")
         return
     if st.session_state.get(ATHLETE_KEY) == name:
         del st.session_state[ATHLETE_KEY]

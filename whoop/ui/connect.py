@@ -24,6 +24,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from whoop import escape
 from whoop.config import REGISTER_URL, int_setting, whoop_settings
 from whoop.crypto import install_log_redaction
 from whoop.errors import WhoopError
@@ -140,7 +141,7 @@ def _fmt(ts) -> str:
 def _sync_now(aid: int, name: str) -> None:
     from whoop.sync import sync_athlete
 
-    with st.status(f"Syncing {name}...", expanded=True) as box:
+    with st.status(f"Syncing {escape.markdown(name)}...", expanded=True) as box:
         bar = st.progress(0.0, text="starting")
         line = st.empty()
         order = ["cycle", "sleep", "recovery", "workout"]
@@ -153,10 +154,10 @@ def _sync_now(aid: int, name: str) -> None:
         try:
             result = sync_athlete(data.get_store(), whoop_settings(), aid, progress=progress)
         except WhoopError as exc:
-            box.update(label=f"Sync of {name} failed", state="error")
-            st.error(str(exc))
+            box.update(label=f"Sync of {escape.markdown(name)} failed", state="error")
+            st.error(escape.markdown(exc))
             return
-        box.update(label=result.summary(), state="complete", expanded=False)
+        box.update(label=escape.markdown(result.summary()), state="complete", expanded=False)
     st.cache_data.clear()
     flash("success", f"Synced: {result.summary()}")
     st.rerun()  # the card's last/next sync and the sidebar's "data through" are drawn anew
@@ -168,8 +169,9 @@ def _athlete_row(ts, row) -> None:
     aid, name = int(row.athlete_id), row.name
     status = sync_status(data.get_store(), aid, _max_age())
     cols = st.columns([3, 2, 2, 2])
-    cols[0].markdown(f"**{name}**  \n{status.state}"
-                     + (f": {status.detail or status.last_error}" if status.state in
+    cols[0].markdown(f"**{escape.markdown(name)}**  \n{status.state}"
+                     + (f": {escape.markdown(status.detail or status.last_error)}"
+                        if status.state in
                         ("Error", "Reconnect needed") else ""))
     cols[0].caption(f"last sync {_fmt(status.last_ok_at)}; next {_fmt(status.next_sync_at)}")
     live = status.state in ("Connected", "Error", "Syncing")
@@ -185,13 +187,14 @@ def _athlete_row(ts, row) -> None:
             flash("error", str(exc))
         st.rerun()
     with cols[3].popover("Delete data"):
-        st.write(f"Delete every record of '{name}' from this database? The WHOOP connection stays.")
+        st.write(f"Delete every record of '{escape.markdown(name)}' from this database? "
+                 f"The WHOOP connection stays.")
         if st.checkbox("Yes, delete", key=f"delconf_{aid}") and st.button("Delete", key=f"del_{aid}",
                                                                           type="primary"):
             try:
                 delete_synced_data(data.get_store(), aid)
             except WhoopError as exc:        # a sync of this athlete is running, the database is busy
-                st.error(str(exc), icon=":material/error:")
+                st.error(escape.markdown(exc), icon=":material/error:")
                 return
             st.cache_data.clear()
             flash("success", f"Deleted the data of '{name}'.")

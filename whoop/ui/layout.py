@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from whoop import escape
 from whoop.ui.empty import empty_state
 from whoop.ui.sidebar import Selection, selection
 
@@ -21,7 +22,8 @@ def page_header(title: str, sel: Selection | None = None, caption: str | None = 
     """The page title, with the athlete and range as a caption once there is a selection."""
     st.title(title)
     if sel is not None:
-        st.caption(caption or f"{sel.athlete} · {sel.start:%d %b %Y} – {sel.end:%d %b %Y}")
+        st.caption(caption or f"{escape.markdown(sel.athlete)} · "
+                             f"{sel.start:%d %b %Y} – {sel.end:%d %b %Y}")
     elif caption:
         st.caption(caption)
 

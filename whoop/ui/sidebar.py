@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from whoop import escape
 from whoop.ui import data
 
 PRESETS: dict[str, int | None] = {"30 d": 30, "90 d": 90, "6 mo": 182, "1 y": 365, "All": None,
@@ -104,7 +105,7 @@ def sidebar() -> Selection | None:
         start, end = preset_range(preset, first, last)
         if preset == "Custom":
             start, end = _custom_range(first, last)
-        st.caption(f"**{athlete.name}** · data through **{last:%a %d %b %Y}**  \n"
+        st.caption(f"**{escape.markdown(athlete.name)}** · data through **{last:%a %d %b %Y}**  \n"
                    f"{start:%d %b %Y} – {end:%d %b %Y} ({(end - start).days + 1} days)")
     sel = Selection(athlete.athlete_id, athlete.name, first, last, start, end, preset)
     st.session_state[_SELECTION_KEY] = sel

@@ -1,0 +1,75 @@
+"""The app's front door through AppTest (the real app.py): a non-loopback ``server.address``
+without sign-in shows one refusal and reads nothing; with an ``[auth]`` section, or on
+localhost, the pages are served. The Host / Origin refusals need a real websocket: see
+tests/e2e/test_origin.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit import config as st_config
+
+from tests.apptest_helpers import assert_clean
+from tests.hostile_data import shown
+
+
+@pytest.fixture
+def server_address() -> Iterator[callable]:
+    """Set Streamlit's ``server.address`` option for this test (restored afterwards)."""
+    before = st_config.get_option("server.address")
+    yield lambda value: st_config.set_option("server.address", value)
+    st_config.set_option("server.address", before)
+
+
+@pytest.fixture
+def no_store_reads(monkeypatch) -> list[str]:
+    """Record every Store construction (a refusal must not open the database)."""
+    from whoop import store
+
+    opened: list[str] = []
+    original = store.Store.__init__
+
+    def spy(self, *args, **kwargs):
+        opened.append(str(args[0] if args else kwargs))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(store.Store, "__init__", spy)
+    return opened
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "192.168.1.20"])
+def test_non_loopback_address_without_sign_in_is_refused(app_test, demo_db, server_address,
+                                                         no_store_reads, monkeypatch, tmp_path,
+                                                         caplog, address):
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent.toml"))
+    server_address(address)
+    at = app_test(demo_db).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = shown(at.error[0].value)
+    assert "server.address" in message and "[auth]" in message and "secrets.toml" in message
+    assert not at.metric and not at.dataframe and not at.title and not at.sidebar.caption
+    assert no_store_reads == []
+    assert any("refused a session" in r.getMessage() for r in caplog.records)
+
+
+def test_non_loopback_address_with_sign_in_configured_is_served(app_test, demo_db, server_address,
+                                                                monkeypatch, tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "https://dash.example.com/oauth2callback"\n'
+                       'cookie_secret = "x"\nclient_id = "x"\nclient_secret = "x"\n'
+                       'server_metadata_url = "https://accounts.example.com/.well-known/openid-configuration"\n')
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(secrets))
+    server_address("0.0.0.0")
+    at = app_test(demo_db).run()
+    assert_clean(at)
+    assert at.title[0].value == "Overview" and at.metric
+
+
+def test_localhost_is_served(app_test, demo_db, no_store_reads, monkeypatch, tmp_path):
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent.toml"))
+    at = app_test(demo_db).run()
+    assert_clean(at)
+    assert at.title[0].value == "Overview" and at.metric
+    assert no_store_reads  # the spy sees the store when the app does read it
