@@ -29,7 +29,8 @@ import re
 import string
 
 #: CommonMark 0.31.2, section 2.4 "Backslash escapes": any ASCII punctuation character may be
-#: backslash-escaped and is then a literal character (https://spec.commonmark.org/0.31.2/#backslash-escapes).
+#: backslash-escaped and is then a literal character
+#: (https://spec.commonmark.org/0.31.2/#backslash-escapes).
 _MD_PUNCTUATION = frozenset(string.punctuation)
 #: U+2060 WORD JOINER: invisible and zero-width; placed after every ``:`` so Streamlit's own
 #: shortcodes, which it matches in the parsed text (``:material_icon:``, ``:streamlit:``) where
@@ -47,7 +48,8 @@ def markdown(text: object) -> str:
     * every ASCII punctuation character gets a backslash (section 2.4 "Backslash escapes"), so
       ``![p](http://x/t.png)``, ``[x](url)``, ``<http://x>``, ``**b**``, ``_i_``, ``<img>``,
       ``&amp;`` (entity references, section 2.5), ``# heading``, ``- item``, ``$math$``, GFM
-      autolink literals (``www.x.com``, ``http://x``; https://github.github.com/gfm/#autolinks-extension-)
+      autolink literals (``www.x.com``, ``http://x``;
+      https://github.github.com/gfm/#autolinks-extension-)
       and Streamlit's ``:red[text]`` directives and ``:material/icon:`` shortcodes
       (https://docs.streamlit.io/develop/api-reference/text/st.markdown) stay literal;
     * a word joiner (U+2060, invisible) follows every ``:``, so shortcodes that Streamlit
@@ -88,7 +90,8 @@ def plotly(text: object) -> str:
     https://plotly.com/python/reference/layout/#layout-title-text) and decodes the entities
     ``&lt;``, ``&gt;``, ``&amp;`` and numeric ``&#N;``. So ``&``, ``<`` and ``>`` become
     those entities. ``%`` becomes ``&#37;`` because inside a ``hovertemplate`` or
-    ``texttemplate`` ``%{name}`` is a variable (https://plotly.com/python/hover-text-and-formatting/);
+    ``texttemplate`` ``%{name}`` is a variable
+    (https://plotly.com/python/hover-text-and-formatting/);
     plotly substitutes variables first and decodes the entity when it draws the text, so the
     person sees ``%`` again. Line breaks become spaces (plotly draws ``\\n`` as nothing).
 
