@@ -196,11 +196,11 @@ class WhoopClient:
         except httpx.TransportError:
             self._notify(method, path, None)
             raise _Retryable("dropped connection") from None
-        self._notify(method, path, resp.status_code)
         remaining = _header_float(resp, "X-RateLimit-Remaining")
         reset = _header_float(resp, "X-RateLimit-Reset")
         if remaining is not None and remaining <= 0 and reset is not None:
             self.budget.pause_until(time.monotonic() + reset)
+        self._notify(method, path, resp.status_code)   # after the pause: on_request may report it
         if resp.status_code == 429:
             raise _Retryable("429", 429, reset)
         if resp.status_code >= 500:

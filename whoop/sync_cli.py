@@ -7,13 +7,17 @@
                          [--types cycle,recovery,sleep,workout] [--quiet]
     python -m whoop disconnect [--db FILE] --athlete ID
 
-``sync`` is safe from cron while the app is open: the store waits for the database, one sync per
-athlete runs at a time (a second one says so and exits 1), token refreshes are serialized.
+``sync`` prints one summary line per athlete on stdout and its progress on stderr (a bar on a
+terminal, plain lines otherwise: whoop.sync.progress); ``--quiet`` leaves only errors and warnings
+that need action. It is safe from cron while the app is open: the store waits for the database,
+one sync per athlete runs at a time (a second one says so and exits 1), token refreshes are
+serialized.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -22,6 +26,7 @@ from whoop.config import int_setting, whoop_settings
 from whoop.errors import InputError, WhoopError
 
 if TYPE_CHECKING:      # the commands import the store, crypto and the client when they run
+    from whoop.config import WhoopSettings
     from whoop.store import Store
 
 
@@ -50,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     when.add_argument("--days", type=int, metavar="N", help="read the last N days")
     p.add_argument("--types", metavar="LIST", default="cycle,recovery,sleep,workout",
                    help="collections to sync, comma-separated (default: all four)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar (cron)")
+    p.add_argument("--quiet", action="store_true",
+                   help="print only errors and warnings that need you, on stderr (cron)")
     p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("disconnect", help="revoke WHOOP access and delete the tokens (history stays)")
@@ -82,7 +88,13 @@ def cmd_connect(args: argparse.Namespace) -> int:
     settings = whoop_settings().require()
     store = Store(args.db)
     if args.athlete and store.athlete_id(args.athlete) is None:
-        raise InputError(f"no athlete '{args.athlete}' to link; omit --athlete to create one")
+        known = ", ".join(repr(n) for n in store.athletes()["name"]) or "none yet"
+        raise InputError(
+            f"no athlete '{args.athlete}' to link (known: {known}). --athlete links the WHOOP "
+            f"account to an athlete that already exists: create it by importing an export, "
+            f"`python -m whoop import PATH --athlete {shlex.quote(args.athlete)}`, or run "
+            f"`python -m whoop connect` without --athlete to create an athlete named after the "
+            f"WHOOP profile")
     url = authorization_url(store, settings, link_athlete=args.athlete)
     print("Open this URL, sign in to WHOOP and allow access:\n\n" + url + "\n", file=sys.stderr)
     if not args.headless:
@@ -112,13 +124,31 @@ def _since(args: argparse.Namespace) -> datetime | None:
     return None
 
 
-def cmd_sync(args: argparse.Namespace) -> int:
-    """Sync one or all connected athletes with a progress bar and a one-line summary each."""
-    from tqdm import tqdm
+def _lost(store: Store, settings: WhoopSettings) -> list[str]:
+    """Names of athletes whose WHOOP access ended (connection ``reconnect_needed``)."""
+    from whoop.tokens import TokenStore
 
+    conns = TokenStore(store, settings).connections()
+    return conns.loc[conns["status"] == "reconnect_needed", "name"].tolist()
+
+
+def _reconnect_hint(lost: list[str]) -> str:
+    return (f"WHOOP access of {', '.join(repr(n) for n in lost)} has ended: connect again with "
+            f"`python -m whoop connect --athlete {shlex.quote(lost[0])}`")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Sync one or all connected athletes; a one-line summary each on stdout.
+
+    Progress goes to stderr: a bar on a terminal, plain lines elsewhere (whoop.sync.progress).
+    ``--quiet`` prints only errors and the warnings that need action (an athlete whose WHOOP
+    access ended), all on stderr.
+    """
+    from whoop.client import budget_for
     from whoop.crypto import install_log_redaction
     from whoop.store import Store
     from whoop.sync import ORDER, SyncOptions, connected_athletes, sync_athlete
+    from whoop.sync.progress import SyncReporter
 
     install_log_redaction()
     types = tuple(t.strip() for t in args.types.split(",") if t.strip())
@@ -129,35 +159,33 @@ def cmd_sync(args: argparse.Namespace) -> int:
     store = Store(args.db)
     ids = [_resolve(store, args.athlete)] if args.athlete else connected_athletes(store)
     if not ids:
-        lost = store.query("SELECT a.name FROM whoop_connections c JOIN athletes a USING (athlete_id) "
-                           "WHERE c.status = 'reconnect_needed' ORDER BY a.name")["name"].tolist()
+        lost = _lost(store, settings)
         if lost:
-            raise InputError(f"WHOOP access of {', '.join(repr(n) for n in lost)} has ended: connect again "
-                             f"with `python -m whoop connect --athlete {lost[0]!r}`")
+            raise InputError(_reconnect_hint(lost))
         raise InputError("no connected WHOOP account: run `python -m whoop connect` first")
     opts = SyncOptions(full=args.full, since=_since(args), types=types,
                        overlap_days=int_setting("WHOOP_SYNC_OVERLAP_DAYS", 7))
+    report = SyncReporter(sys.stderr, quiet=args.quiet,
+                          budget=budget_for(settings.base_url, settings.client_id))
     failed = 0
     for aid in ids:
-        bar = tqdm(total=None, unit=" rec", disable=args.quiet or not sys.stderr.isatty(), file=sys.stderr)
-
-        def progress(p, bar=bar) -> None:
-            bar.set_description(f"{p.athlete}: {p.collection} page {p.pages}")
-            bar.n = p.records
-            bar.set_postfix(requests=p.requests)
-            bar.refresh()
-
+        report.start(store.athlete_name(aid) or str(aid))
         try:
-            result = sync_athlete(store, settings, aid, opts, progress=progress)
+            result = sync_athlete(store, settings, aid, opts, progress=report.progress,
+                                  client_kw={"on_request": report.on_request})
         except WhoopError as exc:
-            bar.close()
+            report.close()
             if len(ids) == 1:
                 raise
             print(f"error: athlete {store.athlete_name(aid)}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        bar.close()
-        print(result.summary())
+        report.close()
+        if not args.quiet:
+            print(result.summary(), flush=True)
+    lost = [] if args.athlete else _lost(store, settings)
+    if lost:        # skipped by --all: say so even with --quiet, it needs the person
+        print(f"warning: {_reconnect_hint(lost)}", file=sys.stderr)
     return 1 if failed else 0
 
 
