@@ -21,15 +21,18 @@ if sel is not None:
     rng = ins.in_range(base, sel.start, sel.end)
     hrv = m.latest_kpi(history, "hrv_rmssd_ms", sel.end)
     rhr = m.latest_kpi(history, "resting_heart_rate_bpm", sel.end)
+    hrv, hrv_unusual = ins.hrv_kpi(base, hrv)  # the baselines the words below use
+    rhr, rhr_unusual = ins.baseline_kpi(base, "rhr", rhr)
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         ui.kpi_card("Latest HRV", hrv, lambda v: f"{v:.0f} ms", delta_fmt=lambda v: f"{v:.1f} ms",
-                    asof=sel.end)
+                    asof=sel.end, baseline_name=f"{hrv_w}-d normal", unusual=hrv_unusual)
     c2.metric("Mean HRV in range", f"{shown['hrv_rmssd_ms'].mean():.0f} ms"
               if shown["hrv_rmssd_ms"].notna().any() else "–", border=True)
     with c3:
         ui.kpi_card("Latest resting HR", rhr, lambda v: f"{v:.0f} bpm",
-                    delta_fmt=lambda v: f"{v:.1f} bpm", asof=sel.end, lower_is_better=True)
+                    delta_fmt=lambda v: f"{v:.1f} bpm", asof=sel.end, lower_is_better=True,
+                    baseline_name=f"{win}-d mean", unusual=rhr_unusual)
     c4.metric("Mean resting HR in range", f"{shown['resting_heart_rate_bpm'].mean():.0f} bpm"
               if shown["resting_heart_rate_bpm"].notna().any() else "–", border=True)
 

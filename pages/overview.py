@@ -57,14 +57,18 @@ if sel is not None:
         ui.kpi_card("Recovery", rec, lambda v: f"{v:.0f}%", asof=sel.end,
                     color=m.zone_of(rec.value), spark=shown["recovery_score"],
                     extra="WHOOP zones: green 67-100, yellow 34-66, red 0-33.")
-    with cols[1]:
-        ui.kpi_card("HRV (RMSSD)", kpis["hrv_rmssd_ms"], lambda v: f"{v:.0f} ms",
-                    delta_fmt=lambda v: f"{v:.1f} ms", asof=sel.end, spark=shown["hrv_rmssd_ms"])
+    with cols[1]:  # HRV and resting HR against the baselines their words below use
+        hrv_kpi, hrv_unusual = ins.hrv_kpi(base, kpis["hrv_rmssd_ms"])
+        ui.kpi_card("HRV (RMSSD)", hrv_kpi, lambda v: f"{v:.0f} ms",
+                    delta_fmt=lambda v: f"{v:.1f} ms", asof=sel.end, spark=shown["hrv_rmssd_ms"],
+                    baseline_name=f"{hrv_w}-d normal", unusual=hrv_unusual)
         st.caption(ins.hrv_line(base, kpis["hrv_rmssd_ms"].day, s))
     with cols[2]:
-        ui.kpi_card("Resting HR", kpis["resting_heart_rate_bpm"], lambda v: f"{v:.0f} bpm",
+        rhr_kpi, rhr_unusual = ins.baseline_kpi(base, "rhr", kpis["resting_heart_rate_bpm"])
+        ui.kpi_card("Resting HR", rhr_kpi, lambda v: f"{v:.0f} bpm",
                     delta_fmt=lambda v: f"{v:.1f} bpm", asof=sel.end, lower_is_better=True,
-                    spark=shown["resting_heart_rate_bpm"])
+                    spark=shown["resting_heart_rate_bpm"], baseline_name=f"{win}-d mean",
+                    unusual=rhr_unusual)
         st.caption(ins.baseline_line(base, "rhr", kpis["resting_heart_rate_bpm"].day, s))
     with cols[3]:
         ui.kpi_card("Sleep (asleep)", kpis["asleep_min"], m.format_hmm, asof=sel.end,

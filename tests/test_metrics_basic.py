@@ -71,6 +71,8 @@ def test_latest_kpi_baseline_is_the_30_days_before_excluding_the_day():
     assert kpi.n == 29
     assert kpi.baseline == pytest.approx(sum(range(9, 38)) / 29)
     assert kpi.delta == pytest.approx(39 - kpi.baseline)
+    assert kpi.sd == pytest.approx(np.std(np.arange(9, 38), ddof=1))
+    assert kpi.z == pytest.approx(kpi.delta / kpi.sd)
     # as-of an earlier day, and too few days for a baseline
     early = m.latest_kpi(cal, "hrv_rmssd_ms", asof=date(2024, 1, 6))
     assert (early.value, early.n) == (5.0, 5) and np.isnan(early.baseline) and np.isnan(early.delta)

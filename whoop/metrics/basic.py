@@ -171,6 +171,7 @@ class Kpi:
             ``day`` (NaN with fewer than ``BASELINE_MIN_DAYS`` values).
         n: how many values the baseline rests on.
         delta: ``value - baseline`` (NaN when either is NaN).
+        sd: sample SD (ddof 1) of the baseline's values (NaN with the baseline).
     """
 
     column: str
@@ -179,6 +180,14 @@ class Kpi:
     baseline: float
     n: int
     delta: float
+    sd: float = float("nan")
+
+    @property
+    def z(self) -> float:
+        """``delta / sd``: how unusual the value is against its own baseline (NaN when the
+        SD is NaN or 0). |z| >= 2 is "unusual for you", the rule of
+        :mod:`whoop.metrics.baselines`."""
+        return self.delta / self.sd if self.sd > 0 else float("nan")
 
 
 def latest_kpi(cal: pd.DataFrame, column: str, asof: date | pd.Timestamp | None = None, *,
@@ -201,7 +210,8 @@ def latest_kpi(cal: pd.DataFrame, column: str, asof: date | pd.Timestamp | None 
     before = values[(dates < last) & (dates >= last - pd.Timedelta(days=window))].dropna()
     n = int(len(before))
     baseline = float(before.mean()) if n >= min_days else float("nan")
-    return Kpi(column, value, last.date(), baseline, n, value - baseline)
+    sd = float(before.std(ddof=1)) if n >= min_days else float("nan")
+    return Kpi(column, value, last.date(), baseline, n, value - baseline, sd)
 
 
 def zone_distribution(cal: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ athlete id, the settings' windows): health frames only, never a token or secret.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -27,7 +27,7 @@ from whoop.metrics import clock as mc
 from whoop.metrics import load as ml
 from whoop.metrics import quality as mq
 from whoop.metrics import sleep as ms
-from whoop.metrics.basic import in_range, local_in_range
+from whoop.metrics.basic import Kpi, in_range, local_in_range
 from whoop.metrics.units import Settings, format_duration
 from whoop.ui import data
 
@@ -242,6 +242,39 @@ def _row_at(frame: pd.DataFrame, day: date | None) -> pd.Series | None:
     return hit.iloc[-1] if len(hit) else None
 
 
+def hrv_kpi(base: pd.DataFrame, kpi: Kpi) -> tuple[Kpi, bool | None]:
+    """The HRV card measured against the same baseline as the normal range and Explain a day:
+    the night's RMSSD against exp(mean ln RMSSD) of the ``hrv_normal_window_days`` before
+    (:func:`whoop.metrics.baselines.hrv_baseline`, Plews et al. 2012/2013), and whether the
+    card is unusual (the 7-day mean outside the normal range, the rule of :func:`hrv_line`;
+    None when the range is not known yet). The plain 30-day mean was a third HRV baseline on
+    one screen."""
+    r = _row_at(base, kpi.day)
+    if r is None or nan(r["hrv_normal_mean"]):
+        n = 0 if r is None else int(r["hrv_normal_days"])
+        return replace(kpi, baseline=float("nan"), n=n, delta=float("nan"),
+                       sd=float("nan")), None
+    centre = hrv_ms(r["hrv_normal_mean"])
+    outside = bool(r["hrv_below_normal"]) or bool(r["hrv_above_normal"])
+    return replace(kpi, baseline=centre, n=int(r["hrv_normal_days"]), delta=kpi.value - centre,
+                   sd=float("nan")), outside
+
+
+def baseline_kpi(base: pd.DataFrame, prefix: str, kpi: Kpi) -> tuple[Kpi, bool | None]:
+    """A card of a :data:`BASELINE_INPUTS` input measured against the same baseline as its
+    "normal for you" words (:func:`baseline_line`: the settings' window, not a fixed 30 days),
+    and whether it is unusual (|z| >= 2; None without a z)."""
+    u = BASELINE_INPUTS[prefix][3]
+    r = _row_at(base, kpi.day)
+    if r is None or nan(r[f"{prefix}_z"]):
+        n = 0 if r is None else int(r[f"{prefix}_days"])
+        return replace(kpi, baseline=float("nan"), n=n, delta=float("nan"),
+                       sd=float("nan")), None
+    return replace(kpi, baseline=float(r[f"{prefix}_baseline_{u}"]),
+                   n=int(r[f"{prefix}_days"]), delta=float(r[f"{prefix}_dev_{u}"]),
+                   sd=float(r[f"{prefix}_sd_{u}"])), abs(float(r[f"{prefix}_z"])) >= 2
+
+
 def hrv_line(base: pd.DataFrame, day: date | None, s: Settings) -> str:
     """HRV 7-day mean (ms) against the normal range on ``day``, in a few words."""
     r = _row_at(base, day)
@@ -281,7 +314,9 @@ def baseline_line(base: pd.DataFrame, prefix: str, day: date | None, s: Settings
 def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
     """Sleep vs need over the 7 nights ending on ``day`` (sum of the nightly balances against
     the need without its debt part, :func:`~whoop.metrics.sleep.sleep_debt_ledger`), the
-    14-night debt and WHOOP's own sleep debt that night."""
+    14-night debt with the 7 nights before that explain any difference (the 14-night ledger is
+    max(0, shortfall of the last 7 nights - surplus of the 7 before), so "1 h 56 min short"
+    beside "debt 0 min" says why), and WHOOP's own sleep debt that night."""
     r = _row_at(ledger, day)
     if r is None or nan(r["sleep_balance_min"]):
         return "Sleep vs need: no scored night."
@@ -292,10 +327,22 @@ def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
         out = f"Last 7 nights: {format_duration(week)} **short** of your sleep need."
     else:
         out = f"Last 7 nights: {format_duration(-week)} more than your sleep need."
-    if not nan(r["debt_ledger_min"]):
-        out += f" Debt over 14 nights: {format_duration(r['debt_ledger_min'])}."
+    debt = r["debt_ledger_min"]
+    if not nan(debt):
+        out += f" Sleep debt over 14 nights: {format_duration(debt)}"
+        end = pd.Timestamp(day)
+        before = ledger[(ledger["date"] > end - pd.Timedelta(days=ms.LEDGER_NIGHTS))
+                        & (ledger["date"] <= end - pd.Timedelta(days=ms.WEEK_NIGHTS))]
+        earlier = before["sleep_balance_min"]
+        if not nan(week) and earlier.notna().any():
+            surplus = float(earlier.sum())
+            word = "more" if surplus >= 0 else "less"
+            out += (f" (the 7 nights before slept {format_duration(abs(surplus))} {word} than "
+                    "needed" + (", which pays back the shortfall; never below zero"
+                                if surplus > 0 and week > 0 else "") + ")")
+        out += "."
     if not nan(r["whoop_sleep_debt_min"]):
-        out += f" WHOOP sleep debt: {format_duration(r['whoop_sleep_debt_min'])}."
+        out += f" WHOOP's own sleep debt that night: {format_duration(r['whoop_sleep_debt_min'])}."
     return out
 
 
