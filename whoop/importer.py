@@ -1,24 +1,31 @@
 """Import entry points shared by the CLI and the pages: export files -> store, demo data.
 
 Each call is one transaction (``Store.import_records``): a file that fails to parse or store
-leaves the database exactly as it was.
+leaves the database exactly as it was. The files are parsed (and the journal staged on disk,
+:mod:`whoop.staging`) before the database is opened, so the write lock is held for the apply
+only and memory stays bounded whatever the journal's length.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:      # the CLI reads DEFAULT_ATHLETE for --help without loading DuckDB
+    from whoop.export import ExportData
     from whoop.store import ImportResult, Store
 
 DEFAULT_ATHLETE = "me"
 
 
-def import_paths(store: Store, paths: Sequence[str | Path], *, athlete: str = DEFAULT_ATHLETE) -> ImportResult:
+def import_paths(store: Store, paths: Sequence[str | Path], *,
+                 athlete: str | Callable[[ExportData], str] = DEFAULT_ATHLETE) -> ImportResult:
     """Import a WHOOP export given as paths (ZIP, gzip-wrapped ZIP, folder or loose CSVs).
+
+    ``athlete`` is a name, or a function given the parsed export (before anything is written)
+    that returns the name or raises a WhoopError to stop the import.
 
     Raises:
         ExportFormatError: the files are not a readable WHOOP export (file, line, column named).
@@ -26,24 +33,23 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, athlete: str = DE
     """
     from whoop.export import read_export
 
-    data = read_export([Path(p) for p in paths])
-    source = ", ".join(sorted(set(data.files.values())))
-    return store.import_records(athlete, data.frames(), kind="export", source=source,
-                                warnings=data.warnings)
+    with read_export([Path(p) for p in paths]) as data:
+        return _store(store, data, athlete(data) if callable(athlete) else athlete, "export",
+                      ", ".join(sorted(set(data.files.values()))))
 
 
 def import_uploads(store: Store, files: Sequence[tuple[str, bytes]], *,
-                   athlete: str = DEFAULT_ATHLETE) -> ImportResult:
-    """Import uploaded files given as ``(name, content)`` pairs (one ZIP or several CSVs).
+                   athlete: str | Callable[[ExportData], str] = DEFAULT_ATHLETE) -> ImportResult:
+    """Import uploaded files given as ``(name, content)`` pairs (one ZIP or several CSVs);
+    ``athlete`` as in :func:`import_paths`.
 
     Raises: as :func:`import_paths`.
     """
     from whoop.export import read_export_files
 
-    data = read_export_files(list(files))
-    source = ", ".join(sorted(set(data.files.values())))
-    return store.import_records(athlete, data.frames(), kind="export", source=source,
-                                warnings=data.warnings)
+    with read_export_files(list(files)) as data:
+        return _store(store, data, athlete(data) if callable(athlete) else athlete, "export",
+                      ", ".join(sorted(set(data.files.values()))))
 
 
 def load_demo(store: Store, *, seed: int = 7, days: int = 400) -> ImportResult:
@@ -55,6 +61,13 @@ def load_demo(store: Store, *, seed: int = 7, days: int = 400) -> ImportResult:
 
     with tempfile.TemporaryDirectory(prefix="whoop-demo-") as tmp:
         path = write_demo_export(Path(tmp), seed=seed, days=days)
-        data = read_export([path], source="demo")
-    return store.import_records(DEMO_ATHLETE, data.frames(), kind="demo", source=path.name,
-                                warnings=data.warnings)
+        with read_export([path], source="demo") as data:
+            return _store(store, data, DEMO_ATHLETE, "demo", path.name)
+
+
+def _store(store: Store, data: ExportData, athlete: str, kind: str, source: str) -> ImportResult:
+    """Apply a parsed export in one transaction: in-memory frames plus staged tables (Parquet),
+    so the database is locked only for the apply (see Store.import_records)."""
+    return store.import_records(athlete, data.record_frames(), kind=kind, source=source,
+                                warnings=data.warnings,
+                                staged={t: s.path for t, s in data.staged.items()})

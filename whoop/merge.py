@@ -8,6 +8,8 @@ and a newer import of the same source replaces the older values. ``source`` beco
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
@@ -24,51 +26,85 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, frame: p
 
     The frame is conformed to ``schema.TABLES[table]``, de-duplicated on the key keeping the
     last row (DuckDB keeps the first of duplicate keys in one batch), then merged by the
-    module's merge rule. Returns ``{"inserted": n, "updated": n}``.
+    module's merge rule. Returns ``{"inserted": n, "updated": n, "unchanged": n}``: rows new to
+    the table, existing rows whose values the merge changed, and existing rows it left as they
+    were (a re-import of the same export: all unchanged).
 
     Raises:
         InputError: a record has no key (e.g. a sleep without onset).
     """
     if frame is None or frame.empty:
-        return {"inserted": 0, "updated": 0}
+        return {"inserted": 0, "updated": 0, "unchanged": 0}
     keys = list(schema.KEYS[table])
     data = schema.conform(frame, table)
     if data[keys].isna().any(axis=None):
         raise InputError(f"{table}: {int(data[keys].isna().any(axis=1).sum())} record(s) have no "
                          f"{'/'.join(keys)}")
     data = data.drop_duplicates(subset=keys, keep="last")
-    data.insert(0, "athlete_id", athlete_id)
-    data["run_id"] = run_id
-    cols = list(data.columns)
     con.register("incoming", data)
     try:
-        join = " AND ".join(f"t.{k} = i.{k}" for k in keys)
-        existing = con.execute(
-            f"SELECT count(*) FROM incoming i JOIN {table} t ON t.athlete_id = i.athlete_id AND {join}"
-        ).fetchone()[0]
-        t, x = table, "excluded"
-        api_over_api = f"{x}.source = '{_API}' AND {t}.source = '{_API}'"
-        sets = []
-        for c in cols:
-            if c in ("athlete_id", *keys):
-                continue
-            if c == "source":
-                expr = (f"CASE WHEN {api_over_api} THEN '{_API}' "
-                        f"WHEN {x}.source = '{_API}' OR {t}.source IN {_API_FAMILY} THEN 'api+export' "
-                        f"ELSE {x}.source END")
-            elif c in ("source_ref", "run_id"):
-                expr = (f"CASE WHEN {x}.source = '{_API}' OR {t}.source NOT IN {_API_FAMILY} "
-                        f"THEN {x}.{c} ELSE {t}.{c} END")
-            else:
-                expr = (f"CASE WHEN {api_over_api} THEN {x}.{c} "
-                        f"WHEN {x}.source = '{_API}' THEN coalesce({x}.{c}, {t}.{c}) "
-                        f"WHEN {t}.source IN {_API_FAMILY} THEN coalesce({t}.{c}, {x}.{c}) "
-                        f"ELSE {x}.{c} END")
-            sets.append(f"{c} = {expr}")
-        sets.append("ingested_at = now()")
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM incoming "
-            f"ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}")
+        return _merge(con, table, athlete_id, run_id)
     finally:
         con.unregister("incoming")
-    return {"inserted": len(data) - existing, "updated": existing}
+
+
+def upsert_staged(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, parquet: Path,
+                  run_id: int | None) -> dict[str, int]:
+    """Upsert staged records (:class:`whoop.staging.StagedTable`: a Parquet file of the
+    ``schema.TABLES[table]`` columns, unique on the key, keys present) inside ``con``'s
+    transaction, with the same merge rule as :func:`upsert`, in set-based SQL: the rows go from
+    the file to the table without passing through Python. Returns ``{"inserted", "updated",
+    "unchanged"}`` as :func:`upsert`.
+    """
+    con.read_parquet(str(parquet)).create_view("incoming", replace=True)
+    try:
+        return _merge(con, table, athlete_id, run_id)
+    finally:
+        con.execute("DROP VIEW IF EXISTS incoming")
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int,
+           run_id: int | None) -> dict[str, int]:
+    """Merge the relation ``incoming`` (canonical columns of ``table``, unique keys) into
+    ``table`` for one athlete and run."""
+    keys = list(schema.KEYS[table])
+    cols = list(schema.TABLES[table])
+    join = " AND ".join(f"t.{k} = i.{k}" for k in keys)
+    existing, total = con.execute(
+        f"SELECT count(t.athlete_id), count(*) FROM incoming i LEFT JOIN {table} t "
+        f"ON t.athlete_id = ? AND {join}", [athlete_id]).fetchone()
+    t, x = table, "excluded"
+    api_over_api = f"{x}.source = '{_API}' AND {t}.source = '{_API}'"
+    sets = []
+    merged = {}     # column -> its value after the merge, to count the rows it leaves unchanged
+    for c in [*cols, "run_id"]:
+        if c in keys:
+            continue
+        if c == "source":
+            expr = (f"CASE WHEN {api_over_api} THEN '{_API}' "
+                    f"WHEN {x}.source = '{_API}' OR {t}.source IN {_API_FAMILY} THEN 'api+export' "
+                    f"ELSE {x}.source END")
+        elif c in ("source_ref", "run_id"):
+            expr = (f"CASE WHEN {x}.source = '{_API}' OR {t}.source NOT IN {_API_FAMILY} "
+                    f"THEN {x}.{c} ELSE {t}.{c} END")
+        else:
+            expr = (f"CASE WHEN {api_over_api} THEN {x}.{c} "
+                    f"WHEN {x}.source = '{_API}' THEN coalesce({x}.{c}, {t}.{c}) "
+                    f"WHEN {t}.source IN {_API_FAMILY} THEN coalesce({t}.{c}, {x}.{c}) "
+                    f"ELSE {x}.{c} END")
+        sets.append(f"{c} = {expr}")
+        if c not in ("source_ref", "run_id"):    # provenance of the latest import, not a value
+            merged[c] = expr
+    sets.append("ingested_at = now()")
+    same = " AND ".join(f"{t}.{c} IS NOT DISTINCT FROM ({e})" for c, e in merged.items())
+    unchanged = con.execute(
+        f"SELECT count(*) FROM incoming AS {x} JOIN {t} ON {t}.athlete_id = ? AND "
+        + " AND ".join(f"{t}.{k} = {x}.{k}" for k in keys) + f" WHERE {same}", [athlete_id]).fetchone()[0]
+    names = ", ".join(cols)
+    con.execute(
+        f"INSERT INTO {table} (athlete_id, {names}, run_id) "
+        f"SELECT ?::INTEGER, {names}, ?::BIGINT FROM incoming "
+        f"ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}",
+        [athlete_id, run_id])
+    return {"inserted": int(total - existing), "updated": int(existing - unchanged),
+            "unchanged": int(unchanged)}

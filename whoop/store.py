@@ -29,7 +29,7 @@ from whoop import schema
 from whoop.config import db_path
 from whoop.days import build_days
 from whoop.errors import DatabaseBusyError, InputError, StoreError
-from whoop.merge import upsert
+from whoop.merge import upsert, upsert_staged
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _LOCKS: dict[str, threading.RLock] = {}
@@ -64,7 +64,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 @dataclass
 class ImportResult:
-    """What one import changed. ``counts[table] = {"inserted": n, "updated": n}``."""
+    """What one import changed. ``counts[table] = {"inserted": n, "updated": n, "unchanged": n}``
+    (see :func:`whoop.merge.upsert`)."""
 
     run_id: int
     athlete_id: int
@@ -74,14 +75,17 @@ class ImportResult:
     days: int = 0
     first_day: date | None = None
     last_day: date | None = None
+    lock_s: float = 0.0          # seconds the import held the database file (the apply)
 
     def summary(self) -> str:
-        """One human line, e.g. ``cycles 338 (338 new), sleeps 348 (0 new, 348 updated) ...``."""
+        """One human line, e.g. ``cycles 338 (3 new, 2 updated, 333 unchanged), sleeps 348 (348
+        unchanged) ...`` (zero counts left out)."""
         parts = []
         for table, c in self.counts.items():
-            total = c["inserted"] + c["updated"]
-            if total:
-                parts.append(f"{table} {total} ({c['inserted']} new, {c['updated']} updated)")
+            n = {"new": c["inserted"], "updated": c["updated"], "unchanged": c.get("unchanged", 0)}
+            if sum(n.values()):
+                parts.append(f"{table} {sum(n.values())} ("
+                             + ", ".join(f"{v} {k}" for k, v in n.items() if v) + ")")
         span = f"; {self.days} days {self.first_day} to {self.last_day}" if self.days else ""
         return f"athlete '{self.athlete}': " + (", ".join(parts) or "nothing") + span
 
@@ -242,32 +246,45 @@ class Store:
         return days
 
     def import_records(self, athlete: str, frames: dict[str, pd.DataFrame], *, kind: str,
-                       source: str, warnings: list[str] | None = None) -> ImportResult:
+                       source: str, warnings: list[str] | None = None,
+                       staged: dict[str, Path] | None = None) -> ImportResult:
         """Import canonical frames for athlete ``athlete`` (created when new) in ONE transaction:
         on any error nothing is written (not even the run or the athlete).
+
+        Everything is parsed before this call, so the database is locked only for the apply
+        (``ImportResult.lock_s``); staged tables go from their Parquet file to the table in
+        set-based SQL (:func:`whoop.merge.upsert_staged`).
 
         Args:
             frames: table name (schema.TABLES) -> frame; missing tables are skipped.
             kind: ``export`` or ``demo``.
             source: what was imported, for the import history (file names).
+            staged: table name -> Parquet file of staged rows (:class:`whoop.staging.StagedTable`
+                ``path``), used instead of ``frames[table]``.
         Raises:
             InputError, StoreError, DatabaseBusyError.
         """
         warnings = list(warnings or [])
+        staged = staged or {}
         with self.transaction() as con:
+            held = time.monotonic()
             athlete_id = self.ensure_athlete(con, athlete)
             run_id = con.execute(
                 "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "
                 "VALUES (?, ?, ?, now(), 'running') RETURNING run_id",
                 [athlete_id, kind, source]).fetchone()[0]
-            counts = {t: self.upsert(con, t, athlete_id, frames.get(t), run_id) for t in schema.TABLES}
+            counts = {t: upsert_staged(con, t, athlete_id, staged[t], run_id) if t in staged
+                      else self.upsert(con, t, athlete_id, frames.get(t), run_id)
+                      for t in schema.TABLES}
             days = self.rebuild_days(con, athlete_id)
             con.execute("UPDATE import_runs SET finished_at = now(), status = 'ok', counts_json = ?, "
                         "warnings_json = ? WHERE run_id = ?",
                         [json.dumps(counts), json.dumps(warnings), run_id])
+        lock_s = time.monotonic() - held
         first = days["date"].min().date() if len(days) else None
         last = days["date"].max().date() if len(days) else None
-        return ImportResult(run_id, athlete_id, athlete, counts, warnings, len(days), first, last)
+        return ImportResult(run_id, athlete_id, athlete, counts, warnings, len(days), first, last,
+                            lock_s)
 
     def delete_athlete_data(self, athlete_id: int, *, keep_athlete: bool = True) -> None:
         """Delete every row of one athlete in every table keyed by athlete (records, days, runs,

@@ -5,11 +5,18 @@ The export's quirks and what the parser does with each: docs/EXPORT_QUIRKS.md.
 This package never writes to the database.
 
 Modules: :mod:`.sources` (containers), :mod:`.headers` (columns, aliases, kind detection),
-:mod:`.table` (CSV reading and field parsers), :mod:`.convert` (units, keys, score states).
+:mod:`.table` (streamed CSV reading, limits and field parsers), :mod:`.convert` (units, keys,
+score states), :mod:`.journal` (the journal, staged chunk by chunk).
+
+Memory: files are streamed from their container, never unpacked whole. The journal (the one file
+that can be long: tens of answers a day) is parsed chunk by chunk into a temporary staging
+database (:mod:`whoop.staging`) and handed over as Parquet; the other files are capped in rows
+(``table.MAX_ROWS``) and held as frames.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +25,11 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import ExportFormatError
-from whoop.export import convert
+from whoop.export import convert, journal
 from whoop.export import headers as H
 from whoop.export import sources
-from whoop.export.table import RawTable, decode, read_header, read_table
+from whoop.export.table import CsvFile, RawTable, extra_columns
+from whoop.staging import JournalStage, StagedTable
 
 __all__ = ["ExportData", "read_export", "read_export_files"]
 
@@ -31,35 +39,68 @@ class ExportData:
     """The parsed export: one canonical frame per table plus what was read and noticed.
 
     Attributes:
-        cycles, recoveries, sleeps, workouts, journal: frames conformed to
-            ``schema.TABLES[name]`` (UTC ``datetime64[us, UTC]`` instants, kJ, minutes, ...),
-            with ``source`` / ``source_ref`` provenance filled in.
+        cycles, recoveries, sleeps, workouts: frames conformed to ``schema.TABLES[name]`` (UTC
+            ``datetime64[us, UTC]`` instants, kJ, minutes, ...), with ``source`` /
+            ``source_ref`` provenance filled in.
+        staged: table -> :class:`whoop.staging.StagedTable` (Parquet in a temporary folder) for
+            the tables that were streamed (``journal``); :attr:`journal` loads it as a frame.
         files: kind (``cycles``, ``sleeps``, ``workouts``, ``journal``) -> display name of the
             file it came from, e.g. ``my_whoop_data_2025_02_16.zip:sleeps.csv``.
         warnings: person-readable notes about tolerated oddities (extra columns, duplicates,
             orphans, missing optional files).
+
+    Use it as a context manager (or call :meth:`close`) to remove the temporary folder at once;
+    otherwise it goes when the object is collected.
     """
 
     cycles: pd.DataFrame
     recoveries: pd.DataFrame
     sleeps: pd.DataFrame
     workouts: pd.DataFrame
-    journal: pd.DataFrame
+    staged: dict[str, StagedTable] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    def __enter__(self) -> ExportData:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the temporary folder holding the staged tables."""
+        if self.tmp is not None:
+            self.tmp.cleanup()
+            self.tmp = None
+            self.staged = {}
+
+    @property
+    def journal(self) -> pd.DataFrame:
+        """The journal as a ``schema.JOURNAL`` frame (loaded from its staged Parquet)."""
+        if "journal" not in self.staged:
+            return schema.empty_frame("journal")
+        return schema.conform(JournalStage.read(self.staged["journal"]), "journal")
+
+    def record_frames(self) -> dict[str, pd.DataFrame]:
+        """The tables held in memory (every table but the staged ones), schema order."""
+        return {name: getattr(self, name) for name in schema.TABLES if name not in self.staged}
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """Table name -> frame, keys and order as in ``schema.TABLES``."""
+        """Table name -> frame, keys and order as in ``schema.TABLES`` (loads staged tables:
+        for small exports and tests; importers use :meth:`record_frames` and :attr:`staged`)."""
         return {name: getattr(self, name) for name in schema.TABLES}
 
 
-def read_export(paths: Sequence[str | Path], *, source: str = "export") -> ExportData:
+def read_export(paths: Sequence[str | Path], *, source: str = "export",
+                chunk_rows: int | None = None) -> ExportData:
     """Parse a WHOOP export given as paths: ZIP files (also gzip-wrapped, sniffed by magic bytes),
     unzipped folders (CSV files found anywhere inside by header / name) and loose CSVs, mixed.
 
     Args:
         paths: one or more paths; together they must hold at most one file of each kind.
         source: written into the ``source`` provenance column (``"export"`` or ``"demo"``).
+        chunk_rows: rows per chunk when streaming (default: ``table.CHUNK_CELLS`` / columns).
     Returns:
         ExportData (see its attributes for the frame shapes).
     Raises:
@@ -71,17 +112,19 @@ def read_export(paths: Sequence[str | Path], *, source: str = "export") -> Expor
     candidates: list[sources.Candidate] = []
     for path in paths:
         candidates.extend(sources.from_path(Path(path)))
-    return _parse(candidates, source, origin=", ".join(Path(p).name for p in paths))
+    return _parse(candidates, source, origin=", ".join(Path(p).name for p in paths),
+                  chunk_rows=chunk_rows)
 
 
-def read_export_files(files: Sequence[tuple[str, bytes]], *,
-                      source: str = "export") -> ExportData:
+def read_export_files(files: Sequence[tuple[str, bytes]], *, source: str = "export",
+                      chunk_rows: int | None = None) -> ExportData:
     """Parse an export given as (file name, content) pairs, e.g. browser uploads: one ZIP, a
     gzip-wrapped ZIP, or several loose CSVs. Same result and errors as :func:`read_export`."""
     candidates: list[sources.Candidate] = []
     for name, data in files:
         candidates.extend(sources.from_bytes(name, bytes(data)))
-    return _parse(candidates, source, origin=", ".join(name for name, _ in files))
+    return _parse(candidates, source, origin=", ".join(name for name, _ in files),
+                  chunk_rows=chunk_rows)
 
 
 def _gdpr_error(file: str) -> ExportFormatError:
@@ -91,19 +134,32 @@ def _gdpr_error(file: str) -> ExportFormatError:
         "e-mails you", file=file, line=1)
 
 
-def _classify(cand: sources.Candidate, warnings: list[str], gdpr: list[str]) -> RawTable | None:
-    """Parse one candidate into a RawTable, or None for a stray CSV inside a container (a file
+@dataclass
+class _Found:
+    """A candidate recognised as a WHOOP file of ``kind`` (not read beyond its header yet)."""
+
+    csv: CsvFile
+    kind: str
+    header: list[str]
+
+    @property
+    def file(self) -> str:
+        return self.csv.file
+
+
+def _classify(cand: sources.Candidate, warnings: list[str], gdpr: list[str]) -> _Found | None:
+    """Recognise one candidate by its header, or None for a stray CSV inside a container (a file
     the person did not name, with neither a WHOOP file name nor a WHOOP header)."""
     name_kind = H.kind_from_name(cand.base)
     strict = cand.loose or name_kind is not None
+    csv_file = CsvFile(cand.open, cand.name)
     try:
-        text = decode(cand.data, cand.name)
-    except ExportFormatError:
-        if strict:
+        header = csv_file.header()
+    except ExportFormatError as err:
+        if strict or "UTF-8" not in err.reason:
             raise
         warnings.append(f"skipped {cand.name}: not a UTF-8 text file")
         return None
-    header = read_header(text, cand.name)
     if H.is_gdpr_header(header):
         if strict:
             raise _gdpr_error(cand.name)
@@ -120,25 +176,56 @@ def _classify(cand: sources.Candidate, warnings: list[str], gdpr: list[str]) -> 
                 "pass the files of the ZIP WHOOP e-mails you", file=cand.name, line=1)
         warnings.append(f"skipped {cand.name}: not a WHOOP export file")
         return None
-    table = read_table(text, cand.name, kind, header)
-    for col in table.extra:
+    for col in extra_columns(header, kind, cand.name):
         warnings.append(f"unknown extra column '{col}' in {cand.name} (ignored)")
-    return table
+    return _Found(csv_file, kind, header)
 
 
-def _parse(candidates: list[sources.Candidate], source: str, origin: str) -> ExportData:
+def _stage_journal(found: _Found, source: str, folder: Path, chunk_rows: int | None
+                   ) -> StagedTable:
+    """Stream the journal into the staging database, chunk by chunk (whoop.export.journal)."""
+    with JournalStage(folder) as stage:
+        for chunk in found.csv.chunks("journal", found.header, chunk_rows):
+            stage.append(journal.stage_rows(chunk, source))
+        return stage.finish()
+
+
+def _parse(candidates: list[sources.Candidate], source: str, origin: str,
+           chunk_rows: int | None = None) -> ExportData:
     warnings: list[str] = []
-    tables: dict[str, RawTable] = {}
+    tables: dict[str, _Found] = {}
+    raw: dict[str, RawTable] = {}
     gdpr: list[str] = []
-    for cand in candidates:
-        table = _classify(cand, warnings, gdpr)
-        if table is None:
-            continue
-        if table.kind in tables:
-            raise ExportFormatError(
-                f"two files hold {table.kind}: {tables[table.kind].file} and {table.file}; pass "
-                "one export at a time", file=table.file)
-        tables[table.kind] = table
+    data = ExportData(*(schema.empty_frame(n) for n in ("cycles", "recoveries", "sleeps",
+                                                         "workouts")))
+    try:
+        for cand in candidates:
+            table = _classify(cand, warnings, gdpr)
+            if table is None:
+                continue
+            if table.kind == "journal" and "journal" not in tables:
+                data.tmp = tempfile.TemporaryDirectory(prefix="whoop-import-")
+                data.staged["journal"] = _stage_journal(table, source, Path(data.tmp.name),
+                                                        chunk_rows)
+            elif table.kind != "journal" and table.kind not in tables:
+                raw[table.kind] = table.csv.read_table(table.kind, table.header)
+            if table.kind in tables:
+                raise ExportFormatError(
+                    f"two files hold {table.kind}: {tables[table.kind].file} and {table.file}; "
+                    "pass one export at a time", file=table.file)
+            tables[table.kind] = table
+        _convert(data, tables, raw, source, origin, gdpr, warnings)
+    except BaseException:
+        data.close()
+        raise
+    data.files = {k: t.file for k, t in tables.items()}
+    data.warnings = warnings
+    return data
+
+
+def _convert(data: ExportData, tables: dict[str, _Found], raw: dict[str, RawTable], source: str,
+             origin: str, gdpr: list[str], warnings: list[str]) -> None:
+    """Check that the export has what it needs, then fill ``data``'s frames from ``raw``."""
     if not tables and gdpr:
         raise _gdpr_error(gdpr[0])
     if not tables:
@@ -151,21 +238,20 @@ def _parse(candidates: list[sources.Candidate], source: str, origin: str) -> Exp
             + " and ".join(t.file for t in tables.values())
             + "; pass the whole ZIP WHOOP e-mails you", file=origin)
 
-    frames = {name: schema.empty_frame(name) for name in schema.TABLES}
-    if "cycles" in tables:
-        frames["cycles"], frames["recoveries"] = convert.cycles(tables["cycles"], source, warnings)
-    if "sleeps" in tables:
-        frames["sleeps"] = convert.sleeps(tables["sleeps"], source, warnings,
-                                          cycles=tables.get("cycles"))
+    if "cycles" in raw:
+        data.cycles, data.recoveries = convert.cycles(raw["cycles"], source, warnings)
+    if "sleeps" in raw:
+        data.sleeps = convert.sleeps(raw["sleeps"], source, warnings, cycles=raw.get("cycles"))
     else:
-        frames["sleeps"] = convert.main_sleeps_from_cycles(tables["cycles"], source)
-        warnings.append(f"no sleeps.csv: main sleeps taken from {tables['cycles'].file}; "
+        data.sleeps = convert.main_sleeps_from_cycles(raw["cycles"], source)
+        warnings.append(f"no sleeps.csv: main sleeps taken from {raw['cycles'].file}; "
                         "naps are missing")
-    if "workouts" in tables:
-        frames["workouts"] = convert.workouts(tables["workouts"], source, warnings)
-    if "journal" in tables:
-        frames["journal"] = convert.journal(tables["journal"], source, warnings)
+    if "workouts" in raw:
+        data.workouts = convert.workouts(raw["workouts"], source, warnings)
+    if "journal" in data.staged:
+        staged = data.staged["journal"]
+        warnings.extend(journal.warnings_for(tables["journal"].file, staged.exact_duplicates,
+                                             staged.orphans, staged.conflicts))
     for kind in ("cycles", "workouts", "journal"):
         if kind not in tables:
             warnings.append(f"no {kind} file in the export; that table stays empty")
-    return ExportData(**frames, files={k: t.file for k, t in tables.items()}, warnings=warnings)

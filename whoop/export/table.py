@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import IO, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -43,47 +45,187 @@ class RawTable:
         return col in self.columns
 
 
-def decode(data: bytes, file: str) -> str:
-    """Bytes -> text (UTF-8, BOM stripped).
+#: Longest field accepted, in characters. WHOOP's longest fields are journal notes (a few
+#: sentences typed on a phone) and activity names; 10,000 characters is pages of text, so a
+#: longer field means the file is not a WHOOP export (or a text field lost its quotes).
+MAX_FIELD_CHARS = 10_000
+#: Most data rows accepted per file kind. Generous: a cycle a day for 270 years; sleeps and
+#: workouts several a day for a century; a journal of 100 answers a day for 130 years (people
+#: answer about 30). Past these the file is not one WHOOP export; the cap bounds the time and
+#: disk an import can take.
+MAX_ROWS: dict[str, int] = {"cycles": 100_000, "sleeps": 200_000, "workouts": 200_000,
+                            "journal": 5_000_000}
+#: Cells per chunk when a file is read in chunks (rows per chunk = this / columns): about 30 MB
+#: of text per chunk, so memory stays flat whatever the file's size.
+CHUNK_CELLS = 600_000
+#: Longest physical line read at once; a longer line cannot be a row within MAX_FIELD_CHARS.
+MAX_LINE_CHARS = 1 << 20
+_HEAD_BYTES = 1 << 16
 
-    Raises:
-        ExportFormatError: empty file, UTF-16 or non-UTF-8 bytes.
+
+class CsvFile:
+    """One export CSV, read as a stream in chunks so that memory does not grow with its size.
+
+    ``opener`` returns a fresh binary stream of the file (each read starts again from byte 0);
+    ``file`` is its display name for messages. Text rules (EXPORT.md 3.5): UTF-8, BOM stripped,
+    RFC 4180 quoting with embedded newlines, LF, CRLF or CR line ends.
     """
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ExportFormatError("this file is UTF-16 text (a spreadsheet 'Unicode text' save): "
-                                + H.REEXPORT + ", or save as 'CSV UTF-8'", file=file)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise ExportFormatError(
-            f"the file is not UTF-8 text (byte {err.start}); it was probably re-saved by a "
-            f"spreadsheet in another encoding: {H.REEXPORT}, or save as 'CSV UTF-8'",
-            file=file, line=line) from None
-    if not text.strip():
-        raise ExportFormatError("the file is empty: " + H.REEXPORT, file=file)
-    return text
+
+    def __init__(self, opener: Callable[[], IO[bytes]], file: str) -> None:
+        self.opener, self.file = opener, file
+
+    # -- text ------------------------------------------------------------------------------
+    def _text(self) -> IO[str]:
+        """The file as text (UTF-8, BOM stripped, newlines untranslated).
+
+        Raises:
+            ExportFormatError: UTF-16 text.
+        """
+        raw = self.opener()
+        head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+        if head in (b"\xff\xfe", b"\xfe\xff"):
+            raw.close()
+            raise ExportFormatError("this file is UTF-16 text (a spreadsheet 'Unicode text' save): "
+                                    + H.REEXPORT + ", or save as 'CSV UTF-8'", file=self.file)
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+    def _decode_error(self) -> NoReturn:
+        """Find the first byte that is not UTF-8 (reading the file again, line by line) and
+        raise the message naming its byte offset (after any BOM) and physical line."""
+        offset, line = 0, 1
+        with self.opener() as raw:
+            first = True
+            for chunk in raw:                       # split on b"\n": never inside a UTF-8 char
+                if first and chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
+                first = False
+                try:
+                    chunk.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise ExportFormatError(
+                        f"the file is not UTF-8 text (byte {offset + err.start}); it was probably "
+                        f"re-saved by a spreadsheet in another encoding: {H.REEXPORT}, or save as "
+                        "'CSV UTF-8'", file=self.file, line=line) from None
+                offset += len(chunk)
+                line += 1
+        raise ExportFormatError("the file is not UTF-8 text; " + H.REEXPORT, file=self.file)
+
+    def _lines(self, text: IO[str]) -> Iterator[str]:
+        number = 0
+        while True:
+            try:
+                line = text.readline(MAX_LINE_CHARS)
+            except UnicodeDecodeError:
+                self._decode_error()
+            if not line:
+                return
+            number += 1
+            if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+                raise ExportFormatError(f"this line is longer than {MAX_LINE_CHARS:,} characters; "
+                                        f"no WHOOP export has such lines: {H.REEXPORT}",
+                                        file=self.file, line=number)
+            yield line
+
+    # -- header ----------------------------------------------------------------------------
+    def header(self) -> list[str]:
+        """The header cells (first CSV record).
+
+        Raises:
+            ExportFormatError: empty file, UTF-16 or non-UTF-8 bytes, ``;``/tab separated header.
+        """
+        with self._text() as text:
+            lines = self._lines(text)
+            first = next(lines, "")
+            if not first.strip() and not any(line.strip() for line in lines):
+                raise ExportFormatError("the file is empty: " + H.REEXPORT, file=self.file)
+            H.check_header_line(first.split("\n", 1)[0].rstrip("\r"), self.file)
+            return next(csv.reader(itertools.chain([first], lines)), [])
+
+    # -- rows ------------------------------------------------------------------------------
+    def chunks(self, kind: str, header: list[str], chunk_rows: int | None = None
+               ) -> Iterator[RawTable]:
+        """The data rows of a file whose header maps to ``kind``, as RawTables of at most
+        ``chunk_rows`` rows (default ``CHUNK_CELLS // columns``), each with the physical line of
+        its rows (counted across chunks, header = 1). The first chunk's ``extra`` lists the
+        header cells that are not columns of ``kind``; every chunk has every known column.
+
+        Raises:
+            ExportFormatError: duplicate or missing required column, broken quoting, a row with
+                more fields than the header, a field longer than MAX_FIELD_CHARS, more than
+                ``MAX_ROWS[kind]`` rows, non-UTF-8 bytes.
+        """
+        seen, extra = _columns(header, self.file, kind)
+        width = len(header)
+        size = chunk_rows or max(1_000, CHUNK_CELLS // max(width, 1))
+        limit = MAX_ROWS[kind]
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        count = 0
+        with self._text() as text:
+            reader = csv.reader(self._lines(text), strict=True)
+            prev = 0
+            try:
+                next(reader, None)
+                prev = reader.line_num
+                for row in reader:
+                    start, prev = prev + 1, reader.line_num
+                    if not any(cell.strip() for cell in row):
+                        continue  # blank line (spreadsheet re-saves)
+                    if len(row) != width:
+                        if len(row) > width and not any(c.strip() for c in row[width:]):
+                            row = row[:width]  # trailing empty cells of a spreadsheet re-save
+                        else:
+                            raise ExportFormatError(
+                                f"this row has {len(row)} fields but the header has {width}; the "
+                                "file is cut short or a text field lost its quotes: "
+                                + H.REEXPORT, file=self.file, line=start)
+                    count += 1
+                    if count > limit:
+                        raise ExportFormatError(
+                            f"the file has more than {limit:,} rows, more than decades of WHOOP "
+                            f"data; pass one WHOOP export, not a joined or generated file",
+                            file=self.file, line=start)
+                    rows.append(row)
+                    lines.append(start)
+                    if len(rows) >= size:
+                        yield _table(self.file, kind, seen, rows, lines, width, extra)
+                        rows, lines, extra = [], [], []
+            except csv.Error as err:
+                if "field larger than field limit" in str(err):
+                    raise ExportFormatError(
+                        f"a field is longer than {MAX_FIELD_CHARS:,} characters; no WHOOP export "
+                        f"field is that long: {H.REEXPORT}", file=self.file,
+                        line=reader.line_num) from None
+                raise ExportFormatError(f"broken CSV quoting ({err}); {H.REEXPORT}", file=self.file,
+                                        line=reader.line_num) from None
+        if rows or count == 0:
+            yield _table(self.file, kind, seen, rows, lines, width, extra)
+
+    def read_table(self, kind: str, header: list[str]) -> RawTable:
+        """The whole file as one RawTable (read in chunks, joined). Raises as :meth:`chunks`."""
+        parts = list(self.chunks(kind, header))
+        if len(parts) == 1:
+            return parts[0]
+        columns = {c: pd.concat([p.columns[c] for p in parts], ignore_index=True)
+                   for c in parts[0].columns}
+        return RawTable(self.file, kind, columns, np.concatenate([p.lines for p in parts]),
+                        parts[0].extra)
 
 
-def read_header(text: str, file: str) -> list[str]:
-    """The header cells of ``text`` (first CSV record).
+def extra_columns(header: list[str], kind: str, file: str) -> list[str]:
+    """The header cells that are not columns of ``kind`` (ignored on reading, named in warnings).
 
     Raises:
-        ExportFormatError: ``;``/tab separated header.
+        ExportFormatError: a column twice, a required column missing.
     """
-    first = text.split("\n", 1)[0].rstrip("\r")
-    H.check_header_line(first, file)
-    return next(csv.reader(io.StringIO(text, newline="")), [])
+    return _columns(header, file, kind)[1]
 
 
-def read_table(text: str, file: str, kind: str, header: list[str]) -> RawTable:
-    """Parse a whole CSV whose header maps to ``kind``.
+def _columns(header: list[str], file: str, kind: str) -> tuple[dict[str, int], list[str]]:
+    """Canonical column -> position in ``header``, and the unknown extra header cells.
 
-    Returns:
-        RawTable with one text Series per known column (by canonical name, never position).
     Raises:
-        ExportFormatError: duplicate or missing required column, broken quoting, a row with
-            more fields than the header.
+        ExportFormatError: a column twice, a required column missing.
     """
     mapped = H.map_header(header)
     seen: dict[str, int] = {}
@@ -103,37 +245,28 @@ def read_table(text: str, file: str, kind: str, header: list[str]) -> RawTable:
         raise ExportFormatError(
             f"the {kind} header lacks required column{'s' if len(missing) > 1 else ''} {names}; "
             f"the file may be edited or cut: {H.REEXPORT}", file=file, line=1, column=missing[0])
+    return seen, extra
 
-    width = len(header)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    prev = 0
-    try:
-        next(reader)
-        prev = reader.line_num
-        for row in reader:
-            start, prev = prev + 1, reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue  # blank line (spreadsheet re-saves)
-            if len(row) != width:
-                if len(row) > width and not any(c.strip() for c in row[width:]):
-                    row = row[:width]  # trailing empty cells of a spreadsheet re-save
-                else:
-                    raise ExportFormatError(
-                        f"this row has {len(row)} fields but the header has {width}; the file is cut "
-                        f"short or a text field lost its quotes: {H.REEXPORT}", file=file, line=start)
-            rows.append(row)
-            lines.append(start)
-    except csv.Error as err:
-        raise ExportFormatError(f"broken CSV quoting ({err}); {H.REEXPORT}", file=file,
-                                line=reader.line_num) from None
 
+def _table(file: str, kind: str, seen: dict[str, int], rows: list[list[str]], lines: list[int],
+           width: int, extra: list[str]) -> RawTable:
+    """Rows -> RawTable; the first field longer than MAX_FIELD_CHARS raises ExportFormatError."""
     cols = list(zip(*rows)) if rows else [()] * width
-    columns = {}
+    columns: dict[str, pd.Series] = {}
+    bad: tuple[int, int, str] | None = None
     for canon, pos in seen.items():
         values = pd.Series(cols[pos], dtype="str")
+        long = (values.str.len() > MAX_FIELD_CHARS).to_numpy(dtype=bool)
+        if long.any():
+            first = int(np.flatnonzero(long)[0])
+            if bad is None or (first, pos) < bad[:2]:
+                bad = (first, pos, canon)
         columns[canon] = values if canon == "Notes" else values.str.strip()  # notes verbatim
+    if bad is not None:
+        raise ExportFormatError(
+            f"this field is {len(cols[bad[1]][bad[0]]):,} characters long, over the limit of "
+            f"{MAX_FIELD_CHARS:,}; no WHOOP export field is that long: {H.REEXPORT}",
+            file=file, line=lines[bad[0]], column=bad[2])
     return RawTable(file, kind, columns, np.asarray(lines, dtype=np.int64), extra)
 
 
