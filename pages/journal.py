@@ -7,6 +7,7 @@ import streamlit as st
 
 from whoop import escape, ui
 from whoop.charts import analytics as charts
+from whoop.csvout import csv_bytes
 from whoop.metrics import journal as mj
 from whoop.ui import analytics as ua
 
@@ -103,7 +104,7 @@ else:
                 "Question": st.column_config.TextColumn(width="medium"),
                 "n yes": st.column_config.NumberColumn(width="small"),
                 "n no": st.column_config.NumberColumn(width="small")})
-            st.download_button("Download as CSV", table.to_csv(index=False).encode("utf-8"),
+            st.download_button("Download as CSV", csv_bytes(table),  # formula-safe
                                file_name="journal_impact.csv", mime="text/csv",
                                key="journal_csv", icon=":material/download:")
 

@@ -134,6 +134,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from whoop import schema
+    from whoop.csvout import write_csv
     from whoop.store import Store
 
     store = Store(args.db)
@@ -148,7 +149,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         frame = pd.concat(frames, ignore_index=True)
         path = out / f"{name}.{args.format}"
         if args.format == "csv":
-            frame.to_csv(path, index=False)
+            write_csv(frame, path)  # formula-safe cells (whoop/csvout.py)
         else:
             frame.to_parquet(path, index=False)
         written.append(f"{path.name} ({len(frame)} rows)")

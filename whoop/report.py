@@ -2,6 +2,8 @@
 
 Pure: frames in, files out. Values stay in canonical units (the unit is in each column name:
 DESIGN.md "Units and names"); dates are written ``YYYY-MM-DD``; missing values are empty fields.
+Every file goes through :func:`whoop.csvout.write_csv`: text cells are quoted, and a question
+that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'``.
 
 Files (one athlete per call):
 
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from whoop.csvout import write_csv
 from whoop.metrics.baselines import baselines
 from whoop.metrics.clock import sleep_regularity
 from whoop.metrics.journal import IMPACT_COLUMNS, journal_impact
@@ -40,8 +43,7 @@ JOURNAL_IMPACT_COLUMNS = [c for c in IMPACT_COLUMNS if c != "sufficient"]
 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False, date_format="%Y-%m-%d", float_format="%.10g",
-                 lineterminator="\n")
+    write_csv(frame, path, date_format="%Y-%m-%d", float_format="%.10g")
     return path
 
 
