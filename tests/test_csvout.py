@@ -88,8 +88,8 @@ def test_numbers_in_text_columns_and_missing_values():
 
 
 def test_float_and_date_formats_and_outputs(tmp_path):
-    frame = pd.DataFrame({"date": pd.to_datetime(["2024-01-05", "2024-01-06"]).astype("datetime64[s]"),
-                          "x": [1 / 3, -2.0], "name": ["@a", "b"]})
+    dates = pd.to_datetime(["2024-01-05", "2024-01-06"]).astype("datetime64[s]")
+    frame = pd.DataFrame({"date": dates, "x": [1 / 3, -2.0], "name": ["@a", "b"]})
     text = csv_text(frame, float_format="%.10g", date_format="%Y-%m-%d")
     assert text == '"date","x","name"\n2024-01-05,0.3333333333,"\'@a"\n2024-01-06,-2,"b"\n'
     path = tmp_path / "f.csv"
