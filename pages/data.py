@@ -72,8 +72,7 @@ if sel is not None:
                "api+export (both; the API wins), demo. Blank = missing: every chart leaves "
                "those days as gaps, never zeros.")
     st.markdown("**Records left out of the statistics**")
-    excl = excl.assign(why=[ins.EXCLUSION_WHY.get((r, w), "") for r, w in
-                            zip(excl["record"], excl["reason"])])
+    excl = excl.assign(why=ins.exclusion_why(excl, sel.athlete_id, sel.last_day))
     st.dataframe(excl, hide_index=True, width="stretch", column_config={
         "record": "Record", "reason": "Reason", "count": "Count", "why": "Why"})
     st.caption("Only SCORED records count in baselines and statistics; these are shown as "

@@ -11,7 +11,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from tests.apptest_helpers import assert_clean, open_page
-from whoop.metrics import baselines, sleep
+from whoop.metrics import baselines, exclusions, sleep
 from whoop.metrics.units import format_duration
 from whoop.store import Store
 
@@ -114,3 +114,17 @@ def test_week_and_fourteen_night_sleep_debt_say_why_they_differ(app_test, demo_d
     assert f"Sleep debt over 14 nights: {format_duration(row['debt_ledger_min'])}" in words
     assert (f"the 7 nights before slept {format_duration(surplus)} more than needed, which "
             "pays back the shortfall") in words
+
+
+# ------------------------------------------------------------------ export-only words
+def test_export_only_athlete_reads_about_the_export_not_a_sync(app_test, demo_db):
+    at = open_page(app_test(demo_db), "data")
+    assert_clean(at)
+    table = next(df.value for df in at.dataframe if "why" in df.value.columns)
+    why = dict(zip(zip(table["record"], table["reason"]), table["why"]))
+    last = Store(demo_db).status()["athletes"][0]["last_day"]
+    open_cycle, pending = why[("day", "open cycle")], why[("cycle", "pending")]
+    for text in (open_cycle, pending):
+        assert "still running" not in text and "next sync" not in text
+        assert f"{last:%d %b %Y}" in text and "export" in text
+    assert exclusions.age_words(last, date.today()) in open_cycle

@@ -24,6 +24,7 @@ import streamlit as st
 from whoop.config import db_path
 from whoop.metrics import baselines as mb
 from whoop.metrics import clock as mc
+from whoop.metrics import exclusions as mx
 from whoop.metrics import load as ml
 from whoop.metrics import quality as mq
 from whoop.metrics import sleep as ms
@@ -38,25 +39,6 @@ BASELINE_INPUTS: dict[str, tuple[str, str, str, str]] = {
     "resp": ("respiratory_rate_rpm", "Respiratory rate", "rpm", "rpm"),
     "skin_temp": ("skin_temp_c", "Skin temperature", "°C", "c"),
     "spo2": ("spo2_pct", "Blood oxygen (SpO2)", "%", "pct"),
-}
-#: (record, reason) of :func:`whoop.metrics.quality.excluded_counts` -> why it is left out
-EXCLUSION_WHY: dict[tuple[str, str], str] = {
-    ("day", "missing"): "No WHOOP data for the day (strap off, not synced, not in the export); "
-                        "charts leave a gap.",
-    ("day", "open cycle"): "The current cycle is still running: its strain is not final yet.",
-    ("cycle", "pending"): "WHOOP has not scored the cycle yet; the next sync checks again.",
-    ("cycle", "unscorable"): "WHOOP could not score the cycle (too little heart-rate data).",
-    ("recovery", "pending"): "WHOOP has not scored the recovery yet; the next sync checks again.",
-    ("recovery", "unscorable"): "WHOOP could not score the recovery (e.g. too little sleep data).",
-    ("recovery", "calibrating"): "Scored while WHOOP was still calibrating to you (first days "
-                                 "of wear): left out of baselines and statistics.",
-    ("recovery", "none"): "A day without a recovery (no main sleep recorded that night).",
-    ("sleep", "pending"): "Main sleep not scored yet; the next sync checks again.",
-    ("sleep", "unscorable"): "WHOOP could not score the main sleep.",
-    ("sleep", "nap"): "Naps are kept apart: they never open a day and stay out of the nightly "
-                      "numbers (shown on the Sleep page).",
-    ("workout", "pending"): "Workout not scored yet; the next sync checks again.",
-    ("workout", "unscorable"): "WHOOP could not score the workout.",
 }
 
 
@@ -177,6 +159,16 @@ def quality(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.D
     """(coverage map of ``[start, end]``, excluded-record counts of the days, sleeps and
     workouts in the range) (:mod:`whoop.metrics.quality`)."""
     return _quality(*_key(), athlete_id, start, end)
+
+
+def exclusion_why(excl: pd.DataFrame, athlete_id: int, last_day: date) -> list[str]:
+    """Why each row of :func:`quality`'s excluded-record counts is left out, worded by where
+    the athlete's data comes from (sync or export) and its age
+    (:func:`whoop.metrics.exclusions.why`; today = this machine's date)."""
+    synced = mx.is_synced(data.days(athlete_id)["source"].dropna().unique())
+    today = date.today()
+    return [mx.why(r, w, synced=synced, last_day=last_day, today=today)
+            for r, w in zip(excl["record"], excl["reason"])]
 
 
 # ----------------------------------------------------------------------------- display
