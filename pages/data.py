@@ -67,7 +67,8 @@ if sel is not None:
     st.write(f"**{escape.markdown(sel.athlete)}**, {sel.start:%d %b %Y} – {sel.end:%d %b %Y}: "
              + ", ".join(f"**{n}** day(s) {src}" for src, n in by_source.items()) + ".")
     ui.chart(coverage_figure(cov), key="coverage_map")
-    st.caption("One square per day (weeks across, a row per weekday and year), coloured by "
+    st.caption("One square per day (weeks across, a row per weekday; a block of rows per "
+               "year for ranges over a year), coloured by "
                "where the day's data came from: api (WHOOP sync), export (uploaded ZIP), "
                "api+export (both; the API wins), demo. Blank = missing: every chart leaves "
                "those days as gaps, never zeros.")

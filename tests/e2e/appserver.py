@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,8 +30,10 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(db: Path, *, timeout_s: float = 60.0, env: dict[str, str] | None = None,
-                log: Path | None = None) -> Iterator[str]:
+                log: Path | None = None, args: Sequence[str] = ()) -> Iterator[str]:
     """Serve ``app.py`` with ``WHOOP_DB=db``; yield its base URL (``http://127.0.0.1:<port>``).
+    ``args``: more ``streamlit run`` flags (they win over the defaults, e.g.
+    ``["--server.address", "0.0.0.0"]``).
 
     Raises:
         RuntimeError: the server exited or did not become healthy within ``timeout_s`` (the
@@ -41,7 +43,7 @@ def running_app(db: Path, *, timeout_s: float = 60.0, env: dict[str, str] | None
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                             env={**os.environ, **(env or {}), "WHOOP_DB": str(db)})
     url = f"http://127.0.0.1:{port}"
