@@ -139,7 +139,7 @@ if sel is not None:
     else:
         st.caption(f"{len(naps)} nap(s), {m.format_hmm(naps['asleep_min'].sum())} h:mm asleep in "
                    "total. Naps never open a day and are not part of the nightly numbers above.")
-        ui.chart(charts.naps_figure(naps))
+        ui.chart(charts.naps_figure(naps, sel.start, sel.end))
         table = naps.assign(asleep=naps["asleep_min"].map(m.format_hmm),
                             in_bed=naps["in_bed_min"].map(m.format_hmm))
         st.dataframe(table[["start_local", "end_local", "asleep", "in_bed", "score_state"]],

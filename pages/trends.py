@@ -78,12 +78,21 @@ else:
         left, right = st.columns(2)
         with left:
             st.markdown("**Year over year** (7-day centred mean by day of year)")
-            fig = history.year_over_year_figure(yoy, label=label)
+            with_values = sorted(yoy.dropna(subset=["value"])["year"].unique(), reverse=True)
+            chosen = with_values[0]
+            if len(with_values) >= 2:
+                chosen = st.selectbox("Year to compare with the others", with_values,
+                                      key="trends_yoy_year")
+            fig = history.year_over_year_figure(yoy, label=label, highlight=chosen)
             fig.update_xaxes(title=None, tickvals=ua.MONTH_START_DOY, ticktext=ua.MONTHS)
             ui.chart(fig, key="yoy")
             if years < 2:
                 st.caption("Only one year of data so far: the lines become comparable once a "
                            "second year arrives.")
+            else:
+                st.caption(f"Blue: {chosen}; grey: the other {years - 1} year(s), as thin lines "
+                           "and (from two of them on) the band from their lowest to their "
+                           "highest value on each day of year.")
         with right:
             st.markdown("**Month of year** (monthly mean, a row per year)")
             ui.chart(history.month_of_year_figure(moy, label=label), key="moy")
@@ -116,7 +125,10 @@ else:
                    else "" for m, p, ok in zip(comp["metric"], comp["pct_change"], enough)],
         "Days A": comp["n_a"], "Days B": comp["n_b"],
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height="content",  # every row shown
+                 column_config={"Metric": st.column_config.TextColumn(width="medium"),
+                                "Days A": st.column_config.NumberColumn(width="small"),
+                                "Days B": st.column_config.NumberColumn(width="small")})
     st.caption(f"Means over valid days only (scored, not calibrating). A difference needs at "
                f"least {MIN_PERIOD_DAYS} valid days in each period, else \"insufficient data\". "
                "Differences of % metrics are in percentage points (pts); percent change is "

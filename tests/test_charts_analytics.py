@@ -19,8 +19,8 @@ NAN = float("nan")
 
 
 def test_coverage_rows_run_monday_to_sunday_per_year_each_with_its_label():
-    # 2023-12-25 (Mon) .. 2024-01-07 (Sun): two years, every weekday present in both
-    days = make_days(dates("2023-12-25", 14), source="export")
+    # 2023-01-02 (Mon) .. 2024-02-05: longer than SHORT_RANGE_WEEKS, a block per year
+    days = make_days(dates("2023-01-02", 400), source="export")
     fig = history.coverage_figure(quality.coverage(days))
     week = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     rows = [f"2023 {d}" for d in week] + [f"2024 {d}" for d in week]

@@ -11,6 +11,8 @@ red ``#FF0026`` (0-33 %); dark theme matching ``.streamlit/config.toml``.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -154,13 +156,34 @@ def sleep_quality_figure(cal: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def naps_figure(naps: pd.DataFrame) -> go.Figure:
-    """Each nap as a bar of its time asleep (minutes) on its local date."""
+#: bar width of a day on a date axis (plotly measures date widths in milliseconds)
+DAY_MS = 86_400_000
+NAP_BAR_DAYS = 0.8
+
+
+def naps_figure(naps: pd.DataFrame, start: date | None = None,
+                end: date | None = None) -> go.Figure:
+    """Each nap as a bar of its time asleep (minutes) on its local date, naps of one day
+    stacked. Bars are :data:`NAP_BAR_DAYS` of a day wide, centred on the date, and the x axis
+    runs from half a day before ``start`` (or the first nap) to half a day after ``end`` (or the
+    last nap), so no bar is cut at either edge and the axis is the page's date range.
+
+    Args:
+        naps: :func:`whoop.metrics.basic.naps` frame (``date`` datetime64, ``asleep_min``).
+        start, end: the range shown (dates; None = the naps' own first / last date).
+    """
     fig = go.Figure()
     fig.add_bar(x=naps["date"], y=naps["asleep_min"], name="Nap", marker_color=TEAL,
+                width=[NAP_BAR_DAYS * DAY_MS] * len(naps),
                 customdata=[format_hmm(v) for v in naps["asleep_min"]],
                 hovertemplate="Nap: %{customdata}<extra></extra>")
-    return _layout(fig, yaxis="Minutes asleep", height=260)
+    _layout(fig, yaxis="Minutes asleep", height=260, barmode="stack")
+    if len(naps):
+        first = min(pd.Timestamp(naps["date"].min()), pd.Timestamp(start or naps["date"].min()))
+        last = max(pd.Timestamp(naps["date"].max()), pd.Timestamp(end or naps["date"].max()))
+        half = pd.Timedelta(hours=12)
+        fig.update_xaxes(range=[first - half, last + half])
+    return fig
 
 
 def strain_figure(cal: pd.DataFrame) -> go.Figure:

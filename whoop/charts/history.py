@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from whoop.charts.analytics import _layout
-from whoop.charts.basic import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
+from whoop.charts.basic import BLUE, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
 from whoop.charts.basic import line_trace as _line
 
 SOURCE_COLORS = {"api": BLUE, "api+export": TEAL, "export": VIOLET, "demo": ORANGE,
@@ -46,12 +46,42 @@ def calendar_heatmap_figure(cells: pd.DataFrame) -> go.Figure:
     return _layout(fig, height=max(200, 170 * max(1, len(years))), hovermode="closest")
 
 
-def year_over_year_figure(yoy: pd.DataFrame, *, label: str = "Recovery (%)") -> go.Figure:
-    """One line per year by day of year (:func:`whoop.metrics.horizons.year_over_year`)."""
+def year_over_year_figure(yoy: pd.DataFrame, *, label: str = "Recovery (%)",
+                          highlight: int | None = None) -> go.Figure:
+    """The chosen year against the others, by day of year
+    (:func:`whoop.metrics.horizons.year_over_year`): ``highlight`` (default: the latest year
+    with a value) as a thick blue line; the other years as one grey band (their lowest to
+    highest value on each day of year, where at least two of them have one) and thin grey
+    lines, so six years read as "this year vs the usual spread", not six tangled colours.
+    Missing days stay gaps.
+
+    Args:
+        yoy: ``year``, ``day_of_year``, ``value`` (NaN = no value).
+        label: the y axis title.
+        highlight: the year to emphasise (a year without values: the latest with values).
+    """
     fig = go.Figure()
-    palette = [BLUE, ORANGE, GREEN, VIOLET, TEAL, YELLOW, RED, FG, GREY]
-    for i, (year, g) in enumerate(yoy.groupby("year")):
-        fig.add_trace(_line(g["day_of_year"], g["value"], str(year), palette[i % len(palette)]))
+    valued = sorted(yoy.dropna(subset=["value"])["year"].unique())
+    if highlight not in valued:
+        highlight = valued[-1] if valued else None
+    others = yoy[yoy["year"] != highlight]
+    if others["year"].nunique() >= 2:
+        wide = others.pivot_table(index="day_of_year", columns="year", values="value")
+        enough = wide.notna().sum(axis=1) >= 2
+        lo, hi = wide.min(axis=1).where(enough), wide.max(axis=1).where(enough)
+        fig.add_trace(go.Scatter(x=lo.index, y=lo, mode="lines", line=dict(width=0),
+                                 showlegend=False, hoverinfo="skip", connectgaps=False))
+        fig.add_trace(go.Scatter(x=hi.index, y=hi, mode="lines", line=dict(width=0),
+                                 fill="tonexty", fillcolor="rgba(122,130,144,0.22)",
+                                 name="other years (range)", hoverinfo="skip",
+                                 connectgaps=False))
+    for year, g in others.groupby("year"):
+        trace = _line(g["day_of_year"], g["value"], str(year), GREY, width=1)
+        trace.update(opacity=0.55, legendgroup="others", showlegend=False)
+        fig.add_trace(trace)
+    if highlight is not None:
+        g = yoy[yoy["year"] == highlight]
+        fig.add_trace(_line(g["day_of_year"], g["value"], str(highlight), BLUE, width=3))
     fig.update_xaxes(title="day of year")
     return _layout(fig, yaxis=label, hovermode="x unified")
 
@@ -72,34 +102,55 @@ def month_of_year_figure(moy: pd.DataFrame, *, label: str = "Recovery (%)") -> g
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 #: height of one weekday row of the coverage map, px (a label each at font size 13)
 COVERAGE_ROW_PX = 22
+#: ranges up to this many weeks get one Mon..Sun block instead of a block per year
+SHORT_RANGE_WEEKS = 53
 
 
 def coverage_figure(cov: pd.DataFrame) -> go.Figure:
-    """Coverage map: a block of seven rows (Mon..Sun, top to bottom) per year, weeks of the
-    year across (week 0 holds 1 January, weeks start on Monday), one square per day coloured by
-    source (api, api+export, export, demo); missing days blank. Every row has its
-    ``"YYYY Ddd"`` label, and the height gives each row :data:`COVERAGE_ROW_PX` pixels.
+    """Coverage map, one square per day coloured by source (api, api+export, export, demo);
+    missing days blank. The x axis spans only the weeks of the data, so any range fills the
+    width:
+
+    * up to :data:`SHORT_RANGE_WEEKS` weeks (a 90-day range, a year across New Year): seven
+      rows ``Mon`` .. ``Sun`` (top to bottom) and one column per week, placed at the week's
+      Monday on a date axis;
+    * longer: a block of seven rows per year labelled ``"YYYY Ddd"``, weeks of the year across
+      (week 0 holds 1 January, weeks start on Monday), from the first to the last week with a
+      day.
+
+    The height gives each row :data:`COVERAGE_ROW_PX` pixels.
 
     Args:
-        cov: :func:`whoop.metrics.quality.coverage` frame.
+        cov: :func:`whoop.metrics.quality.coverage` frame (``date`` datetime64, ``source``).
     """
     if cov.empty:
         return _layout(go.Figure(), height=200)
     date = cov["date"]
-    jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.day_of_week
-    week = (date.dt.day_of_year - 1 + jan1_wd) // 7
-    rows = [f"{y} {d}" for y in sorted(date.dt.year.unique()) for d in WEEKDAYS]
-    label = date.dt.year.astype(str) + " " + date.dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+    monday = date - pd.to_timedelta(date.dt.day_of_week, unit="D")
+    weeks = (monday.max() - monday.min()).days // 7 + 1
+    short = weeks <= SHORT_RANGE_WEEKS
+    if short:
+        x, rows = monday, list(WEEKDAYS)
+        label = date.dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
+        x_range = [monday.min() - pd.Timedelta(days=4), monday.max() + pd.Timedelta(days=4)]
+    else:
+        jan1_wd = pd.to_datetime(date.dt.year.astype(str) + "-01-01").dt.day_of_week
+        x = (date.dt.day_of_year - 1 + jan1_wd) // 7
+        rows = [f"{y} {d}" for y in sorted(date.dt.year.unique()) for d in WEEKDAYS]
+        label = (date.dt.year.astype(str) + " "
+                 + date.dt.day_of_week.map(dict(enumerate(WEEKDAYS))))
+        x_range = [int(x.min()) - 0.6, int(x.max()) + 0.6]
+    size = 15 if weeks <= 26 else 10 if short else 7
     fig = go.Figure()
-    for source, g in cov.assign(week=week, row=label).groupby("source"):
+    for source, g in cov.assign(week=x, row=label).groupby("source"):
         if source == "missing":
             continue
         fig.add_trace(go.Scatter(
             x=g["week"], y=g["row"], mode="markers", name=str(source),
             text=g["date"].dt.strftime("%Y-%m-%d"),
-            marker=dict(symbol="square", size=7, color=SOURCE_COLORS.get(str(source), GREY)),
+            marker=dict(symbol="square", size=size, color=SOURCE_COLORS.get(str(source), GREY)),
             hovertemplate="%{text}: " + str(source) + "<extra></extra>"))
-    fig.update_xaxes(title="week of year", range=[-1, 54])
+    fig.update_xaxes(title="week (from Monday)" if short else "week of year", range=x_range)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows,
                      range=[len(rows) - 0.5, -0.5], tickmode="array", tickvals=rows,
                      ticktext=rows, tickfont=dict(size=11))
