@@ -79,7 +79,7 @@ def test_reimport_via_cli_is_idempotent(tmp_path, good_zip):
     assert run_cli("import", str(good_zip), db=db).returncode == 0
     before = {t: f.drop(columns=["run_id"], errors="ignore") for t, f in dump(db).items() if t != "import_runs"}
     again = run_cli("import", str(good_zip), db=db)
-    assert again.returncode == 0 and "0 new" in again.stdout
+    assert again.returncode == 0 and "(5 unchanged)" in again.stdout and " new" not in again.stdout
     after = {t: f.drop(columns=["run_id"], errors="ignore") for t, f in dump(db).items() if t != "import_runs"}
     for t in before:
         pd.testing.assert_frame_equal(after[t], before[t], obj=t)

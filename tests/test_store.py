@@ -48,8 +48,8 @@ def test_reimport_is_idempotent(tmp_path):
     first = store.import_records("me", frames(), kind="export", source="a.zip")
     snapshot = {t: table(store, t).drop(columns=["run_id"], errors="ignore") for t in ("cycles", "sleeps", "days")}
     second = store.import_records("me", frames(), kind="export", source="a.zip")
-    assert first.counts["cycles"] == {"inserted": 2, "updated": 0}
-    assert second.counts["cycles"] == {"inserted": 0, "updated": 2}
+    assert first.counts["cycles"] == {"inserted": 2, "updated": 0, "unchanged": 0}
+    assert second.counts["cycles"] == {"inserted": 0, "updated": 0, "unchanged": 2}
     for t, before in snapshot.items():
         pd.testing.assert_frame_equal(table(store, t).drop(columns=["run_id"], errors="ignore"), before)
     assert len(store.runs()) == 2
@@ -69,7 +69,7 @@ def test_api_wins_where_both_have_a_value_and_export_fills_the_rest(tmp_path):
     api = frames(source="api", strain=11.0, energy=None)["cycles"].iloc[[0]]
     api["start_utc"] = utc("2024-03-01 22:00:05.774")  # API instants carry milliseconds
     with store.transaction() as con:
-        assert Store.upsert(con, "cycles", 1, api, None) == {"inserted": 0, "updated": 1}
+        assert Store.upsert(con, "cycles", 1, api, None) == {"inserted": 0, "updated": 1, "unchanged": 0}
     row = table(store, "cycles").iloc[0]
     assert (row["day_strain"], row["energy_kj"], row["source"], row["source_ref"]) == (
         11.0, 8000.0, "api+export", "api-ref")

@@ -75,7 +75,8 @@ class Progress:
 
 @dataclass
 class SyncResult:
-    """One athlete's sync: ``counts[collection] = {"inserted", "updated", "deleted", "skipped"}``."""
+    """One athlete's sync: ``counts[collection] = {"inserted", "updated", "unchanged", "deleted",
+    "skipped"}``."""
 
     run_id: int
     athlete_id: int
@@ -89,7 +90,7 @@ class SyncResult:
         """One line: ``athlete 'x': cycles 90 (90 new), ...; 17 requests in 2.1 s``."""
         parts = []
         for coll, c in self.counts.items():
-            n = c["inserted"] + c["updated"]
+            n = c["inserted"] + c["updated"] + c.get("unchanged", 0)
             bits = [f"{c['inserted']} new"] + ([f"{c['deleted']} deleted"] if c.get("deleted") else [])
             parts.append(f"{TABLE[coll]} {n} ({', '.join(bits)})")
         return (f"athlete '{self.athlete}': " + (", ".join(parts) or "nothing") +
@@ -178,7 +179,8 @@ class _Run:
     def collection(self, coll: str) -> None:
         table = TABLE[coll]
         key = schema.KEYS[table][0]
-        c = self.counts.setdefault(coll, {"inserted": 0, "updated": 0, "deleted": 0, "skipped": 0})
+        c = self.counts.setdefault(coll, {"inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0,
+                                          "skipped": 0})
         st = state.get_state(self.store, self.aid, coll)
         explicit = self.opt.full or self.opt.since is not None
         if st.get("pass_started_at") is not None and not explicit:
@@ -197,6 +199,7 @@ class _Run:
                     state.record_page(con, self.aid, coll, keys, min(keys), max(keys))
                 c["inserted"] += got["inserted"]
                 c["updated"] += got["updated"]
+                c["unchanged"] += got["unchanged"]
                 c["skipped"] += skipped
                 state.progress_update(con, self.run_id, self.counts, self.client.requests)
             pages += 1
