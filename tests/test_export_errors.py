@@ -35,6 +35,9 @@ def test_gdpr_privacy_export():
     err = reject([("Health/sleeps.csv", text)])
     assert (err.file, err.line) == ("Health/sleeps.csv", 1)
     assert "privacy (GDPR)" in err.reason and "Data Export" in err.reason
+    # shown in the browser and by the CLI: the app's steps, words that fit both places
+    from whoop.export.headers import APP_EXPORT_PATH
+    assert APP_EXPORT_PATH in err.reason and "pass the" not in err.reason
 
 
 def test_semicolon_spreadsheet_resave():

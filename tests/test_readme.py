@@ -33,3 +33,18 @@ def test_every_page_has_a_readme_section_and_screenshot():
         assert re.search(rf"^### {re.escape(title)}\b", readme, flags=re.M), title
     for image in re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", readme):
         assert (REPO / image).is_file(), image
+
+
+def test_one_way_to_the_whoop_export_everywhere():
+    """The README, the empty page and the error messages name the same steps in the WHOOP app
+    (``whoop.export.headers.APP_EXPORT_PATH``), and the README does not promise a browser that
+    the headless server never opens."""
+    from whoop.export.headers import APP_EXPORT_PATH, REEXPORT
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert APP_EXPORT_PATH in readme.replace("*", "")
+    assert APP_EXPORT_PATH in REEXPORT
+    for path in [*REPO.joinpath("whoop").rglob("*.py"), *REPO.joinpath("pages").glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert "App Settings" not in text and "Menu →" not in text, path
+    assert "then open http://localhost:8501" in readme

@@ -130,7 +130,7 @@ def read_export_files(files: Sequence[tuple[str, bytes]], *, source: str = "expo
 def _gdpr_error(file: str) -> ExportFormatError:
     return ExportFormatError(
         "this is WHOOP's privacy (GDPR) data download, not the app's Data Export: in the WHOOP "
-        "app use More > App Settings > Data Export and pass the my_whoop_data_....zip it "
+        f"app choose {H.APP_EXPORT_PATH}, then import the my_whoop_data_YYYY_MM_DD.zip WHOOP "
         "e-mails you", file=file, line=1)
 
 

@@ -193,7 +193,11 @@ FILE_NAMES: dict[str, str] = {
 _GDPR_MARKERS = {"id", "created_at", "updated_at", "during", "user_id", "timezone_offset",
                  "score_state", "cycle_id", "hr", "ts", "accel_x"}
 
-REEXPORT = "export again from the WHOOP app (More > App Settings > Data Export)"
+#: Where the WHOOP app makes the Data Export, the one wording every message, page and the README
+#: use (WHOOP support, "How to Export Your Data":
+#: https://support.whoop.com/APP_FEATURES__COACHING/Understanding_Your_WHOOP_Features/How_to_Export_Your_Data)
+APP_EXPORT_PATH = "Menu > Export WHOOP Data > confirm your e-mail > Create Export"
+REEXPORT = f"export again from the WHOOP app ({APP_EXPORT_PATH})"
 
 
 def kind_from_name(base_name: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from whoop.errors import WhoopError
+from whoop.export.headers import APP_EXPORT_PATH
 from whoop.ui.actions import load_demo_button
 from whoop.ui.data import get_store
 
@@ -21,8 +22,8 @@ def empty_state(page: str) -> None:
                     "the pages fill in when the first sync is done (progress on the Data page).",
                     icon=":material/sync:")
         st.write("Load a synthetic demo athlete to look around, or upload the export WHOOP "
-                 "e-mails you (in the WHOOP app: Menu > Export WHOOP Data > Create Export): the "
-                 "ZIP, or its CSV files.")
+                 f"e-mails you (in the WHOOP app: {APP_EXPORT_PATH}): the ZIP, or its CSV "
+                 "files.")
         left, right = st.columns(2)
         with left:
             load_demo_button(key=f"demo_{page}")
