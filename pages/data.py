@@ -6,28 +6,13 @@ import streamlit as st
 
 from whoop import escape, ui
 from whoop.charts.history import coverage_figure
-from whoop.importer import DEFAULT_ATHLETE
 from whoop.ui import insights as ins
+from whoop.ui.upload import upload_card
 
 sel = ui.selection()
 ui.page_header("Data", caption="Import, sync and manage what is stored in the local database.")
 
-with st.container(border=True):
-    st.subheader("Upload WHOOP export")
-    st.write("The ZIP WHOOP e-mails you (also gzip-wrapped), or its CSV files selected together "
-             "(physiological_cycles.csv, sleeps.csv, workouts.csv, journal_entries.csv). "
-             "Importing again updates what is there; nothing is written if a file is rejected.")
-    uploads = st.file_uploader("Export files", type=["zip", "gz", "csv"],
-                               accept_multiple_files=True, key="upload_files")
-    athlete = st.text_input("Athlete name", value=DEFAULT_ATHLETE, max_chars=64,
-                            key="upload_athlete",
-                            help="A local profile name; use different names for different people.")
-    if st.button("Import", type="primary", icon=":material/upload:", disabled=not uploads,
-                 key="upload_go"):
-        if not athlete.strip():
-            st.error("Give the athlete a name (1 to 64 characters).")
-        else:
-            ui.import_files([(f.name, f.getvalue()) for f in uploads], athlete)
+upload_card(sel)
 
 if (render_whoop_card := ui.connect_hook("render_whoop_card")) is not None:
     # WHOOP Connect / Sync card (whoop/ui/connect.py, written by the sync work).

@@ -109,7 +109,7 @@ def test_upload_second_athlete_adds_the_picker(app_test, demo_db, tmp_path):
 
 def test_bad_upload_shows_the_error_and_leaves_the_database_unchanged(app_test, demo_db):
     store = Store(demo_db)
-    before = (store.data_version(), len(store.runs()))
+    before = (store.status()["athletes"], len(store.runs()))
     at = open_page(app_test(demo_db), "data")
     at.file_uploader(key="upload_files").set_value(
         ("sleeps.csv", b"Name,Colour\nalpha,blue\n", "text/csv"))
@@ -118,7 +118,9 @@ def test_bad_upload_shows_the_error_and_leaves_the_database_unchanged(app_test, 
     assert not at.exception
     assert len(at.error) == 1 and "sleeps.csv" in at.error[0].value
     assert "Traceback" not in at.error[0].value
-    assert (store.data_version(), len(store.runs())) == before
+    runs = store.runs()   # nothing written but the rejection, in the import history
+    assert (store.status()["athletes"], len(runs) - 1) == before
+    assert runs["status"].iloc[0] == "failed" and runs["source"].iloc[0] == "sleeps.csv"
 
 
 def test_delete_athlete_needs_confirmation(app_test, demo_db):

@@ -3,7 +3,11 @@ export files, delete an athlete's data. Each runs the package function (one tran
 store), queues the outcome with :func:`whoop.ui.guard.flash` and reruns the script so the
 sidebar and every loader see the new data version. A :class:`~whoop.errors.WhoopError` (e.g.
 ``ExportFormatError``, ``DatabaseBusyError``) is shown as ``st.error`` with its message and the
-database is left as it was.
+database is left as it was, except that a rejected upload is written to the import history
+(``Store.record_failed_import``, its own short transaction).
+
+Picking the athlete an action touched goes through :func:`whoop.ui.sidebar.select_athlete`,
+which queues the pick for the next run (the picker already exists in this one).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from collections.abc import Sequence
 import streamlit as st
 
 from whoop import escape, importer
-from whoop.errors import WhoopError
+from whoop.athlete_match import Overlap, OverlapError, refuse_rivals
+from whoop.errors import StoreError, WhoopError
 from whoop.store import ImportResult
 from whoop.ui import data
 from whoop.ui.guard import flash
@@ -45,23 +50,48 @@ def load_demo_button(key: str, *, label: str = "Load demo data", primary: bool =
         st.rerun()
 
 
-def import_files(files: Sequence[tuple[str, bytes]], athlete: str) -> ImportResult | None:
+def _record_failure(files: Sequence[tuple[str, bytes]], athlete: str, exc: WhoopError) -> None:
+    """Write a rejected upload to the import history; a database that cannot be written (the
+    reason the import failed, or busy now) only logs."""
+    if isinstance(exc, StoreError):
+        return
+    try:
+        data.get_store().record_failed_import(athlete, kind="export", error=str(exc),
+                                              source=", ".join(name for name, _ in files))
+    except WhoopError as again:
+        log.warning("could not record the failed import of %s: %s", athlete, again)
+
+
+def import_files(files: Sequence[tuple[str, bytes]], athlete: str, *,
+                 check_overlap: bool = True) -> ImportResult | Overlap | None:
     """Import uploaded ``(name, content)`` pairs for ``athlete`` under an ``st.status``.
 
-    On success the result is flashed and the script reruns (so this returns only on error);
-    on ``WhoopError`` the message is shown as ``st.error`` and None is returned.
+    With ``check_overlap`` the import stops before writing anything when another stored athlete
+    holds more of the export's records (:func:`whoop.athlete_match.rival`) and returns that
+    :class:`~whoop.athlete_match.Overlap` for the page to ask about. On success the result is
+    flashed, the athlete is picked and the script reruns (so this returns only otherwise); on
+    any other ``WhoopError`` the message is shown as ``st.error``, the rejection is written to
+    the import history, and None is returned.
     """
     names = ", ".join(name for name, _ in files)
+    athlete = athlete.strip()
+    store = data.get_store()
     failure: WhoopError | None = None
     with st.status(f"Importing {escape.markdown(names)} ...", expanded=False) as status:
         try:
-            result = importer.import_uploads(data.get_store(), files, athlete=athlete.strip())
+            result = importer.import_uploads(
+                store, files, athlete=refuse_rivals(store, athlete) if check_overlap else athlete)
+        except OverlapError as exc:
+            status.update(label="Not imported: these records belong to another athlete",
+                          state="error")
+            return exc.overlap
         except WhoopError as exc:
             failure = exc
             status.update(label="Import failed: nothing was written", state="error")
         else:
             status.update(label="Import done", state="complete")
     if failure is not None:
+        _record_failure(files, athlete, failure)
         st.error(escape.markdown(failure), icon=":material/error:")
         return None
     _report(result, f"Imported {names}")
@@ -83,7 +113,7 @@ def delete_athlete(athlete_id: int, name: str) -> None:
         st.error(escape.markdown(exc), icon=":material/error:")
         return
     if st.session_state.get(ATHLETE_KEY) == name:
-        del st.session_state[ATHLETE_KEY]
+        select_athlete(None)        # the next run picks the default athlete
     flash("success", f"Deleted all data of athlete '{name}'" + (
         "" if revoked is None else "; WHOOP access revoked" if revoked else
         "; WHOOP did not confirm the revocation (its tokens are deleted here)") + ".")

@@ -1,10 +1,19 @@
 """The sidebar shared by every page: athlete picker (from two athletes on), the one date-range
 control, and a "data through" note. :func:`sidebar` renders it (app.py, every run) and keeps the
 result where the pages read it with :func:`selection`.
+
+Changing the pick from code (after an import, the demo, a deletion or a WHOOP connect) goes
+through :func:`select_athlete`, which only queues the name: Streamlit refuses to change a
+widget's value once the widget exists in the run (``StreamlitWidgetAlreadyInstantiatedError``),
+and the picker is drawn before any page code runs. :func:`sidebar` applies the queued pick
+before it creates the picker on the next run. A queued athlete without days yet (a WHOOP
+account just connected, its first sync running) is waited for: a small fragment in the sidebar
+checks every :data:`WAIT_POLL_S` seconds and reruns the app once its first days are stored.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +29,10 @@ ATHLETE_KEY = "athlete_pick"
 PRESET_KEY = "range_preset"
 CUSTOM_KEY = "range_custom"
 _SELECTION_KEY = "_whoop_selection"
+_QUEUED_KEY = "_whoop_pick_next"
+#: how long a queued pick waits for an athlete's first days (a first sync), and how often it looks
+WAIT_S = 600.0
+WAIT_POLL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -53,9 +66,43 @@ def default_athlete(athletes: list[data.Athlete]) -> data.Athlete:
     return max(stamped, key=lambda a: a.last_import) if stamped else athletes[0]
 
 
-def select_athlete(name: str) -> None:
-    """Make ``name`` the picked athlete on the next run (e.g. after importing it)."""
-    st.session_state[ATHLETE_KEY] = name
+def select_athlete(name: str | None) -> None:
+    """Pick athlete ``name`` from the next run on (e.g. after importing it); None drops the pick
+    (e.g. after deleting the picked athlete: the next run picks :func:`default_athlete`).
+
+    Safe at any point of a run: the name is queued under its own session key and applied by
+    :func:`sidebar` before the picker exists. An athlete with no days yet is waited for up to
+    :data:`WAIT_S` seconds."""
+    st.session_state[_QUEUED_KEY] = (name, time.time() + WAIT_S)
+
+
+def _apply_queued_pick(with_days: set[str]) -> str | None:
+    """Apply the pick queued by :func:`select_athlete` (before the picker is created). Returns
+    the queued name while it still waits for the athlete's first days, else None."""
+    queued = st.session_state.get(_QUEUED_KEY)
+    if queued is None:
+        return None
+    name, until = queued
+    if name is None:
+        st.session_state.pop(ATHLETE_KEY, None)
+    elif name in with_days:
+        st.session_state[ATHLETE_KEY] = name
+    elif time.time() < until and name in {a.name for a in data.athletes(with_data=False)}:
+        return name
+    del st.session_state[_QUEUED_KEY]
+    return None
+
+
+@st.fragment(run_every=WAIT_POLL_S)
+def _await_first_days(name: str) -> None:
+    """Until athlete ``name`` has days (or the wait ends): a note, and an app rerun once they
+    are there, which applies the queued pick."""
+    queued = st.session_state.get(_QUEUED_KEY)
+    if (queued is None or queued[0] != name or time.time() >= queued[1]
+            or any(a.name == name for a in data.athletes())):
+        st.rerun()
+    st.caption(f"Waiting for the first days of **{escape.markdown(name)}** (its first WHOOP "
+               f"sync is running); it is picked as soon as they arrive.")
 
 
 def preset_range(preset: str, first: date, last: date) -> tuple[date, date]:
@@ -86,10 +133,13 @@ def sidebar() -> Selection | None:
     """Render the sidebar controls and return (and remember) the selection; None when the
     store has no days yet."""
     found = data.athletes()
+    by_name = {a.name: a for a in found}
+    if (waiting := _apply_queued_pick(set(by_name))) is not None:
+        with st.sidebar:
+            _await_first_days(waiting)
     if not found:
         st.session_state[_SELECTION_KEY] = None
         return None
-    by_name = {a.name: a for a in found}
     with st.sidebar:
         if len(found) >= 2:
             if st.session_state.get(ATHLETE_KEY) not in by_name:

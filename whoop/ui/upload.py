@@ -1,0 +1,80 @@
+"""The Data page's upload card: export files, the athlete they belong to (by default the athlete
+picked in the sidebar; ``me`` on an empty database or with the demo athlete picked), Import, and the question asked when the
+export's records are already stored for another athlete (:mod:`whoop.athlete_match`): import
+into that athlete instead, or keep a separate copy under the typed name.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from whoop import escape
+from whoop.athlete_match import Overlap
+from whoop.demo import DEMO_ATHLETE
+from whoop.importer import DEFAULT_ATHLETE
+from whoop.ui import actions
+from whoop.ui.sidebar import Selection
+
+FILES_KEY = "upload_files"
+ATHLETE_KEY = "upload_athlete"
+_FOLLOWS_KEY = "_whoop_upload_follows"    # the picked athlete the name field was last set to
+_ASK_KEY = "_whoop_upload_overlap"        # (files signature, typed athlete, Overlap)
+
+
+def _follow_pick(picked: str) -> None:
+    """Set the name field to the picked athlete when the pick changed (or the field is new this
+    run: Streamlit forgets a widget's value on pages that do not draw it); a name typed for the
+    same pick stays. Runs before the field exists, as Streamlit requires."""
+    if ATHLETE_KEY not in st.session_state or st.session_state.get(_FOLLOWS_KEY) != picked:
+        st.session_state[ATHLETE_KEY] = picked
+    st.session_state[_FOLLOWS_KEY] = picked
+
+
+def _ask(files: list[tuple[str, bytes]], signature: tuple, athlete: str) -> None:
+    """The pending overlap question, when it is about these files and this name."""
+    pending = st.session_state.get(_ASK_KEY)
+    if pending is None:
+        return
+    sig, asked_for, overlap = pending
+    if sig != signature or asked_for != athlete.strip():
+        del st.session_state[_ASK_KEY]
+        return
+    other, typed = escape.markdown(overlap.athlete), escape.markdown(asked_for)
+    st.warning(f"{escape.markdown(overlap.describe())}: this looks like **{other}**'s data. "
+               f"Import it into **{other}** (a newer export updates what is there), or keep a "
+               f"separate athlete **{typed}** with a second copy?", icon=":material/warning:")
+    left, right = st.columns(2)
+    if left.button(f"Import into {other} instead", type="primary", key="upload_into_other",
+                   icon=":material/merge:"):
+        del st.session_state[_ASK_KEY]
+        actions.import_files(files, overlap.athlete, check_overlap=False)
+    if right.button(f"Import as {typed} anyway", key="upload_anyway"):
+        del st.session_state[_ASK_KEY]
+        actions.import_files(files, asked_for, check_overlap=False)
+
+
+def upload_card(sel: Selection | None) -> None:
+    """The upload card (see the module docstring)."""
+    with st.container(border=True):
+        st.subheader("Upload WHOOP export")
+        st.write("The ZIP WHOOP e-mails you (also gzip-wrapped), or its CSV files selected "
+                 "together (physiological_cycles.csv, sleeps.csv, workouts.csv, "
+                 "journal_entries.csv). Importing again updates what is there; nothing is "
+                 "written if a file is rejected.")
+        uploads = st.file_uploader("Export files", type=["zip", "gz", "csv"],
+                                   accept_multiple_files=True, key=FILES_KEY)
+        _follow_pick(sel.athlete if sel is not None and sel.athlete != DEMO_ATHLETE
+                     else DEFAULT_ATHLETE)
+        athlete = st.text_input("Athlete name", max_chars=64, key=ATHLETE_KEY,
+                                help="The athlete picked in the sidebar, or a new local profile "
+                                     "name; use different names for different people.")
+        files = [(f.name, f.getvalue()) for f in uploads or []]
+        signature = tuple((f.file_id, f.name, f.size) for f in uploads or [])
+        if st.button("Import", type="primary", icon=":material/upload:", disabled=not uploads,
+                     key="upload_go"):
+            st.session_state.pop(_ASK_KEY, None)
+            if not athlete.strip():
+                st.error("Give the athlete a name (1 to 64 characters).")
+            elif isinstance(found := actions.import_files(files, athlete), Overlap):
+                st.session_state[_ASK_KEY] = (signature, athlete.strip(), found)
+        _ask(files, signature, athlete)
