@@ -14,8 +14,13 @@ HOSTILE_URL = "http://127.0.0.2/"
 HOSTILE_ATHLETE = f"![p]({HOSTILE_URL}p)[x]({HOSTILE_URL}x)**b**<img src=x>"
 HOSTILE_SPORT = f'<a href="{HOSTILE_URL}">x</a><b>b</b>'
 HOSTILE_QUESTION = f"**Q** [q]({HOSTILE_URL}q) <b>bq</b> $x$ :material/favorite: %{{y}}?"
-#: strings that must never appear raw in Markdown bodies (they would become markup)
-RAW_MARKUP = ["](", "![", "**b**", "<img", "<b>", "<a ", "$x$", ":material/"]
+#: markup from the strings above that must never appear unescaped in a Markdown body
+RAW_MARKUP = ["](", "![", "**b**", "<img", "<b>", "<a ", "$x$", ":material/favorite"]
+
+
+def unescaped(markdown: str) -> str:
+    """``markdown`` without its backslash-escaped characters: what is left is live markup."""
+    return re.sub(r"\\.", "", markdown, flags=re.S)
 
 
 def shown(markdown: str) -> str:
