@@ -50,7 +50,8 @@ def test_sync_off_a_terminal_prints_progress_lines_while_it_waits_out_faults(san
     assert any("WHOOP answered 503: retrying with backoff" in x for x in lines), r.stderr
     assert any("no answer from WHOOP" in x for x in lines), r.stderr
     for coll in ("cycle", "sleep", "recovery", "workout"):
-        assert any(re.search(rf"Demo Athlete: {coll} done, \d+ records in \d+ pages$", x) for x in lines), coll
+        done = re.compile(rf"Demo Athlete: {coll} done, \d+ records in \d+ pages$")
+        assert any(done.search(x) for x in lines), coll
     assert r.stdout.startswith("athlete 'Demo Athlete'")   # the summary stays on stdout
     assert_matches_sandbox(store, sandbox, athlete)
 
