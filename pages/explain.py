@@ -65,7 +65,7 @@ else:
 
     if ex.found:
         st.subheader("Inputs against their baselines")
-        c1, c2 = st.columns(2, gap="large")
+        c1, c2 = st.container(), st.container()  # stacked: side by side cut the tables
         with c1:
             if not dev["z"].notna().any():
                 st.warning(f"Insufficient data: the baselines need at least {mx.min_days(win)} "
@@ -94,7 +94,7 @@ else:
                        "Sleep vs need = time asleep − sleep need (+ = more than needed). "
                        "Windows are set on the Settings page.")
 
-    c1, c2 = st.columns(2, gap="large")
+    c1, c2 = st.container(), st.container()  # stacked: side by side cut the tables
     with c1:
         st.subheader("Journal answers")
         if ex.journal.empty:

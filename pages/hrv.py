@@ -23,7 +23,8 @@ if sel is not None:
     rhr = m.latest_kpi(history, "resting_heart_rate_bpm", sel.end)
     hrv, hrv_unusual = ins.hrv_kpi(base, hrv)  # the baselines the words below use
     rhr, rhr_unusual = ins.baseline_kpi(base, "rhr", rhr)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)  # two rows: four across cut the cards' baseline line
+    c3, c4 = st.columns(2)
     with c1:
         ui.kpi_card("Latest HRV", hrv, lambda v: f"{v:.0f} ms", delta_fmt=lambda v: f"{v:.1f} ms",
                     asof=sel.end, baseline_name=f"{hrv_w}-d normal", unusual=hrv_unusual)

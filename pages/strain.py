@@ -85,10 +85,10 @@ if sel is not None:
                 thin = bands["n"] < MIN_BAND_DAYS
                 bands.loc[thin, ["mean_next_recovery", "sd_next_recovery"]] = float("nan")
                 ui.chart(ac.strain_band_figure(bands), key="strain_bands")
-                st.dataframe(bands.rename(columns={
-                    "strain_band": "Strain band", "n": "Days",
-                    "mean_next_recovery": "Recovery (%)", "sd_next_recovery": "SD"}).round(1),
-                    hide_index=True, width="stretch")
+            st.dataframe(bands.rename(columns={  # full width: a side column cut it off
+                "strain_band": "Strain band", "n": "Days",
+                "mean_next_recovery": "Next-day recovery (%)",
+                "sd_next_recovery": "SD"}).round(1), hide_index=True, width="stretch")
         st.caption(f"{len(pairs)} day pairs: each dot is a day's strain and the recovery the "
                    "next morning, coloured by WHOOP zone; dotted lines split WHOOP's strain "
                    "bands (light, moderate, strenuous, all out). Falling bars mean harder days "
@@ -123,20 +123,19 @@ if sel is not None:
         per = "week (from Monday)" if (sel.end - sel.start).days <= 120 else "month"
         st.caption(f"Per {per}, by local start date; the most frequent activities stacked; "
                    "all workouts count, manual ones too.")
-        left, right = st.columns([3, 2])
-        with left:
-            ui.chart(charts.activity_figure(by_activity), key="activity_total")
-        with right:
-            st.dataframe(by_activity.assign(time=by_activity["duration_min"].map(m.format_hmm),
-                                            energy=s.energy(by_activity["energy_kj"]))[
-                ["sport_name", "workout_count", "activity_strain_sum", "activity_strain_mean",
-                 "time", "energy"]],
-                hide_index=True, width="stretch", column_config={
-                    "sport_name": "Activity", "workout_count": "Workouts",
-                    "activity_strain_sum": st.column_config.NumberColumn("Total strain",
-                                                                         format="%.1f"),
-                    "activity_strain_mean": st.column_config.NumberColumn("Mean strain",
-                                                                          format="%.1f"),
-                    "time": "Time (h:mm)",
-                    "energy": st.column_config.NumberColumn(f"Energy ({s.energy_unit})",
-                                                            format="%.0f")})
+        ui.chart(charts.activity_figure(by_activity), key="activity_total")
+        # full width below the chart: in a side column the time and energy were cut off
+        st.dataframe(by_activity.assign(time=by_activity["duration_min"].map(m.format_hmm),
+                                        energy=s.energy(by_activity["energy_kj"]))[
+            ["sport_name", "workout_count", "activity_strain_sum", "activity_strain_mean",
+             "time", "energy"]],
+            hide_index=True, width="stretch", column_config={
+                "sport_name": st.column_config.TextColumn("Activity", width="medium"),
+                "workout_count": st.column_config.NumberColumn("Workouts", width="small"),
+                "activity_strain_sum": st.column_config.NumberColumn("Total strain",
+                                                                     format="%.1f"),
+                "activity_strain_mean": st.column_config.NumberColumn("Mean strain",
+                                                                      format="%.1f"),
+                "time": st.column_config.TextColumn("Time (h:mm)", width="small"),
+                "energy": st.column_config.NumberColumn(f"Energy ({s.energy_unit})",
+                                                        format="%.0f")})

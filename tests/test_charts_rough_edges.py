@@ -95,3 +95,19 @@ def test_year_over_year_defaults_to_the_latest_year():
     fig = history.year_over_year_figure(_six_years())
     assert [t.name for t in fig.data if t.name and t.name.isdigit()
             and t.line.color == cb.BLUE] == ["2024"]
+
+
+def test_long_journal_questions_wrap_instead_of_being_cut():
+    from whoop.charts import analytics as ac
+
+    long_q = "Did you have any caffeine within four hours of going to bed <b>last night</b>?"
+    impact = pd.DataFrame({"question": [long_q, "Alcohol?"], "metric": "recovery_score",
+                           "n_yes": 9, "n_no": 9, "mean_yes": NAN, "mean_no": NAN,
+                           "difference": [1.0, -2.0], "ci_low": [-1.0, -4.0],
+                           "ci_high": [3.0, -0.5], "sufficient": True})
+    fig = ac.journal_forest_figure(impact)
+    label = next(y for y in fig.data[0].y if y != "Alcohol?")
+    lines = label.split("<br>")
+    assert len(lines) >= 3 and "<b>" not in label  # wrapped, and still escaped
+    assert all(len(line) <= ac.QUESTION_WRAP + 12 for line in lines)  # + room for escapes
+    assert fig.layout.height >= 18 * len(lines) + 100

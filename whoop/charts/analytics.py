@@ -8,6 +8,8 @@ for display. No streamlit, no IO.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,6 +38,19 @@ def _labels(values: pd.Series) -> pd.Series:
     """Text from a file or from WHOOP (journal questions) as plotly category labels, escaped
     (:func:`whoop.escape.plotly`: plotly renders a subset of HTML in tick labels and hovers)."""
     return values.map(escape.plotly, na_action="ignore")
+
+
+#: characters per line of a wrapped journal question (a tick label that fits beside the plot
+#: in a 1280 px window)
+QUESTION_WRAP = 34
+
+
+def _wrapped_labels(values: pd.Series, width: int = QUESTION_WRAP) -> pd.Series:
+    """:func:`_labels`, each wrapped at ``width`` characters with ``<br>`` (plotly's only line
+    break; each piece escaped first), so a long journal question is never cut at the edge."""
+    return values.map(lambda v: "<br>".join(escape.plotly(line) for line in
+                                            textwrap.wrap(str(v), width) or [""]),
+                      na_action="ignore")
 
 
 def _band(x, low, high, name: str, color: str) -> list[go.Scatter]:
@@ -281,7 +296,7 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
     good = rows[ok].sort_values("difference")
     colors = yes_day_verdict(good).map(VERDICT_COLORS) if len(good) else []
     fig = go.Figure(go.Scatter(
-        x=good["difference"], y=_labels(good["question"]), mode="markers",
+        x=good["difference"], y=_wrapped_labels(good["question"]), mode="markers",
         marker=dict(color=list(colors), size=9),
         error_x=dict(type="data", symmetric=False, array=good["ci_high"] - good["difference"],
                      arrayminus=good["difference"] - good["ci_low"], color=FG),
@@ -291,12 +306,15 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
     fig.add_vline(x=0, line=dict(color=GREY, width=1))
     bad = rows[~ok]
     if len(bad):
-        fig.add_trace(go.Scatter(x=[0] * len(bad), y=_labels(bad["question"]), mode="text",
+        fig.add_trace(go.Scatter(x=[0] * len(bad), y=_wrapped_labels(bad["question"]),
+                                 mode="text",
                                  text=["insufficient data"] * len(bad), name="too few answers",
                                  textfont=dict(color=GREY)))
     fig.update_xaxes(title=f"difference in {label}, yes − no (95% CI){better}")
-    return _layout(fig, height=max(240, 28 * len(rows) + 100), hovermode="closest",
-                   showlegend=False)
+    lines = sum(len(textwrap.wrap(str(q), QUESTION_WRAP)) or 1 for q in rows["question"])
+    fig.update_yaxes(automargin=True)
+    return _layout(fig, height=max(240, 18 * lines + 12 * len(rows) + 100),
+                   hovermode="closest", showlegend=False)
 
 
 def strain_band_figure(summary: pd.DataFrame) -> go.Figure:
