@@ -29,8 +29,9 @@ _FLASH_KEY = "_whoop_flash"
 
 @contextmanager
 def guard(where: str = "page") -> Iterator[None]:
-    """Run the ``with`` body; on ``WhoopError`` show ``st.error(str(err))``, on any other
-    ``Exception`` log it (with traceback, logger ``whoop.ui``) and show :data:`GENERIC_MESSAGE`."""
+    """Run the ``with`` body; on ``WhoopError`` show ``st.error`` with its message (escaped with
+    :func:`whoop.escape.markdown`), on any other ``Exception`` log it (with traceback, logger
+    ``whoop.ui``) and show :data:`GENERIC_MESSAGE`."""
     try:
         yield
     except WhoopError as exc:
