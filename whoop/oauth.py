@@ -1,7 +1,7 @@
 """OAuth 2.0 with WHOOP (authorization code flow, requests-oauthlib): authorization URL, pending
 states kept server-side, code exchange, token refresh and revocation.
 
-Rules (../shared/whoop/API.md §1, WHOOP developer docs "OAuth 2.0"):
+Rules (WHOOP developer docs "OAuth 2.0", https://developer.whoop.com/docs/developing/oauth):
 
 * scopes ``offline read:recovery read:cycles read:sleep read:workout read:profile
   read:body_measurement`` (``offline`` is what returns a refresh token);

@@ -1,12 +1,12 @@
 """WHOOP connections: encrypted token pairs in ``whoop_connections``, refresh under a lock that
 holds across processes, connect completion, disconnect.
 
-Refresh rules (WHOOP developer docs "OAuth 2.0", ../shared/whoop/API.md §1): refresh tokens rotate
-and a second refresh with the same token fails, so exactly one refresh may run at a time for a
-database: it runs under a ``filelock`` beside the database (app, CLI and cron share it). Inside
-the lock the pair is read again (another process may have refreshed already) and the refresh
-runs only if still needed. ``invalid_grant`` marks the connection ``reconnect_needed`` instead of
-retrying.
+Refresh rules (WHOOP developer docs "OAuth 2.0", https://developer.whoop.com/docs/developing/oauth):
+refresh tokens rotate and a second refresh with the same token fails, so exactly one refresh may
+run at a time for a database: it runs under a ``filelock`` beside the database (app, CLI and
+cron share it). Inside the lock the pair is read again (another process may have refreshed
+already) and the refresh runs only if still needed. ``invalid_grant`` marks the connection ``reconnect_needed`` instead of
+retrying; an unreadable refresh reply is retried once with the old token (``whoop.oauth.refresh``).
 
 When to refresh (:func:`refresh_margin_s`): when the access token has less than
 ``min(300 s, 20 % of its lifetime)`` left. The 300 s cap is the usual clock-skew and in-flight
