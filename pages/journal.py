@@ -98,12 +98,19 @@ else:
                 "On yes days": mj.yes_day_verdict(good).map(
                     {"better": "better", "worse": "worse", "unclear": "no clear diff."}),
             })
-            num = st.column_config.NumberColumn(format="%.1f")
-            st.dataframe(table, hide_index=True, width="stretch", column_config={
-                **{c: num for c in ("Mean yes", "Mean no", "Difference", "CI low", "CI high")},
+            # On screen: n and the interval in one column each, so the table fits a 1280 px
+            # window; the download keeps every number in its own numeric column.
+            shown = table.drop(columns=["n yes", "n no", "CI low", "CI high"]).assign(
+                n=[f"{y} / {n}" for y, n in zip(good["n_yes"], good["n_no"])],
+                **{"95% CI": [f"{lo:.1f} to {hi:.1f}" for lo, hi in
+                              zip(good["ci_low"], good["ci_high"])]})
+            shown = shown[["Question", "Metric", "n", "Mean yes", "Mean no", "Difference",
+                           "95% CI", "On yes days"]]
+            num = st.column_config.NumberColumn(format="%.1f", width="small")
+            st.dataframe(shown, hide_index=True, width="stretch", column_config={
+                **{c: num for c in ("Mean yes", "Mean no", "Difference")},
                 "Question": st.column_config.TextColumn(width="medium"),
-                "n yes": st.column_config.NumberColumn(width="small"),
-                "n no": st.column_config.NumberColumn(width="small")})
+                "n": st.column_config.TextColumn("n yes / no", width="small")})
             st.download_button("Download as CSV", csv_bytes(table),  # formula-safe
                                file_name="journal_impact.csv", mime="text/csv",
                                key="journal_csv", icon=":material/download:")
