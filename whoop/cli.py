@@ -55,8 +55,32 @@ def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
     return [(int(match["athlete_id"].iloc[0]), name)]
 
 
+def _import_athlete(store: Store, asked: str | None):
+    """The ``athlete`` argument of ``import_paths`` for ``--athlete`` (None: not given). Given:
+    that athlete, with a warning when another athlete already holds more of the export's
+    records. Not given: :func:`whoop.athlete_match.choose` picks one and says which and why."""
+    from whoop.athlete_match import choose, rival
+
+    def pick(data) -> str:
+        if asked is not None:
+            other = rival(store, data, asked)
+            if other is not None:
+                print(f"warning: {other.describe()}; importing into '{asked}' as asked keeps a "
+                      f"second copy (pass --athlete '{other.athlete}' to update that athlete "
+                      f"instead)", file=sys.stderr)
+            return asked
+        name, why = choose(store, data, DEFAULT_ATHLETE)
+        print(f"no --athlete given: importing into '{name}' ({why})")
+        return name
+
+    return pick
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import one WHOOP export (ZIP, folder or CSVs) in one transaction and print what changed."""
+    """Import one WHOOP export (ZIP, folder or CSVs) in one transaction and print what changed.
+    A rejected export is written to the import history as a failed run (the database is
+    otherwise unchanged) before the error is reported."""
+    from whoop.errors import StoreError
     from whoop.importer import import_paths
     from whoop.store import Store
 
@@ -64,7 +88,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not Path(p).exists():
             raise InputError(f"{p}: no such file or folder")
     store = Store(args.db)
-    result = import_paths(store, args.paths, athlete=args.athlete)
+    try:
+        result = import_paths(store, args.paths, athlete=_import_athlete(store, args.athlete))
+    except WhoopError as exc:
+        if not isinstance(exc, StoreError):      # a database that cannot be written records nothing
+            try:
+                store.record_failed_import(args.athlete, kind="export", error=str(exc),
+                                           source=", ".join(Path(p).name for p in args.paths))
+            except WhoopError as again:
+                log.info("could not record the failed import: %s", again)
+        raise
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"imported into {store.path}: {result.summary()}")
@@ -190,8 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "same or a newer export updates rows; nothing is duplicated.")
     p.add_argument("paths", nargs="+", metavar="PATH")
     _add_db(p)
-    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
-                   help=f"athlete the data belongs to (default: {DEFAULT_ATHLETE})")
+    p.add_argument("--athlete", metavar="NAME",
+                   help="athlete the data belongs to (default: the athlete already holding "
+                        "these records, else the only athlete, else a new one called "
+                        f"'{DEFAULT_ATHLETE}')")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("status", help="athletes, rows per table, date range, last import",

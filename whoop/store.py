@@ -415,17 +415,12 @@ class Store:
         """
         if table not in ("cycles", "sleeps"):
             raise KeyError(table)
-        probe = pd.DataFrame({"start_utc": pd.to_datetime(pd.Series(starts, dtype="object"), utc=True)})
-        probe = probe.dropna().drop_duplicates()
-        with self.connect() as con:
-            con.register("probe_starts", probe)
-            try:
-                return con.execute(
-                    f"SELECT a.athlete_id, a.name, count(*) AS shared FROM probe_starts p "
-                    f"JOIN {table} t ON t.start_utc = p.start_utc JOIN athletes a USING (athlete_id) "
-                    f"GROUP BY a.athlete_id, a.name ORDER BY shared DESC, a.name").df()
-            finally:
-                con.unregister("probe_starts")
+        probe = pd.to_datetime(pd.Series(starts, dtype="object"), utc=True).dropna().unique()
+        return self.query(
+            f"SELECT a.athlete_id, a.name, count(*) AS shared FROM {table} t "
+            f"JOIN (SELECT DISTINCT unnest(?::TIMESTAMPTZ[]) AS start_utc) p USING (start_utc) "
+            f"JOIN athletes a USING (athlete_id) GROUP BY a.athlete_id, a.name "
+            f"ORDER BY shared DESC, a.name", [[t.to_pydatetime() for t in probe]])
 
     def data_version(self) -> str:
         """A token that changes whenever any import, sync or deletion changed the data."""

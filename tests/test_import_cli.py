@@ -1,0 +1,101 @@
+"""``python -m whoop import`` as a subprocess: which athlete an export goes to without
+``--athlete`` (the one already holding its records, the only one, else ``me``; said on stdout),
+the warning when ``--athlete`` names another athlete than the records', and rejected imports in
+the import history."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tests import export_fixtures as fx
+from tests.test_cli import run_cli
+from whoop.store import Store
+
+
+def export(tmp_path: Path, name: str, *, seed: int, days: int, end: date) -> Path:
+    """A demo-writer export ZIP (the real export format) in its own folder."""
+    from whoop.demo import write_demo_export
+
+    return write_demo_export(tmp_path / name, seed=seed, days=days, end=end)
+
+
+def names(db: Path) -> list[str]:
+    return Store(db).athletes()["name"].tolist()
+
+
+def test_without_athlete_a_newer_export_updates_the_athlete_holding_it(tmp_path):
+    db = tmp_path / "w.duckdb"
+    old = export(tmp_path, "old", seed=11, days=40, end=date(2026, 5, 31))
+    newer = export(tmp_path, "new", seed=11, days=50, end=date(2026, 6, 10))
+    other = export(tmp_path, "c", seed=12, days=30, end=date(2026, 4, 30))
+    assert run_cli("import", str(old), "--athlete", "b", db=db).returncode == 0
+    assert run_cli("import", str(other), "--athlete", "c", db=db).returncode == 0
+    held = len(Store(db).records("cycles", Store(db).athlete_id("b")))
+    result = run_cli("import", str(newer), db=db)
+    assert result.returncode == 0, result.stderr
+    assert (f"no --athlete given: importing into 'b' (athlete 'b' already holds {held} of this "
+            f"export's") in result.stdout
+    assert "athlete 'b'" in result.stdout.splitlines()[-1]
+    assert names(db) == ["b", "c"]
+    assert len(Store(db).days(Store(db).athlete_id("b"))) >= 50
+
+
+def test_without_athlete_the_only_athlete_or_me(tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
+    second = export(tmp_path, "b", seed=12, days=20, end=date(2025, 5, 31))
+    result = run_cli("import", str(first), db=db)
+    assert result.returncode == 0 and "importing into 'me' (a new athlete 'me')" in result.stdout
+    assert run_cli("import", str(first), "--athlete", "demo", db=db).returncode == 0
+    result = run_cli("import", str(second), db=db)        # the demo athlete does not count
+    assert "importing into 'me' ('me' is the only athlete in the database)" in result.stdout
+    assert names(db) == ["demo", "me"]
+
+
+def test_without_athlete_several_athletes_and_no_overlap_is_refused(tmp_path):
+    db = tmp_path / "w.duckdb"
+    a = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
+    b = export(tmp_path, "b", seed=12, days=20, end=date(2025, 5, 31))
+    c = export(tmp_path, "c", seed=13, days=20, end=date(2024, 5, 31))
+    for path, who in ((a, "ann"), (b, "bob")):
+        assert run_cli("import", str(path), "--athlete", who, db=db).returncode == 0
+    result = run_cli("import", str(c), db=db)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: the database holds several athletes (ann, bob) and none of them holds these "
+        "records: pass --athlete NAME (one of them, or a new name)"]
+    assert names(db) == ["ann", "bob"]
+    runs = Store(db).runs()
+    assert runs["status"].tolist()[0] == "failed" and runs["source"].tolist()[0] == c.name
+
+
+def test_named_athlete_is_obeyed_with_a_warning_about_the_overlap(tmp_path):
+    db = tmp_path / "w.duckdb"
+    old = export(tmp_path, "old", seed=11, days=40, end=date(2026, 5, 31))
+    assert run_cli("import", str(old), "--athlete", "b", db=db).returncode == 0
+    result = run_cli("import", str(old), "--athlete", "me", db=db)
+    assert result.returncode == 0
+    assert "warning: " in result.stderr and "already stored for athlete 'b'" in result.stderr
+    assert "pass --athlete 'b' to update that athlete instead" in result.stderr
+    assert names(db) == ["b", "me"]
+
+
+def test_rejected_import_is_in_the_import_history(tmp_path):
+    db = tmp_path / "w.duckdb"
+    good = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
+    assert run_cli("import", str(good), "--athlete", "ann", db=db).returncode == 0
+    before = Store(db).status()["athletes"]
+    bad = fx.write_folder(tmp_path / "bad", {"physiological_cycles.csv": "name,age\nann,3\n"})
+    for athlete in (["--athlete", "ann"], ["--athlete", "newbie"], []):
+        result = run_cli("import", str(bad), *athlete, db=db)
+        assert result.returncode == 1 and result.stderr.startswith("error: ")
+    runs = Store(db).runs()
+    failed = runs[runs["status"] == "failed"]
+    assert failed["athlete"].fillna("").tolist() == ["", "", "ann"]   # newest first; none created
+    assert set(failed["source"]) == {"bad"} and failed["finished_at"].notna().all()
+    assert all("not a WHOOP Data Export file" in e for e in failed["error"])
+    assert Store(db).status()["athletes"][0]["rows"] == before[0]["rows"]
+    assert names(db) == ["ann"]
+    status = run_cli("status", db=db)
+    assert "(failed)" in status.stdout
