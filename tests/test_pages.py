@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.apptest_helpers import assert_clean, open_page
+from tests.hostile_data import shown  # messages are escaped Markdown (whoop.escape)
 from whoop.store import Store
 
 PAGES = ["overview", "recovery", "hrv", "sleep", "strain", "data"]
@@ -97,7 +98,7 @@ def test_upload_second_athlete_adds_the_picker(app_test, demo_db, tmp_path):
     at.run()
     at.button(key="upload_go").click().run()
     assert_clean(at)
-    assert "Imported" in at.success[0].value and "athlete 'alice'" in at.success[0].value
+    assert "Imported" in at.success[0].value and "athlete 'alice'" in shown(at.success[0].value)
     picker = at.sidebar.selectbox(key="athlete_pick")
     assert picker.options == ["alice", "demo"] and picker.value == "alice"
     at.switch_page("pages/overview.py").run()
@@ -116,7 +117,7 @@ def test_bad_upload_shows_the_error_and_leaves_the_database_unchanged(app_test, 
     at.run()
     at.button(key="upload_go").click().run()
     assert not at.exception
-    assert len(at.error) == 1 and "sleeps.csv" in at.error[0].value
+    assert len(at.error) == 1 and "sleeps.csv" in shown(at.error[0].value)
     assert "Traceback" not in at.error[0].value
     runs = store.runs()   # nothing written but the rejection, in the import history
     assert (store.status()["athletes"], len(runs) - 1) == before
@@ -129,7 +130,7 @@ def test_delete_athlete_needs_confirmation(app_test, demo_db):
     at.checkbox(key="delete_confirm").check().run()
     at.button(key="delete_go").click().run()
     assert_clean(at)
-    assert "Deleted all data of athlete 'demo'" in at.success[0].value
+    assert "Deleted all data of athlete 'demo'" in shown(at.success[0].value)
     assert Store(demo_db).status()["athletes"] == []
     at.switch_page("pages/overview.py").run()
     assert [s.value for s in at.subheader] == ["No WHOOP data yet"]
@@ -140,7 +141,7 @@ def test_unreadable_database_is_one_clear_error(app_test, tmp_path: Path):
     db.write_bytes(b"this is not a DuckDB file" * 100)
     at = app_test(db).run()
     assert not at.exception
-    assert at.error and "cannot open the database" in at.error[0].value
+    assert at.error and "cannot open the database" in shown(at.error[0].value)
 
 
 def test_custom_range_is_shared_by_the_pages(app_test, demo_db):
