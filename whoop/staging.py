@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 #: DuckDB memory limit of the staging database; past it DuckDB spills to the staging folder.
-STAGING_MEMORY_LIMIT = "256MB"
+STAGING_MEMORY_LIMIT = "192MB"
 
 _JOURNAL_DDL = """
 CREATE TABLE staged (
@@ -37,8 +37,9 @@ _CANONICAL = ("entry_key, cycle_start_utc, cycle_end_utc, tz_offset_min, questio
 
 @dataclass(frozen=True)
 class StagedTable:
-    """A table's final rows as Parquet (canonical columns of ``schema.TABLES[table]`` without
-    athlete/run, unique on the table's key, in file order) and what the file-wide rules did.
+    """A table's final rows as Parquet (``line``, the physical line in the file, then the
+    canonical columns of ``schema.TABLES[table]`` without athlete/run; unique on the table's key;
+    in no particular order) and what the file-wide rules did.
 
     Attributes:
         path: the Parquet file (inside the import's temporary folder).
@@ -65,6 +66,7 @@ class JournalStage:
         self.con.execute(f"SET memory_limit = '{STAGING_MEMORY_LIMIT}'")
         self.con.execute("SET temp_directory = ?", [str(self.folder / "spill")])
         self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET threads = 1")          # one thread: the least memory per operator
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(_JOURNAL_DDL)
 
@@ -100,14 +102,14 @@ class JournalStage:
                                   "FROM kept").fetchone()
         path = self.folder / "journal.parquet"
         target = path.as_posix().replace("'", "''")      # a SQL string literal: quotes doubled
-        c.execute(f"COPY (SELECT {_CANONICAL} FROM kept WHERE line IN (SELECT max(line) FROM kept "
-                  f"GROUP BY entry_key) ORDER BY line) TO '{target}' (FORMAT parquet)")
+        c.execute(f"COPY (SELECT line, {_CANONICAL} FROM kept WHERE line IN (SELECT max(line) "
+                  f"FROM kept GROUP BY entry_key)) TO '{target}' (FORMAT parquet)")
         rows = c.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
         c.execute("DROP TABLE kept")
         return StagedTable(path, int(rows), int(total - kept), int(orphans), int(kept - rows))
 
     @staticmethod
     def read(staged: StagedTable) -> pd.DataFrame:
-        """The staged rows as a frame (``schema.JOURNAL`` columns, file order); for small files
-        and tests, since it loads every row."""
-        return pd.read_parquet(staged.path)
+        """The staged rows as a frame (``line`` and the ``schema.JOURNAL`` columns) in file
+        order; for small files and tests, since it loads every row."""
+        return pd.read_parquet(staged.path).sort_values("line", ignore_index=True)

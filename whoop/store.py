@@ -32,6 +32,10 @@ from whoop.errors import DatabaseBusyError, InputError, StoreError
 from whoop.merge import upsert, upsert_staged
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: DuckDB memory limit while an import with staged tables is applied (past it DuckDB spills to
+#: disk): a journal of millions of rows then costs a bounded amount of memory, not gigabytes.
+#: 300 MB passes a 2.5-million-row journal with its primary-key index (bench/bench_import_memory.py).
+IMPORT_MEMORY_LIMIT = "300MB"
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -268,6 +272,8 @@ class Store:
         staged = staged or {}
         with self.transaction() as con:
             held = time.monotonic()
+            if staged:
+                con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
             athlete_id = self.ensure_athlete(con, athlete)
             run_id = con.execute(
                 "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "

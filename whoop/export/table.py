@@ -55,9 +55,9 @@ MAX_FIELD_CHARS = 10_000
 #: disk an import can take.
 MAX_ROWS: dict[str, int] = {"cycles": 100_000, "sleeps": 200_000, "workouts": 200_000,
                             "journal": 5_000_000}
-#: Cells per chunk when a file is read in chunks (rows per chunk = this / columns): about 30 MB
+#: Cells per chunk when a file is read in chunks (rows per chunk = this / columns): about 6 MB
 #: of text per chunk, so memory stays flat whatever the file's size.
-CHUNK_CELLS = 600_000
+CHUNK_CELLS = 120_000
 #: Longest physical line read at once; a longer line cannot be a row within MAX_FIELD_CHARS.
 MAX_LINE_CHARS = 1 << 20
 _HEAD_BYTES = 1 << 16
