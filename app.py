@@ -26,6 +26,8 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 # Before anything reads the store: refuse another Host (DNS rebinding), another Origin (a page on
 # another local port) and a non-loopback server.address without sign-in (whoop/ui/origin.py).
 origin.enforce()
+# With an [auth] section in .streamlit/secrets.toml every page needs a signed-in person (st.login).
+origin.require_sign_in()
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -54,17 +54,45 @@ def test_non_loopback_address_without_sign_in_is_refused(app_test, demo_db, serv
     assert any("refused a session" in r.getMessage() for r in caplog.records)
 
 
-def test_non_loopback_address_with_sign_in_configured_is_served(app_test, demo_db, server_address,
-                                                                monkeypatch, tmp_path):
+AUTH = ('[auth]\nredirect_uri = "https://dash.example.com/oauth2callback"\n'
+        'cookie_secret = "x"\nclient_id = "x"\nclient_secret = "x"\n'
+        'server_metadata_url = "https://accounts.example.com/.well-known/openid-configuration"\n')
+
+
+@pytest.fixture
+def auth_secrets(monkeypatch, tmp_path) -> None:
+    """A secrets.toml with an ``[auth]`` section (Streamlit's OIDC sign-in)."""
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text('[auth]\nredirect_uri = "https://dash.example.com/oauth2callback"\n'
-                       'cookie_secret = "x"\nclient_id = "x"\nclient_secret = "x"\n'
-                       'server_metadata_url = "https://accounts.example.com/.well-known/openid-configuration"\n')
+    secrets.write_text(AUTH)
     monkeypatch.setenv("WHOOP_SECRETS_FILE", str(secrets))
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "localhost"])
+def test_sign_in_configured_but_not_signed_in_shows_only_sign_in(app_test, demo_db, server_address,
+                                                                 auth_secrets, no_store_reads,
+                                                                 address):
+    server_address(address)
+    at = app_test(demo_db)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe and not at.sidebar.caption
+    assert no_store_reads == []
+
+
+def test_non_loopback_address_signed_in_is_served(app_test, demo_db, server_address,
+                                                  auth_secrets):
     server_address("0.0.0.0")
-    at = app_test(demo_db).run()
+    at = app_test(demo_db)
+    at.user = {"is_logged_in": True, "name": "**Coach** [x](http://127.0.0.2/)",
+               "email": "coach@example.com"}
+    at.run()
     assert_clean(at)
     assert at.title[0].value == "Overview" and at.metric
+    signed = next(c.value for c in at.sidebar.caption if "Signed in as" in c.value)
+    assert "**Coach**" not in signed and "](http" not in signed   # the name is data, escaped
+    assert "Sign out" in [b.label for b in at.sidebar.button]
 
 
 def test_localhost_is_served(app_test, demo_db, no_store_reads, monkeypatch, tmp_path):

@@ -67,3 +67,30 @@ def enforce() -> None:
     log.warning("refused a session: %s", why)
     st.error(escape.markdown(why), icon=":material/block:")
     st.stop()
+
+
+def require_sign_in() -> None:
+    """When sign-in is configured (an ``[auth]`` table in ``.streamlit/secrets.toml``), every
+    page needs a signed-in person: a session that is not signed in sees only a **Sign in**
+    button (Streamlit's ``st.login``, https://docs.streamlit.io/develop/api-reference/user/st.login)
+    and the script stops before anything reads the store. A signed-in person gets a sidebar line
+    with their name and **Sign out** (``st.logout``). Without ``[auth]`` (the personal localhost
+    app) this returns at once.
+    """
+    try:
+        configured = config.auth_configured()
+    except WhoopError:  # malformed secrets: refusal() has already refused this session
+        configured = True
+    if not configured:
+        return
+    if st.user.get("is_logged_in"):
+        who = st.user.get("name") or st.user.get("email") or "signed in"
+        with st.sidebar:
+            st.caption(f"Signed in as **{escape.markdown(str(who))}**")
+            st.button("Sign out", key="sign_out", on_click=st.logout, icon=":material/logout:")
+        return
+    st.title("WHOOP dashboard")
+    st.write("This dashboard holds health data: sign in to see it.")
+    if st.button("Sign in", type="primary", key="sign_in", icon=":material/login:"):
+        st.login()
+    st.stop()
