@@ -269,7 +269,8 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
                 state.finish_run(store, run.run_id, status, run.counts, run.client.requests, msg[:500],
                                  retry_after_s=getattr(exc, "retry_after_s", None))
             except WhoopError:
-                log.warning("could not record the end of sync run %s", run.run_id)
+                log.warning("could not record the end of sync run %s now; it is written by the next "
+                            "sync", run.run_id)
             if isinstance(exc, AuthError) and exc.reconnect:
                 try:    # a 401 after a refresh, a dead refresh token, undecryptable tokens
                     run.tokens.set_status(athlete_id, "reconnect_needed", msg[:500])

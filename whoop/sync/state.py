@@ -15,6 +15,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from whoop.errors import WhoopError
 from whoop.store import Store, utcnow
 
 HEARTBEAT_STALE_S = 120
@@ -38,7 +39,10 @@ def pid_alive(pid: int | None) -> bool:
 def start_run(store: Store, athlete_id: int, source: str) -> int:
     """Mark this athlete's runs left ``running`` by a dead process ``interrupted`` (the caller
     holds the athlete's sync lock, so none of them is alive) and rebuild the athlete's days from
-    the pages they committed, then open a new sync run."""
+    the pages they committed, then open a new sync run. Before that, the ends of runs this
+    process could not record (busy database) are written, and other athletes' runs whose
+    process is gone are closed as ``failed`` (:func:`close_stale_runs`)."""
+    retry_pending(store)
     with store.transaction() as con:
         dead = con.execute("SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
                            "AND status = 'running'", [athlete_id]).fetchone()[0]
@@ -47,6 +51,7 @@ def start_run(store: Store, athlete_id: int, source: str) -> int:
                         "error = coalesce(error, 'the sync process stopped before finishing') "
                         "WHERE athlete_id = ? AND kind = 'sync' AND status = 'running'", [athlete_id])
             Store.rebuild_days(con, athlete_id)
+        close_stale_runs(con)
         run_id = con.execute(
             "INSERT INTO import_runs (athlete_id, kind, source, started_at, status, requests, counts_json) "
             "VALUES (?, 'sync', ?, now(), 'running', 0, '{}') RETURNING run_id", [athlete_id, source]).fetchone()[0]
@@ -54,10 +59,68 @@ def start_run(store: Store, athlete_id: int, source: str) -> int:
     return run_id
 
 
+#: The error a run gets when a later sync closes it because its process is gone.
+STALE_RUN_ERROR = ("the sync stopped without recording its end (its process ended, or the "
+                   "database stayed busy); the next sync resumes where it stopped")
+
+
+def close_stale_runs(con) -> list[int]:
+    """Inside a transaction: close as ``failed`` every sync run still ``running`` whose process
+    is gone: on this host its pid no longer exists, on another its heartbeat is older than
+    HEARTBEAT_STALE_S. Their athletes' days are rebuilt from the pages they committed.
+    Returns the closed run ids."""
+    rows = con.execute(
+        "SELECT r.run_id, r.athlete_id, m.pid, m.host, m.heartbeat_at FROM import_runs r "
+        "LEFT JOIN sync_run_meta m USING (run_id) WHERE r.kind = 'sync' AND r.status = 'running'"
+    ).fetchall()
+    here, now = socket.gethostname(), utcnow()
+    stale = [(run_id, aid) for run_id, aid, pid, host, beat in rows
+             if (host == here and not pid_alive(pid)) or (host != here and (
+                 beat is None or (now - beat).total_seconds() > HEARTBEAT_STALE_S))]
+    for run_id, _ in stale:
+        con.execute("UPDATE import_runs SET status = 'failed', finished_at = now(), error = ? "
+                    "WHERE run_id = ? AND status = 'running'", [STALE_RUN_ERROR, run_id])
+    for aid in sorted({aid for _, aid in stale}):
+        Store.rebuild_days(con, aid)
+    return [run_id for run_id, _ in stale]
+
+
+# Ends of runs this process could not write (database busy): (db path, run_id) -> finish args.
+_PENDING: dict[tuple[str, int], tuple] = {}
+
+
+def retry_pending(store: Store) -> None:
+    """Write the run ends that :func:`finish_run` could not write earlier (busy database); each
+    stays pending until written. Called when a sync starts and by :func:`due_athletes`."""
+    for (path, run_id), args in list(_PENDING.items()):
+        if path != str(store.path):
+            continue
+        try:
+            _write_end(store, run_id, *args)
+        except WhoopError:
+            return                  # still busy: try again next time
+        _PENDING.pop((path, run_id), None)
+
+
 def finish_run(store: Store, run_id: int, status: str, counts: dict, requests: int,
                error: str | None = None, *, retry_after_s: float | None = None) -> None:
     """Close a run with its outcome (ok | failed | interrupted); ``retry_after_s`` (seconds
-    after the end, from the error) is kept for the background retry (see the module docstring)."""
+    after the end, from the error) is kept for the background retry (see the module docstring).
+
+    Raises:
+        StoreError / DatabaseBusyError: the end could not be written now; it is kept and
+        written by :func:`retry_pending` (next sync or scheduler tick of this process), and if
+        this process ends first, a later sync closes the run as failed (:func:`close_stale_runs`).
+    """
+    try:
+        _write_end(store, run_id, status, counts, requests, error, retry_after_s)
+    except WhoopError:
+        _PENDING[(str(store.path), run_id)] = (status, counts, requests, error, retry_after_s)
+        raise
+
+
+def _write_end(store: Store, run_id: int, status: str, counts: dict, requests: int,
+               error: str | None, retry_after_s: float | None) -> None:
     with store.transaction() as con:
         con.execute("UPDATE import_runs SET status = ?, finished_at = now(), counts_json = ?, requests = ?, "
                     "error = ? WHERE run_id = ?", [status, json.dumps(counts), requests, error, run_id])
@@ -187,7 +250,9 @@ def due_athletes(store: Store, max_age: timedelta = timedelta(hours=1),
     """Connected athletes a background sync is due for at ``now`` (UTC; default: now): state
     ``Connected`` whose last good sync is older than ``max_age`` (or never ran), and state
     ``Error`` whose retry time has come (see the module docstring). Never ``Reconnect needed``,
-    ``Disconnected`` or ``Syncing``."""
+    ``Disconnected`` or ``Syncing``. Writes first the run ends this process could not write
+    earlier (:func:`retry_pending`)."""
+    retry_pending(store)
     with store.connect() as con:
         ids = [r[0] for r in con.execute(
             "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
