@@ -2,11 +2,14 @@
 whoop.tokens and whoop.sync).
 
 * :func:`handle_oauth_return` (app.py, every page, every run): ``?code&state`` / ``?error`` ->
-  finish the connect server-side, flash the outcome, clear the query parameters, rerun.
+  finish the connect server-side, flash the outcome, pick the connected athlete (the sidebar
+  waits for its first synced days, :func:`whoop.ui.sidebar.select_athlete`), clear the query
+  parameters, rerun.
 * :func:`render_whoop_card` (Data page): per connected athlete its state (Disconnected /
   Connected / Syncing / Error / Reconnect needed), last and next sync, **Sync now** with live
-  progress, **Disconnect**, **Delete data** (after a confirmation); Connect (with "link to
-  athlete") and "paste the URL you were sent back to".
+  progress, **Disconnect**, **Delete data** (after a confirmation); **Connect WHOOP** (with
+  "link to athlete"), one click in the same tab (:func:`_connect_link`), and "paste the URL you
+  were sent back to".
 * a background scheduler (one thread per process, ``st.cache_resource``) syncs connected
   athletes whose last good sync is older than ``WHOOP_SYNC_MAX_AGE_MIN`` (default 60), retries
   athletes in state Error once their retry time has come (``whoop.sync.state.due_athletes``),
@@ -30,9 +33,14 @@ from whoop.crypto import install_log_redaction
 from whoop.errors import WhoopError
 from whoop.ui import data
 from whoop.ui.guard import flash
+from whoop.ui.sidebar import select_athlete
 
 log = logging.getLogger("whoop.ui.connect")
-_URL_KEY = "_whoop_auth_url"
+_URL_KEY = "_whoop_auth_url"      # (link-athlete choice, created at (epoch s), authorization URL)
+#: a prepared Connect link is renewed this long before its state expires (whoop.oauth.STATE_TTL_S)
+_RENEW_BEFORE_S = 180.0
+_LINK_STYLE = ("display:inline-block;padding:0.45rem 0.9rem;border-radius:0.5rem;"
+               "background:#0A8604;color:#FFFFFF;font-weight:600;text-decoration:none")
 
 
 def _max_age() -> timedelta:
@@ -116,11 +124,7 @@ def handle_oauth_return() -> None:
         flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history is "
                          f"syncing in the background; the WHOOP card on the Data page shows the "
                          f"progress.")
-        try:
-            from whoop.ui.sidebar import select_athlete
-            select_athlete(result.athlete)
-        except Exception:  # noqa: BLE001 - selection is a nicety
-            pass
+        select_athlete(result.athlete)   # picked as soon as its first synced days are stored
     except WhoopError as exc:
         flash("error", str(exc))
     st.rerun()
@@ -223,13 +227,9 @@ def render_whoop_card() -> None:
                                      if a not in set(conns["name"])]
         link = st.selectbox("Link to athlete", names, key="whoop_link",
                             help="Choose the athlete holding your export to merge API and export data.")
-        if st.button("Connect WHOOP", icon=":material/link:", key="whoop_connect"):
-            from whoop.oauth import authorization_url
-            st.session_state[_URL_KEY] = authorization_url(
-                data.get_store(), settings, link_athlete=None if link == names[0] else link)
-        if url := st.session_state.get(_URL_KEY):
-            st.link_button("Continue to WHOOP", url, type="primary")
-            st.caption("If WHOOP cannot send you back here, paste the full address you were sent to:")
+        _connect_link(settings, None if link == names[0] else link)
+        with st.expander("WHOOP could not send you back here?"):
+            st.caption("Paste the full address you were sent to after approving at WHOOP:")
             pasted = st.text_input("Redirect URL", key="whoop_pasted", label_visibility="collapsed",
                                    placeholder=settings.redirect_uri + "?code=...&state=...")
             if st.button("Finish connecting", key="whoop_paste_go", disabled=not pasted):
@@ -239,6 +239,38 @@ def render_whoop_card() -> None:
                     _scheduler(str(data.get_store().path)).wake()     # the first sync starts now
                     flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history "
                                      f"is syncing in the background.")
+                    select_athlete(result.athlete)
                 except WhoopError as exc:
                     flash("error", str(exc))
                 st.rerun()
+
+
+def _authorization_url(settings, link: str | None) -> str:
+    """This session's Connect URL for the "link to athlete" choice ``link``: made once (a new
+    pending state in the store, ``whoop.oauth.authorization_url``) and renewed when the choice
+    changes or the state is within :data:`_RENEW_BEFORE_S` of expiring."""
+    import time
+
+    from whoop.oauth import STATE_TTL_S, authorization_url
+
+    made = st.session_state.get(_URL_KEY)
+    if made is None or made[0] != link or time.time() - made[1] > STATE_TTL_S - _RENEW_BEFORE_S:
+        made = (link, time.time(), authorization_url(data.get_store(), settings, link_athlete=link))
+        st.session_state[_URL_KEY] = made
+    return made[2]
+
+
+@st.fragment(run_every=60)
+def _connect_link(settings, link: str | None) -> None:
+    """**Connect WHOOP**: one click, in this tab, straight to WHOOP's consent page.
+
+    ``st.link_button`` always opens a new tab (its docstring in Streamlit 1.67), which left this
+    tab on a link whose state was spent; a button that first makes the state needed a second
+    click. So the URL (with a fresh pending state) is ready when the card is drawn, and shown as
+    a plain link with ``target="_self"`` (Streamlit keeps an explicit target on Markdown links;
+    the URL is HTML-escaped). The fragment renews it every minute if its state nears expiry.
+    """
+    url = _authorization_url(settings, link)
+    st.markdown(f'<a href="{escape.html(url)}" target="_self" rel="noopener" '
+                f'style="{_LINK_STYLE}">Connect WHOOP</a>', unsafe_allow_html=True)
+    st.caption("Opens WHOOP's consent page here; after Allow you come back to this app.")

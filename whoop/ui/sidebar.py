@@ -87,8 +87,8 @@ def _apply_queued_pick(with_days: set[str]) -> str | None:
         st.session_state.pop(ATHLETE_KEY, None)
     elif name in with_days:
         st.session_state[ATHLETE_KEY] = name
-    elif time.time() < until and name in {a.name for a in data.athletes(with_data=False)}:
-        return name
+    elif time.time() < until and data.get_store().athlete_id(name) is not None:
+        return name     # (asked of the store: creating an athlete leaves the data version as is)
     del st.session_state[_QUEUED_KEY]
     return None
 
