@@ -60,7 +60,10 @@ def upsert_staged(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, p
     try:
         return _merge(con, table, athlete_id, run_id)
     finally:
-        con.execute("DROP VIEW IF EXISTS incoming")
+        try:
+            con.execute("DROP VIEW IF EXISTS incoming")
+        except duckdb.Error:
+            pass            # the transaction failed: its rollback is what matters
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int,

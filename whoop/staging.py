@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 #: DuckDB memory limit of the staging database; past it DuckDB spills to the staging folder.
-STAGING_MEMORY_LIMIT = "192MB"
+STAGING_MEMORY_LIMIT = "128MB"
 
 _JOURNAL_DDL = """
 CREATE TABLE staged (

@@ -32,10 +32,13 @@ from whoop.errors import DatabaseBusyError, InputError, StoreError
 from whoop.merge import upsert, upsert_staged
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-#: DuckDB memory limit while an import with staged tables is applied (past it DuckDB spills to
-#: disk): a journal of millions of rows then costs a bounded amount of memory, not gigabytes.
-#: 300 MB passes a 2.5-million-row journal with its primary-key index (bench/bench_import_memory.py).
-IMPORT_MEMORY_LIMIT = "300MB"
+#: DuckDB memory limit (MB) while an import with staged tables is applied (past it DuckDB spills
+#: to disk), so a journal of millions of rows costs a bounded amount of memory, not gigabytes.
+#: The primary-key index must fit: the limit grows by IMPORT_BYTES_PER_ROW for each row of the
+#: larger of the staged file and the table (measured: a 2.5-million-row journal needs about
+#: 300 MB to insert and to re-import; bench/bench_import_memory.py).
+IMPORT_MEMORY_MB = 256
+IMPORT_BYTES_PER_ROW = 96
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -266,31 +269,49 @@ class Store:
             staged: table name -> Parquet file of staged rows (:class:`whoop.staging.StagedTable`
                 ``path``), used instead of ``frames[table]``.
         Raises:
-            InputError, StoreError, DatabaseBusyError.
+            InputError, StoreError (also when DuckDB runs out of memory), DatabaseBusyError.
         """
         warnings = list(warnings or [])
         staged = staged or {}
-        with self.transaction() as con:
-            held = time.monotonic()
-            if staged:
-                con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
-            athlete_id = self.ensure_athlete(con, athlete)
-            run_id = con.execute(
-                "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "
-                "VALUES (?, ?, ?, now(), 'running') RETURNING run_id",
-                [athlete_id, kind, source]).fetchone()[0]
-            counts = {t: upsert_staged(con, t, athlete_id, staged[t], run_id) if t in staged
-                      else self.upsert(con, t, athlete_id, frames.get(t), run_id)
-                      for t in schema.TABLES}
-            days = self.rebuild_days(con, athlete_id)
-            con.execute("UPDATE import_runs SET finished_at = now(), status = 'ok', counts_json = ?, "
-                        "warnings_json = ? WHERE run_id = ?",
-                        [json.dumps(counts), json.dumps(warnings), run_id])
+        try:
+            with self.transaction() as con:
+                held = time.monotonic()
+                if staged:      # bounded memory for a big apply (one thread: the least per operator)
+                    con.execute(f"SET memory_limit = '{self._apply_memory_mb(con, staged)}MB'")
+                    con.execute("SET threads = 1")
+                athlete_id = self.ensure_athlete(con, athlete)
+                run_id = con.execute(
+                    "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "
+                    "VALUES (?, ?, ?, now(), 'running') RETURNING run_id",
+                    [athlete_id, kind, source]).fetchone()[0]
+                counts = {t: upsert_staged(con, t, athlete_id, staged[t], run_id) if t in staged
+                          else self.upsert(con, t, athlete_id, frames.get(t), run_id)
+                          for t in schema.TABLES}
+                days = self.rebuild_days(con, athlete_id)
+                con.execute("UPDATE import_runs SET finished_at = now(), status = 'ok', counts_json = ?, "
+                            "warnings_json = ? WHERE run_id = ?",
+                            [json.dumps(counts), json.dumps(warnings), run_id])
+        except (duckdb.OutOfMemoryException, duckdb.TransactionException) as exc:
+            first_line = str(exc).splitlines()[0]
+            if not isinstance(exc, duckdb.OutOfMemoryException) and "pin block" not in first_line:
+                raise
+            raise StoreError(f"the import needs more memory than DuckDB was given ({first_line}); "
+                             "nothing was written: close other programs and import again") from None
         lock_s = time.monotonic() - held
         first = days["date"].min().date() if len(days) else None
         last = days["date"].max().date() if len(days) else None
         return ImportResult(run_id, athlete_id, athlete, counts, warnings, len(days), first, last,
                             lock_s)
+
+    @staticmethod
+    def _apply_memory_mb(con: duckdb.DuckDBPyConnection, staged: dict[str, Path]) -> int:
+        """The DuckDB memory limit for applying ``staged`` (see IMPORT_MEMORY_MB)."""
+        rows = 0
+        for table, path in staged.items():
+            incoming = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
+            present = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = max(rows, incoming, present)
+        return max(IMPORT_MEMORY_MB, 64 + rows * IMPORT_BYTES_PER_ROW // 2**20)
 
     def delete_athlete_data(self, athlete_id: int, *, keep_athlete: bool = True) -> None:
         """Delete every row of one athlete in every table keyed by athlete (records, days, runs,

@@ -9,7 +9,7 @@ Rules and their sources:
 * score_state for export rows: PENDING_SCORE for the open cycle, SCORED when metrics are present,
   UNSCORABLE when a closed record has none (schema.py docstring);
 * keys: cycles by start, sleeps by onset (naps share the cycle start, EXPORT.md 3.3), workouts by
-  start, journal by (cycle start UTC, question) after dropping exact duplicates (EXPORT.md 3.4);
+  start; the journal (streamed) in :mod:`whoop.export.journal` (EXPORT.md 3.4);
 * a main sleep belongs to the cycle whose physiological_cycles.csv row names its onset
   (``Sleep onset``), and only otherwise to the cycle its sleeps.csv row names: some exports file
   a main sleep under the previous cycle's ``Cycle start time`` (docs/EXPORT_QUIRKS.md).
@@ -231,51 +231,3 @@ def workouts(t: RawTable, source: str, warnings: list[str]) -> pd.DataFrame:
     out = dedup_keep_last(out, "start_utc", "workouts", t.file, warnings)
     return schema.conform(out, "workouts")
 
-
-def journal(t: RawTable, source: str, warnings: list[str]) -> pd.DataFrame:
-    """journal_entries.csv -> canonical journal frame.
-
-    Exact duplicate rows are dropped; rows with empty cycle fields are kept as orphans with
-    ``entry_key = "orphan|question|answer|notes"``; others get
-    ``entry_key = "<cycle start UTC, ISO 8601 Z>|<question>"`` and conflicting repeats keep the
-    last row (EXPORT.md 3.4, schema.py keys).
-    """
-    raw = pd.DataFrame({c: t.columns[c] for c in
-                        ("Cycle start time", "Cycle end time", "Cycle timezone",
-                         "Question text", "Answered yes", "Notes")})
-    exact = raw.duplicated(keep="first").to_numpy()
-    if exact.any():
-        warnings.append(f"{int(exact.sum())} exact duplicate journal rows dropped from {t.file}")
-        keep = ~exact
-        t = RawTable(t.file, t.kind, {c: s[keep].reset_index(drop=True)
-                                      for c, s in t.columns.items()}, t.lines[keep])
-    offset = T.tz_offset_min(t)
-    start = T.utc_time(t, "Cycle start time", offset)
-    answered = T.boolean(t, "Answered yes")
-    question = t.columns["Question text"]
-    notes = t.columns["Notes"]
-    orphan = start.isna().to_numpy()
-    answer_text = answered.map({True: "true", False: "false"}).fillna("").astype("str")
-    iso = start.dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
-    key = np.where(orphan, "orphan|" + question + "|" + answer_text + "|" + notes,
-                   iso + "|" + question)
-    out = pd.DataFrame({
-        "entry_key": pd.Series(key, dtype="str"),
-        "cycle_start_utc": start,
-        "cycle_end_utc": T.utc_time(t, "Cycle end time", offset),
-        "tz_offset_min": offset,
-        "question": question,
-        "answered_yes": answered,
-        "notes": notes.where(notes != "", None),
-    })
-    _provenance(out, source, t.file)
-    if orphan.any():
-        warnings.append(f"{int(orphan.sum())} journal rows without a cycle kept as orphans "
-                        f"({t.file})")
-    conflict = out.duplicated("entry_key", keep="last").to_numpy()
-    if conflict.any():
-        warnings.append(f"{int(conflict.sum())} journal rows in {t.file} answer the same question "
-                        "for the same cycle as a later row with a different answer or note; "
-                        "kept the last")
-        out = out[~conflict]
-    return schema.conform(out, "journal")

@@ -50,11 +50,12 @@ class RawTable:
 #: longer field means the file is not a WHOOP export (or a text field lost its quotes).
 MAX_FIELD_CHARS = 10_000
 #: Most data rows accepted per file kind. Generous: a cycle a day for 270 years; sleeps and
-#: workouts several a day for a century; a journal of 100 answers a day for 130 years (people
-#: answer about 30). Past these the file is not one WHOOP export; the cap bounds the time and
-#: disk an import can take.
+#: workouts several a day for a century; a journal of 80 answers a day for a century (people
+#: answer about 30). Past these the file is not one WHOOP export; the cap bounds the time,
+#: disk and memory an import can take (bench/bench_import_memory.py: 2.5 million journal rows
+#: in under 500 MB).
 MAX_ROWS: dict[str, int] = {"cycles": 100_000, "sleeps": 200_000, "workouts": 200_000,
-                            "journal": 5_000_000}
+                            "journal": 3_000_000}
 #: Cells per chunk when a file is read in chunks (rows per chunk = this / columns): about 6 MB
 #: of text per chunk, so memory stays flat whatever the file's size.
 CHUNK_CELLS = 120_000
