@@ -178,7 +178,7 @@ def test_keeping_a_separate_copy_is_a_choice(app_test, demo_db, tmp_path):
     at = open_page(app_test(demo_db), "data")
     upload(at, first, "b")
     upload(at, first, "b2")
-    assert at.warning and at.button(key="upload_anyway").label.startswith("Import as b2")
+    assert at.warning and at.button(key="upload_anyway").label.startswith("Import into b2")
     at.button(key="upload_anyway").click().run()
     assert_clean(at)
     assert Store(demo_db).athletes()["name"].tolist() == ["b", "b2", "demo"]
@@ -202,3 +202,24 @@ def test_rejected_upload_is_in_the_import_history(app_test, demo_db):
     assert "not a WHOOP Data Export file" in failed["error"].iloc[0]
     assert "newbie" not in store.athletes()["name"].tolist()     # no athlete made for it
     assert len(store.days(1)) == days_before
+
+
+def test_someone_elses_export_for_the_picked_athlete_is_questioned(app_test, demo_db, tmp_path):
+    store = Store(demo_db)
+    mine = export_zip(tmp_path, "b", seed=11, days=40, end=date(2026, 5, 31))
+    theirs = export_zip(tmp_path, "x", seed=12, days=20, end=date(2026, 5, 20))
+    at = open_page(app_test(demo_db), "data")
+    upload(at, mine, "b")
+    before = store.data_version()
+    upload(at, theirs)                      # the field says "b": b holds records, none of these
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "none of this export" in warning and "someone else" in warning, warning
+    assert store.data_version() == before
+    assert at.button(key="upload_anyway") is not None
+    assert "upload_into_other" not in [b.key for b in at.button]
+    at.text_input(key="upload_athlete").set_value("x").run()       # another person: a new name
+    assert not at.warning
+    at.button(key="upload_go").click().run()
+    assert_clean(at)
+    assert store.athletes()["name"].tolist() == ["b", "demo", "x"]

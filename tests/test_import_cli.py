@@ -41,33 +41,36 @@ def test_without_athlete_a_newer_export_updates_the_athlete_holding_it(tmp_path)
     assert len(Store(db).days(Store(db).athlete_id("b"))) >= 50
 
 
-def test_without_athlete_the_only_athlete_or_me(tmp_path):
+def test_without_athlete_a_database_without_records_gets_me(tmp_path):
     db = tmp_path / "w.duckdb"
     first = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
     second = export(tmp_path, "b", seed=12, days=20, end=date(2025, 5, 31))
-    result = run_cli("import", str(first), db=db)
-    assert result.returncode == 0 and "importing into 'me' (a new athlete 'me')" in result.stdout
     assert run_cli("import", str(first), "--athlete", "demo", db=db).returncode == 0
     result = run_cli("import", str(second), db=db)        # the demo athlete does not count
-    assert "importing into 'me' ('me' is the only athlete in the database)" in result.stdout
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("no --athlete given: importing into 'me' (a new athlete 'me')")
     assert names(db) == ["demo", "me"]
 
 
-def test_without_athlete_several_athletes_and_no_overlap_is_refused(tmp_path):
+def test_without_athlete_someone_elses_export_is_refused(tmp_path):
+    """Two people's exports share no cycle start (the two real exports in the shared folder
+    neither): without --athlete the second one must not be merged into the first person."""
     db = tmp_path / "w.duckdb"
     a = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
-    b = export(tmp_path, "b", seed=12, days=20, end=date(2025, 5, 31))
-    c = export(tmp_path, "c", seed=13, days=20, end=date(2024, 5, 31))
-    for path, who in ((a, "ann"), (b, "bob")):
-        assert run_cli("import", str(path), "--athlete", who, db=db).returncode == 0
+    c = export(tmp_path, "c", seed=13, days=20, end=date(2026, 5, 20))
+    assert run_cli("import", str(a), db=db).returncode == 0
+    before = Store(db).status()["athletes"]
     result = run_cli("import", str(c), db=db)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "error: the database holds several athletes (ann, bob) and none of them holds these "
-        "records: pass --athlete NAME (one of them, or a new name)"]
-    assert names(db) == ["ann", "bob"]
+        "error: no athlete in the database holds these records (no cycles start times shared "
+        "with me): pass --athlete NAME, a new name if this is another person's export, or an "
+        "existing athlete's to add it there"]
+    assert Store(db).status()["athletes"][0]["rows"] == before[0]["rows"]
     runs = Store(db).runs()
-    assert runs["status"].tolist()[0] == "failed" and runs["source"].tolist()[0] == c.name
+    assert runs["status"].tolist() == ["failed", "ok"] and runs["source"].tolist()[0] == c.name
+    assert run_cli("import", str(c), "--athlete", "cleo", db=db).returncode == 0
+    assert names(db) == ["cleo", "me"]
 
 
 def test_named_athlete_is_obeyed_with_a_warning_about_the_overlap(tmp_path):
@@ -79,6 +82,10 @@ def test_named_athlete_is_obeyed_with_a_warning_about_the_overlap(tmp_path):
     assert "warning: " in result.stderr and "already stored for athlete 'b'" in result.stderr
     assert "pass --athlete 'b' to update that athlete instead" in result.stderr
     assert names(db) == ["b", "me"]
+    other = export(tmp_path, "c", seed=12, days=20, end=date(2026, 5, 20))
+    result = run_cli("import", str(other), "--athlete", "b", db=db)      # asked for: obeyed
+    assert result.returncode == 0 and "none of this export's 21 cycles are stored for athlete " \
+        "'b', which holds 41 other cycles" in result.stderr
 
 
 def test_rejected_import_is_in_the_import_history(tmp_path):

@@ -8,8 +8,12 @@ Data Export holds the whole history of one member. An export without
 ``physiological_cycles.csv`` is matched on its sleep onsets instead. The lookup is one store
 query (:meth:`whoop.store.Store.overlapping_athletes`).
 
-Used by the Data page (upload: warn and offer the athlete) and ``python -m whoop import``
-(choose the athlete when ``--athlete`` is not given, warn when it is).
+The reverse holds too: an athlete that has records but none of the export's is probably
+another person (two real exports of two people share no cycle start), so importing into it is
+questioned as well.
+
+Used by the Data page (upload: ask before writing) and ``python -m whoop import`` (choose the
+athlete when ``--athlete`` is not given, refuse when that is ambiguous, warn when it is given).
 """
 
 from __future__ import annotations
@@ -28,33 +32,45 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Overlap:
-    """Stored athlete ``athlete`` holds ``shared`` of the export's ``total`` records of
-    ``table`` (``cycles``, or ``sleeps`` for an export without cycles), same start instants."""
+    """How an export's records relate to stored athlete ``athlete``: it holds ``shared`` of the
+    export's ``total`` records of ``table`` (``cycles``, or ``sleeps`` for an export without
+    cycles; same start instants) and ``stored`` records of that table in all."""
 
     athlete: str
     shared: int
     total: int
     table: str
+    stored: int = 0
 
     def describe(self) -> str:
         """Plain text, e.g. ``338 of this export's 370 cycles are already stored for athlete
-        'me' (same start times)`` (escape the name for where it lands)."""
-        return (f"{self.shared} of this export's {self.total} {self.table} are already stored for "
-                f"athlete '{self.athlete}' (same start times)")
+        'me' (same start times)`` or ``none of this export's 370 cycles are stored for athlete
+        'me', which holds 338 other cycles`` (escape the name for where it lands)."""
+        if self.shared:
+            return (f"{self.shared} of this export's {self.total} {self.table} are already "
+                    f"stored for athlete '{self.athlete}' (same start times)")
+        return (f"none of this export's {self.total} {self.table} are stored for athlete "
+                f"'{self.athlete}', which holds {self.stored} other {self.table}")
 
 
 class OverlapError(InputError):
-    """The export's records belong to another stored athlete than the one asked for.
+    """The export does not look like the asked athlete's: another stored athlete holds more of
+    its records (``overlap.athlete`` differs from ``athlete``), or the asked athlete holds
+    records but none of these (``overlap.athlete == athlete``: someone else's export?).
 
     Attributes:
-        overlap: the other athlete and how much it shares.
+        overlap: the athlete concerned and how much it shares.
         athlete: the athlete the import was asked for.
     """
 
     def __init__(self, overlap: Overlap, athlete: str) -> None:
         self.overlap, self.athlete = overlap, athlete
-        super().__init__(f"{overlap.describe()}; importing it as '{athlete}' would keep a second "
-                         f"copy under another name")
+        if overlap.athlete != athlete:
+            message = (f"{overlap.describe()}; importing it as '{athlete}' would keep a second "
+                       f"copy under another name")
+        else:
+            message = f"{overlap.describe()}: is this someone else's export?"
+        super().__init__(message)
 
 
 def _starts(data: ExportData) -> tuple[str, pd.Series]:
@@ -64,9 +80,9 @@ def _starts(data: ExportData) -> tuple[str, pd.Series]:
     return "sleeps", data.sleeps["start_utc"]
 
 
-def overlaps(store: Store, data: ExportData) -> tuple[list[Overlap], int]:
-    """Every stored athlete sharing records with the export (most shared first) and the
-    export's record count on that table.
+def overlaps(store: Store, data: ExportData) -> list[Overlap]:
+    """Every stored athlete with what it shares with the export, most shared first (one store
+    query, :meth:`whoop.store.Store.overlapping_athletes`).
 
     Raises:
         StoreError, DatabaseBusyError.
@@ -74,32 +90,39 @@ def overlaps(store: Store, data: ExportData) -> tuple[list[Overlap], int]:
     table, starts = _starts(data)
     total = int(starts.dropna().nunique())
     found = store.overlapping_athletes(starts, table=table)
-    return [Overlap(str(r.name), int(r.shared), total, table)
-            for r in found.itertuples(index=False)], total
+    return [Overlap(str(r.name), int(r.shared), total, table, int(r.stored))
+            for r in found.itertuples(index=False)]
 
 
-def rival(store: Store, data: ExportData, athlete: str) -> Overlap | None:
-    """The stored athlete other than ``athlete`` that holds more of the export's records than
-    ``athlete`` does (None: the export is new, or ``athlete``'s own).
+def concern(store: Store, data: ExportData, athlete: str) -> Overlap | None:
+    """What speaks against importing the export into ``athlete`` (None: nothing): another
+    stored athlete holding more of its records than ``athlete`` does; else ``athlete`` itself
+    when it holds records of that table but none of the export's (every WHOOP export holds the
+    member's whole history, so a newer export of the same person always shares records).
 
     Raises:
         StoreError, DatabaseBusyError.
     """
-    found, _ = overlaps(store, data)
-    own = next((o.shared for o in found if o.athlete == athlete), 0)
-    others = [o for o in found if o.athlete != athlete and o.shared > own]
-    return others[0] if others else None
+    found = overlaps(store, data)
+    own = next((o for o in found if o.athlete == athlete), None)
+    shared = own.shared if own is not None else 0
+    others = [o for o in found if o.athlete != athlete and o.shared > shared]
+    if others:
+        return others[0]
+    if own is not None and own.shared == 0 and own.stored and own.total:
+        return own
+    return None
 
 
-def refuse_rivals(store: Store, athlete: str):
-    """An ``athlete`` argument for :func:`whoop.importer.import_uploads` /
-    ``import_paths``: import into ``athlete`` unless another stored athlete holds more of the
-    export's records, then raise :class:`OverlapError` (nothing written)."""
+def refuse_concerns(store: Store, athlete: str):
+    """An ``athlete`` argument for :func:`whoop.importer.import_uploads` / ``import_paths``:
+    import into ``athlete`` unless :func:`concern` finds something, then raise
+    :class:`OverlapError` (nothing written)."""
 
     def check(data: ExportData) -> str:
-        other = rival(store, data, athlete)
-        if other is not None:
-            raise OverlapError(other, athlete)
+        found = concern(store, data, athlete)
+        if found is not None:
+            raise OverlapError(found, athlete)
         return athlete
 
     return check
@@ -108,25 +131,26 @@ def refuse_rivals(store: Store, athlete: str):
 def choose(store: Store, data: ExportData, default: str) -> tuple[str, str]:
     """The athlete for an export when none was named, and why (one plain sentence).
 
-    Rules, in order: the stored athlete holding most of the export's records; else the only
-    stored athlete when there is exactly one besides the demo athlete; else ``default`` on a
-    database without such athletes.
+    Rules: the stored athlete holding most of the export's records; else, when no athlete
+    (the demo athlete aside) holds records of that table, ``default``.
 
     Raises:
-        InputError: several athletes and none holds these records (name one).
-        StoreError, DatabaseBusyError.
+        InputError: athletes hold records but none of these: the export may be someone else's,
+            so the caller must name the athlete. StoreError, DatabaseBusyError.
     """
     from whoop.demo import DEMO_ATHLETE
 
-    found, total = overlaps(store, data)
-    if found:
+    found = overlaps(store, data)
+    if found and found[0].shared:
         best = found[0]
         return best.athlete, (f"athlete '{best.athlete}' already holds {best.shared} of this "
-                              f"export's {total} {best.table}")
-    names = [n for n in store.athletes()["name"].tolist() if n != DEMO_ATHLETE]
-    if len(names) == 1:
-        return names[0], f"'{names[0]}' is the only athlete in the database"
-    if not names:
-        return default, f"a new athlete '{default}'"
-    raise InputError(f"the database holds several athletes ({', '.join(names)}) and none of them "
-                     f"holds these records: pass --athlete NAME (one of them, or a new name)")
+                              f"export's {best.total} {best.table}")
+    holders = [o.athlete for o in found if o.stored and o.athlete != DEMO_ATHLETE]
+    if not holders:
+        exists = default in {o.athlete for o in found}
+        return default, (f"athlete '{default}', which holds no records yet" if exists
+                         else f"a new athlete '{default}'")
+    table = found[0].table if found else "cycles"
+    raise InputError(f"no athlete in the database holds these records (no {table} start times "
+                     f"shared with {', '.join(holders)}): pass --athlete NAME, a new name if "
+                     f"this is another person's export, or an existing athlete's to add it there")

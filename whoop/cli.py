@@ -57,17 +57,22 @@ def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
 
 def _import_athlete(store: Store, asked: str | None):
     """The ``athlete`` argument of ``import_paths`` for ``--athlete`` (None: not given). Given:
-    that athlete, with a warning when another athlete already holds more of the export's
-    records. Not given: :func:`whoop.athlete_match.choose` picks one and says which and why."""
-    from whoop.athlete_match import choose, rival
+    that athlete, with a warning when the export does not look like its
+    (:func:`whoop.athlete_match.concern`). Not given: :func:`whoop.athlete_match.choose` picks
+    one and says which and why, or refuses when the export may be someone else's."""
+    from whoop.athlete_match import choose, concern
 
     def pick(data) -> str:
         if asked is not None:
-            other = rival(store, data, asked)
-            if other is not None:
+            other = concern(store, data, asked)
+            if other is not None and other.athlete != asked:
                 print(f"warning: {other.describe()}; importing into '{asked}' as asked keeps a "
                       f"second copy (pass --athlete '{other.athlete}' to update that athlete "
                       f"instead)", file=sys.stderr)
+            elif other is not None:
+                print(f"warning: {other.describe()}; importing into '{asked}' as asked (use "
+                      f"another --athlete name if this is another person's export)",
+                      file=sys.stderr)
             return asked
         name, why = choose(store, data, DEFAULT_ATHLETE)
         print(f"no --athlete given: importing into '{name}' ({why})")
@@ -225,8 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--athlete", metavar="NAME",
                    help="athlete the data belongs to (default: the athlete already holding "
-                        "these records, else the only athlete, else a new one called "
-                        f"'{DEFAULT_ATHLETE}')")
+                        f"these records; '{DEFAULT_ATHLETE}' when no athlete holds records yet)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("status", help="athletes, rows per table, date range, last import",

@@ -426,17 +426,18 @@ class Store:
             "GROUP BY a.athlete_id, a.name, a.whoop_user_id ORDER BY a.name")
 
     def overlapping_athletes(self, starts: pd.Series, *, table: str = "cycles") -> pd.DataFrame:
-        """Which stored athletes already hold records starting at these instants: the test for
-        "this export is that athlete's" (a WHOOP record's start instant is its identity, see
-        :mod:`whoop.merge`). One query.
+        """How much each stored athlete holds of records starting at these instants: the test
+        for "this export is that athlete's" (a WHOOP record's start instant is its identity,
+        see :mod:`whoop.merge`). One query.
 
         Args:
             starts: record start instants (UTC, tz-aware or naive UTC); NaT ignored.
             table: ``cycles`` (their ``start_utc``) or ``sleeps`` (onsets), for an export
                 without a cycles file.
         Returns:
-            Columns ``athlete_id`` (int), ``name``, ``shared`` (int, how many of ``starts`` the
-            athlete holds), only athletes with ``shared`` > 0, most shared first.
+            One row per athlete: ``athlete_id`` (int), ``name``, ``shared`` (int, how many of
+            ``starts`` the athlete holds), ``stored`` (int, the athlete's records in ``table``);
+            most shared first, then by name.
         Raises:
             KeyError: another table. StoreError, DatabaseBusyError: as :meth:`query`.
         """
@@ -444,9 +445,10 @@ class Store:
             raise KeyError(table)
         probe = pd.to_datetime(pd.Series(starts, dtype="object"), utc=True).dropna().unique()
         return self.query(
-            f"SELECT a.athlete_id, a.name, count(*) AS shared FROM {table} t "
-            f"JOIN (SELECT DISTINCT unnest(?::TIMESTAMPTZ[]) AS start_utc) p USING (start_utc) "
-            f"JOIN athletes a USING (athlete_id) GROUP BY a.athlete_id, a.name "
+            f"SELECT a.athlete_id, a.name, count(p.start_utc) AS shared, count(t.start_utc) AS stored "
+            f"FROM athletes a LEFT JOIN {table} t USING (athlete_id) "
+            f"LEFT JOIN (SELECT DISTINCT unnest(?::TIMESTAMPTZ[]) AS start_utc) p "
+            f"ON p.start_utc = t.start_utc GROUP BY a.athlete_id, a.name "
             f"ORDER BY shared DESC, a.name", [[t.to_pydatetime() for t in probe]])
 
     def data_version(self) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from whoop import escape, importer
-from whoop.athlete_match import Overlap, OverlapError, refuse_rivals
+from whoop.athlete_match import Overlap, OverlapError, refuse_concerns
 from whoop.errors import StoreError, WhoopError
 from whoop.store import ImportResult
 from whoop.ui import data
@@ -66,8 +66,9 @@ def import_files(files: Sequence[tuple[str, bytes]], athlete: str, *,
                  check_overlap: bool = True) -> ImportResult | Overlap | None:
     """Import uploaded ``(name, content)`` pairs for ``athlete`` under an ``st.status``.
 
-    With ``check_overlap`` the import stops before writing anything when another stored athlete
-    holds more of the export's records (:func:`whoop.athlete_match.rival`) and returns that
+    With ``check_overlap`` the import stops before writing anything when the export does not look
+    like ``athlete``'s (:func:`whoop.athlete_match.concern`: another athlete holds more of its
+    records, or ``athlete`` holds none of them) and returns that
     :class:`~whoop.athlete_match.Overlap` for the page to ask about. On success the result is
     flashed, the athlete is picked and the script reruns (so this returns only otherwise); on
     any other ``WhoopError`` the message is shown as ``st.error``, the rejection is written to
@@ -80,10 +81,9 @@ def import_files(files: Sequence[tuple[str, bytes]], athlete: str, *,
     with st.status(f"Importing {escape.markdown(names)} ...", expanded=False) as status:
         try:
             result = importer.import_uploads(
-                store, files, athlete=refuse_rivals(store, athlete) if check_overlap else athlete)
+                store, files, athlete=refuse_concerns(store, athlete) if check_overlap else athlete)
         except OverlapError as exc:
-            status.update(label="Not imported: these records belong to another athlete",
-                          state="error")
+            status.update(label="Not imported yet: whose export is this?", state="error")
             return exc.overlap
         except WhoopError as exc:
             failure = exc

@@ -1,7 +1,9 @@
 """The Data page's upload card: export files, the athlete they belong to (by default the athlete
-picked in the sidebar; ``me`` on an empty database or with the demo athlete picked), Import, and the question asked when the
-export's records are already stored for another athlete (:mod:`whoop.athlete_match`): import
-into that athlete instead, or keep a separate copy under the typed name.
+picked in the sidebar; ``me`` on an empty database or with the demo athlete picked), Import,
+and the question asked before writing when the export does not look like that athlete's
+(:mod:`whoop.athlete_match`): its records are stored for another athlete (import into that one
+instead, or keep a separate copy), or the athlete holds records but none of these (someone
+else's export? type a new name, or import anyway).
 """
 
 from __future__ import annotations
@@ -40,15 +42,21 @@ def _ask(files: list[tuple[str, bytes]], signature: tuple, athlete: str) -> None
         del st.session_state[_ASK_KEY]
         return
     other, typed = escape.markdown(overlap.athlete), escape.markdown(asked_for)
-    st.warning(f"{escape.markdown(overlap.describe())}: this looks like **{other}**'s data. "
-               f"Import it into **{other}** (a newer export updates what is there), or keep a "
-               f"separate athlete **{typed}** with a second copy?", icon=":material/warning:")
+    if overlap.athlete == asked_for:      # the athlete holds records, none of these
+        st.warning(f"{escape.markdown(overlap.describe())}: is this someone else's export? "
+                   f"Type a new athlete name above for another person, or import into "
+                   f"**{typed}** anyway.", icon=":material/warning:")
+    else:
+        st.warning(f"{escape.markdown(overlap.describe())}: this looks like **{other}**'s data. "
+                   f"Import it into **{other}** (a newer export updates what is there), or keep "
+                   f"a separate athlete **{typed}** with a second copy?", icon=":material/warning:")
     left, right = st.columns(2)
-    if left.button(f"Import into {other} instead", type="primary", key="upload_into_other",
-                   icon=":material/merge:"):
+    if overlap.athlete != asked_for and left.button(
+            f"Import into {other} instead", type="primary", key="upload_into_other",
+            icon=":material/merge:"):
         del st.session_state[_ASK_KEY]
         actions.import_files(files, overlap.athlete, check_overlap=False)
-    if right.button(f"Import as {typed} anyway", key="upload_anyway"):
+    if right.button(f"Import into {typed} anyway", key="upload_anyway"):
         del st.session_state[_ASK_KEY]
         actions.import_files(files, asked_for, check_overlap=False)
 
