@@ -160,7 +160,9 @@ def sync_now(page, store: Store, athlete_id: int, name: str) -> str:
     summary as a success message; a failed one leaves its progress box. Returns the summary. A
     press that met a sync already running (the background scheduler) is retried once it ended."""
     card = whoop_card(page)
-    done = page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Synced: athlete '{name}': cycles")
+    # flashes are escaped Markdown: an invisible word joiner (U+2060) follows each ":"
+    done = page.get_by_test_id("stAlertContentSuccess").filter(
+        has_text=re.compile(rf"Synced:\u2060? athlete '{re.escape(name)}':\u2060? cycles"))
     failed = card.get_by_test_id("stExpander").filter(has_text=f"Sync of {name} failed")
     for attempt in range(2):
         card.get_by_role("button", name="Sync now").click()
