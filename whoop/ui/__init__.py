@@ -8,6 +8,7 @@ Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
 * :mod:`.sidebar`  athlete picker + shared date range: ``sidebar()``, ``selection()``, ``Selection``
 * :mod:`.guard`    ``guard()`` (no traceback reaches a person), ``flash()``, ``show_flashes()``
 * :mod:`.actions`  ``load_demo_button()``, ``import_files()``, ``delete_athlete()``
+* :mod:`.upload`   ``upload_card(sel)``: the Data page's upload card and its athlete question
 * :mod:`.empty`    ``empty_state(page)``
 * :mod:`.cards`    ``kpi_card(...)``
 * :mod:`.hooks`    ``connect_hook(name)`` for the optional :mod:`whoop.ui.connect`
