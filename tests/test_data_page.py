@@ -27,7 +27,7 @@ def export_zip(tmp_path: Path, name: str, *, seed: int, days: int, end: date) ->
 
 def upload(at, path: Path, athlete: str | None = None):
     """Choose ``path`` in the uploader (and the athlete name, when given) and press Import."""
-    at.file_uploader(key="upload_files").set_value((path.name, path.read_bytes(), "application/zip"))
+    at.file_uploader[0].set_value((path.name, path.read_bytes(), "application/zip"))
     if athlete is not None:
         at.text_input(key="upload_athlete").set_value(athlete)
     at.run()
@@ -69,6 +69,16 @@ def test_third_athlete_import_keeps_the_page_whole(app_test, db_path, tmp_path):
     at.button(key="demo_data").click().run()   # loading the demo again picks the demo
     assert_clean(at)
     assert at.sidebar.selectbox(key="athlete_pick").value == "demo"
+
+
+def test_a_successful_import_empties_the_uploader(app_test, demo_db, tmp_path):
+    at = open_page(app_test(demo_db), "data")
+    upload(at, export_zip(tmp_path, "b", seed=11, days=40, end=date(2026, 5, 31)), "b")
+    assert succeeded(at, "athlete 'b'")
+    assert not at.file_uploader[0].value       # the next export is not sent with this one
+    upload(at, export_zip(tmp_path, "c", seed=12, days=30, end=date(2026, 4, 30)), "c")
+    assert_clean(at)
+    assert succeeded(at, "athlete 'c'"), [e.value for e in at.error]
 
 
 def test_deleting_the_picked_athlete_picks_another(app_test, demo_db, tmp_path):
@@ -189,7 +199,7 @@ def test_rejected_upload_is_in_the_import_history(app_test, demo_db):
     store = Store(demo_db)
     days_before = len(store.days(1))
     at = open_page(app_test(demo_db), "data")
-    at.file_uploader(key="upload_files").set_value(
+    at.file_uploader[0].set_value(
         ("sleeps.csv", b"Name,Colour\nalpha,blue\n", "text/csv"))
     at.text_input(key="upload_athlete").set_value("newbie")
     at.run()

@@ -92,7 +92,7 @@ def test_upload_second_athlete_adds_the_picker(app_test, demo_db, tmp_path):
 
     export = write_demo_export(tmp_path / "export", seed=11, days=45, end=date(2026, 6, 30))
     at = open_page(app_test(demo_db), "data")
-    at.file_uploader(key="upload_files").set_value(
+    at.file_uploader[0].set_value(
         (export.name, export.read_bytes(), "application/zip"))
     at.text_input(key="upload_athlete").set_value("alice")
     at.run()
@@ -112,7 +112,7 @@ def test_bad_upload_shows_the_error_and_leaves_the_database_unchanged(app_test, 
     store = Store(demo_db)
     before = (store.status()["athletes"], len(store.runs()))
     at = open_page(app_test(demo_db), "data")
-    at.file_uploader(key="upload_files").set_value(
+    at.file_uploader[0].set_value(
         ("sleeps.csv", b"Name,Colour\nalpha,blue\n", "text/csv"))
     at.run()
     at.button(key="upload_go").click().run()

@@ -26,6 +26,7 @@ from whoop.ui.guard import flash
 from whoop.ui.sidebar import ATHLETE_KEY, select_athlete
 
 log = logging.getLogger("whoop.ui")
+UPLOAD_GENERATION_KEY = "_whoop_upload_generation"   # bumped by each successful upload import
 
 
 def _report(result: ImportResult, what: str) -> None:
@@ -96,6 +97,9 @@ def import_files(files: Sequence[tuple[str, bytes]], athlete: str, *,
         return None
     _report(result, f"Imported {names}")
     select_athlete(result.athlete)
+    # A new uploader widget on the next run: the imported files leave the drop zone, so the next
+    # export is not sent together with this one ("two files hold journal").
+    st.session_state[UPLOAD_GENERATION_KEY] = st.session_state.get(UPLOAD_GENERATION_KEY, 0) + 1
     st.rerun()
     return result  # pragma: no cover - st.rerun does not return
 

@@ -61,6 +61,13 @@ def _ask(files: list[tuple[str, bytes]], signature: tuple, athlete: str) -> None
         actions.import_files(files, asked_for, check_overlap=False)
 
 
+def files_key() -> str:
+    """The uploader's widget key: ``upload_files``, then a new one after each successful import
+    (:data:`whoop.ui.actions.UPLOAD_GENERATION_KEY`), which empties the drop zone."""
+    generation = st.session_state.get(actions.UPLOAD_GENERATION_KEY, 0)
+    return FILES_KEY if not generation else f"{FILES_KEY}_{generation}"
+
+
 def upload_card(sel: Selection | None) -> None:
     """The upload card (see the module docstring)."""
     with st.container(border=True):
@@ -70,7 +77,7 @@ def upload_card(sel: Selection | None) -> None:
                  "journal_entries.csv). Importing again updates what is there; nothing is "
                  "written if a file is rejected.")
         uploads = st.file_uploader("Export files", type=["zip", "gz", "csv"],
-                                   accept_multiple_files=True, key=FILES_KEY)
+                                   accept_multiple_files=True, key=files_key())
         _follow_pick(sel.athlete if sel is not None and sel.athlete != DEMO_ATHLETE
                      else DEFAULT_ATHLETE)
         athlete = st.text_input("Athlete name", max_chars=64, key=ATHLETE_KEY,
