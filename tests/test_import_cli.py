@@ -63,8 +63,8 @@ def test_without_athlete_someone_elses_export_is_refused(tmp_path):
     result = run_cli("import", str(c), db=db)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "error: no athlete in the database holds these records (no cycles start times shared "
-        "with me): pass --athlete NAME, a new name if this is another person's export, or an "
+        "error: no athlete in the database holds these records (at most a chance few cycles "
+        "start times shared with me): pass --athlete NAME, a new name if this is another person's export, or an "
         "existing athlete's to add it there"]
     assert Store(db).status()["athletes"][0]["rows"] == before[0]["rows"]
     runs = Store(db).runs()

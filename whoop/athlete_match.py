@@ -18,6 +18,7 @@ athlete when ``--athlete`` is not given, refuse when that is ambiguous, warn whe
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 
     from whoop.export import ExportData
     from whoop.store import Store
+
+
+MIN_SHARED = 3               # records, see Overlap.meaningful
+MIN_SHARED_FRACTION = 0.10   # of the export's records, see Overlap.meaningful
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,16 @@ class Overlap:
     total: int
     table: str
     stored: int = 0
+
+    @property
+    def meaningful(self) -> bool:
+        """Whether the shared records say "the same person": at least :data:`MIN_SHARED_FRACTION`
+        of the export's records and at least :data:`MIN_SHARED` of them (all of them for an
+        export smaller than that). A few equal start instants between two people happen by
+        chance (a placeholder cycle at the same minute, two generated histories); a newer export
+        of the same person shares almost every record of the older one."""
+        need = min(self.total, max(MIN_SHARED, math.ceil(self.total * MIN_SHARED_FRACTION)))
+        return self.shared > 0 and self.shared >= need
 
     def describe(self) -> str:
         """Plain text, e.g. ``338 of this export's 370 cycles are already stored for athlete
@@ -96,8 +111,9 @@ def overlaps(store: Store, data: ExportData) -> list[Overlap]:
 
 def concern(store: Store, data: ExportData, athlete: str) -> Overlap | None:
     """What speaks against importing the export into ``athlete`` (None: nothing): another
-    stored athlete holding more of its records than ``athlete`` does; else ``athlete`` itself
-    when it holds records of that table but none of the export's (every WHOOP export holds the
+    stored athlete holding more of its records than ``athlete`` does (a
+    :attr:`~Overlap.meaningful` share); else ``athlete`` itself when it holds records of that
+    table but no meaningful share of the export's (every WHOOP export holds the
     member's whole history, so a newer export of the same person always shares records).
 
     Raises:
@@ -105,11 +121,11 @@ def concern(store: Store, data: ExportData, athlete: str) -> Overlap | None:
     """
     found = overlaps(store, data)
     own = next((o for o in found if o.athlete == athlete), None)
-    shared = own.shared if own is not None else 0
-    others = [o for o in found if o.athlete != athlete and o.shared > shared]
+    shared = own.shared if own is not None and own.meaningful else 0
+    others = [o for o in found if o.athlete != athlete and o.meaningful and o.shared > shared]
     if others:
         return others[0]
-    if own is not None and own.shared == 0 and own.stored and own.total:
+    if own is not None and not own.meaningful and own.stored and own.total:
         return own
     return None
 
@@ -131,7 +147,8 @@ def refuse_concerns(store: Store, athlete: str):
 def choose(store: Store, data: ExportData, default: str) -> tuple[str, str]:
     """The athlete for an export when none was named, and why (one plain sentence).
 
-    Rules: the stored athlete holding most of the export's records; else, when no athlete
+    Rules: the stored athlete holding most of the export's records, when that share is
+    :attr:`~Overlap.meaningful`; else, when no athlete
     (the demo athlete aside) holds records of that table, ``default``.
 
     Raises:
@@ -141,7 +158,7 @@ def choose(store: Store, data: ExportData, default: str) -> tuple[str, str]:
     from whoop.demo import DEMO_ATHLETE
 
     found = overlaps(store, data)
-    if found and found[0].shared:
+    if found and found[0].meaningful:
         best = found[0]
         return best.athlete, (f"athlete '{best.athlete}' already holds {best.shared} of this "
                               f"export's {best.total} {best.table}")
@@ -151,6 +168,6 @@ def choose(store: Store, data: ExportData, default: str) -> tuple[str, str]:
         return default, (f"athlete '{default}', which holds no records yet" if exists
                          else f"a new athlete '{default}'")
     table = found[0].table if found else "cycles"
-    raise InputError(f"no athlete in the database holds these records (no {table} start times "
-                     f"shared with {', '.join(holders)}): pass --athlete NAME, a new name if "
+    raise InputError(f"no athlete in the database holds these records (at most a chance few "
+                     f"{table} start times shared with {', '.join(holders)}): pass --athlete NAME, a new name if "
                      f"this is another person's export, or an existing athlete's to add it there")
