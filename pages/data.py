@@ -40,10 +40,17 @@ history = ui.data.runs_table()
 if history.empty:
     st.info("Nothing imported yet.")
 else:
+    # Pixel widths that add up to the 800 px a 1280 px window leaves the page, so no column
+    # is pushed off screen; wider windows stretch them.
+    col = st.column_config
     st.dataframe(history, hide_index=True, width="stretch", column_config={
-        "finished": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),
-        "athlete": "Athlete", "kind": "Kind", "source": "Source", "status": "Status",
-        "records": "Records", "requests": "Requests", "warnings": "Warnings", "error": "Error"})
+        "finished": col.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm", width=118),
+        "athlete": col.TextColumn("Athlete", width=88), "kind": col.TextColumn("Kind", width=50),
+        "source": col.TextColumn("Source", width=120), "status": col.TextColumn("Status", width=56),
+        "records": col.TextColumn("Records", width=170),
+        "requests": col.NumberColumn("Requests", width=48, help="HTTP requests sent to WHOOP"),
+        "warnings": col.NumberColumn("Warnings", width=48), "error": col.TextColumn("Error",
+                                                                                    width=90)})
 
 if sel is not None:
     st.subheader("Data quality")

@@ -4,6 +4,8 @@ overlapping exports, rejected uploads in the history; and the store methods behi
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from datetime import date
 from pathlib import Path
@@ -233,3 +235,13 @@ def test_someone_elses_export_for_the_picked_athlete_is_questioned(app_test, dem
     at.button(key="upload_go").click().run()
     assert_clean(at)
     assert store.athletes()["name"].tolist() == ["b", "demo", "x"]
+
+
+# -- rough edge: an identical re-import read "nothing new"; the Records column was too wide -------
+def test_import_history_says_what_a_run_changed(app_test, demo_db):
+    at = open_page(app_test(demo_db), "data")
+    at.button(key="demo_data").click().run()          # the same demo again: nothing changes
+    assert_clean(at)
+    records = at.dataframe[1].value["records"].tolist()
+    assert records[0].startswith("nothing changed (") and records[0].endswith(" records)")
+    assert re.fullmatch(r"[\d,]+ new", records[1]), records[1]   # the first import

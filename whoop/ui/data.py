@@ -118,18 +118,25 @@ def runs() -> pd.DataFrame:
 
 
 def _count_summary(counts_json: object) -> str:
+    """A run's record counts in a few words, summed over its tables: ``"61 new, 2 updated, 300
+    unchanged, 1 deleted"`` (zero counts left out; ``"nothing changed (300 records)"`` for an
+    identical re-import; ``""`` for NULL or unreadable JSON, e.g. a rejected import)."""
     if not isinstance(counts_json, str) or not counts_json:   # NULL reads as NaN
         return ""
     try:
         counts = json.loads(counts_json)
     except ValueError:
         return ""
-    parts = []
-    for table, c in counts.items():
-        new, upd = int(c.get("inserted", 0)), int(c.get("updated", 0))
-        if new or upd:
-            parts.append(f"{table} {new} new" + (f" / {upd} upd" if upd else ""))
-    return ", ".join(parts) or "nothing new"
+    totals = dict.fromkeys(("inserted", "updated", "unchanged", "deleted"), 0)
+    for c in counts.values():
+        for key in totals:
+            totals[key] += int(c.get(key, 0) or 0)
+    words = {"inserted": "new", "updated": "updated", "unchanged": "unchanged",
+             "deleted": "deleted"}
+    parts = [f"{n:,} {words[key]}" for key, n in totals.items() if n]
+    if parts == [f"{totals['unchanged']:,} unchanged"]:
+        return f"nothing changed ({totals['unchanged']:,} records)"
+    return ", ".join(parts) or "nothing changed"
 
 
 def _count_warnings(warnings_json: object) -> int:
