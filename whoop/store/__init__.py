@@ -1,0 +1,36 @@
+"""The store: the only part of the package that speaks SQL or imports DuckDB.
+
+:class:`Store` is one DuckDB file with the project's schema; its typed methods come from small
+single-minded modules:
+
+* :mod:`whoop.store.base`: connections, the single writer, transactions, the migrations runner
+  (``whoop/store/migrations/NNNN_name.sql``);
+* :mod:`whoop.store.records`: athletes, imports in one transaction, the daily table, deletions;
+  :mod:`whoop.merge` holds the merge rule the upserts follow;
+* :mod:`whoop.store.queries`: what the pages and the CLI read;
+* :mod:`whoop.store.settings`: JSON settings per athlete.
+
+A method that takes ``con`` works inside the caller's unit of work (``with store.transaction()
+as con:``, several calls in one transaction); the others open their own connection. Callers
+outside this package never run SQL on ``con`` (``tests/test_store_boundary.py`` keeps it so).
+"""
+
+from __future__ import annotations
+
+from whoop.store.base import MIGRATIONS_DIR, StoreBase, migrations, utcnow
+from whoop.store.queries import QueriesMixin
+from whoop.store.records import IMPORT_BYTES_PER_ROW, IMPORT_MEMORY_MB, ImportResult, RecordsMixin
+from whoop.store.settings import SettingsMixin
+
+__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "Store",
+           "migrations", "utcnow"]
+
+
+class Store(RecordsMixin, QueriesMixin, SettingsMixin, StoreBase):
+    """A DuckDB file with the project's schema, and every typed read and write of it.
+
+    Args:
+        path: the database file; None -> ``whoop.config.db_path()``. Created (with its folder)
+            and migrated on first use.
+        busy_timeout_s: how long to wait for another process's lock before DatabaseBusyError.
+    """

@@ -1,0 +1,153 @@
+"""Reading for the pages and the CLI: athletes, days, records, runs, the athlete summary, the
+overlap test of an import, the data version and the status overview.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from whoop import schema
+from whoop.store.base import StoreBase
+
+
+class QueriesMixin(StoreBase):
+    """The reading half of :class:`whoop.store.Store` (each method opens its own connection)."""
+
+    # -- athletes --------------------------------------------------------------------------
+    def athletes(self) -> pd.DataFrame:
+        """Columns athlete_id (int32), name, whoop_user_id (nullable), first_name, last_name,
+        email, created_at; ordered by name."""
+        return self.query("SELECT * FROM athletes ORDER BY name")
+
+    def athlete_id(self, name: str) -> int | None:
+        """The id of the athlete called ``name``, or None."""
+        with self.connect() as con:
+            row = con.execute("SELECT athlete_id FROM athletes WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def athlete_name(self, athlete_id: int) -> str | None:
+        """The name of athlete ``athlete_id``, or None."""
+        with self.connect() as con:
+            row = con.execute("SELECT name FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchone()
+        return row[0] if row else None
+
+    # -- reading ---------------------------------------------------------------------------
+    def days(self, athlete_id: int, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+        """The daily table of one athlete, ``start <= date <= end`` (both optional, inclusive).
+
+        Returns the columns of schema.DAYS (``date`` datetime64[s]), sorted by date.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        with self.connect() as con:
+            df = con.execute(
+                "SELECT * FROM days WHERE athlete_id = ? AND (? IS NULL OR date >= ?) "
+                "AND (? IS NULL OR date <= ?) ORDER BY date",
+                [athlete_id, start, start, end, end]).df()
+        return schema.conform(df, "days")
+
+    def records(self, table: str, athlete_id: int, start: datetime | None = None,
+                end: datetime | None = None) -> pd.DataFrame:
+        """Records of ``table`` for one athlete whose start (cycle start for recoveries and
+        journal) is in ``[start, end)`` (UTC; both optional). Canonical columns of the table.
+
+        Raises:
+            KeyError: ``table`` is not one of schema.TABLES.
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        if table not in schema.TABLES:
+            raise KeyError(table)
+        col = schema.KEYS[table][0] if table != "journal" else "cycle_start_utc"
+        with self.connect() as con:
+            df = con.execute(
+                f"SELECT * FROM {table} WHERE athlete_id = ? AND (? IS NULL OR {col} >= ?) "
+                f"AND (? IS NULL OR {col} < ?) ORDER BY {col}",
+                [athlete_id, start, start, end, end]).df()
+        return schema.conform(df, table)
+
+    def runs(self, athlete_id: int | None = None, limit: int = 100) -> pd.DataFrame:
+        """Import and sync runs, newest first, with the athlete's name (``athlete``; NULL for a
+        rejected import whose athlete was never created, see :meth:`record_failed_import`)."""
+        return self.query(
+            "SELECT r.*, a.name AS athlete FROM import_runs r LEFT JOIN athletes a USING (athlete_id) "
+            "WHERE ? IS NULL OR r.athlete_id = ? ORDER BY r.run_id DESC LIMIT ?",
+            [athlete_id, athlete_id, limit])
+
+
+    def athlete_summary(self) -> pd.DataFrame:
+        """Every athlete with what the sidebar and the Data page show, read in ONE query (one
+        snapshot: an import committing meanwhile is either wholly in it or wholly out).
+
+        Returns columns ``athlete_id`` (int), ``name``, ``whoop_user_id`` (nullable), ``days``
+        (int, days with data), ``first_day``, ``last_day`` (datetime64, NaT without days),
+        ``last_import`` (tz-aware UTC, NaT: when the newest successful import or sync finished);
+        ordered by name.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        return self.query(
+            "SELECT a.athlete_id, a.name, a.whoop_user_id, count(d.date) AS days, "
+            "min(d.date) AS first_day, max(d.date) AS last_day, "
+            "(SELECT max(r.finished_at) FROM import_runs r WHERE r.athlete_id = a.athlete_id "
+            " AND r.status = 'ok') AS last_import "
+            "FROM athletes a LEFT JOIN days d USING (athlete_id) "
+            "GROUP BY a.athlete_id, a.name, a.whoop_user_id ORDER BY a.name")
+
+    def overlapping_athletes(self, starts: pd.Series, *, table: str = "cycles") -> pd.DataFrame:
+        """How much each stored athlete holds of records starting at these instants: the test
+        for "this export is that athlete's" (a WHOOP record's start instant is its identity,
+        see :mod:`whoop.merge`). One query.
+
+        Args:
+            starts: record start instants (UTC, tz-aware or naive UTC); NaT ignored.
+            table: ``cycles`` (their ``start_utc``) or ``sleeps`` (onsets), for an export
+                without a cycles file.
+        Returns:
+            One row per athlete: ``athlete_id`` (int), ``name``, ``shared`` (int, how many of
+            ``starts`` the athlete holds), ``stored`` (int, the athlete's records in ``table``);
+            most shared first, then by name.
+        Raises:
+            KeyError: another table. StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        if table not in ("cycles", "sleeps"):
+            raise KeyError(table)
+        probe = pd.to_datetime(pd.Series(starts, dtype="object"), utc=True).dropna().unique()
+        return self.query(
+            f"SELECT a.athlete_id, a.name, count(p.start_utc) AS shared, count(t.start_utc) AS stored "
+            f"FROM athletes a LEFT JOIN {table} t USING (athlete_id) "
+            f"LEFT JOIN (SELECT DISTINCT unnest(?::TIMESTAMPTZ[]) AS start_utc) p "
+            f"ON p.start_utc = t.start_utc GROUP BY a.athlete_id, a.name "
+            f"ORDER BY shared DESC, a.name", [[t.to_pydatetime() for t in probe]])
+
+    def data_version(self) -> str:
+        """A token that changes whenever any import, sync or deletion changed the data."""
+        with self.connect() as con:
+            row = con.execute("SELECT count(*), max(run_id), max(finished_at) FROM import_runs").fetchone()
+            n_days = con.execute("SELECT count(*), max(ingested_at) FROM days").fetchone()
+        return f"{row[0]}:{row[1]}:{row[2]}:{n_days[0]}:{n_days[1]}"
+
+    def status(self) -> dict:
+        """Overview for ``python -m whoop status``: per athlete, rows per table, first and last
+        day, last run."""
+        out = {"database": str(self.path), "schema_version": self.schema_version(), "athletes": []}
+        with self.connect() as con:
+            for athlete_id, name, whoop_user_id in con.execute(
+                    "SELECT athlete_id, name, whoop_user_id FROM athletes ORDER BY name").fetchall():
+                rows = {t: con.execute(f"SELECT count(*) FROM {t} WHERE athlete_id = ?",
+                                       [athlete_id]).fetchone()[0] for t in (*schema.TABLES, "days")}
+                first, last = con.execute("SELECT min(date), max(date) FROM days WHERE athlete_id = ?",
+                                          [athlete_id]).fetchone()
+                run = con.execute(
+                    "SELECT kind, source, finished_at, status FROM import_runs WHERE athlete_id = ? "
+                    "ORDER BY run_id DESC LIMIT 1", [athlete_id]).fetchone()
+                out["athletes"].append({
+                    "athlete": name, "whoop_user_id": whoop_user_id, "rows": rows,
+                    "first_day": first, "last_day": last,
+                    "last_run": dict(zip(("kind", "source", "finished_at", "status"), run)) if run else None,
+                })
+        return out
+

@@ -1,0 +1,198 @@
+"""Writing records: athletes, imports in one transaction, the daily table, deletions.
+
+Records are written with :func:`whoop.merge.upsert` (also ``Store.upsert``), which holds the
+merge rule for a record both the API and an export describe. Methods taking ``con`` work inside
+the caller's transaction (:meth:`whoop.store.base.StoreBase.transaction`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from whoop import schema
+from whoop.days import build_days
+from whoop.errors import InputError, StoreError
+from whoop.merge import upsert, upsert_staged
+from whoop.store.base import StoreBase
+
+#: DuckDB memory limit (MB) while an import with staged tables is applied (past it DuckDB spills
+#: to disk), so a journal of millions of rows costs a bounded amount of memory, not gigabytes.
+#: The primary-key index must fit: the limit grows by IMPORT_BYTES_PER_ROW for each row of the
+#: larger of the staged file and the table (measured: a 2.5-million-row journal needs about
+#: 300 MB to insert and to re-import; bench/bench_import_memory.py).
+IMPORT_MEMORY_MB = 256
+IMPORT_BYTES_PER_ROW = 96
+
+
+@dataclass
+class ImportResult:
+    """What one import changed. ``counts[table] = {"inserted": n, "updated": n, "unchanged": n}``
+    (see :func:`whoop.merge.upsert`)."""
+
+    run_id: int
+    athlete_id: int
+    athlete: str
+    counts: dict[str, dict[str, int]]
+    warnings: list[str] = field(default_factory=list)
+    days: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+    lock_s: float = 0.0          # seconds the import held the database file (the apply)
+
+    def summary(self) -> str:
+        """One human line, e.g. ``cycles 338 (3 new, 2 updated, 333 unchanged), sleeps 348 (348
+        unchanged) ...`` (zero counts left out)."""
+        parts = []
+        for table, c in self.counts.items():
+            n = {"new": c["inserted"], "updated": c["updated"], "unchanged": c.get("unchanged", 0)}
+            if sum(n.values()):
+                parts.append(f"{table} {sum(n.values())} ("
+                             + ", ".join(f"{v} {k}" for k, v in n.items() if v) + ")")
+        span = f"; {self.days} days {self.first_day} to {self.last_day}" if self.days else ""
+        return f"athlete '{self.athlete}': " + (", ".join(parts) or "nothing") + span
+
+
+class RecordsMixin(StoreBase):
+    """Athletes and records: the writing half of :class:`whoop.store.Store`."""
+
+    @staticmethod
+    def ensure_athlete(con: duckdb.DuckDBPyConnection, name: str) -> int:
+        """The id of athlete ``name`` inside ``con``'s transaction, created when new.
+
+        Raises:
+            InputError: the name is empty or longer than 64 characters.
+        """
+        name = (name or "").strip()
+        if not name or len(name) > 64:
+            raise InputError("an athlete name must be 1 to 64 characters")
+        row = con.execute("SELECT athlete_id FROM athletes WHERE name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        return con.execute("INSERT INTO athletes (name) VALUES (?) RETURNING athlete_id",
+                           [name]).fetchone()[0]
+
+    # -- writing ---------------------------------------------------------------------------
+    upsert = staticmethod(upsert)
+
+    @staticmethod
+    def rebuild_days(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFrame:
+        """Recompute the daily table of one athlete from its records (inside ``con``'s
+        transaction) and return it (schema.DAYS columns)."""
+        frames = {t: con.execute(f"SELECT * FROM {t} WHERE athlete_id = ?", [athlete_id]).df()
+                  for t in ("cycles", "recoveries", "sleeps", "workouts")}
+        days = build_days(frames["cycles"], frames["recoveries"], frames["sleeps"], frames["workouts"])
+        con.execute("DELETE FROM days WHERE athlete_id = ?", [athlete_id])
+        if not days.empty:
+            data = days.copy()
+            data.insert(0, "athlete_id", athlete_id)
+            data["date"] = data["date"].dt.date
+            con.register("new_days", data)
+            try:
+                con.execute(f"INSERT INTO days ({', '.join(data.columns)}) "
+                            f"SELECT {', '.join(data.columns)} FROM new_days")
+            finally:
+                con.unregister("new_days")
+        return days
+
+    def import_records(self, athlete: str, frames: dict[str, pd.DataFrame], *, kind: str,
+                       source: str, warnings: list[str] | None = None,
+                       staged: dict[str, Path] | None = None) -> ImportResult:
+        """Import canonical frames for athlete ``athlete`` (created when new) in ONE transaction:
+        on any error nothing is written (not even the run or the athlete).
+
+        Everything is parsed before this call, so the database is locked only for the apply
+        (``ImportResult.lock_s``); staged tables go from their Parquet file to the table in
+        set-based SQL (:func:`whoop.merge.upsert_staged`).
+
+        Args:
+            frames: table name (schema.TABLES) -> frame; missing tables are skipped.
+            kind: ``export`` or ``demo``.
+            source: what was imported, for the import history (file names).
+            staged: table name -> Parquet file of staged rows (:class:`whoop.staging.StagedTable`
+                ``path``), used instead of ``frames[table]``.
+        Raises:
+            InputError, StoreError (also when DuckDB runs out of memory), DatabaseBusyError.
+        """
+        warnings = list(warnings or [])
+        staged = staged or {}
+        try:
+            with self.transaction() as con:
+                held = time.monotonic()
+                if staged:      # bounded memory for a big apply (one thread: the least per operator)
+                    con.execute(f"SET memory_limit = '{self._apply_memory_mb(con, staged)}MB'")
+                    con.execute("SET threads = 1")
+                athlete_id = self.ensure_athlete(con, athlete)
+                run_id = con.execute(
+                    "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "
+                    "VALUES (?, ?, ?, now(), 'running') RETURNING run_id",
+                    [athlete_id, kind, source]).fetchone()[0]
+                counts = {t: upsert_staged(con, t, athlete_id, staged[t], run_id) if t in staged
+                          else self.upsert(con, t, athlete_id, frames.get(t), run_id)
+                          for t in schema.TABLES}
+                days = self.rebuild_days(con, athlete_id)
+                con.execute("UPDATE import_runs SET finished_at = now(), status = 'ok', counts_json = ?, "
+                            "warnings_json = ? WHERE run_id = ?",
+                            [json.dumps(counts), json.dumps(warnings), run_id])
+        except (duckdb.OutOfMemoryException, duckdb.TransactionException) as exc:
+            first_line = str(exc).splitlines()[0]
+            if not isinstance(exc, duckdb.OutOfMemoryException) and "pin block" not in first_line:
+                raise
+            raise StoreError(f"the import needs more memory than DuckDB was given ({first_line}); "
+                             "nothing was written: close other programs and import again") from None
+        lock_s = time.monotonic() - held
+        first = days["date"].min().date() if len(days) else None
+        last = days["date"].max().date() if len(days) else None
+        return ImportResult(run_id, athlete_id, athlete, counts, warnings, len(days), first, last,
+                            lock_s)
+
+    @staticmethod
+    def _apply_memory_mb(con: duckdb.DuckDBPyConnection, staged: dict[str, Path]) -> int:
+        """The DuckDB memory limit for applying ``staged`` (see IMPORT_MEMORY_MB)."""
+        rows = 0
+        for table, path in staged.items():
+            incoming = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
+            present = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = max(rows, incoming, present)
+        return max(IMPORT_MEMORY_MB, 64 + rows * IMPORT_BYTES_PER_ROW // 2**20)
+
+    def delete_athlete_data(self, athlete_id: int, *, keep_athlete: bool = True) -> None:
+        """Delete every row of one athlete in every table keyed by athlete (records, days, runs,
+        settings, sync progress) in one transaction.
+
+        With ``keep_athlete`` (the default) the athlete and its WHOOP connection stay, so a
+        connected account can sync its history again; otherwise both go too (revoke at WHOOP
+        first: see whoop.tokens).
+        """
+        keep = ("athletes", "whoop_connections") if keep_athlete else ()
+        with self.transaction() as con:
+            tables = [r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'athlete_id' "
+                "AND table_schema = 'main'").fetchall()]
+            ordered = [t for t in tables if t != "athletes"] + (["athletes"] if "athletes" in tables else [])
+            for table in ordered:
+                if table not in keep:
+                    con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
+
+    def record_failed_import(self, athlete: str | None, *, kind: str, source: str, error: str) -> int:
+        """Write a rejected import to the import history, in its own short transaction: one
+        ``import_runs`` row with status ``failed``, ``error`` and ``source`` (the file names),
+        empty counts and warnings. Nothing else is written: the run belongs to the athlete
+        called ``athlete`` when one exists, else to no athlete (``athlete_id`` 0), so a rejected
+        upload never creates an athlete. Returns the run id.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        with self.transaction() as con:
+            return con.execute(
+                "INSERT INTO import_runs (athlete_id, kind, source, started_at, finished_at, status, "
+                "counts_json, warnings_json, error) VALUES (coalesce((SELECT athlete_id FROM athletes "
+                "WHERE name = ?), 0), ?, ?, now(), now(), 'failed', '{}', '[]', ?) RETURNING run_id",
+                [(athlete or "").strip(), kind, source, error]).fetchone()[0]

@@ -1,0 +1,24 @@
+"""Settings: JSON values per athlete (athlete 0 = app-wide) in the ``settings`` table."""
+
+from __future__ import annotations
+
+import json
+
+from whoop.store.base import StoreBase
+
+
+class SettingsMixin(StoreBase):
+    """Settings of :class:`whoop.store.Store`."""
+
+    def get_setting(self, key: str, default=None, *, athlete_id: int = 0):
+        """A JSON-decoded setting (athlete 0 = app-wide), or ``default``."""
+        with self.connect() as con:
+            row = con.execute("SELECT value_json FROM settings WHERE athlete_id = ? AND key = ?",
+                              [athlete_id, key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value, *, athlete_id: int = 0) -> None:
+        """Store a JSON-encodable setting."""
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
+                        "VALUES (?, ?, ?, now())", [athlete_id, key, json.dumps(value)])
