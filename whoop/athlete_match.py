@@ -2,7 +2,7 @@
 athlete instead of silently creating a second one.
 
 A WHOOP record is identified by its start instant (the key of every record table, see
-:mod:`whoop.schema` ``KEYS`` and :mod:`whoop.merge`): an export whose cycles start at the same
+:mod:`whoop.schema` ``KEYS`` and :mod:`whoop.store.merge`): an export whose cycles start at the same
 instants as a stored athlete's cycles is (mostly) that athlete's history, since every WHOOP
 Data Export holds the whole history of one member. An export without
 ``physiological_cycles.csv`` is matched on its sleep onsets instead. The lookup is one store

@@ -2,7 +2,7 @@
 
 Each call is one transaction (``Store.import_records``): a file that fails to parse or store
 leaves the database exactly as it was. The files are parsed (and the journal staged on disk,
-:mod:`whoop.staging`) before the database is opened, so the write lock is held for the apply
+:mod:`whoop.store.staging`) before the database is opened, so the write lock is held for the apply
 only and memory stays bounded whatever the journal's length.
 """
 

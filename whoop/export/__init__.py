@@ -10,7 +10,7 @@ score states), :mod:`.journal` (the journal, staged chunk by chunk).
 
 Memory: files are streamed from their container, never unpacked whole. The journal (the one file
 that can be long: tens of answers a day) is parsed chunk by chunk into a temporary staging
-database (:mod:`whoop.staging`) and handed over as Parquet; the other files are capped in rows
+database (:mod:`whoop.store.staging`) and handed over as Parquet; the other files are capped in rows
 (``table.MAX_ROWS``) and held as frames.
 """
 
@@ -29,7 +29,7 @@ from whoop.export import convert, journal
 from whoop.export import headers as H
 from whoop.export import sources
 from whoop.export.table import CsvFile, RawTable, extra_columns
-from whoop.staging import JournalStage, StagedTable
+from whoop.store.staging import JournalStage, StagedTable
 
 __all__ = ["ExportData", "read_export", "read_export_files"]
 
@@ -42,7 +42,7 @@ class ExportData:
         cycles, recoveries, sleeps, workouts: frames conformed to ``schema.TABLES[name]`` (UTC
             ``datetime64[us, UTC]`` instants, kJ, minutes, ...), with ``source`` /
             ``source_ref`` provenance filled in.
-        staged: table -> :class:`whoop.staging.StagedTable` (Parquet in a temporary folder) for
+        staged: table -> :class:`whoop.store.staging.StagedTable` (Parquet in a temporary folder) for
             the tables that were streamed (``journal``); :attr:`journal` loads it as a frame.
         files: kind (``cycles``, ``sleeps``, ``workouts``, ``journal``) -> display name of the
             file it came from, e.g. ``my_whoop_data_2025_02_16.zip:sleeps.csv``.

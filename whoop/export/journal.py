@@ -1,6 +1,6 @@
 """journal_entries.csv, streamed: each chunk of rows (:meth:`whoop.export.table.CsvFile.chunks`)
 is parsed into staged rows, and the file-wide rules (duplicates, conflicts) are applied once all
-chunks are staged (:class:`whoop.staging.JournalStage`), so a journal of any length costs one
+chunks are staged (:class:`whoop.store.staging.JournalStage`), so a journal of any length costs one
 chunk of memory.
 
 Rules (EXPORT.md 3.4, schema.py keys): exact duplicate rows are dropped (the first is kept);

@@ -6,7 +6,8 @@ single-minded modules:
 * :mod:`whoop.store.base`: connections, the single writer, transactions, the migrations runner
   (``whoop/store/migrations/NNNN_name.sql``);
 * :mod:`whoop.store.records`: athletes, imports in one transaction, the daily table, deletions;
-  :mod:`whoop.merge` holds the merge rule the upserts follow;
+  :mod:`whoop.store.merge` holds the merge rule the upserts follow;
+* :mod:`whoop.store.staging`: the temporary DuckDB that stages a big import outside the database;
 * :mod:`whoop.store.queries`: what the pages and the CLI read;
 * :mod:`whoop.store.settings`: JSON settings per athlete.
 

@@ -100,7 +100,7 @@ class QueriesMixin(StoreBase):
     def overlapping_athletes(self, starts: pd.Series, *, table: str = "cycles") -> pd.DataFrame:
         """How much each stored athlete holds of records starting at these instants: the test
         for "this export is that athlete's" (a WHOOP record's start instant is its identity,
-        see :mod:`whoop.merge`). One query.
+        see :mod:`whoop.store.merge`). One query.
 
         Args:
             starts: record start instants (UTC, tz-aware or naive UTC); NaT ignored.

@@ -1,6 +1,6 @@
 """Writing records: athletes, imports in one transaction, the daily table, deletions.
 
-Records are written with :func:`whoop.merge.upsert` (also ``Store.upsert``), which holds the
+Records are written with :func:`whoop.store.merge.upsert` (also ``Store.upsert``), which holds the
 merge rule for a record both the API and an export describe. Methods taking ``con`` work inside
 the caller's transaction (:meth:`whoop.store.base.StoreBase.transaction`).
 """
@@ -19,7 +19,7 @@ import pandas as pd
 from whoop import schema
 from whoop.days import build_days
 from whoop.errors import InputError, StoreError
-from whoop.merge import upsert, upsert_staged
+from whoop.store.merge import upsert, upsert_staged
 from whoop.store.base import StoreBase
 
 #: DuckDB memory limit (MB) while an import with staged tables is applied (past it DuckDB spills
@@ -34,7 +34,7 @@ IMPORT_BYTES_PER_ROW = 96
 @dataclass
 class ImportResult:
     """What one import changed. ``counts[table] = {"inserted": n, "updated": n, "unchanged": n}``
-    (see :func:`whoop.merge.upsert`)."""
+    (see :func:`whoop.store.merge.upsert`)."""
 
     run_id: int
     athlete_id: int
@@ -109,13 +109,13 @@ class RecordsMixin(StoreBase):
 
         Everything is parsed before this call, so the database is locked only for the apply
         (``ImportResult.lock_s``); staged tables go from their Parquet file to the table in
-        set-based SQL (:func:`whoop.merge.upsert_staged`).
+        set-based SQL (:func:`whoop.store.merge.upsert_staged`).
 
         Args:
             frames: table name (schema.TABLES) -> frame; missing tables are skipped.
             kind: ``export`` or ``demo``.
             source: what was imported, for the import history (file names).
-            staged: table name -> Parquet file of staged rows (:class:`whoop.staging.StagedTable`
+            staged: table name -> Parquet file of staged rows (:class:`whoop.store.staging.StagedTable`
                 ``path``), used instead of ``frames[table]``.
         Raises:
             InputError, StoreError (also when DuckDB runs out of memory), DatabaseBusyError.

@@ -1,10 +1,10 @@
 """The store's staging area for big imports: a temporary DuckDB file OUTSIDE the main database,
 where a streamed file's rows are collected chunk by chunk and de-duplicated with set-based SQL,
-then written as one Parquet file that :func:`whoop.merge.upsert_staged` applies to the main
+then written as one Parquet file that :func:`whoop.store.merge.upsert_staged` applies to the main
 database in one short transaction.
 
 Why: DuckDB lets one process write a database file at a time, and this project's store holds
-that lock for a whole connection (:mod:`whoop.store`). Parsing a 300 MB journal takes tens of
+that lock for a whole connection (:mod:`whoop.store.base`). Parsing a 300 MB journal takes tens of
 seconds; doing it here, before the main file is opened, keeps the main lock for the apply only,
 so a sync or the app waiting for the lock (with backoff, ``Store.busy_timeout_s``) gets it.
 

@@ -1,9 +1,10 @@
 """The merge rule: upsert canonical records, the API winning over an export.
 
-When two sources describe the same record (same athlete, start instant, kind; DESIGN.md
-"Storage"), the API's value wins where both have one, an export fills what the API left empty,
-and a newer import of the same source replaces the older values. ``source`` becomes
-``api+export`` once both contributed; ``source_ref`` and ``run_id`` follow the API.
+When two sources describe the same record (same athlete, start instant, kind: a WHOOP record's
+start instant is its identity, :data:`whoop.schema.KEYS`), the API's value wins where both have
+one, an export fills what the API left empty, and a newer import of the same source replaces the
+older values. ``source`` becomes ``api+export`` once both contributed; ``source_ref`` and
+``run_id`` follow the API.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, frame: p
 
 def upsert_staged(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, parquet: Path,
                   run_id: int | None) -> dict[str, int]:
-    """Upsert staged records (:class:`whoop.staging.StagedTable`: a Parquet file of the
+    """Upsert staged records (:class:`whoop.store.staging.StagedTable`: a Parquet file of the
     ``schema.TABLES[table]`` columns, unique on the key, keys present) inside ``con``'s
     transaction, with the same merge rule as :func:`upsert`, in set-based SQL: the rows go from
     the file to the table without passing through Python. Returns ``{"inserted", "updated",
