@@ -99,10 +99,8 @@ def authorization_url(store: Store, settings: WhoopSettings, *, link_athlete: st
     with _oauthlib_env(settings):
         url, _ = sess.authorization_url(settings.base_url + AUTH_PATH, state=state)
     now = utcnow()
-    with store.transaction() as con:
-        con.execute("DELETE FROM oauth_states WHERE created_at < ?", [now - timedelta(days=1)])
-        con.execute("INSERT INTO oauth_states VALUES (?, ?, NULL, ?)",
-                    [_state_hash(state), now, (link_athlete or None)])
+    store.save_oauth_state(_state_hash(state), now, link_athlete or None,
+                           purge_before=now - timedelta(days=1))
     return url
 
 
@@ -114,16 +112,12 @@ def consume_state(store: Store, state: str | None) -> str | None:
     """
     if not state:
         raise AuthError("the sign-in reply has no state; start Connect again")
-    h = _state_hash(state)
-    with store.transaction() as con:
-        row = con.execute("SELECT created_at, used_at, link_athlete FROM oauth_states WHERE state_hash = ?",
-                          [h]).fetchone()
-        if row is None:
-            raise AuthError("this sign-in link is unknown (it was not started here); start Connect again")
-        created_at, used_at, link = row
-        if used_at is not None:
-            raise AuthError("this sign-in link was already used; start Connect again")
-        con.execute("UPDATE oauth_states SET used_at = ? WHERE state_hash = ?", [utcnow(), h])
+    found = store.use_oauth_state(_state_hash(state), utcnow())
+    if found is None:
+        raise AuthError("this sign-in link is unknown (it was not started here); start Connect again")
+    created_at, used_at, link = found.created_at, found.used_at, found.link_athlete
+    if used_at is not None:
+        raise AuthError("this sign-in link was already used; start Connect again")
     if (utcnow() - created_at).total_seconds() > STATE_TTL_S:
         raise AuthError("this sign-in link expired (older than 10 minutes); start Connect again")
     return link

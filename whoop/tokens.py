@@ -119,14 +119,9 @@ class TokenStore:
                                                  "refresh_token": token.get("refresh_token"),
                                                  "expires_in": lifetime}))
         expires = expires or now + timedelta(seconds=lifetime)
-        con.execute(
-            "INSERT INTO whoop_connections (athlete_id, whoop_user_id, token_enc, expires_at, scope, "
-            "status, status_detail, connected_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?) "
-            "ON CONFLICT (athlete_id) DO UPDATE SET whoop_user_id = excluded.whoop_user_id, "
-            "token_enc = excluded.token_enc, expires_at = excluded.expires_at, scope = excluded.scope, "
-            "status = excluded.status, status_detail = NULL, updated_at = excluded.updated_at",
-            [athlete_id, whoop_user_id, blob, expires, " ".join(token.get("scope") or [])
-             if isinstance(token.get("scope"), list) else token.get("scope"), CONNECTED, now, now])
+        scope = (" ".join(token.get("scope") or []) if isinstance(token.get("scope"), list)
+                 else token.get("scope"))
+        Store.save_connection(con, athlete_id, whoop_user_id, blob, expires, scope, CONNECTED, now)
 
     # -- the pending file of a rotated pair (see the module docstring) -----------------------
     def sidecar_path(self, athlete_id: int) -> Path:
@@ -156,8 +151,7 @@ class TokenStore:
         """Commit a sidecar pair to the row (caller holds the refresh lock); True when done."""
         try:
             with self.store.transaction() as con:
-                row = con.execute("SELECT whoop_user_id, updated_at FROM whoop_connections WHERE athlete_id = ?",
-                                  [athlete_id]).fetchone()
+                row = Store.connection_stamp(con, athlete_id)
                 if row is not None and (row[1] is None or row[1] < side["written_at"]):
                     self._save(con, athlete_id, row[0], side, side["expires_at"], side["written_at"])
         except WhoopError as exc:
@@ -170,12 +164,10 @@ class TokenStore:
     def _read(self, athlete_id: int) -> tuple[dict | None, datetime | None, str]:
         """The pair (``access_token``, ``refresh_token``, ``expires_in``), its expiry and the
         status: the row's, or a newer pending file's pair."""
-        with self.store.connect() as con:
-            row = con.execute("SELECT token_enc, expires_at, status, updated_at FROM whoop_connections "
-                              "WHERE athlete_id = ?", [athlete_id]).fetchone()
+        row = self.store.token_row(athlete_id)
         if row is None:
             raise AuthError("this athlete is not connected to WHOOP; connect first", reconnect=True)
-        blob, expires, status, updated = row
+        blob, expires, status, updated = row.token_enc, row.expires_at, row.status, row.updated_at
         pair = json.loads(decrypt(self._fernet, blob)) if blob else None
         side = self._read_sidecar(athlete_id) if blob else None
         if side and (updated is None or side["written_at"] > updated):
@@ -188,25 +180,17 @@ class TokenStore:
 
     def connection(self, athlete_id: int) -> Connection | None:
         """The connection of ``athlete_id`` (no tokens), or None."""
-        with self.store.connect() as con:
-            row = con.execute("SELECT athlete_id, whoop_user_id, status, status_detail, expires_at, "
-                              "connected_at, token_enc IS NOT NULL FROM whoop_connections "
-                              "WHERE athlete_id = ?", [athlete_id]).fetchone()
+        row = self.store.connection_row(athlete_id)
         return Connection(*row) if row else None
 
     def connections(self) -> pd.DataFrame:
         """All connections with athlete names: athlete_id, name, whoop_user_id, status,
         status_detail, connected_at, has_tokens (no token columns)."""
-        return self.store.query(
-            "SELECT c.athlete_id, a.name, c.whoop_user_id, c.status, c.status_detail, c.connected_at, "
-            "c.token_enc IS NOT NULL AS has_tokens FROM whoop_connections c JOIN athletes a "
-            "USING (athlete_id) ORDER BY a.name")
+        return self.store.connections()
 
     def set_status(self, athlete_id: int, status: str, detail: str | None = None) -> None:
         """Set the connection status (and a person-readable detail, never a token)."""
-        with self.store.transaction() as con:
-            con.execute("UPDATE whoop_connections SET status = ?, status_detail = ?, updated_at = ? "
-                        "WHERE athlete_id = ?", [status, detail, utcnow(), athlete_id])
+        self.store.set_connection_status(athlete_id, status, detail, utcnow())
 
     # -- access tokens ---------------------------------------------------------------------
     def access_token(self, athlete_id: int, *, force: bool = False, stale: str | None = None) -> str:
@@ -311,36 +295,9 @@ class TokenStore:
         uid = int(profile["user_id"])
         full = " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if p).strip()
         with self.store.transaction() as con:
-            row = con.execute("SELECT athlete_id, name FROM athletes WHERE whoop_user_id = ?", [uid]).fetchone()
-            created = False
-            if row is None and link:
-                row = con.execute("SELECT athlete_id, name, whoop_user_id FROM athletes WHERE name = ?",
-                                  [link]).fetchone()
-                if row is not None and row[2] is not None and row[2] != uid:
-                    raise InputError(f"athlete '{link}' is already connected to another WHOOP account")
-                row = row[:2] if row else None
-            if row is None:
-                name = link or full or f"WHOOP {uid}"
-                taken = con.execute("SELECT 1 FROM athletes WHERE name = ?", [name]).fetchone()
-                if taken:
-                    name = f"{name} ({uid})"[:64]
-                athlete_id = con.execute(
-                    "INSERT INTO athletes (name, whoop_user_id, first_name, last_name, email) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING athlete_id",
-                    [name[:64], uid, profile.get("first_name"), profile.get("last_name"),
-                     profile.get("email")]).fetchone()[0]
-                created = True
-            else:
-                athlete_id, name = row
-                con.execute("UPDATE athletes SET whoop_user_id = ?, first_name = ?, last_name = ?, "
-                            "email = ? WHERE athlete_id = ?",
-                            [uid, profile.get("first_name"), profile.get("last_name"),
-                             profile.get("email"), athlete_id])
-            con.execute("DELETE FROM whoop_connections WHERE whoop_user_id = ? AND athlete_id <> ?",
-                        [uid, athlete_id])
+            athlete_id, name, created = Store.link_whoop_account(con, uid, profile, link, full)
             self._save(con, athlete_id, uid, token)
-            con.execute("UPDATE whoop_connections SET connected_at = ? WHERE athlete_id = ?",
-                        [utcnow(), athlete_id])
+            Store.set_connected_at(con, athlete_id, utcnow())
         self._drop_sidecar(athlete_id)      # an older grant's pending pair is void now
         self._cache.pop(athlete_id, None)
         return ConnectResult(athlete_id, name, uid, created)
@@ -365,10 +322,7 @@ class TokenStore:
                     revoked = oauth.revoke(self.settings, token)
                 except AuthError:
                     revoked = False
-                with self.store.transaction() as con:
-                    con.execute("UPDATE whoop_connections SET token_enc = NULL, expires_at = NULL, "
-                                "status = ?, status_detail = NULL, updated_at = ? WHERE athlete_id = ?",
-                                [DISCONNECTED, utcnow(), athlete_id])
+                self.store.clear_tokens(athlete_id, DISCONNECTED, utcnow())
                 self._drop_sidecar(athlete_id)
                 self._cache.pop(athlete_id, None)
         except Timeout:

@@ -9,7 +9,8 @@ single-minded modules:
   :mod:`whoop.store.merge` holds the merge rule the upserts follow;
 * :mod:`whoop.store.staging`: the temporary DuckDB that stages a big import outside the database;
 * :mod:`whoop.store.queries`: what the pages and the CLI read;
-* :mod:`whoop.store.settings`: JSON settings per athlete.
+* :mod:`whoop.store.settings`: JSON settings per athlete;
+* :mod:`whoop.store.connections`: WHOOP connections (encrypted token rows) and OAuth states.
 
 A method that takes ``con`` works inside the caller's unit of work (``with store.transaction()
 as con:``, several calls in one transaction); the others open their own connection. Callers
@@ -19,15 +20,16 @@ outside this package never run SQL on ``con`` (``tests/test_store_boundary.py`` 
 from __future__ import annotations
 
 from whoop.store.base import MIGRATIONS_DIR, StoreBase, migrations, utcnow
+from whoop.store.connections import ConnectionsMixin, OAuthState, TokenRow
 from whoop.store.queries import QueriesMixin
 from whoop.store.records import IMPORT_BYTES_PER_ROW, IMPORT_MEMORY_MB, ImportResult, RecordsMixin
 from whoop.store.settings import SettingsMixin
 
-__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "Store",
-           "migrations", "utcnow"]
+__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "OAuthState",
+           "Store", "TokenRow", "migrations", "utcnow"]
 
 
-class Store(RecordsMixin, QueriesMixin, SettingsMixin, StoreBase):
+class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, StoreBase):
     """A DuckDB file with the project's schema, and every typed read and write of it.
 
     Args:
