@@ -33,6 +33,10 @@ HRV_7D_MIN_DAYS = 3
 HRV_NORMAL_WINDOW_DAYS = 60
 HRV_NORMAL_SD_FACTOR = 0.5
 BASELINE_WINDOW_DAYS = 30
+#: |z| from which a value is "unusual for you" (flags, the cards' colour, the pages' words):
+#: two SD from the person's own baseline, the usual cut for an unusual day (about 5 % of days
+#: under a normal distribution)
+UNUSUAL_Z = 2.0
 
 #: prefix -> (daily column, unit suffix, which mask decides validity)
 BASELINE_METRICS: dict[str, tuple[str, str, str]] = {
@@ -157,7 +161,7 @@ def baselines(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
     return hrv.merge(other, on="date", how="outer").sort_values("date").reset_index(drop=True)
 
 
-def flag_messages(base: pd.DataFrame, *, z_limit: float = 2.0) -> list[str]:
+def flag_messages(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[str]:
     """Plain-language flags for the latest day of a :func:`baselines` frame (Overview page).
 
     * "HRV below your normal range for N days" when ``hrv_below_streak_days`` >= 1

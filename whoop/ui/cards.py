@@ -9,11 +9,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from whoop.metrics.baselines import UNUSUAL_Z
 from whoop.metrics.basic import BASELINE_WINDOW_DAYS, Kpi
 
 ZONE_MARKDOWN = {"green": "green", "yellow": "yellow", "red": "red"}
-#: |z| from which a change is "unusual for you" and gets a colour (whoop/metrics/baselines.py)
-UNUSUAL_Z = 2.0
 
 
 def _nan(x: float) -> bool:

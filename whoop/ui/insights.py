@@ -264,7 +264,7 @@ def baseline_kpi(base: pd.DataFrame, prefix: str, kpi: Kpi) -> tuple[Kpi, bool |
                        sd=float("nan")), None
     return replace(kpi, baseline=float(r[f"{prefix}_baseline_{u}"]),
                    n=int(r[f"{prefix}_days"]), delta=float(r[f"{prefix}_dev_{u}"]),
-                   sd=float(r[f"{prefix}_sd_{u}"])), abs(float(r[f"{prefix}_z"])) >= 2
+                   sd=float(r[f"{prefix}_sd_{u}"])), abs(float(r[f"{prefix}_z"])) >= mb.UNUSUAL_Z
 
 
 def hrv_line(base: pd.DataFrame, day: date | None, s: Settings) -> str:
@@ -285,7 +285,7 @@ def hrv_line(base: pd.DataFrame, day: date | None, s: Settings) -> str:
 
 
 def baseline_line(base: pd.DataFrame, prefix: str, day: date | None, s: Settings, *,
-                  named: bool = False, z_limit: float = 2.0) -> str:
+                  named: bool = False, z_limit: float = mb.UNUSUAL_Z) -> str:
     """An input's deviation and z-score against its baseline on ``day``, in a few words
     (starting with the input's name when ``named``)."""
     col, name, _, u = BASELINE_INPUTS[prefix]
