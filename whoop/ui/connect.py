@@ -124,7 +124,7 @@ def handle_oauth_return() -> None:
         flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history is "
                          f"syncing in the background; the WHOOP card on the Data page shows the "
                          f"progress.")
-        select_athlete(result.athlete)   # picked as soon as its first synced days are stored
+        select_athlete(result.athlete, wait=True)   # picked once its first synced days are stored
     except WhoopError as exc:
         flash("error", str(exc))
     st.rerun()
@@ -239,7 +239,7 @@ def render_whoop_card() -> None:
                     _scheduler(str(data.get_store().path)).wake()     # the first sync starts now
                     flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history "
                                      f"is syncing in the background.")
-                    select_athlete(result.athlete)
+                    select_athlete(result.athlete, wait=True)
                 except WhoopError as exc:
                     flash("error", str(exc))
                 st.rerun()

@@ -66,14 +66,16 @@ def default_athlete(athletes: list[data.Athlete]) -> data.Athlete:
     return max(stamped, key=lambda a: a.last_import) if stamped else athletes[0]
 
 
-def select_athlete(name: str | None) -> None:
+def select_athlete(name: str | None, *, wait: bool = False) -> None:
     """Pick athlete ``name`` from the next run on (e.g. after importing it); None drops the pick
     (e.g. after deleting the picked athlete: the next run picks :func:`default_athlete`).
 
     Safe at any point of a run: the name is queued under its own session key and applied by
-    :func:`sidebar` before the picker exists. An athlete with no days yet is waited for up to
-    :data:`WAIT_S` seconds."""
-    st.session_state[_QUEUED_KEY] = (name, time.time() + WAIT_S)
+    :func:`sidebar` before the picker exists. With ``wait`` (a WHOOP account just connected, its
+    first sync running) an athlete with no days yet is waited for up to :data:`WAIT_S` seconds;
+    without it (an import: its days, if any, are already stored) the pick is dropped at once
+    when the athlete has no days (e.g. a sleeps.csv imported alone)."""
+    st.session_state[_QUEUED_KEY] = (name, time.time() + (WAIT_S if wait else 0.0))
 
 
 def _apply_queued_pick(with_days: set[str]) -> str | None:
