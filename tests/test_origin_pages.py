@@ -81,6 +81,43 @@ def test_sign_in_configured_but_not_signed_in_shows_only_sign_in(app_test, demo_
     assert no_store_reads == []
 
 
+def test_pressing_sign_in_with_settings_streamlit_cannot_use_says_so(app_test, demo_db,
+                                                                     auth_secrets, no_store_reads):
+    at = app_test(demo_db)
+    at.user = {"is_logged_in": False}
+    at.run()
+    at.button(key="sign_in_").click().run()     # st.login finds no [auth] in st.secrets here
+    assert not at.exception
+    assert len(at.error) == 1 and "Sign-in could not start" in shown(at.error[0].value)
+    assert not at.metric and no_store_reads == []
+
+
+def test_named_providers_get_one_button_each(app_test, demo_db, monkeypatch, tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "https://d.example.com/oauth2callback"\n'
+                       'cookie_secret = "x"\n[auth.google]\nclient_id = "x"\n'
+                       '[auth.microsoft]\nclient_id = "y"\n')
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(secrets))
+    at = app_test(demo_db)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with Google", "Sign in with Microsoft"]
+    assert not at.metric
+
+
+def test_streamlit_secrets_auth_counts_too(app_test, demo_db, monkeypatch, tmp_path,
+                                          no_store_reads):
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent.toml"))
+    at = app_test(demo_db)
+    at.secrets["auth"] = {"redirect_uri": "https://d.example.com/oauth2callback",
+                          "cookie_secret": "x", "client_id": "x", "client_secret": "x",
+                          "server_metadata_url": "https://a.example.com/.well-known/x"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in"] and not at.metric
+    assert no_store_reads == []
+
+
 def test_non_loopback_address_signed_in_is_served(app_test, demo_db, server_address,
                                                   auth_secrets):
     server_address("0.0.0.0")

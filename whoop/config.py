@@ -198,12 +198,23 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def auth_configured() -> bool:
-    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` table: the settings of Streamlit's
-    sign-in (``st.login``, https://docs.streamlit.io/develop/concepts/connections/authentication).
+def auth_settings() -> dict:
+    """The ``[auth]`` table of ``.streamlit/secrets.toml`` (the settings of Streamlit's sign-in,
+    ``st.login``: https://docs.streamlit.io/develop/concepts/connections/authentication), or {}
+    when there is none. A flat table is one provider; sub-tables (``[auth.google]``) are named
+    providers.
 
     Raises:
         ConfigError: secrets.toml is not valid TOML.
     """
     auth = _secrets().get("auth")
-    return isinstance(auth, dict) and bool(auth)
+    return auth if isinstance(auth, dict) else {}
+
+
+def auth_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has a non-empty ``[auth]`` table (:func:`auth_settings`).
+
+    Raises:
+        ConfigError: secrets.toml is not valid TOML.
+    """
+    return bool(auth_settings())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from whoop import config, escape, hosts
 from whoop.errors import WhoopError
@@ -48,7 +49,7 @@ def _warn_streamlit_allow_list(names: frozenset[str]) -> None:
 def refusal() -> str | None:
     """The plain-text reason to refuse this session, or None (serve it)."""
     try:
-        why = hosts.serve_refusal(st.get_option("server.address"), config.auth_configured())
+        why = hosts.serve_refusal(st.get_option("server.address"), bool(auth_settings()))
         if why is not None:
             return why
         names = app_allowed_names()
@@ -69,19 +70,46 @@ def enforce() -> None:
     st.stop()
 
 
-def require_sign_in() -> None:
-    """When sign-in is configured (an ``[auth]`` table in ``.streamlit/secrets.toml``), every
-    page needs a signed-in person: a session that is not signed in sees only a **Sign in**
-    button (Streamlit's ``st.login``, https://docs.streamlit.io/develop/api-reference/user/st.login)
-    and the script stops before anything reads the store. A signed-in person gets a sidebar line
-    with their name and **Sign out** (``st.logout``). Without ``[auth]`` (the personal localhost
-    app) this returns at once.
+def auth_settings() -> dict:
+    """The sign-in settings: the ``[auth]`` table of Streamlit's own secrets (``st.secrets``:
+    ``.streamlit/secrets.toml`` in the working folder or the home folder, what ``st.login``
+    reads), else the one of :func:`whoop.config.auth_settings`; {} when neither has one.
+
+    Raises:
+        ConfigError: the project's secrets.toml is not valid TOML.
     """
     try:
-        configured = config.auth_configured()
+        found = st.secrets.get("auth")
+    except Exception as exc:  # noqa: BLE001 - no secrets file at all, or one Streamlit cannot read
+        log.debug("no sign-in settings in Streamlit's secrets: %s", exc.__class__.__name__)
+        found = None
+    if found:
+        return {k: (dict(v) if hasattr(v, "items") else v) for k, v in dict(found).items()}
+    return config.auth_settings()
+
+
+def providers(auth: dict) -> list[str | None]:
+    """The sign-in providers of an ``[auth]`` table: None for a flat table (``st.login()``),
+    plus the name of each sub-table (``[auth.google]`` -> ``"google"``, ``st.login("google")``)."""
+    named = [str(k) for k, v in auth.items() if isinstance(v, dict)]
+    flat = "client_id" in auth or "server_metadata_url" in auth
+    return ([None] if flat or not named else []) + sorted(named)
+
+
+def require_sign_in() -> None:
+    """When sign-in is configured (:func:`auth_settings`), every page needs a signed-in person:
+    a session that is not signed in sees only a **Sign in** button per provider (Streamlit's
+    ``st.login``, https://docs.streamlit.io/develop/api-reference/user/st.login) and the script
+    stops before anything reads the store. A signed-in person gets a sidebar line with their
+    name and **Sign out** (``st.logout``). Without ``[auth]`` (the personal localhost app) this
+    returns at once. A sign-in that Streamlit cannot start (settings incomplete) is one clear
+    ``st.error``.
+    """
+    try:
+        auth = auth_settings()
     except WhoopError:  # malformed secrets: refusal() has already refused this session
-        configured = True
-    if not configured:
+        st.stop()
+    if not auth:
         return
     if st.user.get("is_logged_in"):
         who = st.user.get("name") or st.user.get("email") or "signed in"
@@ -91,6 +119,20 @@ def require_sign_in() -> None:
         return
     st.title("WHOOP dashboard")
     st.write("This dashboard holds health data: sign in to see it.")
-    if st.button("Sign in", type="primary", key="sign_in", icon=":material/login:"):
-        st.login()
+    for provider in providers(auth):
+        label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
+        if st.button(label, type="primary", key=f"sign_in_{provider or ''}",
+                     icon=":material/login:"):
+            try:
+                if provider is None:
+                    st.login()
+                else:
+                    st.login(provider)
+            except StreamlitAPIException as exc:   # StreamlitAuthError and the missing Authlib
+                log.warning("sign-in could not start: %s", exc.__class__.__name__)
+                st.error("Sign-in could not start: the [auth] settings in "
+                         ".streamlit/secrets.toml are incomplete or invalid "
+                         f"({escape.markdown(exc.__class__.__name__)}). See "
+                         "https://docs.streamlit.io/develop/concepts/connections/authentication",
+                         icon=":material/error:")
     st.stop()
