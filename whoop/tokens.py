@@ -47,7 +47,7 @@ from filelock import FileLock, Timeout
 from whoop import oauth
 from whoop.config import WhoopSettings
 from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for, remember_secret
-from whoop.errors import AuthError, InputError, ReconnectNeeded, StoreError, WhoopError
+from whoop.errors import AuthError, ReconnectNeeded, StoreError, WhoopError
 from whoop.store import Store, utcnow
 from whoop.token_refresh import DEFAULT_LIFETIME_S, refresh_detached
 from whoop.token_sidecar import drop_sidecar, inflight_lock_path, read_sidecar, sidecar_path

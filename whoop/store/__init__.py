@@ -10,7 +10,9 @@ single-minded modules:
 * :mod:`whoop.store.staging`: the temporary DuckDB that stages a big import outside the database;
 * :mod:`whoop.store.queries`: what the pages and the CLI read;
 * :mod:`whoop.store.settings`: JSON settings per athlete;
-* :mod:`whoop.store.connections`: WHOOP connections (encrypted token rows) and OAuth states.
+* :mod:`whoop.store.connections`: WHOOP connections (encrypted token rows) and OAuth states;
+* :mod:`whoop.store.sync_runs`: sync runs, their liveness and end, the facts of a sync status;
+* :mod:`whoop.store.sync_passes`: sync passes, seen keys, deletions at WHOOP, the profile.
 
 A method that takes ``con`` works inside the caller's unit of work (``with store.transaction()
 as con:``, several calls in one transaction); the others open their own connection. Callers
@@ -24,12 +26,15 @@ from whoop.store.connections import ConnectionsMixin, OAuthState, TokenRow
 from whoop.store.queries import QueriesMixin
 from whoop.store.records import IMPORT_BYTES_PER_ROW, IMPORT_MEMORY_MB, ImportResult, RecordsMixin
 from whoop.store.settings import SettingsMixin
+from whoop.store.sync_passes import SyncPassesMixin
+from whoop.store.sync_runs import SyncFacts, SyncRunsMixin
 
 __all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "OAuthState",
-           "Store", "TokenRow", "migrations", "utcnow"]
+           "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
 
 
-class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, StoreBase):
+class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, SyncRunsMixin, SyncPassesMixin,
+            StoreBase):
     """A DuckDB file with the project's schema, and every typed read and write of it.
 
     Args:

@@ -58,11 +58,8 @@ def delete_athlete(store: Store, settings: WhoopSettings, athlete_id: int) -> bo
     from whoop.tokens import TokenStore
 
     with _no_sync_running(store, athlete_id):
-        with store.connect() as con:
-            row = con.execute("SELECT token_enc IS NOT NULL FROM whoop_connections WHERE athlete_id = ?",
-                              [athlete_id]).fetchone()
         revoked = None
-        if row and row[0]:
+        if store.has_tokens(athlete_id):
             try:
                 revoked = TokenStore(store, settings).disconnect(athlete_id)
             except (AuthError, ConfigError):   # WHOOP unreachable, app not configured: delete anyway

@@ -120,22 +120,13 @@ class _Run:
 
     # -- profile ---------------------------------------------------------------------------
     def profile(self) -> None:
-        with self.store.connect() as con:
-            row = con.execute("SELECT profile_synced_at FROM whoop_connections WHERE athlete_id = ?",
-                              [self.aid]).fetchone()
-        last = row[0] if row else None
+        last = self.store.profile_synced_at(self.aid)
         if not self.opt.full and last is not None and utcnow() - last < PROFILE_EVERY:
             return
         prof = self.client.profile()
         body = self.client.body_measurement()
-        with self.store.transaction() as con:
-            con.execute("UPDATE athletes SET first_name = ?, last_name = ?, email = ? WHERE athlete_id = ?",
-                        [prof.get("first_name"), prof.get("last_name"), prof.get("email"), self.aid])
-            if body:
-                con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
-                            "VALUES (?, 'whoop_body_measurement', ?, now())",
-                            [self.aid, pd.Series([body]).to_json(orient="records")[1:-1]])
-            con.execute("UPDATE whoop_connections SET profile_synced_at = now() WHERE athlete_id = ?", [self.aid])
+        self.store.save_profile(self.aid, prof.get("first_name"), prof.get("last_name"), prof.get("email"),
+                                pd.Series([body]).to_json(orient="records")[1:-1] if body else None)
 
     # -- collections -----------------------------------------------------------------------
     def _window_start(self, coll: str, st: dict) -> datetime | None:
@@ -147,23 +138,9 @@ class _Run:
         if wm is None:
             return None
         start = wm - timedelta(days=self.opt.overlap_days)
-        table = TABLE[coll]
-        key = schema.KEYS[table][0]
-        with self.store.connect() as con:
-            pending = con.execute(
-                f"SELECT min({key}) FROM {table} WHERE athlete_id = ? AND score_state = 'PENDING_SCORE' "
-                f"AND source IN ('api', 'api+export') AND {key} >= ?",
-                [self.aid, wm - timedelta(days=self.opt.pending_lookback_days)]).fetchone()[0]
+        pending = self.store.oldest_pending(TABLE[coll], self.aid,
+                                            wm - timedelta(days=self.opt.pending_lookback_days))
         return min(start, pending) if pending is not None else start
-
-    def _cycle_starts(self, ids: list) -> dict:
-        ids = [int(i) for i in ids if i is not None]
-        if not ids:
-            return {}
-        with self.store.connect() as con:
-            rows = con.execute("SELECT whoop_id, start_utc FROM cycles WHERE athlete_id = ? AND whoop_id IN "
-                               f"({', '.join('?' * len(ids))})", [self.aid, *ids]).fetchall()
-        return {int(i): pd.Timestamp(s).tz_convert("UTC") for i, s in rows}
 
     def _frame(self, coll: str, records: list[dict]) -> tuple[pd.DataFrame, int]:
         ref = f"sync run {self.run_id}"
@@ -171,7 +148,7 @@ class _Run:
             return mapping.cycles(records, ref), 0
         if coll == "workout":
             return mapping.workouts(records, ref), 0
-        starts = self._cycle_starts([r.get("cycle_id") for r in records])
+        starts = self.store.cycle_starts(self.aid, [r.get("cycle_id") for r in records])
         if coll == "sleep":
             return mapping.sleeps(records, starts, ref), 0
         return mapping.recoveries(records, starts, ref)
@@ -196,32 +173,20 @@ class _Run:
                 got = Store.upsert(con, table, self.aid, frame, self.run_id)
                 if not frame.empty:
                     keys = [_py(k) for k in frame[key]]
-                    state.record_page(con, self.aid, coll, keys, min(keys), max(keys))
+                    Store.record_sync_page(con, self.aid, coll, keys, min(keys), max(keys))
                 c["inserted"] += got["inserted"]
                 c["updated"] += got["updated"]
                 c["unchanged"] += got["unchanged"]
                 c["skipped"] += skipped
-                state.progress_update(con, self.run_id, self.counts, self.client.requests)
+                Store.sync_progress(con, self.run_id, self.counts, self.client.requests)
             pages += 1
             records += len(recs)
             self._emit(coll, pages, records)
         with self.store.transaction() as con:
-            c["deleted"] += self._reconcile(con, table, key, p.start)
-            state.end_pass(con, self.aid, coll)
+            c["deleted"] += Store.reconcile_unseen(con, table, self.aid, coll, p.start)
+            Store.end_sync_pass(con, self.aid, coll)
             Store.rebuild_days(con, self.aid)       # days agree with the records at every close
         self._emit(coll, pages, records, done=True)
-
-    def _reconcile(self, con, table: str, key: str, start: datetime | None) -> int:
-        coll = next(k for k, v in TABLE.items() if v == table)
-        cond = (f"athlete_id = ? AND source IN ('api', 'api+export') AND (? IS NULL OR {key} >= ?) "
-                f"AND {key} NOT IN (SELECT key_utc FROM sync_seen WHERE athlete_id = ? AND collection = ?)")
-        args = [self.aid, start, start, self.aid, coll]
-        n = con.execute(f"SELECT count(*) FROM {table} WHERE {cond}", args).fetchone()[0]
-        if n:
-            con.execute(f"UPDATE {table} SET source = 'export', raw_json = NULL WHERE {cond} "
-                        f"AND source = 'api+export'", args)
-            con.execute(f"DELETE FROM {table} WHERE {cond} AND source = 'api'", args)
-        return int(n)
 
 
 def athlete_lock(store: Store, athlete_id: int) -> FileLock:
@@ -288,8 +253,5 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
 
 
 def connected_athletes(store: Store) -> list[int]:
-    """Ids of athletes with a live connection (status ``connected``)."""
-    with store.connect() as con:
-        return [r[0] for r in con.execute(
-            "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
-            "ORDER BY athlete_id").fetchall()]
+    """Ids of athletes with a live connection (status ``connected`` and a token pair)."""
+    return store.connected_athlete_ids()

@@ -9,7 +9,6 @@ the max age (``WHOOP_SYNC_MAX_AGE_MIN``). ``Reconnect needed`` is never retried.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 from dataclasses import dataclass
@@ -44,18 +43,10 @@ def start_run(store: Store, athlete_id: int, source: str) -> int:
     process is gone are closed as ``failed`` (:func:`close_stale_runs`)."""
     retry_pending(store)
     with store.transaction() as con:
-        dead = con.execute("SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
-                           "AND status = 'running'", [athlete_id]).fetchone()[0]
-        if dead:
-            con.execute("UPDATE import_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()), "
-                        "error = coalesce(error, 'the sync process stopped before finishing') "
-                        "WHERE athlete_id = ? AND kind = 'sync' AND status = 'running'", [athlete_id])
+        if Store.interrupt_running_syncs(con, athlete_id):
             Store.rebuild_days(con, athlete_id)
         close_stale_runs(con)
-        run_id = con.execute(
-            "INSERT INTO import_runs (athlete_id, kind, source, started_at, status, requests, counts_json) "
-            "VALUES (?, 'sync', ?, now(), 'running', 0, '{}') RETURNING run_id", [athlete_id, source]).fetchone()[0]
-        con.execute("INSERT INTO sync_run_meta VALUES (?, ?, ?, now())", [run_id, os.getpid(), socket.gethostname()])
+        run_id = Store.open_sync_run(con, athlete_id, source, os.getpid(), socket.gethostname())
     return run_id
 
 
@@ -69,17 +60,13 @@ def close_stale_runs(con) -> list[int]:
     is gone: on this host its pid no longer exists, on another its heartbeat is older than
     HEARTBEAT_STALE_S. Their athletes' days are rebuilt from the pages they committed.
     Returns the closed run ids."""
-    rows = con.execute(
-        "SELECT r.run_id, r.athlete_id, m.pid, m.host, m.heartbeat_at FROM import_runs r "
-        "LEFT JOIN sync_run_meta m USING (run_id) WHERE r.kind = 'sync' AND r.status = 'running'"
-    ).fetchall()
+    rows = Store.running_sync_runs(con)
     here, now = socket.gethostname(), utcnow()
     stale = [(run_id, aid) for run_id, aid, pid, host, beat in rows
              if (host == here and not pid_alive(pid)) or (host != here and (
                  beat is None or (now - beat).total_seconds() > HEARTBEAT_STALE_S))]
     for run_id, _ in stale:
-        con.execute("UPDATE import_runs SET status = 'failed', finished_at = now(), error = ? "
-                    "WHERE run_id = ? AND status = 'running'", [STALE_RUN_ERROR, run_id])
+        Store.fail_sync_run(con, run_id, STALE_RUN_ERROR)
     for aid in sorted({aid for _, aid in stale}):
         Store.rebuild_days(con, aid)
     return [run_id for run_id, _ in stale]
@@ -121,19 +108,8 @@ def finish_run(store: Store, run_id: int, status: str, counts: dict, requests: i
 
 def _write_end(store: Store, run_id: int, status: str, counts: dict, requests: int,
                error: str | None, retry_after_s: float | None) -> None:
-    with store.transaction() as con:
-        con.execute("UPDATE import_runs SET status = ?, finished_at = now(), counts_json = ?, requests = ?, "
-                    "error = ? WHERE run_id = ?", [status, json.dumps(counts), requests, error, run_id])
-        con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
-                    "SELECT athlete_id, ?, ?, now() FROM import_runs WHERE run_id = ?",
-                    [RETRY_KEY, json.dumps(None if retry_after_s is None else float(retry_after_s)), run_id])
-
-
-def progress_update(con, run_id: int, counts: dict, requests: int) -> None:
-    """Inside a page's transaction: the run's running counts, requests and heartbeat."""
-    con.execute("UPDATE import_runs SET counts_json = ?, requests = ? WHERE run_id = ?",
-                [json.dumps(counts), requests, run_id])
-    con.execute("UPDATE sync_run_meta SET heartbeat_at = now() WHERE run_id = ?", [run_id])
+    store.finish_sync_run(run_id, status, counts, requests, error, retry_key=RETRY_KEY,
+                          retry_after_s=retry_after_s)
 
 
 @dataclass
@@ -149,46 +125,14 @@ class Pass:
 
 
 def get_state(store: Store, athlete_id: int, collection: str) -> dict:
-    """The sync_state row as a dict (empty values when absent)."""
-    with store.connect() as con:
-        cur = con.execute("SELECT * FROM sync_state WHERE athlete_id = ? AND collection = ?",
-                          [athlete_id, collection])
-        row = cur.fetchone()
-        cols = [d[0] for d in cur.description]
-    return dict(zip(cols, row)) if row else {}
+    """The sync_state row as a dict (empty values when absent): ``Store.sync_state``."""
+    return store.sync_state(athlete_id, collection)
 
 
 def begin_pass(store: Store, athlete_id: int, collection: str, start: datetime | None) -> Pass:
     """Open a new pass (forgetting any unfinished one and its seen keys)."""
-    with store.transaction() as con:
-        con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?", [athlete_id, collection])
-        con.execute(
-            "INSERT INTO sync_state (athlete_id, collection, pass_start_utc, pass_full, pass_started_at) "
-            "VALUES (?, ?, ?, ?, now()) ON CONFLICT (athlete_id, collection) DO UPDATE SET "
-            "pass_start_utc = excluded.pass_start_utc, pass_full = excluded.pass_full, "
-            "pass_cursor_utc = NULL, pass_max_utc = NULL, pass_started_at = excluded.pass_started_at",
-            [athlete_id, collection, start, start is None])
+    store.begin_sync_pass(athlete_id, collection, start)
     return Pass(collection, start, None, None, False)
-
-
-def record_page(con, athlete_id: int, collection: str, keys: list, page_min, page_max) -> None:
-    """Inside a page's transaction: remember the page's keys and move the pass cursor."""
-    if keys:
-        con.execute("INSERT OR IGNORE INTO sync_seen SELECT ?, ?, unnest(?::TIMESTAMPTZ[])",
-                    [athlete_id, collection, keys])
-    con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < pass_cursor_utc "
-                "THEN ? ELSE pass_cursor_utc END, pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
-                "pass_max_utc THEN ? ELSE pass_max_utc END WHERE athlete_id = ? AND collection = ?",
-                [page_min, page_min, page_max, page_max, athlete_id, collection])
-
-
-def end_pass(con, athlete_id: int, collection: str) -> None:
-    """Inside the closing transaction: watermark = newest seen, pass cleared, seen keys dropped."""
-    con.execute("UPDATE sync_state SET watermark_utc = coalesce(pass_max_utc, watermark_utc), "
-                "pass_start_utc = NULL, pass_full = NULL, pass_cursor_utc = NULL, pass_max_utc = NULL, "
-                "pass_started_at = NULL, completed_at = now() WHERE athlete_id = ? AND collection = ?",
-                [athlete_id, collection])
-    con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?", [athlete_id, collection])
 
 
 @dataclass(frozen=True)
@@ -209,21 +153,8 @@ class SyncStatus:
 
 def sync_status(store: Store, athlete_id: int, max_age: timedelta = timedelta(hours=1)) -> SyncStatus:
     """The athlete's connection and sync state (no tokens read)."""
-    with store.connect() as con:
-        conn = con.execute("SELECT status, status_detail FROM whoop_connections WHERE athlete_id = ?",
-                           [athlete_id]).fetchone()
-        last = con.execute(
-            "SELECT r.status, r.finished_at, r.error, m.pid, m.host, m.heartbeat_at FROM import_runs r "
-            "LEFT JOIN sync_run_meta m USING (run_id) WHERE r.athlete_id = ? AND r.kind = 'sync' "
-            "ORDER BY r.run_id DESC LIMIT 1", [athlete_id]).fetchone()
-        ok = con.execute("SELECT max(finished_at) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
-                         "AND status = 'ok'", [athlete_id]).fetchone()[0]
-        failures = con.execute(
-            "SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' AND status IN "
-            "('failed', 'interrupted') AND run_id > coalesce((SELECT max(run_id) FROM import_runs WHERE "
-            "athlete_id = ? AND kind = 'sync' AND status = 'ok'), 0)", [athlete_id, athlete_id]).fetchone()[0]
-        retry = con.execute("SELECT value_json FROM settings WHERE athlete_id = ? AND key = ?",
-                            [athlete_id, RETRY_KEY]).fetchone()
+    facts = store.sync_facts(athlete_id, RETRY_KEY)
+    conn, last, ok, failures = facts.connection, facts.last_run, facts.last_ok_at, facts.failures
     last_at = last[1] if last else None
     nxt = (ok + max_age) if ok else None
     if conn is None or conn[0] == "disconnected":
@@ -237,7 +168,7 @@ def sync_status(store: Store, athlete_id: int, max_age: timedelta = timedelta(ho
         if alive:
             return SyncStatus("Syncing", last_at, ok, nxt, None, None)
     if last and last[0] in ("failed", "interrupted"):
-        after = json.loads(retry[0]) if retry else None
+        after = facts.retry_after_s
         backoff = min(BACKOFF_FIRST * 2 ** max(0, min(failures, 20) - 1), max_age)
         wait = max(backoff, timedelta(seconds=after or 0))
         retry_at = (last_at + wait) if last_at is not None else utcnow()
@@ -253,10 +184,7 @@ def due_athletes(store: Store, max_age: timedelta = timedelta(hours=1),
     ``Disconnected`` or ``Syncing``. Writes first the run ends this process could not write
     earlier (:func:`retry_pending`)."""
     retry_pending(store)
-    with store.connect() as con:
-        ids = [r[0] for r in con.execute(
-            "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
-            "ORDER BY athlete_id").fetchall()]
+    ids = store.connected_athlete_ids()
     due = []
     for aid in ids:
         st = sync_status(store, aid, max_age)
