@@ -40,7 +40,14 @@ _URL_KEY = "_whoop_auth_url"      # (link-athlete choice, created at (epoch s), 
 #: a prepared Connect link is renewed this long before its state expires (whoop.oauth.STATE_TTL_S)
 _RENEW_BEFORE_S = 180.0
 _LINK_STYLE = ("display:inline-block;padding:0.45rem 0.9rem;border-radius:0.5rem;"
-               "background:#0A8604;color:#FFFFFF;font-weight:600;text-decoration:none")
+               "background:{primary};color:#FFFFFF;font-weight:600;text-decoration:none")
+
+
+def _link_style() -> str:
+    """The Connect link drawn as a primary button: the theme's ``primaryColor`` (one home,
+    .streamlit/config.toml, whose contrast with white tests/test_theme.py checks)."""
+    primary = str(st.get_option("theme.primaryColor") or "#0A8604")
+    return _LINK_STYLE.format(primary=escape.html(primary))
 
 
 def _max_age() -> timedelta:
@@ -270,7 +277,12 @@ def _connect_link(settings, link: str | None) -> None:
     a plain link with ``target="_self"`` (Streamlit keeps an explicit target on Markdown links;
     the URL is HTML-escaped). The fragment renews it every minute if its state nears expiry.
     """
-    url = _authorization_url(settings, link)
+    try:   # a fragment rerun is outside the page's guard: a busy database is one message
+        url = _authorization_url(settings, link)
+    except WhoopError as exc:
+        st.warning(f"The Connect link could not be prepared: {escape.markdown(exc)}",
+                   icon=":material/warning:")
+        return
     st.markdown(f'<a href="{escape.html(url)}" target="_self" rel="noopener" '
-                f'style="{_LINK_STYLE}">Connect WHOOP</a>', unsafe_allow_html=True)
+                f'style="{_link_style()}">Connect WHOOP</a>', unsafe_allow_html=True)
     st.caption("Opens WHOOP's consent page here; after Allow you come back to this app.")
