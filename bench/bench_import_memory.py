@@ -78,10 +78,13 @@ def big_journal_export(small: Path, dest: Path, journal_mb: int) -> tuple[Path, 
 def run_child(zip_path: Path, db: Path, code: Path) -> dict:
     """Import in a child process; its peak RSS (MB) from wait4, its timings from stdout."""
     env = {**os.environ, "PYTHONPATH": str(code)}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(zip_path), str(db)], cwd=code,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.stdout.read(), proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    with tempfile.TemporaryFile() as errors:   # a file, not a pipe: a chatty child cannot block
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(zip_path), str(db)], cwd=code,
+                                env=env, stdout=subprocess.PIPE, stderr=errors)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        errors.seek(0)
+        err = errors.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"import failed: {err.decode()[-2000:]}")
