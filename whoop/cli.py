@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--athlete", metavar="NAME", help="only this athlete (default: all)")
     p.set_defaults(func=cmd_report)
 
-    sync_cli.register(sub)
+    sync_cli.add_commands(sub)
     return parser
 
 

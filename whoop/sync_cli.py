@@ -34,7 +34,7 @@ def _db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="FILE", help="DuckDB file (default: $WHOOP_DB or data/whoop.duckdb)")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add the ``connect``, ``sync`` and ``disconnect`` subcommands (each sets ``func``)."""
     p = sub.add_parser("connect", help="connect a WHOOP account (OAuth in the browser)")
     _db(p)
