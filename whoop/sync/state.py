@@ -1,6 +1,7 @@
-"""Sync bookkeeping in the database: runs (``import_runs`` kind ``sync`` + ``sync_run_meta``
-liveness), per-collection passes and watermarks (``sync_state``), keys seen by a pass
-(``sync_seen``), the status the Connect card shows, and which athletes a background sync is due for.
+"""Sync bookkeeping rules: runs (``import_runs`` kind ``sync`` + ``sync_run_meta`` liveness),
+per-collection passes and watermarks (``sync_state``), keys seen by a pass (``sync_seen``), the
+status the Connect card shows, and which athletes a background sync is due for. The rows are read
+and written through the store (:mod:`whoop.store.sync_runs`, :mod:`whoop.store.sync_passes`).
 
 Retry after a failure (state ``Error``): the next background sync waits until the failed run's
 ``retry_after_s`` (what WHOOP's rate limit or the client said; kept in ``settings`` under
