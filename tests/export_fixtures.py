@@ -1,5 +1,5 @@
 """Project-generated WHOOP export fixtures: small invented rows written with the exact headers of
-every variant in EXPORT.md section 2, as CSV text, ZIP, gzip-wrapped ZIP, folder or loose files.
+every variant in docs/WHOOP.md#headers, as CSV text, ZIP, gzip-wrapped ZIP, folder or loose files.
 
 Nothing here is copied from a real export. The invented athlete (tz UTC+01:00 unless said):
 
@@ -22,7 +22,7 @@ import io
 import zipfile
 from pathlib import Path
 
-# ----------------------------------------------------------------- headers (EXPORT.md 2.1-2.4)
+# ----------------------------------------------------------------- headers (docs/WHOOP.md#headers)
 CYCLES_26 = [
     "Cycle start time", "Cycle end time", "Cycle timezone", "Recovery score %",
     "Resting heart rate (bpm)", "Heart rate variability (ms)", "Skin temp (celsius)",
@@ -51,7 +51,7 @@ WORKOUTS_20 = WORKOUTS_17 + ["Distance (meters)", "Altitude gain (meters)",
                              "Altitude change (meters)"]
 JOURNAL_6 = ["Cycle start time", "Cycle end time", "Cycle timezone", "Question text",
              "Answered yes", "Notes"]
-#: The Spanish cycles header of EXPORT.md 1.2, in the same order as CYCLES_26.
+#: The Spanish cycles header of docs/WHOOP.md#files-and-containers, in the same order as CYCLES_26.
 CYCLES_ES = [
     "Hora de inicio del ciclo", "Hora de finalización del ciclo", "Zona horaria del ciclo",
     "Puntuación de recuperación (%)", "Frecuencia cardíaca en reposo (lpm)",
@@ -230,7 +230,7 @@ def write_zip(path: Path, files: dict[str, str | bytes], *, folder: str = "") ->
 
 
 def write_gzip_zip(path: Path, files: dict[str, str | bytes]) -> Path:
-    """A ZIP wrapped in gzip (as some download clients deliver it, EXPORT.md 1.1)."""
+    """A ZIP wrapped in gzip (as some download clients deliver it, docs/WHOOP.md#files-and-containers)."""
     path.write_bytes(gzip.compress(zip_bytes(files)))
     return path
 
@@ -247,7 +247,7 @@ def write_folder(folder: Path, files: dict[str, str | bytes]) -> Path:
 # ------------------------------------- quirk: a main sleep filed under the previous cycle
 #: Three invented cycles at UTC+02:00, newest first. Q2's main sleep (onset 2024-06-02 22:30)
 #: opens Q2 in physiological_cycles.csv (its row's ``Sleep onset``, with Q2's recovery), but its
-#: row in sleeps.csv carries Q3's ``Cycle start time`` (EXPORT.md 3.3). Q3's own row also shows
+#: row in sleeps.csv carries Q3's ``Cycle start time`` (docs/EXPORT_QUIRKS.md). Q3's own row also shows
 #: a late nap's sleep columns (the other 3.3 quirk), so Q3's main sleep is found only by the
 #: sleeps.csv key; the nap stays a nap.
 _Q = {

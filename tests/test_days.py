@@ -1,4 +1,5 @@
-"""The day model (DESIGN.md): a cycle's day is the local date of the wake-up that opens it."""
+"""The day model (docs/ARCHITECTURE.md "The day model"): a cycle's day is the local date of the
+wake-up that opens it."""
 
 from __future__ import annotations
 

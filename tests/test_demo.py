@@ -15,7 +15,7 @@ from whoop.export import read_export
 from whoop.synth import generate_athlete, history_start
 from whoop.synth.model import parse_iso
 
-# Header strings copied from EXPORT.md §2 (not from whoop.demo, so a typo there fails here).
+# Header strings copied from docs/WHOOP.md#headers (not from whoop.demo, so a typo there fails here).
 CYCLES_26 = ("Cycle start time,Cycle end time,Cycle timezone,Recovery score %,Resting heart rate "
              "(bpm),Heart rate variability (ms),Skin temp (celsius),Blood oxygen %,Day Strain,"
              "Energy burned (cal),Max HR (bpm),Average HR (bpm),Sleep onset,Wake onset,Sleep "

@@ -1,4 +1,5 @@
-"""Containers and header variants of the WHOOP export (EXPORT.md 1 and 2), on generated fixtures."""
+"""Containers and header variants of the WHOOP export (docs/WHOOP.md "The Data Export"), on
+generated fixtures."""
 
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def test_uploads_one_zip_gzip_or_loose_csvs():
 
 @pytest.mark.parametrize("variant", ["current", "legacy"])
 def test_header_variants(tmp_path, variant):
-    """cycles 26/25, sleeps 18/17, workouts 17/20 columns (EXPORT.md 0)."""
+    """cycles 26/25, sleeps 18/17, workouts 17/20 columns (docs/WHOOP.md#headers)."""
     data = read_export([fx.write_zip(tmp_path / "e.zip", fx.export_csvs(variant))])
     assert counts(data) == COUNTS
     consistency = data.sleeps.set_index("start_utc")["sleep_consistency_pct"]
@@ -198,7 +199,8 @@ def test_header_normalization_folds_accents_nbsp_and_quotes():
 
 
 def test_german_sleeps_file_name_and_header(tmp_path):
-    """German names reconstructed from the alias keys of EXPORT.md 1.2 (no raw file seen)."""
+    """German names reconstructed from the alias keys of docs/WHOOP.md#files-and-containers (no raw
+    file seen)."""
     de = {"Cycle start time": "Startzeit des Zyklus", "Cycle end time": "Endzeit des Zyklus",
           "Cycle timezone": "Zeitzone des Zyklus", "Sleep onset": "Beginn des Schlafs",
           "Wake onset": "Beginn des Aufwachens", "Sleep performance %": "Schlafleistung %",

@@ -1,4 +1,4 @@
-"""Quirks of the WHOOP export (EXPORT.md 3) and the unit conversions, on the invented athlete of
+"""Quirks of the WHOOP export (docs/EXPORT_QUIRKS.md) and the unit conversions, on the invented athlete of
 tests/export_fixtures.py; expected values are computed by hand in the comments."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def test_cycles_whole_rows(data):
 
 def test_dst_travel_cycles_join_without_gap(data):
     """C3 ends '2024-03-11 22:40:00' at UTCZ, C2 starts '2024-03-11 23:40:00' at UTC+01:00:
-    different strings, one instant (EXPORT.md 3.1)."""
+    different strings, one instant (docs/WHOOP.md#timestamps-and-offsets)."""
     by_start = data.cycles.sort_values("start_utc").reset_index(drop=True)
     closed = by_start.dropna(subset=["end_utc"])
     c3 = by_start[by_start["start_utc"] == utc("2024-03-10 23:05")].iloc[0]
@@ -180,9 +180,10 @@ def test_repeated_cycle_start_keeps_last_with_warning():
 
 
 def test_main_sleep_filed_under_the_previous_cycle_joins_the_cycle_naming_its_onset():
-    """EXPORT.md 3.3: Q2's sleep row names Q3's cycle start, Q2's cycle row names the sleep's
-    onset; the cycle row wins. Q3's own row shows a nap, so Q3's main sleep keeps the sleeps.csv
-    key, and the nap stays in Q3. UTC+02:00: 22:30 local -> 20:30Z."""
+    """docs/EXPORT_QUIRKS.md, a main sleep filed under the previous cycle: Q2's sleep row names Q3's
+    cycle start, Q2's cycle row names the sleep's onset; the cycle row wins. Q3's own row shows a
+    nap, so Q3's main sleep keeps the sleeps.csv key, and the nap stays in Q3. UTC+02:00: 22:30
+    local -> 20:30Z."""
     files = fx.previous_cycle_sleep_csvs()
     data = read_export_files([(n, t.encode()) for n, t in files.items()])
     s = data.sleeps.set_index("start_utc")

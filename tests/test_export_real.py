@@ -41,7 +41,8 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 def to_utc(local: str, tz: str) -> pd.Timestamp | None:
-    """'YYYY-MM-DD HH:MM:SS' in 'UTC+HH:MM' / 'UTCZ' -> UTC (EXPORT.md 3.1), by hand."""
+    """'YYYY-MM-DD HH:MM:SS' in 'UTC+HH:MM' / 'UTCZ' -> UTC (docs/WHOOP.md#timestamps-and-offsets),
+    by hand."""
     if not local:
         return None
     if tz == "UTCZ":
@@ -154,7 +155,7 @@ def test_workout_values(case, index):
 
 def test_offset_changes_join_without_gap(case):
     """Wherever consecutive cycles change offset (DST/travel), the earlier one's end is the later
-    one's start in UTC (EXPORT.md 3.1)."""
+    one's start in UTC (docs/WHOOP.md#timestamps-and-offsets)."""
     data, raw, _, _ = case
     by_start = data.cycles.sort_values("start_utc").reset_index(drop=True)
     nxt = by_start.shift(-1)

@@ -195,7 +195,7 @@ def test_cycles_are_contiguous_with_placeholders_and_one_open_cycle(athlete):
 
 
 def test_day_labels_increase_one_cycle_per_day(athlete):
-    """DESIGN.md day model: wake-up local date, or the start date for placeholders."""
+    """docs/ARCHITECTURE.md "The day model": wake-up local date, or the start date for placeholders."""
     main = {s["cycle_id"]: s for s in athlete.sleeps if not s["nap"]}
     labels = []
     for c in athlete.cycles:

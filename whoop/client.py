@@ -1,7 +1,8 @@
 """httpx client for the WHOOP API v2: bearer auth, ``limit=25`` pages with ``nextToken``,
 ``start``/``end`` windows, a request budget, retries with backoff.
 
-Rules (../shared/whoop/API.md §2-3; WHOOP developer docs "Rate limiting", OpenAPI document):
+Rules (docs/WHOOP.md "Pagination and time windows" and "Rate limiting", from WHOOP's developer
+docs https://developer.whoop.com/docs/developing/rate-limiting and its OpenAPI document):
 
 * collections take ``limit`` (max 25), ``start`` (inclusive), ``end`` (exclusive), ``nextToken``;
   the reply is ``{"records": [...], "next_token": ...}``, newest first; no ``next_token`` = last page;

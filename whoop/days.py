@@ -1,6 +1,6 @@
 """The day model: one row per athlete per day, built from the record tables.
 
-Rules (DESIGN.md "The day model", after WHOOP's own labelling):
+Rules (docs/ARCHITECTURE.md "The day model", after WHOOP's own labelling):
 
 * A cycle runs from one main sleep's onset to the next. Its **day** is the local calendar date
   (the sleep's own UTC offset) of the wake-up that ends the main sleep opening the cycle.

@@ -1,12 +1,12 @@
 """The demo data: a synthetic athlete (:mod:`whoop.synth`) written as a WHOOP "Data Export" ZIP.
 
-The ZIP follows EXPORT.md §1-3 exactly, so the demo goes through the same importer as a real
-export (``whoop.export.read_export``): four CSVs at the ZIP root, the exact header strings of
-§2, newest-first rows, local wall-clock times in the row's ``Cycle timezone`` (``UTC-05:00``,
-``UTC+05:30``, ``UTCZ`` for zero), energy in kcal, whole minutes, zone percentages, lowercase
-``true``/``false``, the open cycle first with empty end/strain/energy/HR, RFC 4180 quoting only
-where needed (journal notes with commas, quotes and newlines), LF line ends, one final newline,
-UTF-8 without BOM, every ZIP member stamped with the same fixed time.
+The ZIP follows docs/WHOOP.md "The Data Export" exactly, so the demo goes through the same importer
+as a real export (``whoop.export.read_export``): four CSVs at the ZIP root, the exact header strings
+(``whoop.export.headers.CANONICAL``), newest-first rows, local wall-clock times in the row's ``Cycle
+timezone`` (``UTC-05:00``, ``UTC+05:30``, ``UTCZ`` for zero), energy in kcal, whole minutes, zone
+percentages, lowercase ``true``/``false``, the open cycle first with empty end/strain/energy/HR, RFC
+4180 quoting only where needed (journal notes with commas, quotes and newlines), LF line ends, one
+final newline, UTF-8 without BOM, every ZIP member stamped with the same fixed time.
 """
 
 from __future__ import annotations
@@ -43,14 +43,14 @@ WORKOUTS_HEADER = _CYCLE_BASE + [
 JOURNAL_HEADER = _CYCLE_BASE + ["Question text", "Answered yes", "Notes"]
 FILES = ("journal_entries.csv", "physiological_cycles.csv", "sleeps.csv", "workouts.csv")
 
-_KCAL_PER_KJ = 1 / 4.184        # EXPORT.md §2.5: "Energy burned (cal)" holds kcal
+_KCAL_PER_KJ = 1 / 4.184        # docs/WHOOP.md#units: "Energy burned (cal)" holds kcal
 _ZONES = ("zone_one_milli", "zone_two_milli", "zone_three_milli", "zone_four_milli",
           "zone_five_milli")
 
 
 def export_tz(offset: str) -> str:
     """API ``timezone_offset`` -> export ``Cycle timezone``: ``-05:00`` -> ``UTC-05:00``,
-    ``Z`` / ``+00:00`` -> ``UTCZ`` (EXPORT.md §3.1)."""
+    ``Z`` / ``+00:00`` -> ``UTCZ`` (docs/WHOOP.md#timestamps-and-offsets)."""
     return "UTCZ" if tzd_minutes(offset) == 0 else f"UTC{offset}"
 
 
@@ -110,7 +110,7 @@ def export_tables(athlete: SynthAthlete, *, cycles_columns: int = 26,
 
     ``cycles_columns`` 26 (current) or 25 (legacy, without ``Sleep consistency %``; sleeps.csv
     then has 17 columns instead of 18); ``workouts_columns`` 17 (current) or 20 (legacy, with
-    distance and altitude). Header strings per EXPORT.md §2.
+    distance and altitude). Header strings per docs/WHOOP.md#headers.
 
     Raises:
         ValueError: an unknown column count.
@@ -193,7 +193,7 @@ def write_demo_export(dest: Path, *, seed: int = 7, days: int = 400, end: date |
     with ``now`` = 12:00 home-local time on ``end`` (default :data:`DEMO_END`, fixed so the demo
     is reproducible; the UI may pass today's date). Same arguments -> same bytes: the members are
     deflated in a fixed order with one fixed timestamp (``end`` 12:00:00), like the real export
-    whose members all carry the generation time (EXPORT.md §1.1).
+    whose members all carry the generation time (docs/WHOOP.md#files-and-containers).
 
     Raises:
         ValueError: ``days < 1`` or unknown column counts.

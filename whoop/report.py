@@ -1,9 +1,10 @@
 """The analytics as CSV files for use elsewhere (``python -m whoop report --out DIR``).
 
 Pure: frames in, files out. Values stay in canonical units (the unit is in each column name:
-DESIGN.md "Units and names"); dates are written ``YYYY-MM-DD``; missing values are empty fields.
-Every file goes through :func:`whoop.csvout.write_csv`: text cells are quoted, and a question
-that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'``.
+docs/ARCHITECTURE.md "Units and names"); dates are written ``YYYY-MM-DD``; missing values are empty
+fields. Every file goes through :func:`whoop.csvout.write_csv`: text cells are quoted, and a
+question that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading
+``'``.
 
 Files (one athlete per call):
 

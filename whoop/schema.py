@@ -1,7 +1,7 @@
 """Canonical record frames: the one shape that the export importer and the API sync both produce
 and that :mod:`whoop.store` upserts.
 
-Conventions (DESIGN.md "Units and names"):
+Conventions (docs/ARCHITECTURE.md "Units and names"):
 
 * instants are ``datetime64[us, UTC]`` truncated to whole seconds (the record key precision);
 * ``tz_offset_min`` is the record's own UTC offset in minutes (``UTC+05:30`` -> 330, ``UTCZ`` -> 0);
@@ -13,7 +13,7 @@ Conventions (DESIGN.md "Units and names"):
 * provenance: ``source`` is ``export``, ``demo`` or ``api`` (``api+export`` after a merge),
   ``source_ref`` names the file (``my_whoop_data_2025_02_16.zip:sleeps.csv``) or the sync run.
 
-Keys (DESIGN.md "Storage": athlete + start instant + kind):
+Keys (docs/ARCHITECTURE.md "Storage": athlete + start instant + kind):
 
 =============  ===============================================
 table          primary key
@@ -24,7 +24,7 @@ sleeps         (athlete_id, start_utc)          (naps share the cycle start, not
 workouts       (athlete_id, start_utc)
 journal        (athlete_id, entry_key)          ``entry_key`` = cycle start ISO + question, or
                                                  ``orphan|question|answer|notes`` for rows
-                                                 whose cycle fields are empty (EXPORT.md 3.4)
+                                                 whose cycle fields are empty (docs/EXPORT_QUIRKS.md)
 =============  ===============================================
 
 Frames handed to the store need not carry ``athlete_id`` / ``run_id``; the store adds them.
@@ -178,7 +178,7 @@ DAILY_EXPORT_COLUMNS: list[str] = [
 
 # The daily table in the database: the export columns (athlete as athlete_id) plus context.
 DAYS: dict[str, str] = {
-    "date": "datetime64[s]",     # the day label (DESIGN.md day model), a calendar date
+    "date": "datetime64[s]",     # the day label (docs/ARCHITECTURE.md "The day model"), a calendar date
     "cycle_start_utc": TS,
     "cycle_end_utc": TS,
     "tz_offset_min": I,

@@ -40,7 +40,7 @@ def assert_clean(page) -> None:
 
 def last_day(cycles_csv: str) -> date:
     """The export's last day from its newest cycle (the first data row): the local date of the
-    wake-up ("Wake onset"), else of the cycle start (DESIGN.md day model)."""
+    wake-up ("Wake onset"), else of the cycle start (docs/ARCHITECTURE.md "The day model")."""
     row = next(csv.DictReader(io.StringIO(cycles_csv)))
     stamp = row.get("Wake onset") or row["Cycle start time"]
     return date.fromisoformat(stamp[:10])

@@ -234,7 +234,8 @@ def test_connect_allow_sync_shows_recovery(whoop_app, page):
     assert f"data through {last:%a %d %b %Y}" in side and f"({len(days)} days)" in side, side
     metrics = dict(zip(main.get_by_test_id("stMetricLabel").all_inner_texts(),
                        main.get_by_test_id("stMetricValue").all_inner_texts()))
-    # DESIGN.md: only SCORED recoveries count, never calibrating days (nor placeholder cycles)
+    # docs/ARCHITECTURE.md "The day model": only SCORED recoveries count, never calibrating days
+    # (nor placeholder cycles)
     counts_in_stats = (days["recovery_score_state"].eq("SCORED").fillna(False)
                        & ~days["user_calibrating"].fillna(False).astype(bool)
                        & days["has_main_sleep"].fillna(False).astype(bool))

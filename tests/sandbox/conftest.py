@@ -108,7 +108,8 @@ def openapi() -> dict:
 def validate(openapi) -> Callable[[Any, str], None]:
     """``validate(instance, "Cycle")`` against components.schemas (formats checked)."""
     components = _convert(copy.deepcopy(openapi["components"]))
-    # SPEC-NEW (API.md §2) adds Cycle.step_count (int32, nullable); accept it, typed.
+    # A newer revision of WHOOP's OpenAPI document (docs/WHOOP.md#records-and-fields) adds
+    # Cycle.step_count (int32, nullable); accept it, typed.
     components["schemas"]["Cycle"]["properties"]["step_count"] = {"type": ["integer", "null"]}
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
 

@@ -3,13 +3,14 @@ frames of :mod:`whoop.schema`.
 
 Rules and their sources:
 
-* instants: local wall-clock minus the row's ``Cycle timezone`` offset (EXPORT.md 3.1);
-* energy: the export's "Energy burned (cal)" is kcal, x 4.184 -> kJ (DESIGN.md "Units");
+* instants: local wall-clock minus the row's ``Cycle timezone`` offset
+  (docs/WHOOP.md#timestamps-and-offsets);
+* energy: the export's "Energy burned (cal)" is kcal, x 4.184 -> kJ (docs/WHOOP.md#units);
 * workout zone minutes: ``HR Zone n %`` / 100 x ``Duration (min)`` (schema.WORKOUTS);
 * score_state for export rows: PENDING_SCORE for the open cycle, SCORED when metrics are present,
   UNSCORABLE when a closed record has none (schema.py docstring);
-* keys: cycles by start, sleeps by onset (naps share the cycle start, EXPORT.md 3.3), workouts by
-  start; the journal (streamed) in :mod:`whoop.export.journal` (EXPORT.md 3.4);
+* keys: cycles by start, sleeps by onset (naps share the cycle start, docs/EXPORT_QUIRKS.md),
+  workouts by start; the journal (streamed) in :mod:`whoop.export.journal` (docs/EXPORT_QUIRKS.md);
 * a main sleep belongs to the cycle whose physiological_cycles.csv row names its onset
   (``Sleep onset``), and only otherwise to the cycle its sleeps.csv row names: some exports file
   a main sleep under the previous cycle's ``Cycle start time`` (docs/EXPORT_QUIRKS.md).
@@ -24,7 +25,7 @@ from whoop import schema
 from whoop.export import table as T
 from whoop.export.table import RawTable
 
-KCAL_TO_KJ = 4.184  # thermochemical calorie (DESIGN.md "Units and names")
+KCAL_TO_KJ = 4.184  # thermochemical calorie (docs/ARCHITECTURE.md "Units and names")
 
 _SLEEP_FIELDS = {
     "Sleep performance %": "sleep_performance_pct",
@@ -60,7 +61,8 @@ def _provenance(frame: pd.DataFrame, source: str, ref: str) -> None:
 
 def dedup_keep_last(frame: pd.DataFrame, key: str, what: str, file: str,
                     warnings: list[str]) -> pd.DataFrame:
-    """Drop rows whose ``key`` repeats, keeping the last (DESIGN.md: dedupe keep-last)."""
+    """Drop rows whose ``key`` repeats, keeping the last (docs/ARCHITECTURE.md "Storage": dedupe
+    keep-last)."""
     dup = frame.duplicated(key, keep="last")
     if dup.any():
         warnings.append(f"{int(dup.sum())} {what} in {file} repeat the start time of another row; "
@@ -87,7 +89,7 @@ def _sleep_frame(t: RawTable, offset: pd.Series, cycle_start: pd.Series) -> pd.D
 def cycles(t: RawTable, source: str, warnings: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """physiological_cycles.csv -> (cycles, recoveries) canonical frames.
 
-    A recoveries row exists only for cycles with at least one recovery metric (EXPORT.md 3.2:
+    A recoveries row exists only for cycles with at least one recovery metric (docs/EXPORT_QUIRKS.md:
     cycles without a scored sleep have empty recovery columns); ``user_calibrating`` is unknown.
     """
     offset = T.tz_offset_min(t)
@@ -121,7 +123,7 @@ def cycles(t: RawTable, source: str, warnings: list[str]) -> tuple[pd.DataFrame,
 
 def main_sleeps_from_cycles(t: RawTable, source: str) -> pd.DataFrame:
     """Main-sleep rows synthesized from the cycles file's sleep columns (used when sleeps.csv is
-    absent; the cycles file carries only the main sleep, EXPORT.md 3.3)."""
+    absent; the cycles file carries only the main sleep, docs/EXPORT_QUIRKS.md)."""
     offset = T.tz_offset_min(t)
     start = T.utc_time(t, "Cycle start time", offset, required=True)
     has_sleep = (t.columns["Sleep onset"] != "").to_numpy()
@@ -137,7 +139,7 @@ def main_sleeps_from_cycles(t: RawTable, source: str) -> pd.DataFrame:
 def sleeps(t: RawTable, source: str, warnings: list[str],
            cycles: RawTable | None = None) -> pd.DataFrame:
     """sleeps.csv -> canonical sleeps frame, keyed by onset; naps keep ``nap=True``; sleeps with
-    onset and wake but no metrics are kept as UNSCORABLE (EXPORT.md 3.2, 3.3).
+    onset and wake but no metrics are kept as UNSCORABLE (docs/EXPORT_QUIRKS.md).
 
     With ``cycles`` (the physiological_cycles.csv table of the same export), each main sleep's
     ``cycle_start_utc`` comes from the cycle row whose ``Sleep onset`` is that sleep's onset

@@ -1,9 +1,9 @@
 """Header knowledge of the WHOOP Data Export: canonical columns per file, localized aliases,
 file-kind detection and recognition of look-alike files WHOOP did not write.
 
-Source of every column name: /work/shared/whoop/EXPORT.md section 2 (canonical headers, checked
-against real exports) and section 1.2 (localized headers de/es/fr/pt-BR as reported by
-ryanbr/noop's importer, issues #3, #76, #79, #692).
+Source of every column name: docs/WHOOP.md "Headers" (canonical headers, checked against real
+exports) and "Files and containers" (localized headers de/es/fr/pt-BR as reported by the importer
+of https://github.com/ryanbr/noop, issues #3, #76, #79, #692).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _RECOVERY = ["Recovery score %", "Resting heart rate (bpm)", "Heart rate variabi
 _HR = ["Max HR (bpm)", "Average HR (bpm)"]
 _ZONES = [f"HR Zone {i} %" for i in range(1, 6)]
 
-#: Canonical header of each file kind, in file order (current variant; EXPORT.md 2.1-2.4).
+#: Canonical header of each file kind, in file order (current variant; docs/WHOOP.md#headers).
 CANONICAL: dict[str, list[str]] = {
     "cycles": [*_CYCLE, *_RECOVERY, "Day Strain", "Energy burned (cal)", *_HR,
                "Sleep onset", "Wake onset", *_SLEEP_METRICS, "Sleep consistency %"],
@@ -40,9 +40,9 @@ CANONICAL: dict[str, list[str]] = {
     "journal": [*_CYCLE, "Question text", "Answered yes", "Notes"],
 }
 
-#: Columns that some genuine variants lack (EXPORT.md 0: 25/26 cycles, 17/18 sleeps, 17/20 workouts).
-#: ``Duration (min)`` and ``GPS enabled`` have no known localized names, so they are optional too
-#: (the duration then comes from the workout's start and end).
+#: Columns that some genuine variants lack (docs/WHOOP.md#headers: 25/26 cycles, 17/18 sleeps, 17/20
+#: workouts). ``Duration (min)`` and ``GPS enabled`` have no known localized names, so they are
+#: optional too (the duration then comes from the workout's start and end).
 OPTIONAL: dict[str, set[str]] = {
     "cycles": {"Sleep consistency %"},
     "sleeps": {"Sleep consistency %"},
@@ -76,7 +76,8 @@ def normalize(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", folded).strip("_")
 
 
-# Localized header keys (already normalized) -> canonical English header. EXPORT.md 1.2.
+# Localized header keys (already normalized) -> canonical English header.
+# docs/WHOOP.md#files-and-containers.
 _FOREIGN: dict[str, str] = {
     # de
     "startzeit_des_zyklus": "Cycle start time", "endzeit_des_zyklus": "Cycle end time",
@@ -177,8 +178,8 @@ ALIASES: dict[str, str] = {
     **{normalize(col): col for cols in CANONICAL.values() for col in cols},
 }
 
-# File names (normalized) -> kind, English and localized (EXPORT.md 1.1, 1.2). Only a hint:
-# the header decides, because sleeps.csv / workouts.csv also exist in the GDPR export.
+# File names (normalized) -> kind, English and localized (docs/WHOOP.md#files-and-containers). Only
+# a hint: the header decides, because sleeps.csv / workouts.csv also exist in the GDPR export.
 FILE_NAMES: dict[str, str] = {
     normalize(n): kind for kind, names in {
         "cycles": ["physiological_cycles.csv", "physiologische_zyklen.csv",
@@ -222,7 +223,7 @@ def check_header_line(first_line: str, file: str) -> None:
 
 
 def is_gdpr_header(header: list[str]) -> bool:
-    """True for the GDPR/privacy export's snake_case headers (EXPORT.md 1.3)."""
+    """True for the GDPR/privacy export's snake_case headers (docs/WHOOP.md#files-and-containers)."""
     cells = [h.strip() for h in header]
     snake = sum(bool(re.fullmatch(r"[a-z][a-z0-9_]*", c)) for c in cells)
     return snake == len(cells) and bool(_GDPR_MARKERS & set(cells))

@@ -3,7 +3,7 @@ is parsed into staged rows, and the file-wide rules (duplicates, conflicts) are 
 chunks are staged (:class:`whoop.store.staging.JournalStage`), so a journal of any length costs one
 chunk of memory.
 
-Rules (EXPORT.md 3.4, schema.py keys): exact duplicate rows are dropped (the first is kept);
+Rules (docs/EXPORT_QUIRKS.md, schema.py keys): exact duplicate rows are dropped (the first is kept);
 rows with empty cycle fields are kept as orphans with
 ``entry_key = "orphan|question|answer|notes"``; others get
 ``entry_key = "<cycle start UTC, ISO 8601 Z>|<question>"`` and, when several rows share an

@@ -1,5 +1,5 @@
 """Gather the CSV files of an export from what a person hands over: a ZIP as WHOOP e-mails it, a
-gzip-wrapped ZIP, an unzipped folder, loose CSVs, or a mix (EXPORT.md 1.1, 5.1).
+gzip-wrapped ZIP, an unzipped folder, loose CSVs, or a mix (docs/WHOOP.md#files-and-containers).
 
 Containers are recognised by magic bytes, never by file name: ``PK\\x03\\x04`` (ZIP), ``1f 8b``
 (gzip). Inside a ZIP or folder every ``*.csv`` is a candidate, in any subfolder, whatever its

@@ -2,9 +2,10 @@
 vectorized field parsers (timestamps, offsets, numbers, booleans) that report the physical line
 and column of the first bad value.
 
-Formats (EXPORT.md 3.1, 3.5): UTF-8 (BOM stripped), RFC 4180 quoting with embedded newlines,
-LF or CRLF; timestamps ``YYYY-MM-DD HH:MM:SS`` in local wall-clock time; offsets ``UTC+HH:MM``,
-``UTC-HH:MM`` or ``UTCZ`` (= +00:00); ``.`` decimals; ``true``/``false``; empty = missing.
+Formats (docs/WHOOP.md#csv-format, docs/WHOOP.md#timestamps-and-offsets): UTF-8 (BOM stripped), RFC
+4180 quoting with embedded newlines, LF or CRLF; timestamps ``YYYY-MM-DD HH:MM:SS`` in local
+wall-clock time; offsets ``UTC+HH:MM``, ``UTC-HH:MM`` or ``UTCZ`` (= +00:00); ``.`` decimals;
+``true``/``false``; empty = missing.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ class CsvFile:
     """One export CSV, read as a stream in chunks so that memory does not grow with its size.
 
     ``opener`` returns a fresh binary stream of the file (each read starts again from byte 0);
-    ``file`` is its display name for messages. Text rules (EXPORT.md 3.5): UTF-8, BOM stripped,
-    RFC 4180 quoting with embedded newlines, LF, CRLF or CR line ends.
+    ``file`` is its display name for messages. Text rules (docs/WHOOP.md#csv-format): UTF-8, BOM
+    stripped, RFC 4180 quoting with embedded newlines, LF, CRLF or CR line ends.
     """
 
     def __init__(self, opener: Callable[[], IO[bytes]], file: str) -> None:
@@ -325,7 +326,8 @@ _TZ = re.compile(r"UTC(?:(Z)|([+-])(\d{2}):?(\d{2}))")
 
 
 def tz_offset_min(t: RawTable, col: str = "Cycle timezone") -> pd.Series:
-    """``Int64`` offsets in minutes from ``UTC±HH:MM`` / ``UTCZ`` (EXPORT.md 3.1); <NA> if empty.
+    """``Int64`` offsets in minutes from ``UTC±HH:MM`` / ``UTCZ``
+    (docs/WHOOP.md#timestamps-and-offsets); <NA> if empty.
 
     Raises:
         ExportFormatError: any other token (``GMT+1``, ``Europe/Berlin``, ``+01:00`` ...).
@@ -371,7 +373,7 @@ def local_time(t: RawTable, col: str) -> pd.Series:
 
 
 def utc_time(t: RawTable, col: str, offset_min: pd.Series, *, required: bool = False) -> pd.Series:
-    """UTC instants of a local wall-clock column: local - offset (EXPORT.md 3.1).
+    """UTC instants of a local wall-clock column: local - offset (docs/WHOOP.md#timestamps-and-offsets).
 
     Returns ``datetime64[us, UTC]``; NaT where the field is empty.
     Raises:

@@ -7,7 +7,7 @@ canonical units: minutes, kJ, ms, bpm, %, strain 0-21) and the record tables (``
 
 Rules used here:
 
-* Only ``SCORED`` records count (DESIGN.md "The day model"); the masks come from
+* Only ``SCORED`` records count (docs/ARCHITECTURE.md "The day model"); the masks come from
   :mod:`whoop.metrics.calendar` (recovery: scored, not calibrating, with a main sleep; sleep:
   scored main sleep; strain: scored and closed cycle). Unscored days become NaN, never 0.
 * Rolling means run on a full daily calendar (a missing day is a NaN row, so a 7-day window is 7
@@ -294,7 +294,8 @@ def local_time(instants: pd.Series, offset_min: pd.Series) -> pd.Series:
 
 
 def naps(sleeps: pd.DataFrame, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    """Naps (sleeps with ``nap`` True), kept apart from main sleeps (DESIGN.md day model).
+    """Naps (sleeps with ``nap`` True), kept apart from main sleeps (docs/ARCHITECTURE.md "The day
+    model").
 
     Returns:
         columns ``date`` (local date of the nap's onset, datetime64[s]), ``start_local``,

@@ -2,7 +2,7 @@
 
 The daily frame (``schema.DAYS``) has one row per day *with data*; missing days are absent rows.
 Day-based windows (7-day mean, 28-day load) must run on a full calendar so a gap is a gap, not a
-shorter window. DESIGN.md "The day model": only ``SCORED`` records count in baselines and
+shorter window. docs/ARCHITECTURE.md "The day model": only ``SCORED`` records count in baselines and
 statistics; ``PENDING_SCORE``, ``UNSCORABLE`` and ``user_calibrating`` days never do.
 """
 

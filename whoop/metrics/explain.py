@@ -1,8 +1,8 @@
 """Explain a day: each input's deviation from its own baseline, the day's journal answers, and
 the most similar past days.
 
-Inputs (valid days only, DESIGN.md) and their baselines (the trailing window *before* the day,
-as in :mod:`whoop.metrics.baselines`):
+Inputs (valid days only, docs/ARCHITECTURE.md "The day model") and their baselines (the trailing
+window *before* the day, as in :mod:`whoop.metrics.baselines`):
 
 * HRV: ln(RMSSD) vs the 60-day normal mean / SD (Plews et al. 2013); value shown in ms;
 * resting HR (bpm), respiratory rate (rpm), skin temperature (C): 30-day baseline;

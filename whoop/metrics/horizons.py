@@ -1,7 +1,8 @@
 """Long horizons: calendar heatmap, year-over-year, month-of-year, period A vs period B.
 
 Recovery zones are WHOOP's: green 67-100 %, yellow 34-66 %, red 0-33 % (WHOOP "Recovery"
-support article). Means count valid days only (DESIGN.md: scored, non-calibrating).
+support article, https://support.whoop.com/WHOOP_Data/Recovery__HRV/WHOOP_Recovery). Means count
+valid days only (docs/ARCHITECTURE.md "The day model": scored, non-calibrating).
 """
 
 from __future__ import annotations

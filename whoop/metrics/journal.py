@@ -1,11 +1,11 @@
 """Journal impact: recovery, HRV, resting HR and sleep performance on "yes" vs "no" days.
 
-Rule (DESIGN.md "The day model"): a journal answer describes the previous day's behaviour and is
-filed under the cycle whose recovery it precedes, so answer and metrics join on
-``journal.cycle_start_utc == days.cycle_start_utc``. Orphan answers (no cycle) and unanswered
-rows are dropped; duplicate (cycle, question) rows keep the last. Only valid values count:
-recovery metrics from scored, non-calibrating main-sleep recoveries, sleep performance from scored
-main sleeps.
+Rule (docs/ARCHITECTURE.md "The day model"): a journal answer describes the previous day's behaviour
+and is filed under the cycle whose recovery it precedes, so answer and metrics join on
+``journal.cycle_start_utc == days.cycle_start_utc``. Orphan answers (no cycle) and unanswered rows
+are dropped; duplicate (cycle, question) rows keep the last. Only valid values count: recovery
+metrics from scored, non-calibrating main-sleep recoveries, sleep performance from scored main
+sleeps.
 
 Statistics per question and metric (association, not causation): means of the "yes" and "no"
 groups, difference = mean_yes - mean_no, and a 95% percentile bootstrap confidence interval of the

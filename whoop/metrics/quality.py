@@ -1,5 +1,5 @@
 """Data quality: where each day came from, which days are missing, and which records the
-statistics leave out and why (DESIGN.md "The day model": only SCORED records count;
+statistics leave out and why (docs/ARCHITECTURE.md "The day model": only SCORED records count;
 PENDING_SCORE, UNSCORABLE and user_calibrating are shown as such; naps are kept apart).
 """
 

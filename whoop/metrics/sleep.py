@@ -5,7 +5,7 @@ WHOOP's sleep need (API ``sleep_needed``; WHOOP "How does WHOOP calculate sleep 
 baseline + need from recent strain + need from sleep debt + need from recent naps (<= 0). The
 export only has ``Sleep need`` and ``Sleep debt``; the remaining part is reported as
 ``need_other_min`` (need - debt) so stacked bars always add up to the total need.
-Nights count only when the main sleep is ``SCORED`` (DESIGN.md).
+Nights count only when the main sleep is ``SCORED`` (docs/ARCHITECTURE.md "The day model").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Display units and the person's analytics settings.
 
-Canonical units (DESIGN.md "Units and names"): energy kJ, temperature degrees C, durations
+Canonical units (docs/ARCHITECTURE.md "Units and names"): energy kJ, temperature degrees C, durations
 minutes, clock times minutes after local midnight. Conversion happens only for display:
 
 * kcal = kJ / 4.184 (thermochemical calorie, ISO 80000-5);

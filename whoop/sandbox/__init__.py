@@ -1,9 +1,9 @@
 """A local stand-in for WHOOP's servers (OAuth 2.0 + API v2), for the demo, tests and benchmarks.
 
 Nobody on the project holds WHOOP credentials and no test may reach the internet, so Connect and
-Sync are built, shown and tested against this server. It follows ../shared/whoop/API.md and
-../shared/whoop/openapi/openapi.yaml (the SPEC); where they are silent it behaves as the real
-service most plausibly does, and the choices are listed below.
+Sync are built, shown and tested against this server. It follows docs/WHOOP.md and WHOOP's OpenAPI
+document (https://api.prod.whoop.com/developer/doc/openapi.json, "the SPEC"); where they are silent
+it behaves as the real service most plausibly does, and the choices are listed below.
 
 Start it
 --------

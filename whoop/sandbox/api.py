@@ -5,7 +5,7 @@ rate limit (-> 429), scope (missing -> 401 with ``error: insufficient_scope``: t
 never 403, for authorization failures), parameters (-> 400), then the record (unknown id -> 404).
 Every response after a valid token carries the ``X-RateLimit-*`` headers.
 ``GET /v2/cycle/{cycleId}/sleep`` requires ``read:sleep`` (the SPEC declares no security there;
-API.md §6.13 presumes read:sleep). It returns the cycle's main sleep, never a nap.
+docs/WHOOP.md#api-v2-endpoints presumes read:sleep). It returns the cycle's main sleep, never a nap.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Collection queries: ``limit``, ``start``, ``end``, ``nextToken`` -> one page, newest first.
 
-Rules (SPEC parameters of getCycleCollection & co., ../shared/whoop/openapi/openapi.yaml):
+Rules (parameters of getCycleCollection & co. in WHOOP's OpenAPI document, the SPEC:
+https://api.prod.whoop.com/developer/doc/openapi.json; docs/WHOOP.md#pagination-and-time-windows):
 
 - ``limit``: integer 1..25, default 10; anything else is 400.
 - ``start`` (inclusive) and ``end`` (exclusive): ISO-8601 date-times (``Z``, an offset, or none =

@@ -1,10 +1,11 @@
 """WHOOP-style per-client rate limiting: 100 requests per minute and 10,000 per day.
 
-Source: WHOOP developer docs, "Rate limiting" (DOC-RL in ../shared/whoop/API.md §3): limits apply
-per client (app); responses carry ``X-RateLimit-Limit: 100, 100;window=60, 10000;window=86400``
-(the first number is the limit of the window the client is closest to hitting),
-``X-RateLimit-Remaining`` (requests left in that window) and ``X-RateLimit-Reset`` (seconds until
-that window resets); a request over a limit gets 429.
+Source: WHOOP developer docs, "Rate limiting"
+(https://developer.whoop.com/docs/developing/rate-limiting; docs/WHOOP.md#rate-limits): limits apply
+per client (app); responses carry ``X-RateLimit-Limit: 100, 100;window=60, 10000;window=86400`` (the
+first number is the limit of the window the client is closest to hitting), ``X-RateLimit-Remaining``
+(requests left in that window) and ``X-RateLimit-Reset`` (seconds until that window resets); a
+request over a limit gets 429.
 
 The windows are fixed windows that open at a client's first request (the docs' "seconds until
 Remaining resets" reads as fixed windows). ``scale`` shrinks both windows proportionally

@@ -1,6 +1,7 @@
 """All mutable sandbox state behind one lock: clock + data, OAuth codes and tokens, stats.
 
-OAuth behaviour (DOC-OAUTH in ../shared/whoop/API.md §1, RFC 6749, Ory Hydra which WHOOP runs):
+OAuth behaviour (https://developer.whoop.com/docs/developing/oauth, docs/WHOOP.md#oauth, RFC 6749,
+Ory Hydra which WHOOP runs):
 
 - Codes are single-use and expire after ``code_ttl_s``; exchanging a code a second time fails with
   ``invalid_grant`` and revokes the tokens issued from it (RFC 6749 §4.1.2, Hydra does the same).

@@ -12,7 +12,8 @@ current clock), never on how the clock got there. Advancing the clock regenerate
   workouts, 1-72 h after they end, recovery following its sleep). ``updated_at`` never moves
   backwards: should a changed record keep its old ``updated_at``, it gets the new clock's minus 1 min;
 - a record gone is *deleted* (synth deletes about 1 % of workouts and naps; main sleeps never, so
-  every cycle keeps its recovery; WHOOP deletes a recovery with its sleep, API.md §4).
+  every cycle keeps its recovery; WHOOP deletes a recovery with its sleep,
+  docs/WHOOP.md#webhooks-and-deletions).
 
 For tests that need a change on demand, ``force_rescore`` and ``force_delete`` (behind
 ``POST /_sandbox/rescore`` and ``POST /_sandbox/delete``) change one record now; such overrides and

@@ -5,7 +5,8 @@ floored to seconds; ``tz_offset_min`` from ``timezone_offset`` (``"+05:30"`` -> 
 A record without ``score`` (``score_state`` not ``SCORED``) keeps NaN measures and its state.
 A record we cannot read (a malformed instant or offset, a missing ``start``, a non-number
 measure) raises :class:`~whoop.errors.ApiError` naming the collection and the record's id.
-Field names: ../shared/whoop/API.md §2 (SPEC schemas Cycle, Recovery, Sleep, WorkoutV2).
+Field names: docs/WHOOP.md#records-and-fields (schemas Cycle, Recovery, Sleep, WorkoutV2 of WHOOP's
+OpenAPI document, https://api.prod.whoop.com/developer/doc/openapi.json).
 """
 
 from __future__ import annotations

@@ -92,7 +92,8 @@ def cycle_id_for(seed: int, index: int, day: date) -> int:
 # --- time ---------------------------------------------------------------------------------------
 
 def iso_z(instant: datetime) -> str:
-    """``2022-04-24T02:25:44.774Z``: UTC with milliseconds, as in the API examples (API.md §2)."""
+    """``2022-04-24T02:25:44.774Z``: UTC with milliseconds, as in the API examples
+    (docs/WHOOP.md#timestamps-and-offsets)."""
     instant = instant.astimezone(UTC)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
 
@@ -103,7 +104,8 @@ def parse_iso(text: str) -> datetime:
 
 
 def tzd(offset_min: int) -> str:
-    """W3C TZD string of an offset in minutes: ``-05:00``, ``+05:30``, ``Z`` for zero (API.md §2)."""
+    """W3C TZD string of an offset in minutes: ``-05:00``, ``+05:30``, ``Z`` for zero
+    (docs/WHOOP.md#timestamps-and-offsets)."""
     if offset_min == 0:
         return "Z"
     sign = "+" if offset_min > 0 else "-"

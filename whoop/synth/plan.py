@@ -3,9 +3,9 @@
 Day ``n`` is the local date ``anchor + n``. Slot ``n`` is the cycle labelled with that day:
 
 * ``placeholder`` (n = 0, and the first day after a wear gap): the cycle starts at local 00:00;
-  no main sleep, no recovery (EXPORT.md §3.2 "Placeholder cycles");
+  no main sleep, no recovery (docs/EXPORT_QUIRKS.md, placeholder cycles);
 * ``normal``: the cycle starts at the onset of the main sleep of the night (n-1 -> n) and its day
-  is the wake-up date n (DESIGN.md day model);
+  is the wake-up date n (docs/ARCHITECTURE.md "The day model");
 * ``gap``: the strap was off; no cycle. The previous cycle runs until the next placeholder.
 
 Every random draw of a day comes from ``rng(seed, index, date, purpose)``, so a day's plan never
@@ -25,7 +25,7 @@ from whoop.synth.model import DESTINATIONS, Place, Profile, local_to_utc, rng
 
 BLOCK_DAYS = 91
 
-# Journal questions, in the order they are written (EXPORT.md §2.4: the full question text).
+# Journal questions, in the order they are written (docs/WHOOP.md#headers: the full question text).
 Q_ALCOHOL = "Have any alcoholic drinks?"
 Q_READ = "Read (non-screen device) while in bed?"
 Q_SCREEN = "Viewed a screen device in bed?"
@@ -54,7 +54,7 @@ SPORT_ZONES = {
     "walking": (0.30, 0.55, 0.15, 0.0, 0.0, 0.0),
     "swimming": (0.05, 0.15, 0.35, 0.33, 0.10, 0.02),
 }
-# API v2 sport_name -> the export's "Activity name" (EXPORT.md §3.2: WHOOP's sport list).
+# API v2 sport_name -> the export's "Activity name" (docs/WHOOP.md#headers: WHOOP's sport list).
 SPORT_EXPORT_NAMES = {"running": "Running", "cycling": "Cycling", "weightlifting": "Weightlifting",
                       "functional-fitness": "Functional Fitness", "yoga": "Yoga",
                       "walking": "Walking", "swimming": "Swimming"}

@@ -1,8 +1,9 @@
 """Late rescores and deletions, deterministic in (seed, record id, now), for the sandbox.
 
-WHOOP rescores records after the fact (a user edits a sleep, an activity is re-processed) and
-users delete workouts and naps; the API then shows a later ``updated_at`` and changed values, and
-webhooks announce ``*.updated`` / ``*.deleted`` (API.md §4). :func:`rescore` reproduces that:
+WHOOP rescores records after the fact (a user edits a sleep, an activity is re-processed) and users
+delete workouts and naps; the API then shows a later ``updated_at`` and changed values, and webhooks
+announce ``*.updated`` / ``*.deleted`` (docs/WHOOP.md#webhooks-and-deletions). :func:`rescore`
+reproduces that:
 
 * every SCORED main sleep or workout draws ``u = unit_hash(seed, "rescore", id)``;
 * ``u < 0.03``: rescored at ``t = end + 1 h + 71 h x unit_hash(seed, "rescore-at", id)``. A main

@@ -1,6 +1,6 @@
 """Cached access to the store for the pages: the Store (``st.cache_resource``) and loaders
 (``st.cache_data``) keyed by the database path and its data version, so an import or sync made
-by the CLI shows up on the next rerun without restarting the app (DESIGN.md "Streamlit").
+by the CLI shows up on the next rerun without restarting the app (docs/ARCHITECTURE.md "Streamlit").
 
 No tokens or secrets ever pass through these caches: they hold health frames only.
 """

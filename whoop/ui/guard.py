@@ -1,4 +1,4 @@
-"""No traceback ever reaches a person (DESIGN.md "Errors"): :func:`guard` turns a
+"""No traceback ever reaches a person (docs/ARCHITECTURE.md "Errors"): :func:`guard` turns a
 :class:`~whoop.errors.WhoopError` into one ``st.error`` with its message (escaped: it may quote
 file content) and any other exception into a generic message, logging the traceback
 server-side. Streamlit's own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``)
