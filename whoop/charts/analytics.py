@@ -15,23 +15,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from whoop import escape
-from whoop.charts.basic import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
+from whoop.charts import theme
 from whoop.charts.basic import line_trace as _line
+from whoop.charts.theme import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
 from whoop.metrics.journal import HIGHER_IS_BETTER, yes_day_verdict
 from whoop.metrics.load import STRAIN_LABELS, SWEET_SPOT
 from whoop.metrics.units import Settings, format_clock
 
 
-def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = None,
-            height: int = 360, **extra) -> go.Figure:
-    fig.update_layout(template="plotly_dark", height=height, title=title,
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      font=dict(color=FG, size=13),
-                      margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-                      **extra)
-    fig.update_yaxes(title=yaxis, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
-    return fig
+_layout = theme.layout
 
 
 def _labels(values: pd.Series) -> pd.Series:

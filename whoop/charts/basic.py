@@ -6,7 +6,7 @@ day with NaN for missing or unscored days). Lines never bridge a gap: every trac
 ``connectgaps=False`` and the frames carry NaN rows for missing days.
 
 Colours: WHOOP's recovery zones green ``#16EC06`` (67-100 %), yellow ``#FFDE00`` (34-66 %),
-red ``#FF0026`` (0-33 %); dark theme matching ``.streamlit/config.toml``.
+red ``#FF0026`` (0-33 %), and the plotly template: :mod:`whoop.charts.theme`.
 """
 
 from __future__ import annotations
@@ -18,16 +18,11 @@ import plotly.graph_objects as go
 
 from whoop import escape
 from whoop.metrics.basic import format_hmm
+from whoop.charts import theme
+from whoop.charts.theme import (BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW,  # noqa: F401
+                                ZONE_COLORS)
 from whoop.metrics.load import ZONE_COLUMNS
 
-GREEN, YELLOW, RED = "#16EC06", "#FFDE00", "#FF0026"
-ZONE_COLORS = {"green": GREEN, "yellow": YELLOW, "red": RED}
-GREY = "#7A8290"
-FG = "#E6E9EF"
-BLUE = "#3FA9F5"
-VIOLET = "#A07CF7"
-TEAL = "#2BD4C5"
-ORANGE = "#FF9F1C"
 STAGE_COLORS = {"light_sleep_min": "#7FB2FF", "deep_sleep_min": "#3D5AFE",
                 "rem_sleep_min": "#B388FF", "awake_min": "#9AA0A6"}
 STAGE_NAMES = {"light_sleep_min": "Light", "deep_sleep_min": "Deep (SWS)", "rem_sleep_min": "REM",
@@ -37,14 +32,11 @@ HR_ZONE_COLORS = ["#5F6B7A", "#3FA9F5", "#2BD4C5", "#16EC06", "#FF9F1C", "#FF002
 
 def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = None,
             height: int = 340, **extra) -> go.Figure:
-    fig.update_layout(
-        template="plotly_dark", height=height, title=title,
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        font=dict(color=FG, size=13), margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        hovermode="x unified", bargap=0.15, **extra)
+    """:func:`whoop.charts.theme.layout` with the daily charts' choices: one unified hover per
+    day, narrow bar gaps, no vertical grid lines."""
+    extra = {"hovermode": "x unified", **extra}
+    theme.layout(fig, title=title, yaxis=yaxis, height=height, bargap=0.15, **extra)
     fig.update_xaxes(showgrid=False)
-    fig.update_yaxes(title=yaxis, gridcolor="rgba(255,255,255,0.08)", zeroline=False)
     return fig
 
 

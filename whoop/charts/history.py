@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from whoop.charts.analytics import _layout
-from whoop.charts.basic import BLUE, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
 from whoop.charts.basic import line_trace as _line
+from whoop.charts.theme import BLUE, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
+from whoop.charts.theme import layout as _layout
 
 SOURCE_COLORS = {"api": BLUE, "api+export": TEAL, "export": VIOLET, "demo": ORANGE,
                  "unknown": GREY, "missing": "rgba(0,0,0,0)"}

@@ -16,9 +16,16 @@ Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
 * :mod:`.navigation` keeps ``st.navigation`` mode when a fresh server's first request is a deep link
 """
 
+import streamlit  # noqa: F401  (imported first: it sets plotly's default template, see below)
+
+from whoop.charts import theme
 from whoop.ui.navigation import leave_pages_folder_mode
 
 leave_pages_folder_mode()  # before anything else: see whoop/ui/navigation.py
+# Importing streamlit makes its own template plotly's default (streamlit/elements/lib/
+# streamlit_plotly_theme.py), whose placeholder colours only its theme="streamlit" replaces, and
+# the pages draw with theme=None: make ours the default again whatever was imported first.
+theme.register()
 
 from whoop.ui.actions import delete_athlete, import_files, load_demo_button  # noqa: E402
 from whoop.ui.cards import kpi_card  # noqa: E402

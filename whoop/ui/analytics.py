@@ -31,7 +31,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from whoop.charts.history import calendar_heatmap_figure
-from whoop.charts.basic import FG, GREEN, GREY, RED
+from whoop.charts.theme import FG, GREEN, GREY, GRID, RED
 from whoop.config import db_path
 from whoop.errors import InputError
 from whoop.metrics import explain as mx
@@ -269,13 +269,9 @@ def deviation_figure(dev: pd.DataFrame) -> go.Figure:
     fig.add_vline(x=0, line=dict(color=FG, width=1))
     lim = max(3.0, float(np.nanmax(np.abs(d["z"]))) + 0.5) if len(d) else 3.0
     fig.update_xaxes(range=[-lim, lim], title="SD from your baseline (z)", zeroline=False)
-    fig.update_layout(template="plotly_dark", height=60 + 44 * max(1, len(d)),
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      font=dict(color=FG, size=13), margin=dict(l=10, r=10, t=10, b=10),
-                      showlegend=False, bargap=0.35)
+    fig.update_layout(height=60 + 44 * max(1, len(d)), showlegend=False, bargap=0.35)
     fig.update_traces(marker_line_width=0)
-    fig.update_yaxes(gridcolor="rgba(255,255,255,0.08)")
-    fig.update_xaxes(gridcolor="rgba(255,255,255,0.08)")
+    fig.update_xaxes(gridcolor=GRID)
     return fig
 
 
