@@ -17,7 +17,8 @@ import jsonschema
 import pytest
 
 from whoop.synth import QUESTIONS, generate_athlete, history_start, rescore
-from whoop.synth.model import parse_iso, tzd_minutes
+from whoop.synth.model import parse_iso
+from whoop.timezones import offset_minutes
 
 UTC = timezone.utc
 END = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
@@ -185,7 +186,7 @@ def test_cycles_are_contiguous_with_placeholders_and_one_open_cycle(athlete):
     placeholders = [c for c in cycles if c["id"] not in with_sleep]
     assert placeholders[0] is cycles[0] and len(placeholders) >= 2   # first day + a wear gap
     for c in placeholders[:-1]:
-        local = parse_iso(c["start"]) + timedelta(minutes=tzd_minutes(c["timezone_offset"]))
+        local = parse_iso(c["start"]) + timedelta(minutes=offset_minutes(c["timezone_offset"]))
         assert (local.hour, local.minute, local.second) == (0, 0, 0)
     rec_cycles = {r["cycle_id"] for r in athlete.recoveries}
     assert rec_cycles == with_sleep
@@ -200,7 +201,7 @@ def test_day_labels_increase_one_cycle_per_day(athlete):
     labels = []
     for c in athlete.cycles:
         ref = main[c["id"]]["end"] if c["id"] in main else c["start"]
-        labels.append((parse_iso(ref) + timedelta(minutes=tzd_minutes(c["timezone_offset"]))).date())
+        labels.append((parse_iso(ref) + timedelta(minutes=offset_minutes(c["timezone_offset"]))).date())
     assert all(b > a for a, b in zip(labels, labels[1:]))
     assert labels[-1] == datetime(2026, 11, 1).date()
     assert (labels[-1] - labels[0]).days + 1 - len(labels) < 20     # only wear gaps are missing

@@ -20,7 +20,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from whoop.synth import SPORT_EXPORT_NAMES, SynthAthlete, generate_athlete, history_start
-from whoop.synth.model import UTC, make_profile, parse_iso, tzd_minutes
+from whoop.synth.model import UTC, make_profile, parse_iso
+from whoop.timezones import export_timezone, offset_minutes
 
 DEMO_ATHLETE = "demo"            # athlete name the demo data is stored under
 DEMO_END = date(2026, 11, 1)     # fixed default export date, so the demo is reproducible
@@ -51,14 +52,14 @@ _ZONES = ("zone_one_milli", "zone_two_milli", "zone_three_milli", "zone_four_mil
 def export_tz(offset: str) -> str:
     """API ``timezone_offset`` -> export ``Cycle timezone``: ``-05:00`` -> ``UTC-05:00``,
     ``Z`` / ``+00:00`` -> ``UTCZ`` (docs/WHOOP.md#timestamps-and-offsets)."""
-    return "UTCZ" if tzd_minutes(offset) == 0 else f"UTC{offset}"
+    return export_timezone(offset_minutes(offset))
 
 
 def _local(instant: str | None, offset: str) -> str:
     """ISO UTC -> ``YYYY-MM-DD HH:MM:SS`` wall-clock at ``offset`` (seconds truncated)."""
     if not instant:
         return ""
-    local = parse_iso(instant) + timedelta(minutes=tzd_minutes(offset))
+    local = parse_iso(instant) + timedelta(minutes=offset_minutes(offset))
     return local.strftime("%Y-%m-%d %H:%M:%S")
 
 

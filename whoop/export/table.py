@@ -23,6 +23,7 @@ import pandas as pd
 
 from whoop.errors import ExportFormatError
 from whoop.export import headers as H
+from whoop.timezones import offset_minutes
 
 
 @dataclass
@@ -322,12 +323,9 @@ def boolean(t: RawTable, col: str) -> pd.Series:
     return out
 
 
-_TZ = re.compile(r"UTC(?:(Z)|([+-])(\d{2}):?(\d{2}))")
-
-
 def tz_offset_min(t: RawTable, col: str = "Cycle timezone") -> pd.Series:
     """``Int64`` offsets in minutes from ``UTC±HH:MM`` / ``UTCZ``
-    (docs/WHOOP.md#timestamps-and-offsets); <NA> if empty.
+    (:func:`whoop.timezones.offset_minutes`, docs/WHOOP.md#timestamps-and-offsets); <NA> if empty.
 
     Raises:
         ExportFormatError: any other token (``GMT+1``, ``Europe/Berlin``, ``+01:00`` ...).
@@ -337,13 +335,12 @@ def tz_offset_min(t: RawTable, col: str = "Cycle timezone") -> pd.Series:
     for token in s.unique():
         if token in table:
             continue
-        m = _TZ.fullmatch(token)
-        if not m or (m.group(2) and (int(m.group(3)) > 14 or int(m.group(4)) >= 60)):
+        try:
+            table[token] = offset_minutes(token, export=True)
+        except ValueError:
             bad = (s == token).to_numpy()
             _fail(t, col, bad, "a timezone WHOOP does not write: expected UTC+HH:MM, UTC-HH:MM "
                   "or UTCZ; " + H.REEXPORT)
-        table[token] = 0 if m.group(1) else (1 if m.group(2) == "+" else -1) * (
-            int(m.group(3)) * 60 + int(m.group(4)))
     return s.map(table).astype("Int64")
 
 

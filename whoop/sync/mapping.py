@@ -1,7 +1,8 @@
 """WHOOP API v2 JSON -> canonical frames (whoop.schema), one function per collection.
 
 Units (schema.py): durations ms -> minutes (/ 60,000), energy kJ as given, °C, %; instants UTC
-floored to seconds; ``tz_offset_min`` from ``timezone_offset`` (``"+05:30"`` -> 330, ``"Z"`` -> 0).
+floored to seconds; ``tz_offset_min`` from ``timezone_offset`` (``"+05:30"`` -> 330, ``"Z"`` -> 0;
+:func:`whoop.timezones.offset_minutes`).
 A record without ``score`` (``score_state`` not ``SCORED``) keeps NaN measures and its state.
 A record we cannot read (a malformed instant or offset, a missing ``start``, a non-number
 measure) raises :class:`~whoop.errors.ApiError` naming the collection and the record's id.
@@ -20,21 +21,10 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import ApiError
+from whoop.timezones import offset_minutes
 
 MS_PER_MIN = 60_000.0
 NAN = math.nan
-
-
-def tz_offset_min(text: str | None) -> int | None:
-    """W3C TZD offset (``"+hh:mm"``, ``"-hh:mm"``, ``"Z"``) -> minutes east of UTC, or None."""
-    if not text:
-        return None
-    text = text.strip()
-    if text in ("Z", "z"):
-        return 0
-    sign = -1 if text[0] == "-" else 1
-    hh, _, mm = text.lstrip("+-").partition(":")
-    return sign * (int(hh) * 60 + int(mm or 0))
 
 
 def instant(text: str | None) -> pd.Timestamp:
@@ -87,7 +77,7 @@ def cycles(records: list[dict], ref: str) -> pd.DataFrame:
         with _reading("cycle", r):
             s = r.get("score") or {}
             rows.append({"start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
-                         "tz_offset_min": tz_offset_min(r.get("timezone_offset")), "whoop_id": r.get("id"),
+                         "tz_offset_min": offset_minutes(r.get("timezone_offset")), "whoop_id": r.get("id"),
                          "score_state": r.get("score_state"), "day_strain": _f(s.get("strain")),
                          "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
                          "max_heart_rate_bpm": _f(s.get("max_heart_rate")), **_meta(r, ref)})
@@ -137,7 +127,7 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
             start = cycle_starts.get(r.get("cycle_id"))
             rows.append({
                 "start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
-                "tz_offset_min": tz_offset_min(r.get("timezone_offset")), "whoop_id": r.get("id"),
+                "tz_offset_min": offset_minutes(r.get("timezone_offset")), "whoop_id": r.get("id"),
                 "cycle_whoop_id": r.get("cycle_id"), "cycle_start_utc": start if start is not None else pd.NaT,
                 "nap": bool(r.get("nap")), "score_state": r.get("score_state"),
                 "sleep_performance_pct": _f(s.get("sleep_performance_percentage")),
@@ -170,7 +160,8 @@ def workouts(records: list[dict], ref: str) -> pd.DataFrame:
             s = r.get("score") or {}
             z = s.get("zone_durations") or {}
             start, end = instant(r["start"]), instant(r.get("end"))
-            row = {"start_utc": start, "end_utc": end, "tz_offset_min": tz_offset_min(r.get("timezone_offset")),
+            row = {"start_utc": start, "end_utc": end,
+                   "tz_offset_min": offset_minutes(r.get("timezone_offset")),
                    "whoop_id": r.get("id"), "cycle_start_utc": pd.NaT, "sport_name": r.get("sport_name"),
                    "score_state": r.get("score_state"), "activity_strain": _f(s.get("strain")),
                    "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),

@@ -27,13 +27,14 @@ import math
 from datetime import date, datetime, timedelta
 
 from whoop.synth.model import (
-    MS_PER_MIN, UTC, Profile, SynthAthlete, cycle_id_for, iso_z, make_profile, synth_uuid, tzd,
+    MS_PER_MIN, UTC, Profile, SynthAthlete, cycle_id_for, iso_z, make_profile, synth_uuid,
     user_id_for,
 )
 from whoop.synth.plan import (
     Q_ALCOHOL, Q_FOOD, Q_MAGNESIUM, Q_READ, Q_SCREEN, Q_STRESS, QUESTIONS, Planner, SlotPlan,
     WorkoutPlan, strain_from_trimp, trimp,
 )
+from whoop.timezones import tzd
 
 _ZONE_MID = (0.42, 0.55, 0.65, 0.75, 0.85, 0.93)    # mean %HRmax inside WHOOP zones 0..5
 _ZONE_TOP = (0.50, 0.60, 0.70, 0.80, 0.90, 1.00)

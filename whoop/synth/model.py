@@ -103,24 +103,6 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def tzd(offset_min: int) -> str:
-    """W3C TZD string of an offset in minutes: ``-05:00``, ``+05:30``, ``Z`` for zero
-    (docs/WHOOP.md#timestamps-and-offsets)."""
-    if offset_min == 0:
-        return "Z"
-    sign = "+" if offset_min > 0 else "-"
-    hours, minutes = divmod(abs(offset_min), 60)
-    return f"{sign}{hours:02d}:{minutes:02d}"
-
-
-def tzd_minutes(text: str) -> int:
-    """Offset in minutes of a TZD string (``Z``, ``+hh:mm``, ``-hh:mm``)."""
-    if text == "Z":
-        return 0
-    sign = -1 if text[0] == "-" else 1
-    return sign * (int(text[1:3]) * 60 + int(text[4:6]))
-
-
 def local_to_utc(day: date, minute_of_day: float, offset_min: int) -> datetime:
     """UTC instant of local wall-clock ``day`` + ``minute_of_day`` (may exceed 1440) at an offset.
     Truncated to whole milliseconds."""
