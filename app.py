@@ -4,7 +4,7 @@ Run:  python -m streamlit run app.py
 
 Shared setup for every page: page config first, the Host/Origin/bind-address check
 (``whoop.ui.origin``, nothing is read before it passes), the WHOOP OAuth return
-(``?code&state`` / ``?error``) when the connect module is present, the sidebar (athlete picker
+(``?code&state`` / ``?error``, ``whoop.ui.connect``), the sidebar (athlete picker
 and date range), then the page itself, all inside the guard so no traceback reaches a person.
 Adding a page is one line in ``PAGES``.
 """
@@ -20,6 +20,7 @@ st.set_page_config(page_title="WHOOP dashboard", page_icon="💚", layout="wide"
 
 from whoop import ui  # noqa: E402  (st.set_page_config must come first)
 from whoop.ui import origin  # noqa: E402
+from whoop.ui.connect import handle_oauth_return  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -45,8 +46,7 @@ PAGES = [
 page = st.navigation(PAGES)
 
 with ui.guard("app setup"):
-    if (oauth_return := ui.connect_hook("handle_oauth_return")) is not None:
-        oauth_return()
+    handle_oauth_return()
     ui.sidebar()
     ui.show_flashes()
 

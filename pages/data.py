@@ -1,4 +1,4 @@
-"""Data: upload a WHOOP export, load the demo athlete, connect WHOOP (when available), import
+"""Data: upload a WHOOP export, load the demo athlete, connect WHOOP, import
 history, coverage per athlete, data quality of the selected athlete in the range (coverage map
 by source, excluded records and why), and deleting an athlete's data."""
 
@@ -7,6 +7,7 @@ import streamlit as st
 from whoop import escape, ui
 from whoop.charts.history import coverage_figure
 from whoop.ui import insights as ins
+from whoop.ui.connect import render_whoop_card
 from whoop.ui.upload import upload_card
 
 sel = ui.selection()
@@ -14,10 +15,8 @@ ui.page_header("Data", caption="Import, sync and manage what is stored in the lo
 
 upload_card(sel)
 
-if (render_whoop_card := ui.connect_hook("render_whoop_card")) is not None:
-    # WHOOP Connect / Sync card (whoop/ui/connect.py, written by the sync work).
-    with ui.guard("WHOOP connect card"):
-        render_whoop_card()
+with ui.guard("WHOOP connect card"):
+    render_whoop_card()
 
 with st.container(border=True):
     st.subheader("Demo data")

@@ -29,15 +29,11 @@ def test_clock_and_duration_formats():
     assert format_duration(425) == "7 h 05 min" and format_duration(-30) == "-30 min"
 
 
-def test_settings_defaults_convert_and_round_trip():
+def test_settings_defaults_and_convert():
     s = Settings(energy_unit="kcal", temperature_unit="F", clock="12h")
     assert s.energy(4184.0) == pytest.approx(1000.0)
     assert s.temperature(0.0) == 32.0 and s.temperature_delta(1.0) == pytest.approx(1.8)
     assert s.temperature_label == "°F" and s.clock_label(90) == "1:30 AM"
-    items = s.to_json_items()
-    assert items["clock"] == '"12h"' and items["hrv_normal_window_days"] == "60"
-    assert Settings.from_json_items(items) == s
-    assert Settings.from_json_items({"unknown": "1"}) == Settings()
     assert Settings().energy(1.0) == 1.0 and not math.isnan(Settings().temperature(1.0))
 
 
@@ -48,10 +44,3 @@ def test_settings_defaults_convert_and_round_trip():
 def test_settings_reject_bad_values(kwargs):
     with pytest.raises(InputError):
         Settings(**kwargs)
-
-
-def test_settings_reject_bad_json():
-    with pytest.raises(InputError):
-        Settings.from_json_items({"clock": "not json"})
-    with pytest.raises(InputError):
-        Settings.from_json_items({"chronic_days": "3"})

@@ -91,25 +91,6 @@ def zone_figure(dist: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def metric_figure(cal: pd.DataFrame, column: str, *, name: str, unit: str, color: str,
-                  decimals: int = 0) -> go.Figure:
-    """Daily values of ``column`` as dots joined within runs of consecutive days, with the
-    ``<column>_7d`` and ``<column>_30d`` rolling means when present (HRV RMSSD ms, resting HR bpm)."""
-    fmt = f"%{{y:.{decimals}f}} {unit}"
-    fig = go.Figure()
-    fig.add_scatter(x=cal["date"], y=cal[column], name=name, mode="lines+markers",
-                    connectgaps=False, line=dict(color=color, width=1),
-                    marker=dict(size=4, color=color), opacity=0.75,
-                    hovertemplate=f"{name}: {fmt}<extra></extra>")
-    if f"{column}_7d" in cal:
-        fig.add_trace(line_trace(cal["date"], cal[f"{column}_7d"], "7-day mean", FG, width=2.5,
-                                 hover=fmt))
-    if f"{column}_30d" in cal:
-        fig.add_trace(line_trace(cal["date"], cal[f"{column}_30d"], "30-day baseline", BLUE,
-                                 dash="dot", hover=fmt))
-    return _layout(fig, yaxis=f"{name} ({unit})")
-
-
 def sleep_need_figure(cal: pd.DataFrame) -> go.Figure:
     """Hours asleep per night (bars) against sleep need (line), hover in h:mm."""
     hours = cal["asleep_min"] / 60.0
@@ -175,20 +156,6 @@ def naps_figure(naps: pd.DataFrame, start: date | None = None,
         last = max(pd.Timestamp(naps["date"].max()), pd.Timestamp(end or naps["date"].max()))
         half = pd.Timedelta(hours=12)
         fig.update_xaxes(range=[first - half, last + half])
-    return fig
-
-
-def strain_figure(cal: pd.DataFrame) -> go.Figure:
-    """Day strain bars on WHOOP's 0-21 scale with the 7- and 30-day rolling means."""
-    fig = go.Figure()
-    fig.add_bar(x=cal["date"], y=cal["day_strain"], name="Day strain", marker_color=BLUE,
-                marker_line_width=0, hovertemplate="Strain: %{y:.1f}<extra></extra>")
-    fig.add_trace(line_trace(cal["date"], cal["day_strain_7d"], "7-day mean", FG,
-                             hover="%{y:.1f}"))
-    fig.add_trace(line_trace(cal["date"], cal["day_strain_30d"], "30-day mean", YELLOW,
-                             dash="dot", hover="%{y:.1f}"))
-    _layout(fig, yaxis="Day strain")
-    fig.update_yaxes(range=[0, 21], dtick=3)
     return fig
 
 

@@ -51,11 +51,6 @@ OPTIONAL: dict[str, set[str]] = {
     "journal": set(),
 }
 
-TIMESTAMP_COLUMNS = {"Cycle start time", "Cycle end time", "Sleep onset", "Wake onset",
-                     "Workout start time", "Workout end time"}
-TEXT_COLUMNS = {"Cycle timezone", "Activity name", "Question text", "Notes"}
-BOOL_COLUMNS = {"Nap", "GPS enabled", "Answered yes"}
-
 # Columns whose presence identifies a kind (a cycles header also carries sleep columns, a
 # workouts header energy and HR, so only the columns unique to a kind count).
 _DISTINCT: dict[str, set[str]] = {

@@ -16,9 +16,6 @@ import pandas as pd
 
 from whoop.metrics.calendar import full_calendar, masked, sleep_ok
 
-NEED_PARTS = ["need_baseline_min", "need_strain_min", "need_debt_min", "need_nap_min",
-              "need_other_min"]
-
 
 def sleep_need_split(days: pd.DataFrame) -> pd.DataFrame:
     """Every night: time asleep vs sleep need, the need split into its parts.

@@ -6,15 +6,14 @@ minutes, clock times minutes after local midnight. Conversion happens only for d
 * kcal = kJ / 4.184 (thermochemical calorie, ISO 80000-5);
 * degrees F = degrees C x 9/5 + 32; a temperature *difference* converts as x 9/5 only.
 
-Persistence is the store's job (``get_setting`` / ``set_setting(athlete_id, key, json)``);
-:meth:`Settings.to_json_items` / :meth:`Settings.from_json_items` are the bridge.
+Persistence is the store's job (``get_setting`` / ``set_setting(key, value, athlete_id=...)``), read
+and written for the pages by :mod:`whoop.ui.analytics`.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
 from whoop.errors import InputError
@@ -127,25 +126,3 @@ class Settings:
     def clock_label(self, minutes: float) -> str:
         """Clock time in the chosen format (see :func:`format_clock`)."""
         return format_clock(minutes, hour12=self.hour12)
-
-    def to_json_items(self) -> dict[str, str]:
-        """Each setting as key -> JSON text, for ``store.set_setting``."""
-        return {k: json.dumps(v) for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_json_items(cls, items: dict[str, str]) -> "Settings":
-        """Settings from stored key -> JSON text; unknown keys are ignored, missing keys default.
-
-        Raises:
-            InputError: a stored value is not JSON or fails validation.
-        """
-        known = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for key, text in items.items():
-            if key not in known:
-                continue
-            try:
-                values[key] = json.loads(text)
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"Setting {key} is not valid JSON.") from exc
-        return replace(cls(), **values)

@@ -11,7 +11,6 @@ Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
 * :mod:`.upload`   ``upload_card(sel)``: the Data page's upload card and its athlete question
 * :mod:`.empty`    ``empty_state(page)``
 * :mod:`.cards`    ``kpi_card(...)``
-* :mod:`.hooks`    ``connect_hook(name)`` for the optional :mod:`whoop.ui.connect`
 * :mod:`.layout`   ``chart(fig)``, ``page_header(title, sel)``, ``require_selection(page)``
 * :mod:`.navigation` keeps ``st.navigation`` mode when a fresh server's first request is a deep link
 """
@@ -32,12 +31,11 @@ from whoop.ui.cards import kpi_card  # noqa: E402
 from whoop.ui.data import athletes, days, get_store, records, runs, view  # noqa: E402
 from whoop.ui.empty import empty_state  # noqa: E402
 from whoop.ui.guard import flash, guard, show_flashes  # noqa: E402
-from whoop.ui.hooks import connect_hook  # noqa: E402
 from whoop.ui.layout import chart, page_header, require_selection  # noqa: E402
 from whoop.ui.sidebar import Selection, selection, sidebar  # noqa: E402
 
 __all__ = [
-    "Selection", "athletes", "chart", "connect_hook", "days", "delete_athlete", "empty_state",
+    "Selection", "athletes", "chart", "days", "delete_athlete", "empty_state",
     "flash", "get_store", "guard", "import_files", "kpi_card", "load_demo_button", "page_header",
     "records", "require_selection", "runs", "selection", "show_flashes", "sidebar", "view",
 ]
