@@ -46,8 +46,8 @@ if sel is not None:
                   help=f"Acute ({s.acute_days}-day) over chronic ({s.chronic_days}-day) EWMA "
                        f"of day strain on {last['date']:%d %b %Y}; {lo}–{hi} is the usual "
                        "target band.")
-        c2.metric(f"ACWR energy{prov}", "–" if ins.nan(last["acwr_energy_kj"])
-                  else f"{last['acwr_energy_kj']:.2f}", border=True)
+        c2.metric(f"ACWR energy{prov}", "–" if ins.nan(last["acwr_energy"])
+                  else f"{last['acwr_energy']:.2f}", border=True)
         c3.metric(f"Days with data (last {s.chronic_days})", f"{int(last['load_days'])}",
                   border=True, help=f"The ratio is provisional below {need}.")
         if last["acwr_provisional"]:

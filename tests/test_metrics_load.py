@@ -58,9 +58,9 @@ def test_training_load_has_strain_and_energy_columns():
                                   energy_kj=[8000.0, 8000.0]))
     assert out.columns.tolist() == ["date", "day_strain", "acute_strain", "chronic_strain",
                                     "acwr_strain", "energy_kj", "acute_energy_kj",
-                                    "chronic_energy_kj", "acwr_energy_kj", "load_days",
+                                    "chronic_energy_kj", "acwr_energy", "load_days",
                                     "acwr_provisional"]
-    assert out["acwr_energy_kj"].tolist() == pytest.approx([1.0, 1.0])
+    assert out["acwr_energy"].tolist() == pytest.approx([1.0, 1.0])
 
 
 def test_training_load_on_empty_frame():

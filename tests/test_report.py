@@ -61,7 +61,7 @@ def test_write_report_files_columns_and_rows(demo, tmp_path):
     load = pd.read_csv(tmp_path / "out" / "training_load.csv")
     assert load.columns.tolist() == ["date", "day_strain", "acute_strain", "chronic_strain",
                                      "acwr_strain", "energy_kj", "acute_energy_kj",
-                                     "chronic_energy_kj", "acwr_energy_kj", "load_days",
+                                     "chronic_energy_kj", "acwr_energy", "load_days",
                                      "acwr_provisional"]
     assert len(load) == span and load["acwr_provisional"].iloc[0]
 

@@ -15,7 +15,8 @@ journal_impact.csv         question, metric, n_yes, n_no, mean_yes, mean_no, dif
 baselines.csv              per calendar day: HRV 7-day ln-RMSSD mean, normal range, CV and the
                            other inputs' baselines and z-scores
                            (:func:`whoop.metrics.baselines.baselines`)
-training_load.csv          per calendar day: acute, chronic, ratio of strain and energy, provisional
+training_load.csv          per calendar day: acute, chronic and their ratio (``acwr_strain``,
+                           ``acwr_energy``) of strain and energy, provisional
                            (:func:`whoop.metrics.load.training_load`)
 sleep_debt.csv             per calendar day: asleep vs need and its parts, the debt ledger
                            (:mod:`whoop.metrics.sleep`)

@@ -19,7 +19,7 @@ from whoop.charts import theme
 from whoop.charts.basic import line_trace as _line
 from whoop.charts.theme import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
 from whoop.metrics.journal import HIGHER_IS_BETTER, yes_day_verdict
-from whoop.metrics.load import STRAIN_LABELS, SWEET_SPOT
+from whoop.metrics.load import STRAIN_LABELS, SWEET_SPOT, acwr_column
 from whoop.metrics.units import Settings, format_clock
 
 
@@ -130,7 +130,7 @@ def acwr_figure(load: pd.DataFrame, stem: str = "strain") -> go.Figure:
     Args:
         load: :func:`whoop.metrics.load.training_load` frame; stem: "strain" or "energy_kj".
     """
-    x, ratio = load["date"], load[f"acwr_{stem}"]
+    x, ratio = load["date"], load[acwr_column(stem)]
     prov = load["acwr_provisional"].astype(bool)
     fig = go.Figure()
     fig.add_hrect(y0=SWEET_SPOT[0], y1=SWEET_SPOT[1], fillcolor="rgba(22,236,6,0.12)",

@@ -38,6 +38,13 @@ def ewma(values: pd.Series, span_days: int) -> pd.Series:
     return out.where(values.notna())
 
 
+def acwr_column(stem: str) -> str:
+    """The ratio column of :func:`acwr` for an output stem: ``acwr_`` + the stem without its unit
+    suffix, since a ratio has no unit (``strain`` -> ``acwr_strain``, ``energy_kj`` ->
+    ``acwr_energy``)."""
+    return "acwr_" + stem.removesuffix("_kj")
+
+
 def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_DAYS,
          chronic: int = CHRONIC_DAYS, name: str | None = None) -> pd.DataFrame:
     """EWMA acute:chronic workload ratio of one daily load column.
@@ -49,8 +56,9 @@ def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_D
         name: output stem; default ``strain`` for day_strain, ``energy_kj`` for energy_kj.
     Returns:
         one row per calendar day: ``date`` datetime64[s]; ``acute_{name}``, ``chronic_{name}``
-        float64 (units of ``column``); ``acwr_{name}`` float64 (ratio, NaN when chronic is 0 or the
-        day has no data); ``load_days`` int64 (days with data in the last ``chronic`` calendar
+        float64 (units of ``column``); :func:`acwr_column` of ``name`` (``acwr_strain``,
+        ``acwr_energy``: a ratio, so without the unit; NaN when chronic is 0 or the day has no
+        data); ``load_days`` int64 (days with data in the last ``chronic`` calendar
         days); ``acwr_provisional`` bool (fewer than 3/4 of ``chronic`` days, i.e. 21 of
         28). Empty input -> empty frame.
     """
@@ -63,7 +71,7 @@ def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_D
     n = load.notna().astype("int64").rolling(chronic, min_periods=1).sum().astype("int64")
     need = int(np.ceil(chronic * PROVISIONAL_MIN_DAYS / CHRONIC_DAYS))
     return pd.DataFrame({
-        "date": cal["date"], f"acute_{stem}": a, f"chronic_{stem}": c, f"acwr_{stem}": ratio,
+        "date": cal["date"], f"acute_{stem}": a, f"chronic_{stem}": c, acwr_column(stem): ratio,
         "load_days": n, "acwr_provisional": (n < need).astype(bool),
     }).reset_index(drop=True)
 
@@ -74,7 +82,7 @@ def training_load(days: pd.DataFrame, *, acute: int = ACUTE_DAYS,
 
     Returns:
         ``date``, ``day_strain``, ``acute_strain``, ``chronic_strain``, ``acwr_strain``,
-        ``energy_kj``, ``acute_energy_kj``, ``chronic_energy_kj``, ``acwr_energy_kj`` (float64),
+        ``energy_kj``, ``acute_energy_kj``, ``chronic_energy_kj`` (kJ), ``acwr_energy`` (ratio; all float64),
         ``load_days`` (int64, days with strain data in the chronic window),
         ``acwr_provisional`` (bool, from strain).
     """
@@ -89,7 +97,7 @@ def training_load(days: pd.DataFrame, *, acute: int = ACUTE_DAYS,
                         "energy_kj": masked(cal, "energy_kj", ok).to_numpy(),
                         "acute_energy_kj": e["acute_energy_kj"],
                         "chronic_energy_kj": e["chronic_energy_kj"],
-                        "acwr_energy_kj": e["acwr_energy_kj"]})
+                        "acwr_energy": e["acwr_energy"]})
     out["load_days"] = s["load_days"]
     out["acwr_provisional"] = s["acwr_provisional"]
     return out
