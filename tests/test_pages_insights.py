@@ -1,4 +1,4 @@
-"""The issue-5 analytics on the existing pages (Overview, HRV, Sleep, Strain, Data) through
+"""The analytics on the pages (Overview, HRV, Sleep, Strain, Data) through
 ``streamlit.testing.v1.AppTest`` on the real app.py and real DuckDB files: the demo athlete, a
 database with a single scored day (insufficient-data states, never an error), an empty database,
 an export whose last nights are edited to fall outside the normal ranges (the Overview flags),

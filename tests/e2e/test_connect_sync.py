@@ -1,4 +1,4 @@
-"""The WHOOP connection in a real browser (issue 4), against the local WHOOP sandbox:
+"""The WHOOP connection in a real browser, against the local WHOOP sandbox:
 
 * Allow: open the app -> Data -> Connect WHOOP (one click, same tab: the sandbox's
   consent page) -> pick the second athlete -> Allow -> back on the app, connected as that athlete,

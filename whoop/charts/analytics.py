@@ -1,4 +1,5 @@
-"""Figures of the analytics (issue 5): frame in, ``plotly.graph_objects.Figure`` out.
+"""Figures of the analytics (baselines, sleep, load, journal): frame in,
+``plotly.graph_objects.Figure`` out.
 
 Inputs are the frames of :mod:`whoop.metrics` (one row per calendar day, NaN for missing or
 invalid days), so lines break at gaps: every trace has ``connectgaps=False``. Values arrive in

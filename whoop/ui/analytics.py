@@ -1,6 +1,6 @@
 """Streamlit helpers of the analytics pages (Journal, Trends, Explain a day, Settings).
 
-Settings (issue 5 item 8), remembered in the store's ``settings`` table under the
+Settings, remembered in the store's ``settings`` table under the
 :class:`~whoop.metrics.units.Settings` field names as keys, values JSON-encoded by
 ``Store.set_setting``:
 

@@ -1,5 +1,5 @@
-"""Streamlit glue that puts the issue-5 analytics on the existing pages (Overview, HRV, Sleep,
-Strain, Data): cached whole-history computations, range slicing, the "insufficient data"
+"""Streamlit glue that puts the analytics of :mod:`whoop.metrics` on the pages (Overview, HRV,
+Sleep, Strain, Data): cached whole-history computations, range slicing, the "insufficient data"
 callouts, the Overview flags and small display formats.
 
 History-dependent numbers (baselines, the HRV normal range, the 14-night sleep-debt ledger,
