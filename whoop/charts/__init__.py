@@ -6,4 +6,4 @@ Importing the package registers the one plotly template, ``"whoop"``, as plotly'
 
 from whoop.charts import theme
 
-theme.register()
+theme.use_as_default()

@@ -41,7 +41,7 @@ def build_template() -> go.layout.Template:
 
     Returns:
         A new :class:`plotly.graph_objects.layout.Template` (registering it is
-        :func:`register`'s job).
+        :func:`use_as_default`'s job).
     """
     template = go.layout.Template(pio.templates["plotly_dark"])
     template.layout.update(
@@ -52,7 +52,7 @@ def build_template() -> go.layout.Template:
     return template
 
 
-def register() -> None:
+def use_as_default() -> None:
     """Register the template under :data:`TEMPLATE` and make it plotly's default. Idempotent.
 
     Importing :mod:`whoop.charts` calls it; :mod:`whoop.ui` calls it again right after importing

@@ -24,7 +24,7 @@ leave_pages_folder_mode()  # before anything else: see whoop/ui/navigation.py
 # Importing streamlit makes its own template plotly's default (streamlit/elements/lib/
 # streamlit_plotly_theme.py), whose placeholder colours only its theme="streamlit" replaces, and
 # the pages draw with theme=None: make ours the default again whatever was imported first.
-theme.register()
+theme.use_as_default()
 
 from whoop.ui.actions import delete_athlete, import_files, load_demo_button  # noqa: E402
 from whoop.ui.cards import kpi_card  # noqa: E402
