@@ -64,7 +64,7 @@ def test_demo_journey(app_server, page, tmp_path):
     page.goto(app_server(tmp_path / "journey.duckdb"))
     wait_for_run(page)
     page.get_by_text("No WHOOP data yet").wait_for()
-    assert page.get_by_role("link", name="Upload WHOOP export").is_visible()
+    page.get_by_role("link", name="Upload WHOOP export").wait_for()  # drawn after the heading
     page.get_by_role("button", name="Load demo data").click()
     page.get_by_test_id("stMetric").nth(5).wait_for(timeout=60_000)
     wait_for_run(page)
