@@ -126,7 +126,7 @@ def start_connect(page, app: WhoopApp):
     wait_for_run(page)
     page.get_by_text("No WHOOP data yet").wait_for()
     open_page(page, "Data")
-    assert page.get_by_role("heading", name="WHOOP account").is_visible()
+    page.get_by_role("heading", name="WHOOP account").wait_for()
     link = whoop_card(page).get_by_role("link", name="Connect WHOOP")
     href = link.get_attribute("href")
     query = parse_qs(urlsplit(href).query)
@@ -263,6 +263,6 @@ def test_deny_stores_nothing(whoop_app, page):
     assert store.query("SELECT count(*) AS n FROM whoop_connections")["n"].tolist() == [0]
     open_page(consent, "Data")   # the card offers Connect again, no athlete row
     card = whoop_card(consent)
-    assert card.get_by_role("link", name="Connect WHOOP").is_visible()
+    card.get_by_role("link", name="Connect WHOOP").wait_for()
     assert card.get_by_role("button", name="Sync now").count() == 0
     assert_safe(consent, app)
