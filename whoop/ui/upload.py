@@ -32,7 +32,13 @@ def _follow_pick(picked: str) -> None:
     st.session_state[_FOLLOWS_KEY] = picked
 
 
-def _ask(files: list[tuple[str, bytes]], signature: tuple, athlete: str) -> None:
+def _contents(uploads: list) -> list[tuple[str, bytes]]:
+    """``(name, bytes)`` of the uploaded files, read only when an import runs (not on every rerun
+    of the page: an upload may be hundreds of MB)."""
+    return [(f.name, f.getvalue()) for f in uploads]
+
+
+def _ask(uploads: list, signature: tuple, athlete: str) -> None:
     """The pending overlap question, when it is about these files and this name."""
     pending = st.session_state.get(_ASK_KEY)
     if pending is None:
@@ -55,10 +61,10 @@ def _ask(files: list[tuple[str, bytes]], signature: tuple, athlete: str) -> None
             f"Import into {other} instead", type="primary", key="upload_into_other",
             icon=":material/merge:"):
         del st.session_state[_ASK_KEY]
-        actions.import_files(files, overlap.athlete, check_overlap=False)
+        actions.import_files(_contents(uploads), overlap.athlete, check_overlap=False)
     if right.button(f"Import into {typed} anyway", key="upload_anyway"):
         del st.session_state[_ASK_KEY]
-        actions.import_files(files, asked_for, check_overlap=False)
+        actions.import_files(_contents(uploads), asked_for, check_overlap=False)
 
 
 def files_key() -> str:
@@ -77,19 +83,18 @@ def upload_card(sel: Selection | None) -> None:
                  "journal_entries.csv). Importing again updates what is there; nothing is "
                  "written if a file is rejected.")
         uploads = st.file_uploader("Export files", type=["zip", "gz", "csv"],
-                                   accept_multiple_files=True, key=files_key())
+                                   accept_multiple_files=True, key=files_key()) or []
         _follow_pick(sel.athlete if sel is not None and sel.athlete != DEMO_ATHLETE
                      else DEFAULT_ATHLETE)
         athlete = st.text_input("Athlete name", max_chars=64, key=ATHLETE_KEY,
                                 help="The athlete picked in the sidebar, or a new local profile "
                                      "name; use different names for different people.")
-        files = [(f.name, f.getvalue()) for f in uploads or []]
-        signature = tuple((f.file_id, f.name, f.size) for f in uploads or [])
+        signature = tuple((f.file_id, f.name, f.size) for f in uploads)
         if st.button("Import", type="primary", icon=":material/upload:", disabled=not uploads,
                      key="upload_go"):
             st.session_state.pop(_ASK_KEY, None)
             if not athlete.strip():
                 st.error("Give the athlete a name (1 to 64 characters).")
-            elif isinstance(found := actions.import_files(files, athlete), Overlap):
+            elif isinstance(found := actions.import_files(_contents(uploads), athlete), Overlap):
                 st.session_state[_ASK_KEY] = (signature, athlete.strip(), found)
-        _ask(files, signature, athlete)
+        _ask(uploads, signature, athlete)
