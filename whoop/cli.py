@@ -45,7 +45,7 @@ def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
     """
     athletes = store.athletes()
     if athletes.empty:
-        raise InputError(f"the database {store.path} holds no athlete yet: import an export first")
+        raise InputError(f"the database {store.display} holds no athlete yet: import an export first")
     if name is None:
         return list(zip(athletes["athlete_id"].tolist(), athletes["name"].tolist()))
     match = athletes[athletes["name"] == name]
@@ -105,7 +105,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"imported into {store.path}: {result.summary()}")
+    print(f"imported into {store.display}: {result.summary()}")
     return 0
 
 

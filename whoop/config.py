@@ -6,12 +6,14 @@ default. Only names listed here are read.
 ==========================  ==========================================  =======================
 name                        meaning                                     default
 ==========================  ==========================================  =======================
-``WHOOP_DB``                the DuckDB file                             ``<repo>/data/whoop.duckdb``
+``WHOOP_DB``                the DuckDB file, or a ``postgresql://`` URL   ``<repo>/data/whoop.duckdb``
+                            (the team deployment's shared store)
 ``WHOOP_CLIENT_ID``         client id of your app at WHOOP              (none: Connect disabled)
 ``WHOOP_CLIENT_SECRET``     its client secret (server side only)        (none: Connect disabled)
 ``WHOOP_REDIRECT_URI``      the redirect URI registered for the app     ``http://localhost:8501/``
 ``WHOOP_BASE_URL``          WHOOP's API host (the sandbox in tests)     ``https://api.prod.whoop.com``
-``WHOOP_TOKEN_KEY``         Fernet key for tokens at rest               a 0600 file beside the DB
+``WHOOP_TOKEN_KEY``         Fernet key for tokens at rest (required     a 0600 file beside the DB
+                            on PostgreSQL)
 ``WHOOP_SYNC_MAX_AGE_MIN``  background sync when last sync is older     ``60``
 ``WHOOP_SYNC_OVERLAP_DAYS`` incremental re-check window                 ``7``
 ``WHOOP_ALLOWED_HOSTS``     extra host names the app answers to (comma   (none: loopback names,
@@ -65,11 +67,26 @@ def setting(name: str, default: str | None = None) -> str | None:
     return default
 
 
+def db_location(override: str | os.PathLike | None = None) -> Path | str:
+    """The database: ``override`` (e.g. a ``--db`` flag), else ``WHOOP_DB``, else the default
+    file. A ``postgresql://`` (or ``postgres://``) URL is returned as the string; anything else
+    is a DuckDB file path."""
+    raw = override or setting("WHOOP_DB") or DEFAULT_DB
+    if isinstance(raw, str) and raw.lower().startswith(("postgresql://", "postgres://")):
+        return raw
+    return Path(raw).expanduser()
+
+
 def db_path(override: str | os.PathLike | None = None) -> Path:
-    """The database file: ``override`` (e.g. a ``--db`` flag), else ``WHOOP_DB``, else the default."""
-    if override:
-        return Path(override).expanduser()
-    return Path(setting("WHOOP_DB") or DEFAULT_DB).expanduser()
+    """The DuckDB file of :func:`db_location`.
+
+    Raises:
+        ConfigError: the database is a PostgreSQL URL, which has no file.
+    """
+    location = db_location(override)
+    if isinstance(location, str):
+        raise ConfigError("WHOOP_DB is a PostgreSQL URL: this needs a DuckDB file")
+    return location
 
 
 DEFAULT_BASE_URL = "https://api.prod.whoop.com"

@@ -1,10 +1,10 @@
 """The store: the only part of the package that speaks SQL or imports DuckDB.
 
-:class:`Store` is one DuckDB file with the project's schema; its typed methods come from small
-single-minded modules:
+:class:`Store` is one database with the project's schema, a DuckDB file or PostgreSQL
+(:mod:`whoop.store.backend`); its typed methods come from small single-minded modules:
 
-* :mod:`whoop.store.base`: connections, the single writer, transactions, the migrations runner
-  (``whoop/store/migrations/NNNN_name.sql``);
+* :mod:`whoop.store.base`: connections per unit of work, the single writer, transactions, locks
+  between processes, the migrations runner (``whoop/store/migrations/``);
 * :mod:`whoop.store.records`: athletes, imports in one transaction, the daily table, deletions;
   :mod:`whoop.store.merge` holds the merge rule the upserts follow;
 * :mod:`whoop.store.staging`: the temporary DuckDB that stages a big import outside the database;
@@ -21,7 +21,7 @@ outside this package never run SQL on ``con`` (``tests/test_store_boundary.py`` 
 
 from __future__ import annotations
 
-from whoop.store.base import MIGRATIONS_DIR, StoreBase, migrations, utcnow
+from whoop.store.base import MIGRATIONS_DIR, LockTimeout, StoreBase, migrations, utcnow
 from whoop.store.connections import ConnectionsMixin, OAuthState, TokenRow
 from whoop.store.queries import QueriesMixin
 from whoop.store.records import IMPORT_BYTES_PER_ROW, IMPORT_MEMORY_MB, ImportResult, RecordsMixin
@@ -29,16 +29,16 @@ from whoop.store.settings import SettingsMixin
 from whoop.store.sync_passes import SyncPassesMixin
 from whoop.store.sync_runs import SyncFacts, SyncRunsMixin
 
-__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "OAuthState",
+__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "LockTimeout", "OAuthState",
            "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
 
 
 class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, SyncRunsMixin, SyncPassesMixin,
             StoreBase):
-    """A DuckDB file with the project's schema, and every typed read and write of it.
+    """A database with the project's schema, and every typed read and write of it.
 
     Args:
-        path: the database file; None -> ``whoop.config.db_path()``. Created (with its folder)
-            and migrated on first use.
+        location: a DuckDB file or a ``postgresql://`` URL; None -> ``whoop.config.db_location()``.
+            Created (a file, with its folder) and migrated on first use.
         busy_timeout_s: how long to wait for another process's lock before DatabaseBusyError.
     """

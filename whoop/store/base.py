@@ -1,39 +1,62 @@
-"""The DuckDB file: connection lifecycle, the single writer, and the migrations runner.
+"""The store's foundation: where the database is, connections per unit of work, the single
+writer, locks between processes, and the migrations runner.
 
-One file (``whoop.config.db_path()``). DuckDB lets one process write a file at a time and locks
-the file while a connection is open, so this store never keeps a connection open: every operation
-opens the file, works and closes it, under an in-process lock (one writer per process; DuckDB's
-concurrency model: https://duckdb.org/docs/stable/connect/concurrency). When another process (the
-CLI while the app is open, a cron sync) holds the file, the store retries with backoff for
-``busy_timeout_s`` and then raises :class:`DatabaseBusyError`.
+Two backends (:mod:`whoop.store.backend`): a DuckDB file (``whoop.config.db_location()``, the personal
+default) or PostgreSQL (``WHOOP_DB=postgresql://user@host/db``, the team deployment).
 
-Migrations are the files ``whoop/store/migrations/NNNN_name.sql``, applied in order, each in its
-own transaction, recorded in ``schema_version``; opening an older file upgrades it.
+Connections per unit of work (datasette's model: one writer, readers per thread,
+https://docs.datasette.io/en/stable/internals.html#database-execute-write): a thread opens one
+connection and every store call on that thread for the same database reuses it until the
+outermost ``connect()``/``transaction()``/``unit_of_work()`` ends, so a page rerun, a sync run or
+an import opens the database once (:attr:`StoreBase.opens` counts the opens). Write
+transactions of one process are serialized by an in-process lock; a transaction opened inside
+another joins it. DuckDB locks its file while any connection of a process is open, so the store
+closes it at the end of each unit of work; when another process (the CLI while the app is open,
+a cron sync) holds the file, opening retries with backoff for ``busy_timeout_s`` and then raises
+:class:`DatabaseBusyError` (DuckDB's concurrency model:
+https://duckdb.org/docs/stable/connect/concurrency).
+
+Locks between processes (:meth:`StoreBase.lock`): a ``filelock`` beside a DuckDB file, a
+PostgreSQL session advisory lock otherwise (released by the server when its process dies;
+https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS), never a file.
+
+Migrations are the files ``whoop/store/migrations/NNNN_name.sql`` (both dialects),
+``NNNN_name.<dialect>.sql`` (that dialect only, when the spelling differs) or ``NNNN_name.py``
+(a Python step: ``upgrade(con, dialect)``), applied in order, each in its own transaction,
+recorded in ``schema_version``; opening an older database upgrades it. On PostgreSQL the runner
+holds an advisory lock, so processes starting together upgrade once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from filelock import FileLock, Timeout
 
-from whoop.config import db_path
+from whoop.config import db_location
 from whoop.errors import DatabaseBusyError, StoreError
+from whoop.store.backend import DUCKDB, POSTGRESQL, PgConnection, db_errors, redact_url
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
+_THREAD = threading.local()       # per thread: location -> [connection, users, in_transaction]
+
+#: ``filelock.Timeout``: what :meth:`StoreBase.lock`'s ``acquire`` raises on either backend.
+LockTimeout = Timeout
 
 
-def _process_lock(path: Path) -> threading.RLock:
-    key = str(path.resolve()) if path.name != ":memory:" else ":memory:"
+def _process_lock(key: str) -> threading.RLock:
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(key, threading.RLock())
 
@@ -49,34 +72,90 @@ def _owner_only(db: Path) -> None:
             pass  # absent (no WAL yet, an in-memory database) or not ours to change
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """The ordered migrations: ``(version, name, sql)`` from ``whoop/store/migrations/NNNN_name.sql``."""
-    out = []
-    for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
-        version = int(path.name[:4])
-        out.append((version, path.stem[5:], path.read_text(encoding="utf-8")))
+def migrations(dialect: str = DUCKDB, folder: Path | None = None) -> list[tuple[int, str, str | Callable]]:
+    """The ordered migrations of ``dialect``: ``(version, name, step)`` where ``step`` is SQL text
+    or a Python ``upgrade(con, dialect)`` function (see the module docstring). A
+    ``NNNN_name.<dialect>.sql`` file replaces ``NNNN_name.sql`` for that dialect.
+
+    Raises:
+        StoreError: two different migrations share a version.
+    """
+    shared: dict[int, tuple[str, Path]] = {}
+    own: dict[int, tuple[str, Path]] = {}
+    for path in sorted((folder or MIGRATIONS_DIR).glob("[0-9][0-9][0-9][0-9]_*")):
+        version, rest = int(path.name[:4]), path.name[5:]
+        if rest.endswith(".py"):
+            name, only = rest[:-3], None
+        elif rest.endswith(".sql"):
+            name, _, only = rest[:-4].partition(".")
+        else:
+            continue
+        if only and only != dialect:
+            continue
+        into = own if only else shared
+        if version in into and into[version][0] != name:
+            raise StoreError(f"two migrations have version {version}: {into[version][0]} and {name}")
+        into[version] = (name, path)
+    out: list[tuple[int, str, str | Callable]] = []
+    for version, (name, path) in sorted({**shared, **own}.items()):
+        if path.suffix == ".py":
+            spec = importlib.util.spec_from_file_location(f"whoop_migration_{path.stem}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            out.append((version, name, module.upgrade))
+        else:
+            out.append((version, name, path.read_text(encoding="utf-8")))
     return out
 
 
 class StoreBase:
-    """A DuckDB file with the project's schema: connections, transactions, migrations.
+    """The project's database: connections, transactions, locks, migrations.
 
     The typed methods live in the mixins of :mod:`whoop.store` (``Store`` combines them).
 
     Args:
-        path: the database file; None -> ``whoop.config.db_path()``. Created (with its folder)
-            and migrated on first use.
+        location: a DuckDB file path or a ``postgresql://`` URL; None -> ``WHOOP_DB`` or
+            ``data/whoop.duckdb`` (``whoop.config.db_location``). A file is created (with its
+            folder) and any database migrated on first use.
         busy_timeout_s: how long to wait for another process's lock before DatabaseBusyError.
+
+    Attributes:
+        dialect: ``duckdb`` or ``postgresql``.
+        path: the DuckDB file (None on PostgreSQL).
+        url: the PostgreSQL URL (None on DuckDB); never shown: see :attr:`display`.
+        location: ``str`` of the path or the URL: the key of caches and locks per database.
+        opens: how many connections this process opened to this database (all Store objects).
     """
 
-    def __init__(self, path: str | Path | None = None, *, busy_timeout_s: float = 30.0) -> None:
-        self.path = db_path(path)
+    _opens: dict[str, int] = {}
+
+    def __init__(self, location: str | Path | None = None, *, busy_timeout_s: float = 30.0) -> None:
+        loc = db_location(location)
         self.busy_timeout_s = busy_timeout_s
-        self._lock = _process_lock(self.path)
+        if isinstance(loc, str):
+            self.dialect, self.url, self.path = POSTGRESQL, loc, None
+            self.location = loc
+        else:
+            self.dialect, self.url, self.path = DUCKDB, None, loc
+            self.location = str(loc.resolve()) if str(loc) != ":memory:" else ":memory:"
+        self._lock = _process_lock(self.location)
         self._migrated = False
 
+    @property
+    def display(self) -> str:
+        """Where the data is, for people: the file path, or the URL without its password."""
+        return str(self.path) if self.path is not None else redact_url(self.url)
+
+    @property
+    def opens(self) -> int:
+        """Connections opened to this database by this process so far."""
+        return StoreBase._opens.get(self.location, 0)
+
     # -- connections -----------------------------------------------------------------------
-    def _open(self) -> duckdb.DuckDBPyConnection:
+    def _open(self):
+        StoreBase._opens[self.location] = StoreBase._opens.get(self.location, 0) + 1
+        if self.dialect == POSTGRESQL:
+            return self._open_postgres()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
@@ -102,63 +181,142 @@ class StoreBase:
             except duckdb.Error as exc:
                 raise StoreError(f"cannot open the database {self.path}: {exc}") from None
 
+    def _open_postgres(self) -> PgConnection:
+        import psycopg
+        try:
+            return PgConnection(self.url, connect_timeout_s=min(self.busy_timeout_s, 10.0))
+        except psycopg.Error as exc:
+            first = (str(exc).strip().splitlines() or ["no answer"])[0]
+            raise StoreError(f"cannot open the database {self.display}: {redact_url(first)}") from None
+
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for reads (and single statements), migrated, closed on exit.
+    def _held(self) -> Iterator[list]:
+        """This thread's open connection to this database (opened and migrated when none):
+        ``[con, users, in_transaction]``; closed when its last user leaves."""
+        held = getattr(_THREAD, "cons", None)
+        if held is None:
+            held = _THREAD.cons = {}
+        entry = held.get(self.location)
+        if entry is None:
+            con = self._open()
+            entry = held[self.location] = [con, 0, False]
+            try:
+                if not self._migrated:
+                    self._migrate(con)
+            except BaseException:
+                del held[self.location]
+                con.close()
+                raise
+        entry[1] += 1
+        try:
+            yield entry
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del held[self.location]
+                entry[0].close()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """Keep one connection open for this thread until the block ends: every store call on
+        the thread (any Store object of this database) uses it. Wrap a page rerun, a sync run or
+        an import in it.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`connect`.
+        """
+        with self._held():
+            yield
+
+    @contextmanager
+    def connect(self) -> Iterator:
+        """A connection for reads (and single statements), migrated; the thread's open one
+        when there is one, else opened here and closed on exit.
 
         Outside :mod:`whoop.store` the connection is an opaque handle: pass it to the store's
         methods that take ``con`` (several of them in one unit of work), never run SQL on it.
 
         Raises:
-            StoreError: the file cannot be created, opened or migrated.
+            StoreError: the database cannot be created, opened or migrated.
             DatabaseBusyError: another process kept it locked longer than ``busy_timeout_s``.
         """
-        with self._lock:
-            con = self._open()
-            try:
-                if not self._migrated:
-                    self._migrate(con)
-                yield con
-            finally:
-                con.close()
+        with self._held() as entry:
+            yield entry[0]
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: committed on success, rolled back on any exception.
+    def transaction(self) -> Iterator:
+        """One write transaction: committed on success, rolled back on any exception. Inside
+        another transaction of this thread it joins that one (committed or rolled back with it).
 
         Yields the connection as :meth:`connect` does (an opaque handle outside the package).
 
         Raises:
             StoreError, DatabaseBusyError: as :meth:`connect`.
         """
-        with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
+        with self._held() as entry:
+            con = entry[0]
+            if entry[2]:
                 yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-
-    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
-        con.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                    "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
-        current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-        for version, name, sql in migrations():
-            if version <= current:
-                continue
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.execute(sql)
-                con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+                return
+            with self._lock:
+                con.execute("BEGIN TRANSACTION")
+                entry[2] = True
+                try:
+                    yield con
+                except BaseException:
+                    entry[2] = False
+                    try:
+                        con.execute("ROLLBACK")
+                    except db_errors():
+                        pass        # the connection is gone: the server rolled back
+                    raise
+                entry[2] = False
                 con.execute("COMMIT")
-            except duckdb.Error as exc:
-                con.execute("ROLLBACK")
-                raise StoreError(f"cannot upgrade {self.path} to schema {version} ({name}): {exc}") from None
+
+    # -- locks between processes -----------------------------------------------------------
+    def lock(self, name: str):
+        """A lock shared by every process using this database, called ``name`` (e.g.
+        ``tokens``, ``sync-7``): ``acquire(timeout=s)`` (-1 waits for ever; raises
+        :data:`LockTimeout`), ``release()``, usable with ``with``; re-entrant in one object.
+
+        DuckDB: a ``filelock`` ``<db>.<name>.lock`` beside the file. PostgreSQL: a session
+        advisory lock on a connection of its own, keyed by the schema and ``name``, released by
+        the server when the holding process dies.
+        """
+        if self.dialect == DUCKDB:
+            return FileLock(f"{self.path}.{name}.lock")
+        return AdvisoryLock(self, name)
+
+    # -- migrations ------------------------------------------------------------------------
+    def _migrate(self, con) -> None:
+        if self.dialect == POSTGRESQL:
+            con.execute("SELECT pg_advisory_lock(?)", [_lock_key("", "whoop-migrations")])
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                        "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
+            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            for version, name, step in migrations(self.dialect):
+                if version <= current:
+                    continue
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    if callable(step):
+                        step(con, self.dialect)
+                    else:
+                        con.execute(step)
+                    con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+                    con.execute("COMMIT")
+                except db_errors() as exc:
+                    con.execute("ROLLBACK")
+                    raise StoreError(f"cannot upgrade {self.display} to schema {version} ({name}): "
+                                     f"{exc}") from None
+        finally:
+            if self.dialect == POSTGRESQL:
+                con.execute("SELECT pg_advisory_unlock(?)", [_lock_key("", "whoop-migrations")])
         self._migrated = True
 
     def schema_version(self) -> int:
-        """The schema version of the file (after migrating it)."""
+        """The schema version of the database (after migrating it)."""
         with self.connect() as con:
             return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
 
@@ -167,11 +325,78 @@ class StoreBase:
         package's code outside :mod:`whoop.store` calls the typed methods, never this).
 
         Raises:
-            StoreError: the file cannot be opened or migrated; DatabaseBusyError: another
-            process kept it locked for longer than ``busy_timeout_s``; duckdb.Error: bad SQL.
+            StoreError: the database cannot be opened or migrated; DatabaseBusyError: another
+            process kept it locked for longer than ``busy_timeout_s``; a driver error: bad SQL.
         """
         with self.connect() as con:
             return con.execute(sql, params or []).df()
+
+
+def _lock_key(schema: str, name: str) -> int:
+    """A signed 64-bit advisory lock key for ``name`` in ``schema``."""
+    digest = hashlib.sha256(f"whoop:{schema}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class AdvisoryLock:
+    """A PostgreSQL session advisory lock with ``filelock.FileLock``'s surface (see
+    :meth:`StoreBase.lock`). Holds a connection of its own while held."""
+
+    def __init__(self, store: StoreBase, name: str) -> None:
+        self.store, self.name = store, name
+        self._con: PgConnection | None = None
+        self._key: int | None = None
+        self._count = 0
+
+    @property
+    def is_locked(self) -> bool:
+        """True while this object holds the lock."""
+        return self._count > 0
+
+    def acquire(self, timeout: float = -1, poll_interval: float = 0.05) -> AdvisoryLock:
+        """Take the lock, waiting up to ``timeout`` seconds (-1: for ever; 0: one try).
+
+        Raises:
+            LockTimeout: another session held it for the whole ``timeout``.
+            StoreError: the database cannot be reached.
+        """
+        if self._count:
+            self._count += 1
+            return self
+        con = self.store._open_postgres()
+        try:
+            schema = con.execute("SELECT current_schema()").fetchone()[0]
+            key = _lock_key(schema or "", self.name)
+            deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
+            while not con.execute("SELECT pg_try_advisory_lock(?)", [key]).fetchone()[0]:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise LockTimeout(self.name)
+                time.sleep(poll_interval * (1 + random.random()))
+        except BaseException:
+            con.close()
+            raise
+        self._con, self._key, self._count = con, key, 1
+        return self
+
+    def release(self, force: bool = False) -> None:
+        """Release the lock (the last of nested acquires releases it at the server)."""
+        if not self._count:
+            return
+        self._count = 0 if force else self._count - 1
+        if self._count == 0 and self._con is not None:
+            con, self._con = self._con, None
+            try:
+                con.execute("SELECT pg_advisory_unlock(?)", [self._key])
+            except db_errors():
+                pass                    # closing the session releases it anyway
+            finally:
+                con.close()
+
+    def __enter__(self) -> AdvisoryLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 def utcnow() -> datetime:

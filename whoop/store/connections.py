@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 
 from whoop.errors import InputError
+from whoop.store.backend import Connection
 from whoop.store.base import StoreBase
 
 
@@ -53,7 +53,7 @@ class ConnectionsMixin(StoreBase):
 
     # -- token rows ------------------------------------------------------------------------
     @staticmethod
-    def save_connection(con: duckdb.DuckDBPyConnection, athlete_id: int, whoop_user_id: int,
+    def save_connection(con: Connection, athlete_id: int, whoop_user_id: int,
                         token_enc: str, expires_at: datetime, scope: str | None, status: str,
                         at: datetime) -> None:
         """Inside ``con``'s transaction: insert or replace the connection row of ``athlete_id``
@@ -68,7 +68,7 @@ class ConnectionsMixin(StoreBase):
             [athlete_id, whoop_user_id, token_enc, expires_at, scope, status, at, at])
 
     @staticmethod
-    def connection_stamp(con: duckdb.DuckDBPyConnection,
+    def connection_stamp(con: Connection,
                          athlete_id: int) -> tuple[int, datetime | None] | None:
         """Inside ``con``'s transaction: ``(whoop_user_id, updated_at)`` of the connection row,
         or None when the athlete has none."""
@@ -139,7 +139,7 @@ class ConnectionsMixin(StoreBase):
 
     # -- connect ---------------------------------------------------------------------------
     @staticmethod
-    def link_whoop_account(con: duckdb.DuckDBPyConnection, whoop_user_id: int, profile: dict,
+    def link_whoop_account(con: Connection, whoop_user_id: int, profile: dict,
                            link: str | None, full_name: str) -> tuple[int, str, bool]:
         """Inside ``con``'s transaction: the athlete a WHOOP account lands on, and any other
         athlete's connection to that account removed.
@@ -185,7 +185,7 @@ class ConnectionsMixin(StoreBase):
         return athlete_id, name, created
 
     @staticmethod
-    def set_connected_at(con: duckdb.DuckDBPyConnection, athlete_id: int, at: datetime) -> None:
+    def set_connected_at(con: Connection, athlete_id: int, at: datetime) -> None:
         """Inside ``con``'s transaction: the connection of ``athlete_id`` was (re)made at ``at``."""
         con.execute("UPDATE whoop_connections SET connected_at = ? WHERE athlete_id = ?", [at, athlete_id])
 

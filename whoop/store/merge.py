@@ -16,12 +16,13 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import InputError
+from whoop.store.backend import POSTGRESQL, Connection, dialect_of, register_frame
 
 _API = "api"
 _API_FAMILY = ("api", "api+export")
 
 
-def upsert(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, frame: pd.DataFrame,
+def upsert(con: Connection, table: str, athlete_id: int, frame: pd.DataFrame,
            run_id: int | None) -> dict[str, int]:
     """Upsert canonical records into ``table`` inside ``con``'s transaction.
 
@@ -42,14 +43,14 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, frame: p
         raise InputError(f"{table}: {int(data[keys].isna().any(axis=1).sum())} record(s) have no "
                          f"{'/'.join(keys)}")
     data = data.drop_duplicates(subset=keys, keep="last")
-    con.register("incoming", data)
+    register_frame(con, "incoming", data, like=table)
     try:
         return _merge(con, table, athlete_id, run_id)
     finally:
         con.unregister("incoming")
 
 
-def upsert_staged(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, parquet: Path,
+def upsert_staged(con: Connection, table: str, athlete_id: int, parquet: Path,
                   run_id: int | None) -> dict[str, int]:
     """Upsert staged records (:class:`whoop.store.staging.StagedTable`: a Parquet file of the
     ``schema.TABLES[table]`` columns, unique on the key, keys present) inside ``con``'s
@@ -57,6 +58,8 @@ def upsert_staged(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, p
     the file to the table without passing through Python. Returns ``{"inserted", "updated",
     "unchanged"}`` as :func:`upsert`.
     """
+    if dialect_of(con) == POSTGRESQL:       # PostgreSQL reads no Parquet: copy it in batches
+        return _upsert_parquet_batches(con, table, athlete_id, parquet, run_id)
     con.read_parquet(str(parquet)).create_view("incoming", replace=True)
     try:
         return _merge(con, table, athlete_id, run_id)
@@ -67,7 +70,34 @@ def upsert_staged(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, p
             pass            # the transaction failed: its rollback is what matters
 
 
-def _merge(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int,
+#: Rows per batch when a staged Parquet file is copied into PostgreSQL (bounded memory).
+PARQUET_BATCH_ROWS = 50_000
+
+
+def _upsert_parquet_batches(con, table: str, athlete_id: int, parquet: Path,
+                            run_id: int | None) -> dict[str, int]:
+    """PostgreSQL: the staged rows into a temporary ``incoming`` table typed like ``table``, one
+    Parquet record batch at a time with ``COPY``, then the same merge as DuckDB's."""
+    import pyarrow.parquet as pq
+
+    cols = list(schema.TABLES[table])
+    first = True
+    for batch in pq.ParquetFile(parquet).iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=cols):
+        frame = batch.to_pandas()
+        if first:
+            register_frame(con, "incoming", frame, like=table)
+            first = False
+        else:
+            con.copy_rows("incoming", cols, frame)
+    if first:
+        return {"inserted": 0, "updated": 0, "unchanged": 0}
+    try:
+        return _merge(con, table, athlete_id, run_id)
+    finally:
+        con.unregister("incoming")
+
+
+def _merge(con: Connection, table: str, athlete_id: int,
            run_id: int | None) -> dict[str, int]:
     """Merge the relation ``incoming`` (canonical columns of ``table``, unique keys) into
     ``table`` for one athlete and run."""

@@ -123,17 +123,22 @@ class QueriesMixin(StoreBase):
             f"ON p.start_utc = t.start_utc GROUP BY a.athlete_id, a.name "
             f"ORDER BY shared DESC, a.name", [[t.to_pydatetime() for t in probe]])
 
-    def data_version(self) -> str:
-        """A token that changes whenever any import, sync or deletion changed the data."""
+    def data_version(self, athlete_id: int | None = None) -> str:
+        """A token that changes whenever an import, sync or deletion changed the data of
+        ``athlete_id`` (None: of any athlete, or the athlete list), so caches of one athlete's
+        frames survive another athlete's sync."""
         with self.connect() as con:
-            row = con.execute("SELECT count(*), max(run_id), max(finished_at) FROM import_runs").fetchone()
-            n_days = con.execute("SELECT count(*), max(ingested_at) FROM days").fetchone()
-        return f"{row[0]}:{row[1]}:{row[2]}:{n_days[0]}:{n_days[1]}"
+            row = con.execute("SELECT count(*), max(run_id), max(finished_at) FROM import_runs "
+                              "WHERE ? IS NULL OR athlete_id = ?", [athlete_id, athlete_id]).fetchone()
+            n_days = con.execute("SELECT count(*), max(ingested_at) FROM days WHERE ? IS NULL OR athlete_id = ?",
+                                 [athlete_id, athlete_id]).fetchone()
+            names = con.execute("SELECT count(*), max(athlete_id) FROM athletes").fetchone()
+        return f"{row[0]}:{row[1]}:{row[2]}:{n_days[0]}:{n_days[1]}:{names[0]}:{names[1]}"
 
     def status(self) -> dict:
         """Overview for ``python -m whoop status``: per athlete, rows per table, first and last
         day, last run."""
-        out = {"database": str(self.path), "schema_version": self.schema_version(), "athletes": []}
+        out = {"database": self.display, "schema_version": self.schema_version(), "athletes": []}
         with self.connect() as con:
             for athlete_id, name, whoop_user_id in con.execute(
                     "SELECT athlete_id, name, whoop_user_id FROM athletes ORDER BY name").fetchall():

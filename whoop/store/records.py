@@ -19,8 +19,9 @@ import pandas as pd
 from whoop import schema
 from whoop.days import build_days
 from whoop.errors import InputError, StoreError
-from whoop.store.merge import upsert, upsert_staged
+from whoop.store.backend import DUCKDB, Connection, register_frame
 from whoop.store.base import StoreBase
+from whoop.store.merge import upsert, upsert_staged
 
 #: DuckDB memory limit (MB) while an import with staged tables is applied (past it DuckDB spills
 #: to disk), so a journal of millions of rows costs a bounded amount of memory, not gigabytes.
@@ -63,7 +64,7 @@ class RecordsMixin(StoreBase):
     """Athletes and records: the writing half of :class:`whoop.store.Store`."""
 
     @staticmethod
-    def ensure_athlete(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    def ensure_athlete(con: Connection, name: str) -> int:
         """The id of athlete ``name`` inside ``con``'s transaction, created when new.
 
         Raises:
@@ -82,7 +83,7 @@ class RecordsMixin(StoreBase):
     upsert = staticmethod(upsert)
 
     @staticmethod
-    def rebuild_days(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFrame:
+    def rebuild_days(con: Connection, athlete_id: int) -> pd.DataFrame:
         """Recompute the daily table of one athlete from its records (inside ``con``'s
         transaction) and return it (schema.DAYS columns)."""
         frames = {t: con.execute(f"SELECT * FROM {t} WHERE athlete_id = ?", [athlete_id]).df()
@@ -93,7 +94,7 @@ class RecordsMixin(StoreBase):
             data = days.copy()
             data.insert(0, "athlete_id", athlete_id)
             data["date"] = data["date"].dt.date
-            con.register("new_days", data)
+            register_frame(con, "new_days", data, like="days")
             try:
                 con.execute(f"INSERT INTO days ({', '.join(data.columns)}) "
                             f"SELECT {', '.join(data.columns)} FROM new_days")
@@ -125,7 +126,8 @@ class RecordsMixin(StoreBase):
         try:
             with self.transaction() as con:
                 held = time.monotonic()
-                if staged:      # bounded memory for a big apply (one thread: the least per operator)
+                bounded = bool(staged) and self.dialect == DUCKDB
+                if bounded:     # bounded memory for a big apply (one thread: the least per operator)
                     con.execute(f"SET memory_limit = '{self._apply_memory_mb(con, staged)}MB'")
                     con.execute("SET threads = 1")
                 athlete_id = self.ensure_athlete(con, athlete)
@@ -140,6 +142,9 @@ class RecordsMixin(StoreBase):
                 con.execute("UPDATE import_runs SET finished_at = now(), status = 'ok', counts_json = ?, "
                             "warnings_json = ? WHERE run_id = ?",
                             [json.dumps(counts), json.dumps(warnings), run_id])
+                if bounded:     # the connection may serve the rest of a unit of work
+                    con.execute("RESET memory_limit")
+                    con.execute("RESET threads")
         except (duckdb.OutOfMemoryException, duckdb.TransactionException) as exc:
             first_line = str(exc).splitlines()[0]
             if not isinstance(exc, duckdb.OutOfMemoryException) and "pin block" not in first_line:
@@ -153,7 +158,7 @@ class RecordsMixin(StoreBase):
                             lock_s)
 
     @staticmethod
-    def _apply_memory_mb(con: duckdb.DuckDBPyConnection, staged: dict[str, Path]) -> int:
+    def _apply_memory_mb(con: Connection, staged: dict[str, Path]) -> int:
         """The DuckDB memory limit for applying ``staged`` (see IMPORT_MEMORY_MB)."""
         rows = 0
         for table, path in staged.items():
@@ -174,7 +179,7 @@ class RecordsMixin(StoreBase):
         with self.transaction() as con:
             tables = [r[0] for r in con.execute(
                 "SELECT table_name FROM information_schema.columns WHERE column_name = 'athlete_id' "
-                "AND table_schema = 'main'").fetchall()]
+                "AND table_schema = current_schema()").fetchall()]
             ordered = [t for t in tables if t != "athletes"] + (["athletes"] if "athletes" in tables else [])
             for table in ordered:
                 if table not in keep:

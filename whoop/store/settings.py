@@ -6,6 +6,11 @@ import json
 
 from whoop.store.base import StoreBase
 
+#: The tail of an ``INSERT INTO settings (athlete_id, key, value_json, updated_at) ...`` that
+#: replaces the value of an existing key (both dialects).
+UPSERT_SETTING = ("ON CONFLICT (athlete_id, key) DO UPDATE SET value_json = excluded.value_json, "
+                  "updated_at = excluded.updated_at")
+
 
 class SettingsMixin(StoreBase):
     """Settings of :class:`whoop.store.Store`."""
@@ -20,5 +25,5 @@ class SettingsMixin(StoreBase):
     def set_setting(self, key: str, value, *, athlete_id: int = 0) -> None:
         """Store a JSON-encodable setting."""
         with self.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
-                        "VALUES (?, ?, ?, now())", [athlete_id, key, json.dumps(value)])
+            con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) VALUES (?, ?, ?, now()) "
+                        f"{UPSERT_SETTING}", [athlete_id, key, json.dumps(value)])

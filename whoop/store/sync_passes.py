@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
 import pandas as pd
 
 from whoop import schema
+from whoop.store.backend import Connection
 from whoop.store.base import StoreBase
+from whoop.store.settings import UPSERT_SETTING
 
 
 class SyncPassesMixin(StoreBase):
@@ -44,13 +45,13 @@ class SyncPassesMixin(StoreBase):
                 [athlete_id, collection, start, start is None])
 
     @staticmethod
-    def record_sync_page(con: duckdb.DuckDBPyConnection, athlete_id: int, collection: str,
+    def record_sync_page(con: Connection, athlete_id: int, collection: str,
                          keys: list[datetime], page_min: datetime | None,
                          page_max: datetime | None) -> None:
         """Inside a page's transaction: remember the page's record keys (start instants, UTC)
         and move the pass cursor down to ``page_min`` and its newest up to ``page_max``."""
         if keys:
-            con.execute("INSERT OR IGNORE INTO sync_seen SELECT ?, ?, unnest(?::TIMESTAMPTZ[])",
+            con.execute("INSERT INTO sync_seen SELECT ?, ?, unnest(?::TIMESTAMPTZ[]) ON CONFLICT DO NOTHING",
                         [athlete_id, collection, keys])
         con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < pass_cursor_utc "
                     "THEN ? ELSE pass_cursor_utc END, pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
@@ -58,7 +59,7 @@ class SyncPassesMixin(StoreBase):
                     [page_min, page_min, page_max, page_max, athlete_id, collection])
 
     @staticmethod
-    def end_sync_pass(con: duckdb.DuckDBPyConnection, athlete_id: int, collection: str) -> None:
+    def end_sync_pass(con: Connection, athlete_id: int, collection: str) -> None:
         """Inside the closing transaction: watermark = newest seen, pass cleared, seen keys
         dropped."""
         con.execute("UPDATE sync_state SET watermark_utc = coalesce(pass_max_utc, watermark_utc), "
@@ -68,7 +69,7 @@ class SyncPassesMixin(StoreBase):
         con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?", [athlete_id, collection])
 
     @staticmethod
-    def reconcile_unseen(con: duckdb.DuckDBPyConnection, table: str, athlete_id: int, collection: str,
+    def reconcile_unseen(con: Connection, table: str, athlete_id: int, collection: str,
                          start: datetime | None) -> int:
         """Inside the closing transaction of a completed pass: records of ``table`` from the API
         whose key is in the window (``>= start``; None = all) but which the pass did not see
@@ -131,7 +132,8 @@ class SyncPassesMixin(StoreBase):
             con.execute("UPDATE athletes SET first_name = ?, last_name = ?, email = ? WHERE athlete_id = ?",
                         [first_name, last_name, email, athlete_id])
             if body_json is not None:
-                con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
-                            "VALUES (?, 'whoop_body_measurement', ?, now())", [athlete_id, body_json])
+                con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) "
+                            f"VALUES (?, 'whoop_body_measurement', ?, now()) {UPSERT_SETTING}",
+                            [athlete_id, body_json])
             con.execute("UPDATE whoop_connections SET profile_synced_at = now() WHERE athlete_id = ?",
                         [athlete_id])

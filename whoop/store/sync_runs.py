@@ -10,9 +10,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
 
+from whoop.store.backend import Connection
 from whoop.store.base import StoreBase
+from whoop.store.settings import UPSERT_SETTING
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class SyncRunsMixin(StoreBase):
     transaction."""
 
     @staticmethod
-    def interrupt_running_syncs(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
+    def interrupt_running_syncs(con: Connection, athlete_id: int) -> int:
         """Inside ``con``'s transaction: mark this athlete's sync runs still ``running`` as
         ``interrupted`` ("the sync process stopped before finishing"). Returns how many there
         were (the caller rebuilds the athlete's days when any)."""
@@ -53,7 +54,7 @@ class SyncRunsMixin(StoreBase):
         return int(dead)
 
     @staticmethod
-    def running_sync_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    def running_sync_runs(con: Connection) -> list[tuple]:
         """Inside ``con``'s transaction: every sync run still ``running``, as ``(run_id,
         athlete_id, pid, host, heartbeat_at)`` (pid, host, heartbeat None when unknown)."""
         return con.execute(
@@ -62,14 +63,14 @@ class SyncRunsMixin(StoreBase):
         ).fetchall()
 
     @staticmethod
-    def fail_sync_run(con: duckdb.DuckDBPyConnection, run_id: int, error: str) -> None:
+    def fail_sync_run(con: Connection, run_id: int, error: str) -> None:
         """Inside ``con``'s transaction: close run ``run_id`` as ``failed`` with ``error``, if it
         is still ``running``."""
         con.execute("UPDATE import_runs SET status = 'failed', finished_at = now(), error = ? "
                     "WHERE run_id = ? AND status = 'running'", [error, run_id])
 
     @staticmethod
-    def open_sync_run(con: duckdb.DuckDBPyConnection, athlete_id: int, source: str, pid: int,
+    def open_sync_run(con: Connection, athlete_id: int, source: str, pid: int,
                       host: str) -> int:
         """Inside ``con``'s transaction: a new ``running`` sync run of ``athlete_id`` (``source``:
         the WHOOP base URL), owned by process ``pid`` on ``host``. Returns its run id."""
@@ -80,7 +81,7 @@ class SyncRunsMixin(StoreBase):
         return run_id
 
     @staticmethod
-    def sync_progress(con: duckdb.DuckDBPyConnection, run_id: int, counts: dict, requests: int) -> None:
+    def sync_progress(con: Connection, run_id: int, counts: dict, requests: int) -> None:
         """Inside a page's transaction: the run's running counts (JSON), requests and heartbeat."""
         con.execute("UPDATE import_runs SET counts_json = ?, requests = ? WHERE run_id = ?",
                     [json.dumps(counts), requests, run_id])
@@ -97,8 +98,8 @@ class SyncRunsMixin(StoreBase):
         with self.transaction() as con:
             con.execute("UPDATE import_runs SET status = ?, finished_at = now(), counts_json = ?, requests = ?, "
                         "error = ? WHERE run_id = ?", [status, json.dumps(counts), requests, error, run_id])
-            con.execute("INSERT OR REPLACE INTO settings (athlete_id, key, value_json, updated_at) "
-                        "SELECT athlete_id, ?, ?, now() FROM import_runs WHERE run_id = ?",
+            con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) "
+                        f"SELECT athlete_id, ?, ?, now() FROM import_runs WHERE run_id = ? {UPSERT_SETTING}",
                         [retry_key, json.dumps(None if retry_after_s is None else float(retry_after_s)),
                          run_id])
 

@@ -32,7 +32,7 @@ import streamlit as st
 
 from whoop.charts.history import calendar_heatmap_figure
 from whoop.charts.theme import FG, GREEN, GREY, GRID, RED
-from whoop.config import db_path
+from whoop.config import db_location
 from whoop.errors import InputError
 from whoop.metrics import explain as mx
 from whoop.metrics import journal as mj
@@ -110,7 +110,7 @@ def current_settings(athlete_id: int | None = None) -> Settings:
     athlete's acute window longer than the app-wide chronic one) falls back to app-wide windows.
     """
     aid = _athlete(athlete_id)
-    app, own = _stored(str(db_path()), aid)
+    app, own = _stored(str(db_location()), aid)
     app, own = _valid_items(app), _valid_items(own)
     try:
         base = replace(Settings(), **app)
@@ -126,7 +126,7 @@ def current_settings(athlete_id: int | None = None) -> Settings:
 
 def has_override(athlete_id: int) -> bool:
     """True when the athlete has window settings of their own."""
-    return athlete_id != APP_WIDE and bool(_stored(str(db_path()), athlete_id)[1])
+    return athlete_id != APP_WIDE and bool(_stored(str(db_location()), athlete_id)[1])
 
 
 def save_settings(settings: Settings, *, athlete_id: int = APP_WIDE) -> None:
@@ -166,7 +166,7 @@ def journal_impact(athlete_id: int, start: date | None, end: date | None) -> tup
                                                                                    int]:
     """:func:`whoop.metrics.journal.journal_impact` of the athlete over ``[start, end]`` (None =
     open), cached per data version, and the number of days with answers in the period."""
-    return _impact(str(db_path()), data.data_version(), athlete_id, start, end)
+    return _impact(str(db_location()), data.data_version(), athlete_id, start, end)
 
 
 @st.cache_data(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
@@ -178,7 +178,7 @@ def _explain(path: str, version: str, athlete_id: int, day: date, hrv_window: in
 
 def explain_day(athlete_id: int, day: date, settings: Settings) -> mx.ExplainedDay:
     """:func:`whoop.metrics.explain.explain_day` with the settings' windows, cached."""
-    return _explain(str(db_path()), data.data_version(), athlete_id, day,
+    return _explain(str(db_location()), data.data_version(), athlete_id, day,
                     settings.hrv_normal_window_days, settings.baseline_window_days)
 
 

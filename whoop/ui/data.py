@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from whoop.config import db_path
+from whoop.config import db_location
 from whoop.metrics import basic
 from whoop.store import Store
 
@@ -29,7 +29,7 @@ def _store(path: str) -> Store:
 
 def get_store() -> Store:
     """The Store of the configured database (``WHOOP_DB`` or ``data/whoop.duckdb``), one per path."""
-    return _store(str(db_path()))
+    return _store(str(db_location()))
 
 
 def data_version() -> str:
@@ -72,7 +72,7 @@ def _athletes(path: str, version: str) -> list[Athlete]:
 
 def athletes(with_data: bool = True) -> list[Athlete]:
     """Athletes in the store (only those with at least one day when ``with_data``), by name."""
-    found = _athletes(str(db_path()), data_version())
+    found = _athletes(str(db_location()), data_version())
     return [a for a in found if a.days > 0 or not with_data]
 
 
@@ -98,23 +98,23 @@ def _runs(path: str, version: str) -> pd.DataFrame:
 
 def days(athlete_id: int) -> pd.DataFrame:
     """The athlete's whole daily table (``schema.DAYS`` columns, rows = days with data)."""
-    return _days(str(db_path()), data_version(), athlete_id)
+    return _days(str(db_location()), data_version(), athlete_id)
 
 
 def view(athlete_id: int) -> pd.DataFrame:
     """The athlete's :func:`whoop.metrics.basic.daily_view` over the whole history (one row per
     calendar day, valid-only measures, rolling means); slice it with ``basic.in_range``."""
-    return _view(str(db_path()), data_version(), athlete_id)
+    return _view(str(db_location()), data_version(), athlete_id)
 
 
 def records(table: str, athlete_id: int) -> pd.DataFrame:
     """All records of ``table`` (``sleeps``, ``workouts``, ...) for one athlete (schema columns)."""
-    return _records(str(db_path()), data_version(), table, athlete_id)
+    return _records(str(db_location()), data_version(), table, athlete_id)
 
 
 def runs() -> pd.DataFrame:
     """Import and sync runs, newest first (``Store.runs`` columns plus ``athlete``)."""
-    return _runs(str(db_path()), data_version())
+    return _runs(str(db_location()), data_version())
 
 
 def _count_summary(counts_json: object) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from whoop.config import db_path
+from whoop.config import db_location
 from whoop.metrics import baselines as mb
 from whoop.metrics import clock as mc
 from whoop.metrics import exclusions as mx
@@ -50,7 +50,7 @@ def settings() -> Settings:
 
 
 def _key() -> tuple[str, str]:
-    return str(db_path()), data.data_version()
+    return str(db_location()), data.data_version()
 
 
 # ------------------------------------------------------------------- cached computations
