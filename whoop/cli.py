@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from whoop import sync_cli
+from whoop import store_cli, sync_cli, worker_cli
 from whoop.errors import InputError, WhoopError
 from whoop.importer import DEFAULT_ATHLETE
 
@@ -34,7 +34,8 @@ log = logging.getLogger("whoop")
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="FILE", help="DuckDB file (default: $WHOOP_DB or data/whoop.duckdb)")
+    p.add_argument("--db", metavar="FILE|URL", help="DuckDB file or postgresql:// URL "
+                   "(default: $WHOOP_DB or data/whoop.duckdb)")
 
 
 def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
@@ -257,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     sync_cli.add_commands(sub)
+    worker_cli.add_commands(sub)
+    store_cli.add_commands(sub)
     return parser
 
 

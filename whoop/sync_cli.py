@@ -31,7 +31,8 @@ if TYPE_CHECKING:      # the commands import the store, crypto and the client wh
 
 
 def _db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="FILE", help="DuckDB file (default: $WHOOP_DB or data/whoop.duckdb)")
+    p.add_argument("--db", metavar="FILE|URL", help="DuckDB file or postgresql:// URL "
+                   "(default: $WHOOP_DB or data/whoop.duckdb)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

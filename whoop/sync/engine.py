@@ -32,13 +32,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pandas as pd
-from filelock import FileLock, Timeout
 
 from whoop import schema
 from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
 from whoop.errors import AuthError, WhoopError
-from whoop.store import Store, utcnow
+from whoop.store import LockTimeout, Store, utcnow
 from whoop.sync import mapping, state
 from whoop.tokens import TokenStore
 
@@ -189,9 +188,11 @@ class _Run:
         self._emit(coll, pages, records, done=True)
 
 
-def athlete_lock(store: Store, athlete_id: int) -> FileLock:
-    """The cross-process lock that lets one sync per athlete and database run at a time."""
-    return FileLock(f"{store.path}.sync-{athlete_id}.lock")
+def athlete_lock(store: Store, athlete_id: int):
+    """The lock between processes that lets one sync per athlete and database run at a time
+    (:meth:`whoop.store.Store.lock`: a file lock beside a DuckDB file, an advisory lock on
+    PostgreSQL)."""
+    return store.lock(f"sync-{athlete_id}")
 
 
 def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options: SyncOptions | None = None,
@@ -210,7 +211,7 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
     lock = athlete_lock(store, athlete_id)
     try:
         lock.acquire(timeout=lock_timeout_s)
-    except Timeout:
+    except LockTimeout:
         raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
     try:
         run = _Run(store, settings, athlete_id, name, options, progress, client_kw or {})

@@ -81,7 +81,7 @@ def retry_pending(store: Store) -> None:
     """Write the run ends that :func:`finish_run` could not write earlier (busy database); each
     stays pending until written. Called when a sync starts and by :func:`due_athletes`."""
     for (path, run_id), args in list(_PENDING.items()):
-        if path != str(store.path):
+        if path != store.location:
             continue
         try:
             _write_end(store, run_id, *args)
@@ -103,7 +103,7 @@ def finish_run(store: Store, run_id: int, status: str, counts: dict, requests: i
     try:
         _write_end(store, run_id, status, counts, requests, error, retry_after_s)
     except WhoopError:
-        _PENDING[(str(store.path), run_id)] = (status, counts, requests, error, retry_after_s)
+        _PENDING[(store.location, run_id)] = (status, counts, requests, error, retry_after_s)
         raise
 
 
