@@ -14,9 +14,15 @@ process talking to the same host with the same client id shares ONE :class:`Rate
 (module-level, thread-safe): ``minute_budget`` requests per rolling ``minute_s`` window,
 ``day_budget`` per process-day, and the pause WHOOP asked for (``Remaining: 0`` ->
 ``X-RateLimit-Reset`` seconds). ``sync --all``, the app's scheduler and "Sync now" thus stay under
-100/min together. Other processes (a cron ``sync`` while the app runs) have budgets of their own;
-across processes the client relies on WHOOP's ``X-RateLimit-Remaining``/``X-RateLimit-Reset``
-headers and its 429s, which count every request of the app wherever it came from.
+100/min together. Given a store on PostgreSQL (``budget_store``: the team deployment, where
+workers, the CLI and the app are separate processes, maybe on several hosts), every request is
+taken instead from the app's budget row in the database (:mod:`whoop.store.budget`: requests
+spaced ``minute_s / minute_budget`` apart, ``day_budget`` per day window, WHOOP's pauses), shared
+by every process. On DuckDB (one process at a time) the in-process budget serves; a cron ``sync``
+while the app runs then relies on WHOOP's ``X-RateLimit-Remaining``/``X-RateLimit-Reset``
+headers and its 429s, which count every request of the app wherever it came from. Token
+requests (``whoop.oauth``) are not taken from the budget: they go to WHOOP's OAuth server, not
+the API (the sandbox does not count them either).
 
 Retries: 429 (waiting for ``X-RateLimit-Reset``), 5xx, timeouts, dropped connections and
 truncated JSON are retried with exponential backoff and jitter (tenacity) for at most
@@ -121,6 +127,9 @@ class WhoopClient:
         max_retry_s, max_attempts: the retry bound for one request (seconds, attempts); no wait
             goes beyond ``max_retry_s``.
         on_request: called after every HTTP request with (method, path, status or None).
+        budget_store: a :class:`whoop.store.Store`; on PostgreSQL every request is taken from
+            the app's budget in that database, shared by all processes (module docstring);
+            None or DuckDB: the in-process budget only.
     """
 
     def __init__(self, base_url: str, token_fn: TokenFn, *, client_id: str | None = None,
@@ -128,7 +137,8 @@ class WhoopClient:
                  transport: httpx.BaseTransport | None = None, minute_budget: int = 95,
                  minute_s: float = 60.0, day_budget: int = 9_900, max_retry_s: float = 300.0,
                  max_attempts: int = 8, backoff_initial_s: float = 0.5, backoff_max_s: float = 30.0,
-                 on_request: Callable[[str, str, int | None], None] | None = None) -> None:
+                 on_request: Callable[[str, str, int | None], None] | None = None,
+                 budget_store=None) -> None:
         self.base_url = base_url.rstrip("/")
         self._token_fn = token_fn
         self._http = httpx.Client(base_url=self.base_url + API_PREFIX, transport=transport,
@@ -142,6 +152,9 @@ class WhoopClient:
         self.requests = 0                       # HTTP requests sent (including retries)
         self.retries = 0
         self.budget = budget_for(self.base_url, client_id)
+        shared = budget_store is not None and getattr(budget_store, "dialect", None) == "postgresql"
+        self.shared_budget = budget_store if shared else None
+        self.app = f"{self.base_url} {client_id or ''}"     # the budget row's key (no secret)
         self._deadline = float("inf")           # monotonic end of the current request's retry budget
 
     def __enter__(self) -> "WhoopClient":
@@ -155,31 +168,46 @@ class WhoopClient:
         self._http.close()
 
     # -- budget ----------------------------------------------------------------------------
-    def _wait_for_budget(self) -> None:
-        """Take one request slot from the shared budget, waiting for it when that fits in the
-        retry budget; else RateLimitError (with ``retry_after_s``) at once."""
+    def _take(self) -> tuple[float, str | None]:
+        """Take one request slot: ``(0, None)`` when taken, else ``(seconds to wait, why)`` with
+        why ``minute``, ``day`` or ``whoop`` (nothing taken)."""
+        if self.shared_budget is not None:
+            got = self.shared_budget.take_request(self.app, minute_budget=self.minute_budget,
+                                                  minute_s=self.minute_s, day_budget=self.day_budget)
+            return (0.0, None) if got.granted else (got.wait_s, got.reason)
         b = self.budget
         day_s = self.minute_s * 1440
+        with b.lock:
+            now = time.monotonic()
+            if now - b.day_start >= day_s:
+                b.day_start, b.day_count = now, 0
+            if b.day_count >= self.day_budget:
+                return b.day_start + day_s - now, "day"
+            while b.recent and now - b.recent[0] >= self.minute_s:
+                b.recent.popleft()
+            wait = b.not_before - now
+            why = "whoop"
+            if len(b.recent) >= self.minute_budget and b.recent[0] + self.minute_s - now > wait:
+                wait, why = b.recent[0] + self.minute_s - now, "minute"
+            if wait <= 0:
+                b.recent.append(now)
+                b.day_count += 1
+                return 0.0, None
+            return wait, why
+
+    def _wait_for_budget(self) -> None:
+        """Take one request slot from the shared budget (the database's or this process's),
+        waiting for it when that fits in the retry budget; else RateLimitError (with
+        ``retry_after_s``) at once."""
         while True:
-            with b.lock:
-                now = time.monotonic()
-                if now - b.day_start >= day_s:
-                    b.day_start, b.day_count = now, 0
-                if b.day_count >= self.day_budget:
-                    left = b.day_start + day_s - now
-                    raise RateLimitError(f"the daily WHOOP request budget ({self.day_budget}) is used up; "
-                                         f"retry after {_when(left)}", status=None, retry_after_s=left)
-                while b.recent and now - b.recent[0] >= self.minute_s:
-                    b.recent.popleft()
-                wait = b.not_before - now
-                if len(b.recent) >= self.minute_budget:
-                    wait = max(wait, b.recent[0] + self.minute_s - now)
-                if wait <= 0:
-                    b.recent.append(now)
-                    b.day_count += 1
-                    self.requests += 1
-                    return
-            if now + wait > self._deadline:
+            wait, why = self._take()
+            if why is None:
+                self.requests += 1
+                return
+            if why == "day":
+                raise RateLimitError(f"the daily WHOOP request budget ({self.day_budget}) is used up; "
+                                     f"retry after {_when(wait)}", status=None, retry_after_s=wait)
+            if time.monotonic() + wait > self._deadline:
                 raise RateLimitError(f"WHOOP's rate limit for this app leaves no request for {wait:.0f} s, "
                                      f"longer than this sync may wait; retry after {_when(wait)}",
                                      status=429, retry_after_s=wait)
@@ -201,6 +229,8 @@ class WhoopClient:
         reset = _header_float(resp, "X-RateLimit-Reset")
         if remaining is not None and remaining <= 0 and reset is not None:
             self.budget.pause_until(time.monotonic() + reset)
+            if self.shared_budget is not None:      # every process of the deployment pauses
+                self.shared_budget.pause_requests(self.app, reset)
         self._notify(method, path, resp.status_code)   # after the pause: on_request may report it
         if resp.status_code == 429:
             raise _Retryable("429", 429, reset)

@@ -22,6 +22,7 @@ outside this package never run SQL on ``con`` (``tests/test_store_boundary.py`` 
 from __future__ import annotations
 
 from whoop.store.base import MIGRATIONS_DIR, LockTimeout, StoreBase, migrations, utcnow
+from whoop.store.budget import BudgetMixin, BudgetTake
 from whoop.store.connections import ConnectionsMixin, OAuthState, TokenRow
 from whoop.store.queries import QueriesMixin
 from whoop.store.records import IMPORT_BYTES_PER_ROW, IMPORT_MEMORY_MB, ImportResult, RecordsMixin
@@ -34,7 +35,7 @@ __all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "Import
 
 
 class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, SyncRunsMixin, SyncPassesMixin,
-            StoreBase):
+            BudgetMixin, StoreBase):
     """A database with the project's schema, and every typed read and write of it.
 
     Args:
