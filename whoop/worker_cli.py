@@ -1,9 +1,101 @@
-"""``python -m whoop worker``: the team deployment's sync process (see :mod:`whoop.worker`)."""
+"""``python -m whoop worker``: the team deployment's sync process (see :mod:`whoop.worker`).
+
+::
+
+    python -m whoop worker [--db URL] [--once] [--poll S] [--min-interval MIN] [--quiet]
+
+Prints a start line, then one line per sync on stdout; a failed sync is one ``error: ...`` line
+on stderr and the worker goes on. SIGTERM or Ctrl-C stop it between athletes (a second Ctrl-C
+interrupts the running sync). ``--once``: one pass over the due athletes, then exit (tests,
+cron); exit code 1 when a sync of that pass failed. ``--rate-window-s S`` (not in ``--help``):
+WHOOP's minute window in seconds, for the sandbox's compressed clock (``python -m whoop.sandbox
+--rate-window-s``); the day is 1440 such windows.
+
+Start-up stays light: the store, the sync engine and the HTTP client are imported when the
+command runs (tests/test_cli_startup.py).
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+
+from whoop.config import int_setting, whoop_settings
+from whoop.errors import InputError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands (each sets ``func``)."""
+    """Add the ``worker`` subcommand (sets ``func``)."""
+    p = sub.add_parser("worker", help="sync due WHOOP athletes on a schedule (team deployment)",
+                       description="Sync connected athletes whose last sync is older than the "
+                       "interval the daily WHOOP budget allows for the roster. Run any number of "
+                       "workers against one PostgreSQL database: each athlete is synced by one "
+                       "of them at a time, and all share WHOOP's request budget.")
+    p.add_argument("--db", metavar="FILE|URL", help="postgresql:// URL or DuckDB file "
+                   "(default: $WHOOP_DB or data/whoop.duckdb)")
+    p.add_argument("--once", action="store_true", help="one pass over the due athletes, then exit")
+    p.add_argument("--poll", type=float, default=60.0, metavar="S",
+                   help="seconds between two looks for due athletes (default: 60)")
+    p.add_argument("--min-interval", type=float, metavar="MIN",
+                   help="least minutes between two syncs of an athlete (default: "
+                        "$WHOOP_SYNC_MAX_AGE_MIN or 60); larger rosters get longer intervals")
+    p.add_argument("--rate-window-s", type=float, default=60.0, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", help="print only errors, on stderr")
+    p.set_defaults(func=cmd_worker)
+
+
+def _stop_on_signals(worker) -> dict:
+    """SIGTERM and the first Ctrl-C stop ``worker`` between athletes; a second Ctrl-C raises
+    KeyboardInterrupt. Returns the previous handlers."""
+    def term(signum, frame) -> None:
+        worker.stop()
+
+    def interrupt(signum, frame) -> None:
+        if worker.stopping:
+            raise KeyboardInterrupt
+        print("stopping after the running sync (Ctrl-C again to interrupt it)", file=sys.stderr, flush=True)
+        worker.stop()
+
+    return {signal.SIGTERM: signal.signal(signal.SIGTERM, term),
+            signal.SIGINT: signal.signal(signal.SIGINT, interrupt)}
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the worker until SIGTERM/Ctrl-C, or one pass with ``--once``."""
+    from whoop.crypto import install_log_redaction
+    from whoop.store import Store
+    from whoop.sync import SyncOptions
+    from whoop.worker import Worker, WorkerOptions, describe
+
+    install_log_redaction()
+    if args.poll <= 0:
+        raise InputError("--poll must be more than 0 seconds")
+    if args.rate_window_s <= 0:
+        raise InputError("--rate-window-s must be more than 0 seconds")
+    minimum = args.min_interval if args.min_interval is not None else int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60)
+    if minimum <= 0:
+        raise InputError("--min-interval must be more than 0 minutes")
+    settings = whoop_settings().require()
+    store = Store(args.db)
+    options = WorkerOptions(poll_s=args.poll, min_interval_s=minimum * 60, rate_window_s=args.rate_window_s,
+                            sync=SyncOptions(overlap_days=int_setting("WHOOP_SYNC_OVERLAP_DAYS", 7)))
+
+    def say(line: str) -> None:
+        if not args.quiet:
+            print(line, flush=True)
+
+    def warn(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    worker = Worker(store, settings, options, say=say, warn=warn)
+    say(describe(store, options, len(store.connected_athlete_ids())))
+    previous = _stop_on_signals(worker)
+    try:
+        failed = worker.run(once=args.once)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if worker.stopping and not args.once:
+        say("worker stopped")
+    return 1 if failed else 0
