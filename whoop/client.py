@@ -49,7 +49,8 @@ import httpx
 from tenacity import (RetryError, Retrying, retry_if_exception_type, stop_after_attempt,
                       stop_after_delay, wait_exponential_jitter)
 
-from whoop.errors import ApiError, NetworkError, RateLimitError, ReconnectNeeded
+from whoop.config import setting
+from whoop.errors import ApiError, ConfigError, NetworkError, RateLimitError, ReconnectNeeded
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,24 @@ class RateBudget:
             self.not_before = max(self.not_before, instant)
 
 
+def rate_window_s() -> float:
+    """WHOOP's rate-limit minute window in seconds: 60, or ``WHOOP_RATE_WINDOW_S`` for the
+    sandbox's compressed clock (``python -m whoop.sandbox --rate-window-s S``: its day is 1440
+    such windows, as the budget's).
+
+    Raises:
+        ConfigError: WHOOP_RATE_WINDOW_S is not a number of seconds above 0.
+    """
+    raw = setting("WHOOP_RATE_WINDOW_S")
+    try:
+        value = float(raw) if raw is not None else 60.0
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ConfigError("WHOOP_RATE_WINDOW_S must be a number of seconds above 0 (WHOOP's is 60)")
+    return value
+
+
 _BUDGETS: dict[tuple[str, str], RateBudget] = {}
 _BUDGETS_GUARD = threading.Lock()
 
@@ -123,7 +142,8 @@ class WhoopClient:
         timeout_s: per-request timeout (connect/read/write), seconds.
         transport: an httpx transport (tests, benchmarks); None = real network.
         minute_budget, minute_s, day_budget: the request budget, applied to the app's shared
-            :class:`RateBudget` (requests per ``minute_s`` seconds, per process-day).
+            budget (requests per ``minute_s`` seconds, per day of ``1440 * minute_s`` seconds);
+            ``minute_s`` None = :func:`rate_window_s`.
         max_retry_s, max_attempts: the retry bound for one request (seconds, attempts); no wait
             goes beyond ``max_retry_s``.
         on_request: called after every HTTP request with (method, path, status or None).
@@ -135,7 +155,7 @@ class WhoopClient:
     def __init__(self, base_url: str, token_fn: TokenFn, *, client_id: str | None = None,
                  timeout_s: float = 30.0,
                  transport: httpx.BaseTransport | None = None, minute_budget: int = 95,
-                 minute_s: float = 60.0, day_budget: int = 9_900, max_retry_s: float = 300.0,
+                 minute_s: float | None = None, day_budget: int = 9_900, max_retry_s: float = 300.0,
                  max_attempts: int = 8, backoff_initial_s: float = 0.5, backoff_max_s: float = 30.0,
                  on_request: Callable[[str, str, int | None], None] | None = None,
                  budget_store=None) -> None:
@@ -145,7 +165,8 @@ class WhoopClient:
                                   timeout=httpx.Timeout(timeout_s),
                                   headers={"User-Agent": "whoop-dashboard/1 (+self-hosted)",
                                            "Accept": "application/json"})
-        self.minute_budget, self.minute_s, self.day_budget = minute_budget, minute_s, day_budget
+        self.minute_budget, self.day_budget = minute_budget, day_budget
+        self.minute_s = rate_window_s() if minute_s is None else minute_s
         self.max_retry_s, self.max_attempts = max_retry_s, max_attempts
         self.backoff_initial_s, self.backoff_max_s = backoff_initial_s, backoff_max_s
         self.on_request = on_request

@@ -99,8 +99,8 @@ class WorkerOptions:
     Attributes:
         poll_s: seconds between two looks for due athletes.
         min_interval_s: the least sync interval per athlete (``WHOOP_SYNC_MAX_AGE_MIN``).
-        rate_window_s: WHOOP's minute window in seconds (60; the sandbox's ``--rate-window-s``
-            compresses it, and the day, 1440 windows, with it).
+        rate_window_s: WHOOP's minute window in seconds (60; ``WHOOP_RATE_WINDOW_S`` compresses
+            it, and the day, 1440 windows, with it, for the sandbox: whoop.client.rate_window_s).
         sync: what each sync reads (:class:`whoop.sync.SyncOptions`).
     """
 

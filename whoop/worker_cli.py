@@ -7,9 +7,8 @@
 Prints a start line, then one line per sync on stdout; a failed sync is one ``error: ...`` line
 on stderr and the worker goes on. SIGTERM or Ctrl-C stop it between athletes (a second Ctrl-C
 interrupts the running sync). ``--once``: one pass over the due athletes, then exit (tests,
-cron); exit code 1 when a sync of that pass failed. ``--rate-window-s S`` (not in ``--help``):
-WHOOP's minute window in seconds, for the sandbox's compressed clock (``python -m whoop.sandbox
---rate-window-s``); the day is 1440 such windows.
+cron); exit code 1 when a sync of that pass failed. ``WHOOP_RATE_WINDOW_S`` compresses WHOOP's
+minute window (and its day) for the sandbox (:func:`whoop.client.rate_window_s`).
 
 Start-up stays light: the store, the sync engine and the HTTP client are imported when the
 command runs (tests/test_cli_startup.py).
@@ -40,7 +39,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-interval", type=float, metavar="MIN",
                    help="least minutes between two syncs of an athlete (default: "
                         "$WHOOP_SYNC_MAX_AGE_MIN or 60); larger rosters get longer intervals")
-    p.add_argument("--rate-window-s", type=float, default=60.0, metavar="S", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="print only errors, on stderr")
     p.set_defaults(func=cmd_worker)
 
@@ -63,6 +61,7 @@ def _stop_on_signals(worker) -> dict:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the worker until SIGTERM/Ctrl-C, or one pass with ``--once``."""
+    from whoop.client import rate_window_s
     from whoop.crypto import install_log_redaction
     from whoop.store import Store
     from whoop.sync import SyncOptions
@@ -71,14 +70,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     install_log_redaction()
     if args.poll <= 0:
         raise InputError("--poll must be more than 0 seconds")
-    if args.rate_window_s <= 0:
-        raise InputError("--rate-window-s must be more than 0 seconds")
     minimum = args.min_interval if args.min_interval is not None else int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60)
     if minimum <= 0:
         raise InputError("--min-interval must be more than 0 minutes")
     settings = whoop_settings().require()
     store = Store(args.db)
-    options = WorkerOptions(poll_s=args.poll, min_interval_s=minimum * 60, rate_window_s=args.rate_window_s,
+    options = WorkerOptions(poll_s=args.poll, min_interval_s=minimum * 60, rate_window_s=rate_window_s(),
                             sync=SyncOptions(overlap_days=int_setting("WHOOP_SYNC_OVERLAP_DAYS", 7)))
 
     def say(line: str) -> None:
