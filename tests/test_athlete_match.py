@@ -22,11 +22,11 @@ def test_a_share_is_meaningful_from_a_tenth_and_at_least_three(shared, total, me
     assert Overlap("b", shared, total, "cycles").meaningful is meaningful
 
 
-def test_two_generated_people_with_a_chance_shared_start_are_not_merged(tmp_path):
+def test_two_generated_people_with_a_chance_shared_start_are_not_merged(tmp_path, db):
     end = date(2026, 11, 1)
     b = write_demo_export(tmp_path / "b", seed=11, days=120, end=end)
     c = write_demo_export(tmp_path / "c", seed=12, days=120, end=end)
-    store = Store(tmp_path / "m.duckdb")
+    store = Store(db)
     import_paths(store, [b], athlete="b")
     data = read_export([c])
     found = athlete_match.overlaps(store, data)

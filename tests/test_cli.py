@@ -29,12 +29,16 @@ def run_cli(*args: str, db: Path | None = None, stdin: str | None = None) -> sub
                           input=stdin)
 
 
-def dump(db: Path) -> dict[str, pd.DataFrame]:
+def dump(db: str | Path) -> dict[str, pd.DataFrame]:
     """Every table of the file, to compare before and after (ingest stamps dropped)."""
     store = Store(db)
-    tables = store.query("SELECT table_name FROM information_schema.tables ORDER BY 1")["table_name"]
-    return {t: store.query(f"SELECT * FROM {t} ORDER BY ALL").drop(columns=["ingested_at"], errors="ignore")
-            for t in tables}
+    tables = store.query("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                         "current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")["table_name"]
+    out = {}
+    for t in tables:
+        frame = store.query(f"SELECT * FROM {t}").drop(columns=["ingested_at"], errors="ignore")
+        out[t] = frame.sort_values(list(frame.columns)[:3], ignore_index=True) if len(frame) else frame
+    return out
 
 
 @pytest.fixture
@@ -42,8 +46,7 @@ def good_zip(tmp_path) -> Path:
     return fx.write_zip(tmp_path / "my_whoop_data_2026_01_10.zip", fx.export_csvs("current"))
 
 
-def test_import_status_export_round_trip(tmp_path, good_zip):
-    db = tmp_path / "w.duckdb"
+def test_import_status_export_round_trip(tmp_path, good_zip, db):
     result = run_cli("import", str(good_zip), "--athlete", "alice", db=db)
     assert result.returncode == 0, result.stderr
     assert "athlete 'alice'" in result.stdout and "cycles" in result.stdout and "new" in result.stdout
@@ -64,8 +67,7 @@ def test_import_status_export_round_trip(tmp_path, good_zip):
         assert len(frame) == len(store.records(table, store.athlete_id("alice"))), table
 
 
-def test_export_parquet_and_single_athlete(tmp_path, good_zip):
-    db = tmp_path / "w.duckdb"
+def test_export_parquet_and_single_athlete(tmp_path, good_zip, db):
     assert run_cli("import", str(good_zip), "--athlete", "alice", db=db).returncode == 0
     assert run_cli("import", str(good_zip), "--athlete", "bob", db=db).returncode == 0
     out = tmp_path / "pq"
@@ -74,8 +76,7 @@ def test_export_parquet_and_single_athlete(tmp_path, good_zip):
     assert set(daily["athlete"]) == {"bob"} and list(daily.columns) == schema.DAILY_EXPORT_COLUMNS
 
 
-def test_reimport_via_cli_is_idempotent(tmp_path, good_zip):
-    db = tmp_path / "w.duckdb"
+def test_reimport_via_cli_is_idempotent(tmp_path, good_zip, db):
     assert run_cli("import", str(good_zip), db=db).returncode == 0
     before = {t: f.drop(columns=["run_id"], errors="ignore") for t, f in dump(db).items() if t != "import_runs"}
     again = run_cli("import", str(good_zip), db=db)
@@ -133,8 +134,7 @@ def _malformed(tmp_path: Path) -> dict[str, tuple[list[Path], list[str]]]:
     return out
 
 
-def test_malformed_inputs_give_a_clear_error_and_leave_the_database_unchanged(tmp_path, good_zip):
-    db = tmp_path / "w.duckdb"
+def test_malformed_inputs_give_a_clear_error_and_leave_the_database_unchanged(tmp_path, good_zip, db):
     store = Store(db)
     import_paths(store, [good_zip], athlete="me")
     before = dump(db)
@@ -151,8 +151,7 @@ def test_malformed_inputs_give_a_clear_error_and_leave_the_database_unchanged(tm
             pd.testing.assert_frame_equal(after[table], frame, obj=f"{name}: {table}")
 
 
-def test_cli_error_is_one_line_on_stderr_without_traceback(tmp_path):
-    db = tmp_path / "w.duckdb"
+def test_cli_error_is_one_line_on_stderr_without_traceback(tmp_path, db):
     bad = fx.write_folder(tmp_path / "bad", {"physiological_cycles.csv": "name,age\nann,3\n"})
     for args in (["import", str(bad)], ["import", str(tmp_path / "missing.zip")],
                  ["export", "--out", str(tmp_path / "o"), "--athlete", "nobody"]):
@@ -176,7 +175,7 @@ def _local_date(stamp: str) -> str:
 
 @pytest.mark.real_export
 @pytest.mark.parametrize("name", ["my_whoop_data_2025_02_16.zip", "my_whoop_data_2025_11_21"])
-def test_real_export_days_match_the_csv_text(tmp_path, name):
+def test_real_export_days_match_the_csv_text(tmp_path, name, db):
     """Several specific days of each real export: daily.csv values equal the CSV text's."""
     path = REAL / name
     if not path.exists():
@@ -188,7 +187,6 @@ def test_real_export_days_match_the_csv_text(tmp_path, name):
     else:
         text = (path / "physiological_cycles.csv").read_text(encoding="utf-8")
     rows = _rows(text)
-    db = tmp_path / "w.duckdb"
     assert run_cli("import", str(path), db=db).returncode == 0
     out = tmp_path / "out"
     assert run_cli("export", "--out", str(out), db=db).returncode == 0
@@ -210,10 +208,9 @@ def test_real_export_days_match_the_csv_text(tmp_path, name):
     assert pd.isna(daily.loc[newest, "day_strain"])
 
 
-def test_report_writes_the_analytics_csvs(tmp_path):
+def test_report_writes_the_analytics_csvs(tmp_path, db):
     from whoop.demo import write_demo_export
 
-    db = tmp_path / "w.duckdb"
     export = write_demo_export(tmp_path, days=120)
     assert run_cli("import", str(export), "--athlete", "demo", db=db).returncode == 0
     out = tmp_path / "report"
@@ -235,8 +232,7 @@ def test_report_writes_the_analytics_csvs(tmp_path):
     assert {"acwr_strain", "acwr_provisional"} <= set(load.columns)
 
 
-def test_report_folder_names_cannot_escape_the_output_folder(tmp_path, good_zip):
-    db = tmp_path / "w.duckdb"
+def test_report_folder_names_cannot_escape_the_output_folder(tmp_path, good_zip, db):
     assert run_cli("import", str(good_zip), "--athlete", "../../escaped", db=db).returncode == 0
     out = tmp_path / "a" / "b" / "report"
     result = run_cli("report", "--out", str(out), db=db)
@@ -261,13 +257,12 @@ def test_unwritable_paths_are_one_line_errors(tmp_path):
 
 @pytest.mark.real_export
 @pytest.mark.parametrize("name", ["my_whoop_data_2025_02_16.zip", "my_whoop_data_2025_11_21"])
-def test_real_export_report_is_sensible(tmp_path, name):
+def test_real_export_report_is_sensible(tmp_path, name, db):
     """The analytics on a real history: plausible ranges, every day covered, journal questions
     with enough answers get a confidence interval around their difference."""
     path = REAL / name
     if not path.exists():
         pytest.skip("the real exports in ../shared are absent")
-    db = tmp_path / "w.duckdb"
     assert run_cli("import", str(path), db=db).returncode == 0
     out = tmp_path / "report"
     assert run_cli("report", "--out", str(out), "--athlete", "me", db=db).returncode == 0

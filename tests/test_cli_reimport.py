@@ -16,9 +16,8 @@ def _counts(stdout: str) -> dict[str, str]:
     return dict(re.findall(r"(\w+) \d+ \(([^)]*)\)", stdout))
 
 
-def test_reimporting_the_same_generated_export_says_unchanged(tmp_path):
+def test_reimporting_the_same_generated_export_says_unchanged(tmp_path, db):
     zip_path = write_demo_export(tmp_path, days=60)
-    db = tmp_path / "w.duckdb"
     first = run_cli("import", str(zip_path), db=db)
     assert first.returncode == 0, first.stderr
     cycles = len(Store(db).records("cycles", 1))
@@ -33,8 +32,7 @@ def test_reimporting_the_same_generated_export_says_unchanged(tmp_path):
     assert "updated" not in again.stdout and " new" not in again.stdout
 
 
-def test_a_newer_export_counts_new_updated_and_unchanged(tmp_path):
-    db = tmp_path / "w.duckdb"
+def test_a_newer_export_counts_new_updated_and_unchanged(tmp_path, db):
     old = fx.export_csvs("current")
     rows = fx.cycles_rows()[1:]                 # the newest cycle is not in the older export
     assert run_cli("import", str(fx.write_zip(tmp_path / "old.zip", {

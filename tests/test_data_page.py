@@ -53,8 +53,8 @@ def assert_whole_data_page(at) -> None:
 
 
 # -- defect: a third athlete's import crashed the page (widget key set after the picker) ---------
-def test_third_athlete_import_keeps_the_page_whole(app_test, db_path, tmp_path):
-    at = open_page(app_test(db_path), "data")
+def test_third_athlete_import_keeps_the_page_whole(app_test, db, tmp_path):
+    at = open_page(app_test(db), "data")
     at.button(key="demo_data").click().run()
     assert_clean(at)
     b = export_zip(tmp_path, "b", seed=11, days=40, end=date(2026, 5, 31))
@@ -98,9 +98,9 @@ def test_deleting_the_picked_athlete_picks_another(app_test, demo_db, tmp_path):
 
 
 # -- defect: a sync run's NULL warnings broke the import history --------------------------------
-def add_old_sync_run(db: Path, athlete_id: int = 1) -> None:
+def add_old_sync_run(db: str | Path, athlete_id: int = 1) -> None:
     """A sync run as the sync writer stored it before schema 3: warnings_json NULL."""
-    with duckdb.connect(str(db)) as con:
+    with Store(db).transaction() as con:
         con.execute("INSERT INTO import_runs (athlete_id, kind, source, started_at, finished_at, "
                     "status, counts_json, warnings_json, requests) VALUES (?, 'sync', "
                     "'http://127.0.0.1:1', now(), now(), 'ok', '{}', NULL, 4)", [athlete_id])

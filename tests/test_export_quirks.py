@@ -195,13 +195,13 @@ def test_main_sleep_filed_under_the_previous_cycle_joins_the_cycle_naming_its_on
                for w in data.warnings), data.warnings
 
 
-def test_main_sleep_filed_under_the_previous_cycle_keeps_its_day_in_the_store(db_path):
+def test_main_sleep_filed_under_the_previous_cycle_keeps_its_day_in_the_store(db):
     """Through the importer into a real DuckDB file: every day with a recovery has its main
     sleep (before the fix 2024-06-03 had recovery 55 but no asleep time or performance)."""
     from whoop.importer import import_uploads
     from whoop.store import Store
 
-    store = Store(db_path)
+    store = Store(db)
     files = fx.previous_cycle_sleep_csvs()
     import_uploads(store, [(n, t.encode()) for n, t in files.items()], athlete="q")
     days = store.days(store.athlete_id("q"))

@@ -24,8 +24,7 @@ def names(db: Path) -> list[str]:
     return Store(db).athletes()["name"].tolist()
 
 
-def test_without_athlete_a_newer_export_updates_the_athlete_holding_it(tmp_path):
-    db = tmp_path / "w.duckdb"
+def test_without_athlete_a_newer_export_updates_the_athlete_holding_it(tmp_path, db):
     old = export(tmp_path, "old", seed=11, days=40, end=date(2026, 5, 31))
     newer = export(tmp_path, "new", seed=11, days=50, end=date(2026, 6, 10))
     other = export(tmp_path, "c", seed=12, days=30, end=date(2026, 4, 30))
@@ -41,8 +40,7 @@ def test_without_athlete_a_newer_export_updates_the_athlete_holding_it(tmp_path)
     assert len(Store(db).days(Store(db).athlete_id("b"))) >= 50
 
 
-def test_without_athlete_a_database_without_records_gets_me(tmp_path):
-    db = tmp_path / "w.duckdb"
+def test_without_athlete_a_database_without_records_gets_me(tmp_path, db):
     first = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
     second = export(tmp_path, "b", seed=12, days=20, end=date(2025, 5, 31))
     assert run_cli("import", str(first), "--athlete", "demo", db=db).returncode == 0
@@ -52,10 +50,9 @@ def test_without_athlete_a_database_without_records_gets_me(tmp_path):
     assert names(db) == ["demo", "me"]
 
 
-def test_without_athlete_someone_elses_export_is_refused(tmp_path):
+def test_without_athlete_someone_elses_export_is_refused(tmp_path, db):
     """Two people's exports share no cycle start (the two real exports in the shared folder
     neither): without --athlete the second one must not be merged into the first person."""
-    db = tmp_path / "w.duckdb"
     a = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
     c = export(tmp_path, "c", seed=13, days=20, end=date(2026, 5, 20))
     assert run_cli("import", str(a), db=db).returncode == 0
@@ -73,8 +70,7 @@ def test_without_athlete_someone_elses_export_is_refused(tmp_path):
     assert names(db) == ["cleo", "me"]
 
 
-def test_named_athlete_is_obeyed_with_a_warning_about_the_overlap(tmp_path):
-    db = tmp_path / "w.duckdb"
+def test_named_athlete_is_obeyed_with_a_warning_about_the_overlap(tmp_path, db):
     old = export(tmp_path, "old", seed=11, days=40, end=date(2026, 5, 31))
     assert run_cli("import", str(old), "--athlete", "b", db=db).returncode == 0
     result = run_cli("import", str(old), "--athlete", "me", db=db)
@@ -88,8 +84,7 @@ def test_named_athlete_is_obeyed_with_a_warning_about_the_overlap(tmp_path):
         "'b', which holds 41 other cycles" in result.stderr
 
 
-def test_rejected_import_is_in_the_import_history(tmp_path):
-    db = tmp_path / "w.duckdb"
+def test_rejected_import_is_in_the_import_history(tmp_path, db):
     good = export(tmp_path, "a", seed=11, days=20, end=date(2026, 5, 31))
     assert run_cli("import", str(good), "--athlete", "ann", db=db).returncode == 0
     before = Store(db).status()["athletes"]

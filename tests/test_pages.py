@@ -30,8 +30,8 @@ def metric_labels(at) -> list[str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_on_empty_database_offers_the_two_ways_in(app_test, db_path, page):
-    at = open_page(app_test(db_path), page)
+def test_page_on_empty_database_offers_the_two_ways_in(app_test, db, page):
+    at = open_page(app_test(db), page)
     assert_clean(at)
     assert "Load demo data" in [b.label for b in at.button]
     if page == "data":
@@ -66,13 +66,13 @@ def test_page_on_demo_data_shows_the_demo_athlete(app_test, demo_db, page):
         assert history["kind"].tolist() == ["demo"]
 
 
-def test_load_demo_button_on_empty_database(app_test, db_path):
-    at = app_test(db_path).run()
+def test_load_demo_button_on_empty_database(app_test, db):
+    at = app_test(db).run()
     at.button(key="demo_overview").click().run()
     assert_clean(at)
     assert "Demo data loaded" in at.success[0].value
     assert "Recovery" in metric_labels(at)
-    assert [a["athlete"] for a in Store(db_path).status()["athletes"]] == ["demo"]
+    assert [a["athlete"] for a in Store(db).status()["athletes"]] == ["demo"]
 
 
 def test_date_range_preset_changes_the_range(app_test, demo_db):

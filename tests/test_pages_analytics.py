@@ -20,8 +20,8 @@ TITLES = {"journal": "Journal", "trends": "Trends", "explain": "Explain a day",
 
 # ------------------------------------------------------------------------------ empty DB
 @pytest.mark.parametrize("page", ["journal", "trends", "explain"])
-def test_page_on_empty_database_shows_the_empty_state(app_test, db_path, page):
-    at = open_page(app_test(db_path), page)
+def test_page_on_empty_database_shows_the_empty_state(app_test, db, page):
+    at = open_page(app_test(db), page)
     assert_clean(at)
     assert at.title[0].value == TITLES[page]
     assert [s.value for s in at.subheader] == ["No WHOOP data yet"]
@@ -29,8 +29,8 @@ def test_page_on_empty_database_shows_the_empty_state(app_test, db_path, page):
     assert not at.dataframe and not at.get("plotly_chart")
 
 
-def test_settings_on_empty_database_still_sets_app_wide_units(app_test, db_path):
-    at = open_page(app_test(db_path), "settings")
+def test_settings_on_empty_database_still_sets_app_wide_units(app_test, db):
+    at = open_page(app_test(db), "settings")
     assert_clean(at)
     assert [s.value for s in at.subheader] == ["Units", "Baseline windows"]
     assert at.radio(key="set_energy").value == "kJ"
@@ -38,7 +38,7 @@ def test_settings_on_empty_database_still_sets_app_wide_units(app_test, db_path)
     at.button(key="settings_save").click().run()
     assert_clean(at)
     assert "Settings saved" in at.success[0].value
-    assert Store(db_path).get_setting("energy_unit") == "kcal"
+    assert Store(db).get_setting("energy_unit") == "kcal"
 
 
 # ------------------------------------------------------------------------------ demo data

@@ -164,8 +164,8 @@ def test_data_quality_on_one_day(app_test, one_day_db):
 
 # ------------------------------------------------------------------------------ empty DB
 @pytest.mark.parametrize("page", PAGES)
-def test_page_on_empty_database_has_no_analytics(app_test, db_path, page):
-    at = open_page(app_test(db_path), page)
+def test_page_on_empty_database_has_no_analytics(app_test, db, page):
+    at = open_page(app_test(db), page)
     assert_clean(at)
     assert "Load demo data" in [b.label for b in at.button]
     assert "Data quality" not in [s.value for s in at.subheader]
@@ -196,9 +196,9 @@ def _export_with_a_bad_week(dest: Path) -> tuple[str, bytes]:
     return path.name, out.getvalue()
 
 
-def test_overview_flags_hrv_below_normal_and_a_high_resting_hr(app_test, db_path, tmp_path):
-    import_uploads(Store(db_path), [_export_with_a_bad_week(tmp_path / "export")], athlete="me")
-    at = open_page(app_test(db_path), "overview")
+def test_overview_flags_hrv_below_normal_and_a_high_resting_hr(app_test, db, tmp_path):
+    import_uploads(Store(db), [_export_with_a_bad_week(tmp_path / "export")], athlete="me")
+    at = open_page(app_test(db), "overview")
     assert_clean(at)
     flags = [w.value for w in at.warning]
     assert any(re.fullmatch(r"HRV below your normal range for \d+ days? \(Tue 30 Jun\)\.", f)

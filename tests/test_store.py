@@ -1,4 +1,5 @@
-"""The DuckDB store on real files: migrations, upserts, the merge rule, atomicity, athletes."""
+"""The store on a real DuckDB file and on PostgreSQL: migrations, upserts, the merge rule, atomicity,
+athletes (tests taking ``db`` run on both backends; the file tests on DuckDB only)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def frames(source: str = "export", strain: float = 10.0, energy: float | None = 
 
 
 def table(store: Store, name: str) -> pd.DataFrame:
-    frame = store.query(f"SELECT * FROM {name} ORDER BY ALL")
+    frame = store.query(f"SELECT * FROM {name} ORDER BY 1, 2")
     return frame.drop(columns=["ingested_at"], errors="ignore")
 
 
@@ -43,8 +44,8 @@ def test_new_file_is_created_and_migrated_to_the_latest_version(tmp_path):
     assert (tmp_path / "sub" / "w.duckdb").exists()
 
 
-def test_reimport_is_idempotent(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_reimport_is_idempotent(db):
+    store = Store(db)
     first = store.import_records("me", frames(), kind="export", source="a.zip")
     snapshot = {t: table(store, t).drop(columns=["run_id"], errors="ignore") for t in ("cycles", "sleeps", "days")}
     second = store.import_records("me", frames(), kind="export", source="a.zip")
@@ -55,16 +56,16 @@ def test_reimport_is_idempotent(tmp_path):
     assert len(store.runs()) == 2
 
 
-def test_newer_export_values_win(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_newer_export_values_win(db):
+    store = Store(db)
     store.import_records("me", frames(strain=10.0), kind="export", source="old.zip")
     store.import_records("me", frames(strain=12.5), kind="export", source="new.zip")
     assert table(store, "cycles")["day_strain"].tolist()[0] == 12.5
     assert store.days(1)["day_strain"].tolist()[0] == 12.5
 
 
-def test_api_wins_where_both_have_a_value_and_export_fills_the_rest(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_api_wins_where_both_have_a_value_and_export_fills_the_rest(db):
+    store = Store(db)
     store.import_records("me", frames(strain=10.0, energy=8000.0), kind="export", source="a.zip")
     api = frames(source="api", strain=11.0, energy=None)["cycles"].iloc[[0]]
     api["start_utc"] = utc("2024-03-01 22:00:05.774")  # API instants carry milliseconds
@@ -80,8 +81,8 @@ def test_api_wins_where_both_have_a_value_and_export_fills_the_rest(tmp_path):
     assert len(table(store, "cycles")) == 2
 
 
-def test_two_athletes_are_kept_apart(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_two_athletes_are_kept_apart(db):
+    store = Store(db)
     store.import_records("alice", frames(strain=5.0), kind="export", source="a.zip")
     store.import_records("bob", frames(strain=15.0), kind="export", source="b.zip")
     alice, bob = store.athlete_id("alice"), store.athlete_id("bob")
@@ -92,8 +93,8 @@ def test_two_athletes_are_kept_apart(tmp_path):
     assert store.days(alice).empty and len(store.days(bob)) == 2
 
 
-def test_a_failing_import_leaves_the_database_as_it_was(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_a_failing_import_leaves_the_database_as_it_was(db):
+    store = Store(db)
     store.import_records("me", frames(), kind="export", source="a.zip")
     before = {t: table(store, t) for t in ("athletes", "cycles", "sleeps", "days", "import_runs")}
     bad = frames(strain=3.0)
@@ -104,16 +105,16 @@ def test_a_failing_import_leaves_the_database_as_it_was(tmp_path):
         pd.testing.assert_frame_equal(table(store, t), frame)
 
 
-def test_duplicate_keys_in_one_batch_keep_the_last(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_duplicate_keys_in_one_batch_keep_the_last(db):
+    store = Store(db)
     f = frames()
     f["cycles"] = pd.concat([f["cycles"], f["cycles"].iloc[[0]].assign(day_strain=17.0)])
     store.import_records("me", f, kind="export", source="a.zip")
     assert table(store, "cycles")["day_strain"].tolist()[0] == 17.0
 
 
-def test_settings_round_trip(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_settings_round_trip(db):
+    store = Store(db)
     assert store.get_setting("units", {"energy": "kJ"}) == {"energy": "kJ"}
     store.set_setting("units", {"energy": "kcal"}, athlete_id=3)
     assert store.get_setting("units", athlete_id=3) == {"energy": "kcal"}
@@ -137,8 +138,8 @@ def test_another_process_holding_the_file_makes_the_store_say_busy(tmp_path):
     assert Store(path).athletes().empty
 
 
-def test_data_version_changes_with_an_import(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_data_version_changes_with_an_import(db):
+    store = Store(db)
     v0 = store.data_version()
     store.import_records("me", frames(), kind="export", source="a.zip")
     assert store.data_version() != v0

@@ -10,13 +10,13 @@ from datetime import date
 from tests.apptest_helpers import assert_clean, open_page
 
 
-def test_sleeps_only_upload_does_not_wait_for_a_sync(app_test, db_path, tmp_path):
+def test_sleeps_only_upload_does_not_wait_for_a_sync(app_test, db, tmp_path):
     from whoop.demo import write_demo_export
 
     export = write_demo_export(tmp_path / "x", seed=5, days=30, end=date(2026, 5, 31))
     with zipfile.ZipFile(export) as zf:
         sleeps = zf.read("sleeps.csv")
-    at = open_page(app_test(db_path), "data")
+    at = open_page(app_test(db), "data")
     at.file_uploader[0].set_value(("sleeps.csv", sleeps, "text/csv"))
     at.text_input(key="upload_athlete").set_value("solo")
     at.run()

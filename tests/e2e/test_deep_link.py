@@ -13,8 +13,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("path, heading", [("journal", "Journal"), ("explain", "Explain a day")])
-def test_first_request_to_a_page_gets_the_app_navigation(app_server, page, demo_db, path, heading):
-    url = app_server(demo_db)
+def test_first_request_to_a_page_gets_the_app_navigation(app_server, page, demo_file, path, heading):
+    url = app_server(demo_file)
     page.goto(f"{url}/{path}")  # the very first request this server sees
     wait_for_run(page)
     page.wait_for_selector("h1")
