@@ -68,16 +68,14 @@ def db_errors() -> tuple[type[BaseException], ...]:
 
 # -- PostgreSQL -----------------------------------------------------------------------------
 
-_QMARK = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?|%")
+_QMARK = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?")
 
 
 def pg_sql(sql: str) -> str:
-    """DuckDB-style SQL to psycopg's: ``?`` -> ``%s`` and ``%`` -> ``%%`` outside quoted text
-    and comments."""
-    def swap(m: re.Match) -> str:
-        tok = m.group(0)
-        return "%s" if tok == "?" else "%%" if tok == "%" else tok
-    return _QMARK.sub(swap, sql)
+    """DuckDB-style SQL with parameters to psycopg's: every ``%`` doubled (psycopg reads ``%``
+    anywhere in a statement with parameters as a placeholder) and ``?`` outside quoted text and
+    comments made ``%s``."""
+    return _QMARK.sub(lambda m: "%s" if m.group(0) == "?" else m.group(0), sql.replace("%", "%%"))
 
 
 # PostgreSQL type OIDs (pg_type.dat) -> the pandas dtype DuckDB's df() gives that SQL type.
@@ -157,7 +155,10 @@ class PgConnection:
     def execute(self, sql: str, params: Iterable[Any] | None = None) -> PgResult:
         """Run one statement with ``?`` placeholders; returns its result."""
         cur = self._pg.cursor()
-        cur.execute(pg_sql(sql), list(params) if params is not None else None)
+        if params is None:
+            cur.execute(sql)
+        else:
+            cur.execute(pg_sql(sql), list(params))
         return PgResult(cur)
 
     def register(self, name: str, frame: pd.DataFrame, *, like: str | None = None) -> None:

@@ -132,6 +132,8 @@ class QueriesMixin(StoreBase):
                               "WHERE ? IS NULL OR athlete_id = ?", [athlete_id, athlete_id]).fetchone()
             n_days = con.execute("SELECT count(*), max(ingested_at) FROM days WHERE ? IS NULL OR athlete_id = ?",
                                  [athlete_id, athlete_id]).fetchone()
+            if athlete_id is not None:
+                return f"{row[0]}:{row[1]}:{row[2]}:{n_days[0]}:{n_days[1]}"
             names = con.execute("SELECT count(*), max(athlete_id) FROM athletes").fetchone()
         return f"{row[0]}:{row[1]}:{row[2]}:{n_days[0]}:{n_days[1]}:{names[0]}:{names[1]}"
 
