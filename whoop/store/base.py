@@ -12,7 +12,7 @@ an import opens the database once (:attr:`StoreBase.opens` counts the opens). Wr
 transactions of one process are serialized by an in-process lock; a transaction opened inside
 another joins it. DuckDB locks its file while any connection of a process is open, so the store
 closes it at the end of each unit of work; when another process (the CLI while the app is open,
-a cron sync) holds the file, opening retries with backoff for ``busy_timeout_s`` and then raises
+a cron sync) holds the file, opening retries with jittered exponential backoff (tenacity) for ``busy_timeout_s`` and then raises
 :class:`DatabaseBusyError` (DuckDB's concurrency model:
 https://duckdb.org/docs/stable/connect/concurrency).
 
@@ -42,6 +42,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from whoop.config import db_location
 from whoop.errors import DatabaseBusyError, StoreError
@@ -54,6 +55,11 @@ _THREAD = threading.local()       # per thread: location -> [connection, users, 
 
 #: ``filelock.Timeout``: what :meth:`StoreBase.lock`'s ``acquire`` raises on either backend.
 LockTimeout = Timeout
+
+
+def _file_locked(exc: BaseException) -> bool:
+    """True for DuckDB's error when another process holds the file's lock (worth retrying)."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
 def _process_lock(key: str) -> threading.RLock:
@@ -161,25 +167,24 @@ class StoreBase:
         except OSError as exc:
             raise StoreError(f"cannot create the folder for the database {self.path}: "
                              f"{exc.strerror or exc}") from None
-        deadline = time.monotonic() + self.busy_timeout_s
-        delay = 0.05
-        while True:
-            try:
-                con = duckdb.connect(str(self.path))
-                con.execute("SET TimeZone = 'UTC'")
-                _owner_only(self.path)
-                return con
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
-                    raise StoreError(f"cannot open the database {self.path}: {exc}") from None
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusyError(
-                        f"the database {self.path} is busy: another process (the app, a sync or an "
-                        f"import) is using it. Try again in a minute.") from None
-                time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 1.0)
-            except duckdb.Error as exc:
-                raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+        retrying = Retrying(retry=retry_if_exception(_file_locked), reraise=True,
+                            stop=stop_after_delay(self.busy_timeout_s),
+                            wait=wait_random_exponential(multiplier=0.05, max=1.0))
+        try:
+            for attempt in retrying:
+                with attempt:
+                    con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            if _file_locked(exc):
+                raise DatabaseBusyError(
+                    f"the database {self.path} is busy: another process (the app, a sync or an "
+                    f"import) is using it. Try again in a minute.") from None
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+        con.execute("SET TimeZone = 'UTC'")
+        _owner_only(self.path)
+        return con
 
     def _open_postgres(self) -> PgConnection:
         import psycopg
