@@ -6,6 +6,8 @@ Shared setup for every page: page config first, the Host/Origin/bind-address che
 (``whoop.ui.origin``, nothing is read before it passes), the WHOOP OAuth return
 (``?code&state`` / ``?error``, ``whoop.ui.connect``), the sidebar (athlete picker
 and date range), then the page itself, all inside the guard so no traceback reaches a person.
+The OAuth return, the sidebar and the page run as one unit of work (``whoop.ui.data.page_run``):
+one database connection per rerun, each data version read once.
 Adding a page is one line in ``PAGES``.
 """
 
@@ -45,10 +47,13 @@ PAGES = [
 
 page = st.navigation(PAGES)
 
-with ui.guard("app setup"):
-    handle_oauth_return()
-    ui.sidebar()
-    ui.show_flashes()
+# One connection for every store call of this rerun, cached loaders included (a fragment that
+# reruns alone opens its own); a database that cannot be opened is one message, not a traceback.
+with ui.guard("database"), ui.data.page_run():
+    with ui.guard("app setup"):
+        handle_oauth_return()
+        ui.sidebar()
+        ui.show_flashes()
 
-with ui.guard(page.title):
-    page.run()
+    with ui.guard(page.title):
+        page.run()

@@ -59,6 +59,7 @@ def _record_failure(files: Sequence[tuple[str, bytes]], athlete: str, exc: Whoop
     try:
         data.get_store().record_failed_import(athlete, kind="export", error=str(exc),
                                               source=", ".join(name for name, _ in files))
+        data.changed()      # this rerun goes on to show the import history
     except WhoopError as again:
         log.warning("could not record the failed import of %s: %s", athlete, again)
 

@@ -14,7 +14,7 @@ Settings, remembered in the store's ``settings`` table under the
 validation are ignored (logged) so a hand-edited database never breaks a page. Settings are not
 secrets; they are cached (``st.cache_data``) and the cache is cleared on every save.
 
-Also here: cached journal impact and explain-a-day results keyed by the data version, display
+Also here: cached journal impact and explain-a-day results keyed by the athlete's data version, display
 names / formats of the metrics in the chosen units, and the deviation bar chart.
 """
 
@@ -32,7 +32,6 @@ import streamlit as st
 
 from whoop.charts.history import calendar_heatmap_figure
 from whoop.charts.theme import FG, GREEN, GREY, GRID, RED
-from whoop.config import db_location
 from whoop.errors import InputError
 from whoop.metrics import explain as mx
 from whoop.metrics import journal as mj
@@ -83,7 +82,7 @@ def _valid_items(raw: dict[str, object]) -> dict[str, object]:
 
 
 @st.cache_data(ttl=SETTINGS_TTL_S, max_entries=64, show_spinner=False)
-def _stored(path: str, athlete_id: int) -> tuple[dict[str, object], dict[str, object]]:
+def _stored(location: str, athlete_id: int) -> tuple[dict[str, object], dict[str, object]]:
     """(app-wide, athlete override) raw stored values, unknown / null keys left out."""
     store = data.get_store()
     names = [f.name for f in fields(Settings)]
@@ -110,7 +109,7 @@ def current_settings(athlete_id: int | None = None) -> Settings:
     athlete's acute window longer than the app-wide chronic one) falls back to app-wide windows.
     """
     aid = _athlete(athlete_id)
-    app, own = _stored(str(db_location()), aid)
+    app, own = _stored(data.location(), aid)
     app, own = _valid_items(app), _valid_items(own)
     try:
         base = replace(Settings(), **app)
@@ -126,7 +125,7 @@ def current_settings(athlete_id: int | None = None) -> Settings:
 
 def has_override(athlete_id: int) -> bool:
     """True when the athlete has window settings of their own."""
-    return athlete_id != APP_WIDE and bool(_stored(str(db_location()), athlete_id)[1])
+    return athlete_id != APP_WIDE and bool(_stored(data.location(), athlete_id)[1])
 
 
 def save_settings(settings: Settings, *, athlete_id: int = APP_WIDE) -> None:
@@ -155,7 +154,7 @@ def clear_override(athlete_id: int) -> None:
 
 # ------------------------------------------------------------------------ cached analytics
 @st.cache_data(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
-def _impact(path: str, version: str, athlete_id: int, start: date | None,
+def _impact(location: str, version: str, athlete_id: int, start: date | None,
             end: date | None) -> tuple[pd.DataFrame, int]:
     days, journal = data.days(athlete_id), data.records("journal", athlete_id)
     answered = mj.answers_with_metrics(days, journal, start=start, end=end)
@@ -166,11 +165,11 @@ def journal_impact(athlete_id: int, start: date | None, end: date | None) -> tup
                                                                                    int]:
     """:func:`whoop.metrics.journal.journal_impact` of the athlete over ``[start, end]`` (None =
     open), cached per data version, and the number of days with answers in the period."""
-    return _impact(str(db_location()), data.data_version(), athlete_id, start, end)
+    return _impact(*data.athlete_key(athlete_id), athlete_id, start, end)
 
 
 @st.cache_data(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
-def _explain(path: str, version: str, athlete_id: int, day: date, hrv_window: int,
+def _explain(location: str, version: str, athlete_id: int, day: date, hrv_window: int,
              window: int) -> mx.ExplainedDay:
     return mx.explain_day(data.days(athlete_id), data.records("journal", athlete_id), day, k=5,
                           hrv_window=hrv_window, window=window)
@@ -178,7 +177,7 @@ def _explain(path: str, version: str, athlete_id: int, day: date, hrv_window: in
 
 def explain_day(athlete_id: int, day: date, settings: Settings) -> mx.ExplainedDay:
     """:func:`whoop.metrics.explain.explain_day` with the settings' windows, cached."""
-    return _explain(str(db_location()), data.data_version(), athlete_id, day,
+    return _explain(*data.athlete_key(athlete_id), athlete_id, day,
                     settings.hrv_normal_window_days, settings.baseline_window_days)
 
 

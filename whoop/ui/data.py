@@ -1,6 +1,15 @@
 """Cached access to the store for the pages: the Store (``st.cache_resource``) and loaders
-(``st.cache_data``) keyed by the database path and its data version, so an import or sync made
-by the CLI shows up on the next rerun without restarting the app (docs/ARCHITECTURE.md "Streamlit").
+(``st.cache_data``) keyed by the database (``Store.location``: a file path or a PostgreSQL URL,
+never shown) and a data version, so an import or sync made by the CLI, a worker or the app's
+scheduler shows up on the next rerun without restarting the app (docs/ARCHITECTURE.md "Streamlit").
+
+* One connection per page rerun: app.py runs every rerun inside :func:`page_run`
+  (``Store.unit_of_work``), so every store call of the rerun, cached loaders included, reuses one
+  connection. A fragment rerunning alone (``st.fragment(run_every=...)``) opens its own.
+* Versions per athlete: an athlete's frames are keyed by ``Store.data_version(athlete_id)``, so
+  one athlete's sync or import refreshes only that athlete's frames; the athlete list and the
+  import history by the global version. Each version is read once per rerun (:func:`page_run`
+  keeps them); :func:`changed` forgets them after a write whose result the same rerun shows.
 
 No tokens or secrets ever pass through these caches: they hold health frames only.
 """
@@ -8,6 +17,9 @@ No tokens or secrets ever pass through these caches: they hold health frames onl
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,21 +32,64 @@ from whoop.store import Store
 
 TTL_S = 3600
 MAX_ENTRIES = 64
+_RERUN = threading.local()      # per script thread: {(location, athlete_id): version} of this rerun
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str) -> Store:
-    return Store(path)
+def _store(location: str) -> Store:
+    return Store(location)
 
 
 def get_store() -> Store:
-    """The Store of the configured database (``WHOOP_DB`` or ``data/whoop.duckdb``), one per path."""
+    """The Store of the configured database (``WHOOP_DB`` or ``data/whoop.duckdb``), one per
+    location."""
     return _store(str(db_location()))
 
 
-def data_version() -> str:
-    """The store's current data version (changes with every import, sync or deletion)."""
-    return get_store().data_version()
+def location() -> str:
+    """The configured database's cache key (``Store.location``: a resolved file path or the
+    PostgreSQL URL; a key only, never shown)."""
+    return get_store().location
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """One rerun of the app (app.py wraps the sidebar and the page in it): one connection kept
+    open for every store call of the rerun (``Store.unit_of_work``), and each data version read
+    at most once (:func:`data_version`).
+
+    Raises:
+        StoreError, DatabaseBusyError: the database cannot be opened (nothing of the page runs).
+    """
+    _RERUN.versions = {}
+    try:
+        with get_store().unit_of_work():
+            yield
+    finally:
+        _RERUN.versions = None
+
+
+def changed() -> None:
+    """Forget the data versions read in this rerun: call after a write whose outcome the same
+    rerun goes on to show (e.g. a rejected upload written to the import history)."""
+    if getattr(_RERUN, "versions", None) is not None:
+        _RERUN.versions = {}
+
+
+def data_version(athlete_id: int | None = None) -> str:
+    """The data version of ``athlete_id`` (None: of the whole store, the athlete list
+    included): changes with every import, sync or deletion of that athlete's data
+    (``Store.data_version``). Read from the store once per :func:`page_run`; outside one
+    (a fragment rerun) on every call."""
+    store = get_store()
+    memo = getattr(_RERUN, "versions", None)
+    key = (store.location, athlete_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    version = store.data_version(athlete_id)
+    if memo is not None:
+        memo[key] = version
+    return version
 
 
 @dataclass(frozen=True)
@@ -58,10 +113,10 @@ class Athlete:
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
-def _athletes(path: str, version: str) -> list[Athlete]:
+def _athletes(location: str, version: str) -> list[Athlete]:
     # One query, one snapshot (Store.athlete_summary): reading the athletes and their days on
     # separate connections let an import committing in between show a half-new store.
-    table = _store(path).athlete_summary()
+    table = get_store().athlete_summary()
     return [Athlete(int(row.athlete_id), str(row.name),
                     None if pd.isna(row.first_day) else pd.Timestamp(row.first_day).date(),
                     None if pd.isna(row.last_day) else pd.Timestamp(row.last_day).date(),
@@ -72,49 +127,56 @@ def _athletes(path: str, version: str) -> list[Athlete]:
 
 def athletes(with_data: bool = True) -> list[Athlete]:
     """Athletes in the store (only those with at least one day when ``with_data``), by name."""
-    found = _athletes(str(db_location()), data_version())
+    found = _athletes(location(), data_version())
     return [a for a in found if a.days > 0 or not with_data]
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
-def _days(path: str, version: str, athlete_id: int) -> pd.DataFrame:
-    return _store(path).days(athlete_id)
+def _days(location: str, version: str, athlete_id: int) -> pd.DataFrame:
+    return get_store().days(athlete_id)
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
-def _view(path: str, version: str, athlete_id: int) -> pd.DataFrame:
-    return basic.daily_view(_days(path, version, athlete_id))
+def _view(location: str, version: str, athlete_id: int) -> pd.DataFrame:
+    return basic.daily_view(_days(location, version, athlete_id))
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
-def _records(path: str, version: str, table: str, athlete_id: int) -> pd.DataFrame:
-    return _store(path).records(table, athlete_id)
+def _records(location: str, version: str, table: str, athlete_id: int) -> pd.DataFrame:
+    return get_store().records(table, athlete_id)
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
-def _runs(path: str, version: str) -> pd.DataFrame:
-    return _store(path).runs()
+def _runs(location: str, version: str) -> pd.DataFrame:
+    return get_store().runs()
+
+
+def athlete_key(athlete_id: int) -> tuple[str, str]:
+    """``(location, data version of the athlete)``: the leading key of every cached frame of
+    one athlete (here and in :mod:`whoop.ui.insights`, :mod:`whoop.ui.analytics`)."""
+    return location(), data_version(athlete_id)
 
 
 def days(athlete_id: int) -> pd.DataFrame:
     """The athlete's whole daily table (``schema.DAYS`` columns, rows = days with data)."""
-    return _days(str(db_location()), data_version(), athlete_id)
+    return _days(*athlete_key(athlete_id), athlete_id)
 
 
 def view(athlete_id: int) -> pd.DataFrame:
     """The athlete's :func:`whoop.metrics.basic.daily_view` over the whole history (one row per
     calendar day, valid-only measures, rolling means); slice it with ``basic.in_range``."""
-    return _view(str(db_location()), data_version(), athlete_id)
+    return _view(*athlete_key(athlete_id), athlete_id)
 
 
 def records(table: str, athlete_id: int) -> pd.DataFrame:
     """All records of ``table`` (``sleeps``, ``workouts``, ...) for one athlete (schema columns)."""
-    return _records(str(db_location()), data_version(), table, athlete_id)
+    return _records(*athlete_key(athlete_id), table, athlete_id)
 
 
 def runs() -> pd.DataFrame:
-    """Import and sync runs, newest first (``Store.runs`` columns plus ``athlete``)."""
-    return _runs(str(db_location()), data_version())
+    """Import and sync runs of every athlete, newest first (``Store.runs`` columns plus
+    ``athlete``), keyed by the global version."""
+    return _runs(location(), data_version())
 
 
 def _count_summary(counts_json: object) -> str:

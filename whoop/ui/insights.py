@@ -5,9 +5,10 @@ callouts, the Overview flags and small display formats.
 History-dependent numbers (baselines, the HRV normal range, the 14-night sleep-debt ledger,
 rolling clock times, EWMA training load) are computed on the athlete's *whole* history and only
 then sliced to the sidebar range, so the first day of a range has the same baseline as it has in
-a longer range. Each computation is ``st.cache_data`` keyed by (database path, data version,
-athlete id, the settings' windows): health frames only, never a token or secret. Display units
-(kJ/kcal, °C/°F, 12/24 h) are applied at display time from
+a longer range. Each computation is ``st.cache_data`` keyed by (database location, the athlete's
+data version: :func:`whoop.ui.data.athlete_key`, athlete id, the settings' windows): health
+frames only, never a token or secret. Display units (kJ/kcal, °C/°F, 12/24 h) are applied at
+display time from
 :func:`whoop.ui.analytics.current_settings`.
 """
 
@@ -21,7 +22,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from whoop.config import db_location
 from whoop.metrics import baselines as mb
 from whoop.metrics import clock as mc
 from whoop.metrics import exclusions as mx
@@ -49,8 +49,8 @@ def settings() -> Settings:
     return current_settings()
 
 
-def _key() -> tuple[str, str]:
-    return str(db_location()), data.data_version()
+def _key(athlete_id: int) -> tuple[str, str]:
+    return data.athlete_key(athlete_id)
 
 
 # ------------------------------------------------------------------- cached computations
@@ -58,7 +58,7 @@ _CACHE = dict(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
 
 
 @st.cache_data(**_CACHE)
-def _baselines(path: str, version: str, athlete_id: int, hrv_window: int,
+def _baselines(location: str, version: str, athlete_id: int, hrv_window: int,
                window: int) -> pd.DataFrame:
     return mb.baselines(data.days(athlete_id), hrv_window=hrv_window, window=window)
 
@@ -66,7 +66,7 @@ def _baselines(path: str, version: str, athlete_id: int, hrv_window: int,
 def baselines(athlete_id: int, s: Settings) -> pd.DataFrame:
     """:func:`whoop.metrics.baselines.baselines` over the whole history with the settings'
     windows (one row per calendar day, first to last day)."""
-    return _baselines(*_key(), athlete_id, s.hrv_normal_window_days, s.baseline_window_days)
+    return _baselines(*_key(athlete_id), athlete_id, s.hrv_normal_window_days, s.baseline_window_days)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class SleepFrames:
 
 
 @st.cache_data(**_CACHE)
-def _sleep(path: str, version: str, athlete_id: int) -> SleepFrames:
+def _sleep(location: str, version: str, athlete_id: int) -> SleepFrames:
     days = data.days(athlete_id)
     return SleepFrames(ms.sleep_need_split(days), ms.sleep_debt_ledger(days),
                        ms.stage_percentages(days), mc.rolling_clock(days, window=14))
@@ -92,11 +92,11 @@ def _sleep(path: str, version: str, athlete_id: int) -> SleepFrames:
 
 def sleep_frames(athlete_id: int) -> SleepFrames:
     """The athlete's :class:`SleepFrames` (cached per data version)."""
-    return _sleep(*_key(), athlete_id)
+    return _sleep(*_key(athlete_id), athlete_id)
 
 
 @st.cache_data(**_CACHE)
-def _regularity(path: str, version: str, athlete_id: int, start: date,
+def _regularity(location: str, version: str, athlete_id: int, start: date,
                 end: date) -> tuple[pd.DataFrame, float]:
     days = in_range(data.days(athlete_id), start, end)
     return mc.sleep_regularity(days), mc.social_jet_lag_min(days)
@@ -105,32 +105,32 @@ def _regularity(path: str, version: str, athlete_id: int, start: date,
 def regularity(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, float]:
     """(:func:`~whoop.metrics.clock.sleep_regularity` table, social jet lag in minutes or NaN)
     of the nights in ``[start, end]``."""
-    return _regularity(*_key(), athlete_id, start, end)
+    return _regularity(*_key(athlete_id), athlete_id, start, end)
 
 
 @st.cache_data(**_CACHE)
-def _load(path: str, version: str, athlete_id: int, acute: int, chronic: int) -> pd.DataFrame:
+def _load(location: str, version: str, athlete_id: int, acute: int, chronic: int) -> pd.DataFrame:
     return ml.training_load(data.days(athlete_id), acute=acute, chronic=chronic)
 
 
 def training_load(athlete_id: int, s: Settings) -> pd.DataFrame:
     """:func:`whoop.metrics.load.training_load` over the whole history with the settings'
     acute / chronic time constants."""
-    return _load(*_key(), athlete_id, s.acute_days, s.chronic_days)
+    return _load(*_key(athlete_id), athlete_id, s.acute_days, s.chronic_days)
 
 
 @st.cache_data(**_CACHE)
-def _pairs(path: str, version: str, athlete_id: int) -> pd.DataFrame:
+def _pairs(location: str, version: str, athlete_id: int) -> pd.DataFrame:
     return ml.strain_vs_next_recovery(data.days(athlete_id))
 
 
 def strain_pairs(athlete_id: int) -> pd.DataFrame:
     """:func:`whoop.metrics.load.strain_vs_next_recovery` over the whole history."""
-    return _pairs(*_key(), athlete_id)
+    return _pairs(*_key(athlete_id), athlete_id)
 
 
 @st.cache_data(**_CACHE)
-def _workout_frames(path: str, version: str, athlete_id: int, start: date,
+def _workout_frames(location: str, version: str, athlete_id: int, start: date,
                     end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     workouts = local_in_range(data.records("workouts", athlete_id), start, end)
     freq = "W" if (end - start).days <= 120 else "MS"
@@ -141,11 +141,11 @@ def workout_frames(athlete_id: int, start: date, end: date) -> tuple[pd.DataFram
     """(:func:`whoop.metrics.load.weekly_zone_minutes` of scored workouts, weeks from Monday;
     :func:`whoop.metrics.load.workouts_by_activity` per week (ranges up to 120 days, labelled by
     the Monday) or per month) for workouts whose local start date is in ``[start, end]``."""
-    return _workout_frames(*_key(), athlete_id, start, end)
+    return _workout_frames(*_key(athlete_id), athlete_id, start, end)
 
 
 @st.cache_data(**_CACHE)
-def _quality(path: str, version: str, athlete_id: int, start: date,
+def _quality(location: str, version: str, athlete_id: int, start: date,
              end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     days = data.days(athlete_id)
     cov = mq.coverage(days, start=start, end=end)
@@ -158,7 +158,7 @@ def _quality(path: str, version: str, athlete_id: int, start: date,
 def quality(athlete_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(coverage map of ``[start, end]``, excluded-record counts of the days, sleeps and
     workouts in the range) (:mod:`whoop.metrics.quality`)."""
-    return _quality(*_key(), athlete_id, start, end)
+    return _quality(*_key(athlete_id), athlete_id, start, end)
 
 
 def exclusion_why(excl: pd.DataFrame, athlete_id: int, last_day: date) -> list[str]:
