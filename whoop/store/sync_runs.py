@@ -36,6 +36,29 @@ class SyncFacts:
     retry_after_s: float | None
 
 
+@dataclass(frozen=True)
+class SyncRunRow:
+    """One sync run as the app's progress card reads it.
+
+    Attributes:
+        run_id: the run's id (``import_runs.run_id``, ascending in time).
+        status: ``running``, ``ok``, ``failed`` or ``interrupted``.
+        started_at, finished_at: tz-aware UTC (``finished_at`` None while running).
+        counts: per collection ``{"inserted", "updated", "unchanged", "deleted", "skipped"}``
+            so far (the engine writes them after every page), ``{}`` before the first page.
+        requests: HTTP requests sent to WHOOP so far.
+        error: the failure's message, or None.
+    """
+
+    run_id: int
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    counts: dict
+    requests: int
+    error: str | None
+
+
 class SyncRunsMixin(StoreBase):
     """Sync runs of :class:`whoop.store.Store`. Methods taking ``con`` work inside the caller's
     transaction."""
@@ -123,3 +146,32 @@ class SyncRunsMixin(StoreBase):
                                 [athlete_id, retry_key]).fetchone()
         return SyncFacts(tuple(conn) if conn else None, tuple(last) if last else None, ok, int(failures),
                          json.loads(retry[0]) if retry else None)
+
+    def last_run_id(self, athlete_id: int) -> int:
+        """The id of the athlete's newest import or sync run, 0 without any (run ids only grow,
+        so "a sync run after this one" is a clock-free test of "a sync started later")."""
+        with self.connect() as con:
+            row = con.execute("SELECT coalesce(max(run_id), 0) FROM import_runs WHERE athlete_id = ?",
+                              [athlete_id]).fetchone()
+        return int(row[0])
+
+    def sync_run_after(self, athlete_id: int, run_id: int) -> SyncRunRow | None:
+        """The athlete's first sync run with an id above ``run_id`` (running or ended), or None
+        when no sync of the athlete started since.
+
+        Raises:
+            StoreError, DatabaseBusyError: the database cannot be read now.
+        """
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT run_id, status, started_at, finished_at, counts_json, requests, error "
+                "FROM import_runs WHERE athlete_id = ? AND kind = 'sync' AND run_id > ? "
+                "ORDER BY run_id LIMIT 1", [athlete_id, run_id]).fetchone()
+        if row is None:
+            return None
+        try:
+            counts = json.loads(row[4]) if row[4] else {}
+        except ValueError:
+            counts = {}
+        return SyncRunRow(int(row[0]), row[1], row[2], row[3], counts if isinstance(counts, dict) else {},
+                          int(row[5] or 0), row[6])
