@@ -1,8 +1,12 @@
 """Token encryption at rest (cryptography's Fernet) and log redaction.
 
-The key comes from ``WHOOP_TOKEN_KEY`` (a urlsafe-base64 Fernet key) or, when unset, from a key
-file created once beside the database (``<db file>.key``, mode 0600), never inside the database.
-Losing the key only means connecting again: the tokens cannot be decrypted, nothing else is lost.
+The key comes from ``WHOOP_TOKEN_KEY`` (a urlsafe-base64 Fernet key, from the environment or
+``.streamlit/secrets.toml``: ``whoop.config.setting``), never from inside the database. When it is
+unset, a DuckDB database gets a key file created once beside it (``<db file>.key``, mode 0600);
+a PostgreSQL database has no file to sit beside, so there the setting is required (every app and
+worker process of one database needs the same key) and its absence is a ConfigError saying how
+to make one. Losing the key only means connecting again: the tokens cannot be decrypted, nothing
+else is lost.
 """
 
 from __future__ import annotations
@@ -45,22 +49,39 @@ def _read_or_create_key(path: Path) -> bytes:
     raise ConfigError(f"the token key file {path} is empty; delete it and connect again")
 
 
-def fernet_key_for(db_file: Path) -> bytes:
-    """The Fernet key (urlsafe base64) for tokens of the database ``db_file``: WHOOP_TOKEN_KEY,
-    else the key file beside it (created on first use).
+#: How to make a key, for messages.
+MAKE_KEY = 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+
+
+def fernet_key_for(db_file: Path | None) -> bytes:
+    """The Fernet key (urlsafe base64) for tokens of a database: WHOOP_TOKEN_KEY (environment or
+    secrets.toml) when set, else the key file beside the DuckDB file ``db_file`` (created on
+    first use). ``db_file`` None means a database without a file (PostgreSQL): the setting is
+    then required.
 
     Raises:
-        ConfigError: the key file stays empty.
+        ConfigError: WHOOP_TOKEN_KEY is unset for a database without a file (the message says
+            how to make a key), or the key file stays empty.
     """
     env_key = setting("WHOOP_TOKEN_KEY")
-    return env_key.encode() if env_key else _read_or_create_key(key_path(db_file))
+    if env_key:
+        return env_key.strip().encode()
+    if db_file is None:
+        raise ConfigError(
+            "WHOOP_TOKEN_KEY is not set: a PostgreSQL database has no folder for a token key file, so the "
+            "key that encrypts WHOOP tokens must come from the environment or .streamlit/secrets.toml. "
+            f"Make one with: {MAKE_KEY} and give the same WHOOP_TOKEN_KEY to every app and worker "
+            "process of this database")
+    return _read_or_create_key(key_path(db_file))
 
 
-def fernet_for(db_file: Path) -> Fernet:
-    """The Fernet for tokens of the database ``db_file``.
+def fernet_for(db_file: Path | None) -> Fernet:
+    """The Fernet for tokens of the database ``db_file`` (None: a database without a file, see
+    :func:`fernet_key_for`).
 
     Raises:
-        ConfigError: WHOOP_TOKEN_KEY is not a valid Fernet key.
+        ConfigError: WHOOP_TOKEN_KEY is unset for a database without a file, or is not a valid
+            Fernet key.
     """
     return fernet_from_key(fernet_key_for(db_file))
 
@@ -74,8 +95,8 @@ def fernet_from_key(key: bytes) -> Fernet:
     try:
         return Fernet(key)
     except (ValueError, TypeError):
-        raise ConfigError("WHOOP_TOKEN_KEY is not a Fernet key (32 urlsafe-base64 bytes); generate one "
-                          "with Fernet.generate_key()") from None
+        raise ConfigError("WHOOP_TOKEN_KEY is not a Fernet key (32 urlsafe-base64 bytes); make one "
+                          f"with: {MAKE_KEY}") from None
 
 
 def encrypt(f: Fernet, text: str) -> str:

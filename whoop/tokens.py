@@ -3,8 +3,9 @@ holds across processes, connect completion, disconnect.
 
 Refresh rules (WHOOP developer docs "OAuth 2.0", https://developer.whoop.com/docs/developing/oauth):
 refresh tokens rotate and a second refresh with the same token fails, so exactly one refresh may
-run at a time for a database: it runs under a ``filelock`` beside the database (app, CLI and
-cron share it). Inside the lock the pair is read again (another process may have refreshed
+run at a time for a database: it runs under the database's lock ``store.lock("tokens")`` (a
+``filelock`` ``<db>.tokens.lock`` beside a DuckDB file, a session advisory lock on PostgreSQL;
+app, CLI, workers and cron share it). Inside the lock the pair is read again (another process may have refreshed
 already) and the refresh runs only if still needed. ``invalid_grant`` marks the connection ``reconnect_needed`` instead of
 retrying; an unreadable refresh reply is retried once with the old token (``whoop.oauth.refresh``).
 
@@ -20,37 +21,45 @@ Durability of a rotated pair: once WHOOP answers a refresh, the old refresh toke
 the new pair must not be lost, whether the process is killed (``kill -9``) between WHOOP's answer
 and the database commit or the database cannot be written right then (another process holds
 DuckDB's file lock past ``busy_timeout_s``). Holding the refresh lock, the request is sent by a
-helper process in its own session (``whoop.token_refresh``) that holds an in-flight lock from
-before the request until it has written the new pair, encrypted (Fernet, as in the database),
-to a pending file beside the database, ``<db>.tokens-<athlete_id>.pending`` (mode 0600, a
-temporary file, fsynced, renamed over atomically, folder fsynced; ``whoop.token_sidecar``).
+helper process in its own session (``whoop.token_refresh``) that holds the in-flight lock
+``store.lock("tokens.inflight")`` from before the request until it has written the new pair,
+encrypted (Fernet, as in the database), as the athlete's pending pair (``whoop.token_sidecar``):
+on a DuckDB file, a file beside it, ``<db>.tokens-<athlete_id>.pending`` (mode 0600, a
+temporary file, fsynced, renamed over atomically, folder fsynced); on PostgreSQL, which is
+always writable and has no folder, the ``token_pending`` row, in its own committed transaction.
 A kill of the requester therefore cannot land between WHOOP's answer and the durable write.
-The requester then commits the pair to ``whoop_connections`` and removes the file. Every read
-(:meth:`TokenStore.access_token`, the refresh inside the lock, :meth:`TokenStore.disconnect`),
-in this process or another, prefers a pending pair written after the row's ``updated_at`` (so
-also when the commit never happened) and, holding the lock, commits it; every refresh decision
-first waits for the in-flight lock, so a helper whose requester died is finished before anyone
-could send the old refresh token again. Connect and disconnect remove the pending file.
+The requester then commits the pair to ``whoop_connections`` and removes the pending pair.
+Every read (:meth:`TokenStore.access_token`, the refresh inside the lock,
+:meth:`TokenStore.disconnect`), in this process or another, prefers a pending pair written after
+the row's ``updated_at`` (so also when the commit never happened) and, holding the lock, commits
+it; every refresh decision first waits for the in-flight lock, so a helper whose requester died
+is finished before anyone could send the old refresh token again. Connect and disconnect remove
+the pending pair.
+
+The Fernet key: ``WHOOP_TOKEN_KEY`` (environment or secrets), else, on a DuckDB file only, a key
+file beside it (``whoop.crypto.fernet_key_for``); on PostgreSQL a missing key is a ConfigError.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
-from filelock import FileLock, Timeout
 
 from whoop import oauth
 from whoop.config import WhoopSettings
 from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for, remember_secret
 from whoop.errors import AuthError, ReconnectNeeded, StoreError, WhoopError
-from whoop.store import Store, utcnow
+from whoop.store import LockTimeout, Store, utcnow
 from whoop.token_refresh import DEFAULT_LIFETIME_S, refresh_detached
-from whoop.token_sidecar import drop_sidecar, inflight_lock_path, read_sidecar, sidecar_path
+from whoop.token_sidecar import (INFLIGHT_LOCK, REFRESH_LOCK, FilePendingPairs, PendingPairs, StorePendingPairs,
+                                 sidecar_path)
 
 log = logging.getLogger(__name__)
 
@@ -99,15 +108,23 @@ class ConnectResult:
 
 
 class TokenStore:
-    """Token pairs of one database, encrypted with the Fernet key of ``store.path`` (``whoop.crypto``)."""
+    """Token pairs of one database, encrypted with its Fernet key (``whoop.crypto.fernet_key_for``:
+    WHOOP_TOKEN_KEY, else a key file beside a DuckDB file).
+
+    Raises:
+        ConfigError: (on creation) no key for a PostgreSQL database, or a key that is not a
+            Fernet key; the message says how to make one.
+    """
 
     def __init__(self, store: Store, settings: WhoopSettings) -> None:
         self.store = store
         self.settings = settings
         self._key = fernet_key_for(store.path)
         self._fernet = fernet_from_key(self._key)
-        self.lock = FileLock(str(store.path) + ".tokens.lock")
-        self._inflight = FileLock(str(inflight_lock_path(store.path)))
+        self.lock = store.lock(REFRESH_LOCK)
+        self._inflight = store.lock(INFLIGHT_LOCK)
+        self.pending: PendingPairs = (FilePendingPairs(store.path, self._fernet) if store.path is not None
+                                      else StorePendingPairs(store, self._fernet))
         self._cache: dict[int, tuple[str, datetime, float]] = {}   # athlete -> (access token, expiry, lifetime s)
 
     # -- rows ------------------------------------------------------------------------------
@@ -123,16 +140,17 @@ class TokenStore:
                  else token.get("scope"))
         Store.save_connection(con, athlete_id, whoop_user_id, blob, expires, scope, CONNECTED, now)
 
-    # -- the pending file of a rotated pair (see the module docstring) -----------------------
-    def sidecar_path(self, athlete_id: int) -> Path:
-        """``<db>.tokens-<athlete_id>.pending``: a rotated pair not yet committed to the database."""
-        return sidecar_path(self.store.path, athlete_id)
+    # -- the pending pair of a rotated refresh (see the module docstring) -------------------
+    def sidecar_path(self, athlete_id: int) -> Path | None:
+        """``<db>.tokens-<athlete_id>.pending``: the file a rotated pair waits in on a DuckDB
+        database; None on PostgreSQL (it waits in the ``token_pending`` table there)."""
+        return sidecar_path(self.store.path, athlete_id) if self.store.path is not None else None
 
-    def _read_sidecar(self, athlete_id: int) -> dict | None:
-        return read_sidecar(self.sidecar_path(athlete_id), self._fernet)
+    def _read_pending(self, athlete_id: int) -> dict | None:
+        return self.pending.read(athlete_id)
 
-    def _drop_sidecar(self, athlete_id: int) -> None:
-        drop_sidecar(self.sidecar_path(athlete_id))
+    def _drop_pending(self, athlete_id: int, upto: datetime | None = None) -> None:
+        self.pending.drop(athlete_id, upto)
 
     def _wait_inflight(self) -> None:
         """Wait until no helper is between sending a refresh and writing its reply (one whose
@@ -142,34 +160,38 @@ class TokenStore:
             AuthError: it did not finish within the lock timeout.
         """
         try:
-            with self._inflight.acquire(timeout=LOCK_TIMEOUT_S):
+            with _holding(self._inflight, LOCK_TIMEOUT_S):
                 pass
-        except Timeout:
+        except LockTimeout:
             raise AuthError("a WHOOP token refresh of this database did not finish; try again") from None
 
-    def _commit_sidecar(self, athlete_id: int, side: dict) -> bool:
-        """Commit a sidecar pair to the row (caller holds the refresh lock); True when done."""
+    def _commit_pending(self, athlete_id: int, side: dict) -> bool:
+        """Commit a pending pair to the row (caller holds the refresh lock); True when done."""
         try:
             with self.store.transaction() as con:
                 row = Store.connection_stamp(con, athlete_id)
                 if row is not None and (row[1] is None or row[1] < side["written_at"]):
                     self._save(con, athlete_id, row[0], side, side["expires_at"], side["written_at"])
         except WhoopError as exc:
-            log.warning("the refreshed WHOOP tokens of athlete %s stay in their sidecar file until the "
-                        "database can be written (%s)", athlete_id, exc.__class__.__name__)
+            log.warning("the refreshed WHOOP tokens of athlete %s stay pending %s until the "
+                        "database can be written (%s)", athlete_id, self.pending.where, exc.__class__.__name__)
             return False
-        self._drop_sidecar(athlete_id)
+        try:
+            self._drop_pending(athlete_id, side["written_at"])
+        except WhoopError as exc:     # committed: a pending pair not newer than the row is ignored
+            log.warning("the committed pending WHOOP tokens of athlete %s could not be removed (%s)",
+                        athlete_id, exc.__class__.__name__)
         return True
 
     def _read(self, athlete_id: int) -> tuple[dict | None, datetime | None, str]:
         """The pair (``access_token``, ``refresh_token``, ``expires_in``), its expiry and the
-        status: the row's, or a newer pending file's pair."""
+        status: the row's, or a newer pending pair."""
         row = self.store.token_row(athlete_id)
         if row is None:
             raise AuthError("this athlete is not connected to WHOOP; connect first", reconnect=True)
         blob, expires, status, updated = row.token_enc, row.expires_at, row.status, row.updated_at
         pair = json.loads(decrypt(self._fernet, blob)) if blob else None
-        side = self._read_sidecar(athlete_id) if blob else None
+        side = self._read_pending(athlete_id) if blob else None
         if side and (updated is None or side["written_at"] > updated):
             pair, expires = {"access_token": side["access_token"], "refresh_token": side["refresh_token"],
                              "expires_in": side.get("expires_in")}, side["expires_at"]
@@ -207,11 +229,11 @@ class TokenStore:
         cached = self._cache.get(athlete_id)
         if not force and cached and not _due(cached[1], cached[2]):
             return cached[0]
-        if self.sidecar_path(athlete_id).exists():     # a rotated pair still to commit
+        if self.pending.present(athlete_id):           # a rotated pair still to commit
             try:
-                with self.lock.acquire(timeout=0):
-                    self._flush_sidecar(athlete_id)
-            except Timeout:
+                with _holding(self.lock, 0):
+                    self._flush_pending(athlete_id)
+            except LockTimeout:
                 pass                                   # the lock holder commits it
         pair, expires, status = self._read(athlete_id)
         if status == RECONNECT or not pair:
@@ -221,15 +243,15 @@ class TokenStore:
             return pair["access_token"]
         self._cache.pop(athlete_id, None)
         try:
-            with self.lock.acquire(timeout=LOCK_TIMEOUT_S):
+            with _holding(self.lock, LOCK_TIMEOUT_S):
                 return self._refresh_locked(athlete_id, force, stale)
-        except Timeout:
+        except LockTimeout:
             raise AuthError("another process is refreshing WHOOP access and did not finish; try again") from None
 
     def _current(self, athlete_id: int) -> tuple[dict, datetime | None]:
         """Holding the refresh lock: wait for an in-flight refresh, commit a pending pair, read."""
         self._wait_inflight()
-        self._flush_sidecar(athlete_id)
+        self._flush_pending(athlete_id)
         pair, expires, status = self._read(athlete_id)
         if status == RECONNECT or not pair:
             raise ReconnectNeeded("WHOOP access for this athlete has ended: connect again")
@@ -243,8 +265,8 @@ class TokenStore:
             self.set_status(athlete_id, RECONNECT, "no refresh token; connect again")
             raise ReconnectNeeded("WHOOP access expired and there is no refresh token: connect again")
         try:
-            refresh_detached(self.settings, self.store.path, self._key, athlete_id, pair["refresh_token"],
-                             self.sidecar_path(athlete_id))
+            refresh_detached(self.settings, self.store.url or str(self.store.path), self._key, athlete_id,
+                             pair["refresh_token"], self.pending.target(athlete_id))
         except ReconnectNeeded as exc:
             again, _ = self._current(athlete_id)
             if again.get("refresh_token") != pair["refresh_token"]:
@@ -252,20 +274,21 @@ class TokenStore:
             self.set_status(athlete_id, RECONNECT, str(exc)[:500])
             raise
         # the old pair is dead now; the helper made the new one durable: commit it
-        side = self._read_sidecar(athlete_id)
+        side = self._read_pending(athlete_id)
         if side is None:
-            raise AuthError("the refreshed WHOOP tokens could not be read back from their file beside the "
-                            "database; try again")
-        self._commit_sidecar(athlete_id, side)
+            raise AuthError(f"the refreshed WHOOP tokens could not be read back ({self.pending.where}); "
+                            "try again")
+        self._commit_pending(athlete_id, side)
         remember_secret(side["access_token"])
         remember_secret(side["refresh_token"])
         return side["access_token"]
 
-    def _flush_sidecar(self, athlete_id: int) -> None:
-        """Holding the refresh lock: commit a sidecar left by an earlier failed commit."""
-        side = self._read_sidecar(athlete_id)
+    def _flush_pending(self, athlete_id: int) -> None:
+        """Holding the refresh lock: commit a pending pair left by an earlier failed commit (or a
+        requester that died)."""
+        side = self._read_pending(athlete_id)
         if side is not None:
-            self._commit_sidecar(athlete_id, side)
+            self._commit_pending(athlete_id, side)
 
     # -- connect / disconnect --------------------------------------------------------------
     def finish_connect(self, *, code: str | None, state: str | None, error: str | None = None,
@@ -298,7 +321,7 @@ class TokenStore:
             athlete_id, name, created = Store.link_whoop_account(con, uid, profile, link, full)
             self._save(con, athlete_id, uid, token)
             Store.set_connected_at(con, athlete_id, utcnow())
-        self._drop_sidecar(athlete_id)      # an older grant's pending pair is void now
+        self._drop_pending(athlete_id)      # an older grant's pending pair is void now
         self._cache.pop(athlete_id, None)
         return ConnectResult(athlete_id, name, uid, created)
 
@@ -316,18 +339,32 @@ class TokenStore:
         """
         revoked = False
         try:
-            with self.lock.acquire(timeout=LOCK_TIMEOUT_S):
+            with _holding(self.lock, LOCK_TIMEOUT_S):
                 try:
                     token = self.access_token(athlete_id)
                     revoked = oauth.revoke(self.settings, token)
                 except AuthError:
                     revoked = False
                 self.store.clear_tokens(athlete_id, DISCONNECTED, utcnow())
-                self._drop_sidecar(athlete_id)
+                self._drop_pending(athlete_id)
                 self._cache.pop(athlete_id, None)
-        except Timeout:
+        except LockTimeout:
             raise StoreError("another process holds the WHOOP token lock; try again") from None
         return revoked
+
+
+@contextmanager
+def _holding(lock, timeout_s: float) -> Iterator[None]:
+    """Hold a ``store.lock`` for the block (acquire with ``timeout_s``, then release once).
+
+    Raises:
+        LockTimeout: another process held it for the whole ``timeout_s``.
+    """
+    lock.acquire(timeout=timeout_s)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _lifetime(token: dict) -> float:

@@ -6,7 +6,11 @@ status (``connected``, ``reconnect_needed``, ``disconnected``). ``oauth_states``
 SHA-256 of each pending authorization ``state`` (WHOOP developer docs "OAuth 2.0":
 https://developer.whoop.com/docs/developing/oauth), single use.
 
-The refresh rules, the lock and the pending file of a rotated pair live in :mod:`whoop.tokens`.
+``token_pending`` holds, per athlete, a rotated pair that WHOOP has answered but that is not yet
+committed to ``whoop_connections`` (Fernet text too), on a database that is always writable
+(PostgreSQL); a DuckDB database keeps it in a file beside it instead (:mod:`whoop.token_sidecar`).
+
+The refresh rules, the lock and the pending pair live in :mod:`whoop.tokens`.
 """
 
 from __future__ import annotations
@@ -136,6 +140,44 @@ class ConnectionsMixin(StoreBase):
             con.execute("UPDATE whoop_connections SET token_enc = NULL, expires_at = NULL, "
                         "status = ?, status_detail = NULL, updated_at = ? WHERE athlete_id = ?",
                         [status, at, athlete_id])
+
+    # -- pending pairs (see whoop.tokens) --------------------------------------------------
+    def save_pending_token(self, athlete_id: int, token_enc: str, written_at: datetime) -> None:
+        """Insert or replace the pending pair of ``athlete_id`` (Fernet text, received at
+        ``written_at``, tz-aware UTC) in its own transaction, committed on return.
+
+        Raises:
+            StoreError, DatabaseBusyError: the database cannot be written now.
+        """
+        with self.transaction() as con:
+            con.execute("INSERT INTO token_pending (athlete_id, token_enc, written_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT (athlete_id) DO UPDATE SET token_enc = excluded.token_enc, "
+                        "written_at = excluded.written_at", [athlete_id, token_enc, written_at])
+
+    def pending_token(self, athlete_id: int) -> tuple[str, datetime] | None:
+        """``(token_enc, written_at)`` of the pending pair of ``athlete_id``, or None.
+
+        Raises:
+            StoreError, DatabaseBusyError: the database cannot be read now.
+        """
+        with self.connect() as con:
+            row = con.execute("SELECT token_enc, written_at FROM token_pending WHERE athlete_id = ?",
+                              [athlete_id]).fetchone()
+        return (row[0], row[1]) if row is not None else None
+
+    def drop_pending_token(self, athlete_id: int, upto: datetime | None = None) -> None:
+        """Delete the pending pair of ``athlete_id`` (only one written at or before ``upto`` when
+        given, so a newer pair written meanwhile stays), in its own transaction.
+
+        Raises:
+            StoreError, DatabaseBusyError: the database cannot be written now.
+        """
+        with self.transaction() as con:
+            if upto is None:
+                con.execute("DELETE FROM token_pending WHERE athlete_id = ?", [athlete_id])
+            else:
+                con.execute("DELETE FROM token_pending WHERE athlete_id = ? AND written_at <= ?",
+                            [athlete_id, upto])
 
     # -- connect ---------------------------------------------------------------------------
     @staticmethod

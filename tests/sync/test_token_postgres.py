@@ -1,0 +1,293 @@
+"""WHOOP tokens on PostgreSQL with no file anywhere: the key from WHOOP_TOKEN_KEY (a clear error
+without it), the refresh and in-flight locks as advisory locks, the pending pair of a rotated
+refresh in the ``token_pending`` table. Against the real server on 127.0.0.1:5432 (a private
+schema per test, dropped afterwards) and the sandbox over HTTP; requesters are real processes.
+On DuckDB the same names still give the files of before (checked here too)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, NOW, REDIRECT, REPO, connect, faults,
+                                 issued_tokens, stats)
+from whoop.config import WhoopSettings
+from whoop.errors import ConfigError
+from whoop.sandbox.testing import run_sandbox
+from whoop.store import Store
+from whoop.token_sidecar import inflight_lock, inflight_lock_path
+from whoop.tokens import TokenStore
+
+PG_SERVER = os.environ.get("WHOOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = "pw-never-on-argv-5831"       # trust auth ignores it; it must not show in `ps`
+
+
+def _server_or_skip() -> None:
+    import psycopg
+    try:
+        with psycopg.connect(PG_SERVER, connect_timeout=3) as con:
+            con.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = f"no PostgreSQL server at {PG_SERVER}: {str(exc).strip().splitlines()[0]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI must run the PostgreSQL tests)")
+        pytest.skip(reason)
+
+
+def _with_password(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    user, host = rest.split("@", 1)
+    return f"{scheme}://{user.split(':')[0]}:{PASSWORD}@{host}"
+
+
+@pytest.fixture
+def pg_url(monkeypatch, tmp_path):
+    """A private schema's URL (holding a password trust auth ignores); WHOOP_TOKEN_KEY set, no
+    secrets file, the working folder an empty one."""
+    import psycopg
+    _server_or_skip()
+    schema = f"whoop_tok_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+    monkeypatch.setenv("WHOOP_TOKEN_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent-secrets.toml"))
+    monkeypatch.delenv("WHOOP_DB", raising=False)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    sep = "&" if "?" in PG_SERVER else "?"
+    try:
+        yield _with_password(PG_SERVER) + f"{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_SERVER, autocommit=True) as con:
+            con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _token_files() -> set[Path]:
+    """Files a token store could leave near: in the temporary folder's top level, the repository's
+    top level and data/, and the working folder (names with tokens, .key, .lock, .pending)."""
+    found: set[Path] = set()
+    for folder in {Path(tempfile.gettempdir()), REPO, REPO / "data", Path.cwd()}:
+        if folder.is_dir():
+            found |= {p for p in folder.iterdir()
+                      if "tokens" in p.name or p.suffix in (".key", ".lock", ".pending")}
+    return found
+
+
+def _settings(sb) -> WhoopSettings:
+    return WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, sb.base_url)
+
+
+def _due_now(store: Store, athlete: int) -> None:
+    with store.transaction() as con:
+        con.execute("UPDATE whoop_connections SET expires_at = now() WHERE athlete_id = ?", [athlete])
+
+
+def _works(sb, token: str) -> bool:
+    r = httpx.get(sb.base_url + "/developer/v2/user/profile/basic",
+                  headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return r.status_code == 200
+
+
+def _pending_rows(store: Store) -> int:
+    return int(store.query("SELECT count(*) AS n FROM token_pending")["n"].iloc[0])
+
+
+def _env() -> dict[str, str]:
+    """The environment of a requester process (the URL goes in WHOOP_DB, never on argv)."""
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+# -- connect and refresh --------------------------------------------------------------------------
+def test_connect_and_refresh_on_postgres_leave_no_file(pg_url, sandbox, settings, tmp_path):
+    before = _token_files()
+    store = Store(pg_url)
+    athlete = connect(store, settings)
+    ts = TokenStore(store, settings)
+    first = ts.access_token(athlete)
+    assert stats(sandbox)["refreshes"] == 0
+    _due_now(store, athlete)
+    second = TokenStore(store, settings).access_token(athlete)
+    assert second != first and _works(sandbox, second)
+    s = stats(sandbox)
+    assert s["refreshes"] == 1 and not s["token_errors"]
+    assert TokenStore(store, settings).access_token(athlete) == second      # committed to the row
+    assert _pending_rows(store) == 0                                       # ... and the pending pair gone
+    blob = store.token_row(athlete).token_enc
+    assert second not in blob and first not in blob                       # encrypted in the row
+    assert TokenStore(store, settings).sidecar_path(athlete) is None
+    assert _token_files() == before
+    assert list(Path.cwd().iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd"]
+
+
+def test_a_401_then_disconnect_on_postgres(pg_url, sandbox, settings):
+    from whoop.client import WhoopClient
+    store = Store(pg_url)
+    athlete = connect(store, settings)
+    ts = TokenStore(store, settings)
+    with WhoopClient(settings.base_url, lambda force=False, stale=None: ts.access_token(
+            athlete, force=force, stale=stale)) as cl:
+        faults(sandbox, "expire")           # WHOOP ends the token early: one forced refresh
+        assert cl.profile()["user_id"]
+    assert stats(sandbox)["refreshes"] == 1
+    assert ts.disconnect(athlete) is True   # takes the refresh lock, which access_token takes again
+    conn = ts.connection(athlete)
+    assert conn.status == "disconnected" and not conn.has_tokens
+    assert _pending_rows(store) == 0
+
+
+# -- durability: a requester killed between WHOOP's answer and the commit ---------------------------
+_REQUESTER = """
+import os, sys
+from whoop.config import WhoopSettings
+from whoop.store import Store
+from whoop.tokens import TokenStore
+base, aid = sys.argv[1:3]
+settings = WhoopSettings("sandbox-client", "sandbox-secret", "http://localhost:8501/", base)
+print(TokenStore(Store(os.environ["WHOOP_DB"]), settings).access_token(int(aid)), flush=True)
+"""
+
+
+def _cmdlines() -> list[str]:
+    out = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                out.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                pass
+    return out
+
+
+def test_a_requester_killed_after_whoop_rotated_the_pair_loses_nothing_on_postgres(pg_url):
+    before = _token_files()
+    with run_sandbox(now=NOW, days=5, auto_approve=True, token_hold_s=1.5) as sb:
+        settings = _settings(sb)
+        store = Store(pg_url)
+        athlete = connect(store, settings)
+        _due_now(store, athlete)
+        proc = subprocess.Popen([sys.executable, "-c", _REQUESTER, sb.base_url, str(athlete)],
+                                env={**_env(), "WHOOP_DB": pg_url}, cwd=Path.cwd(), stdout=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while stats(sb)["refreshes"] == 0:      # WHOOP has rotated; its answer is held 1.5 s
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        lines = _cmdlines()                     # the helper is waiting for WHOOP's answer now
+        assert any("whoop.token_refresh" in c for c in lines)
+        assert not [c for c in lines if PASSWORD in c], "the database password is on a command line"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        # the helper, in its own session, finishes and commits the pair to token_pending
+        inflight = Store(pg_url).lock("tokens.inflight")
+        inflight.acquire(timeout=30)
+        try:
+            assert _pending_rows(store) == 1
+            assert store.token_row(athlete).updated_at < store.pending_token(athlete)[1]
+        finally:
+            inflight.release()
+        token = TokenStore(store, settings).access_token(athlete)   # reads the pending pair, commits it
+        s = stats(sb)
+        assert s["refreshes"] == 1 and not s["token_errors"], s
+        assert _works(sb, token) and token in issued_tokens(sb)
+        assert _pending_rows(store) == 0
+        conn = TokenStore(store, settings).connection(athlete)
+        assert (conn.status, conn.status_detail) == ("connected", None)
+        assert TokenStore(store, settings).access_token(athlete) == token
+    assert _token_files() == before and list(Path.cwd().iterdir()) == []
+
+
+def test_a_requester_killed_before_whoop_answered_does_not_spend_the_token_twice(pg_url):
+    """Killed while the helper waits for WHOOP: the next reader waits for the in-flight advisory
+    lock (released when the helper exits) instead of sending the old refresh token again."""
+    with run_sandbox(now=NOW, days=5, auto_approve=True, slow_s=2) as sb:
+        settings = _settings(sb)
+        store = Store(pg_url)
+        athlete = connect(store, settings)
+        _due_now(store, athlete)
+        faults(sb, "slow@token")                # WHOOP takes 2 s to answer the refresh
+        proc = subprocess.Popen([sys.executable, "-c", _REQUESTER, sb.base_url, str(athlete)],
+                                env={**_env(), "WHOOP_DB": pg_url}, cwd=Path.cwd(), stdout=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while not any("token" in r and c.get("slow") for r, c in stats(sb)["requests"].items()):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)        # the refresh lock dies with it; the in-flight one does not
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        token = TokenStore(store, settings).access_token(athlete)
+        s = stats(sb)
+        assert s["refreshes"] == 1 and not s["token_errors"], s
+        assert _works(sb, token)
+
+
+# -- two processes at once ---------------------------------------------------------------------------
+def test_three_processes_refreshing_at_once_make_one_refresh(pg_url):
+    with run_sandbox(now=NOW, days=5, auto_approve=True, token_hold_s=0.5) as sb:
+        settings = _settings(sb)
+        store = Store(pg_url)
+        athlete = connect(store, settings)
+        _due_now(store, athlete)
+        procs = [subprocess.Popen([sys.executable, "-c", _REQUESTER, sb.base_url, str(athlete)],
+                                  env={**_env(), "WHOOP_DB": pg_url}, cwd=Path.cwd(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        for p, (out, err) in zip(procs, outs):
+            assert p.returncode == 0, err[-800:]
+        tokens = {out.split()[-1] for out, _ in outs}
+        s = stats(sb)
+        assert s["refreshes"] == 1 and not s["token_errors"], s
+        assert len(tokens) == 1 and _works(sb, tokens.pop())
+        assert _pending_rows(store) == 0
+
+
+# -- the key ------------------------------------------------------------------------------------------
+def test_no_token_key_on_postgres_is_a_clear_error_and_no_file(pg_url, settings, monkeypatch, tmp_path):
+    before = _token_files()
+    monkeypatch.delenv("WHOOP_TOKEN_KEY")
+    with pytest.raises(ConfigError) as err:
+        TokenStore(Store(pg_url), settings)
+    msg = str(err.value)
+    assert "WHOOP_TOKEN_KEY" in msg and "PostgreSQL" in msg
+    assert 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"' in msg
+    assert PASSWORD not in msg
+    assert _token_files() == before and list(Path.cwd().iterdir()) == []
+    # the same setting from .streamlit/secrets.toml works
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'WHOOP_TOKEN_KEY = "{Fernet.generate_key().decode()}"\n')
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(secrets))
+    assert TokenStore(Store(pg_url), settings).connections().empty
+
+
+def test_a_bad_token_key_says_how_to_make_one(pg_url, settings, monkeypatch):
+    monkeypatch.setenv("WHOOP_TOKEN_KEY", "not-a-key")
+    with pytest.raises(ConfigError, match="Fernet.generate_key"):
+        TokenStore(Store(pg_url), settings)
+
+
+def test_on_duckdb_a_given_key_makes_no_key_file_and_the_lock_files_keep_their_names(tmp_path, settings,
+                                                                                   monkeypatch):
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent-secrets.toml"))
+    db = tmp_path / "whoop.duckdb"
+    monkeypatch.delenv("WHOOP_TOKEN_KEY", raising=False)
+    ts = TokenStore(Store(db), settings)
+    assert (tmp_path / "whoop.duckdb.key").exists()             # no key given: the file beside it
+    assert ts.lock.lock_file == f"{db}.tokens.lock"
+    assert ts._inflight.lock_file == str(inflight_lock_path(db)) == f"{db}.tokens.inflight.lock"  # noqa: SLF001
+    assert inflight_lock(str(db)).lock_file == f"{db}.tokens.inflight.lock"   # the helper's, same file
+    assert ts.sidecar_path(7) == tmp_path / "whoop.duckdb.tokens-7.pending"
+    other = tmp_path / "given.duckdb"
+    monkeypatch.setenv("WHOOP_TOKEN_KEY", Fernet.generate_key().decode())
+    TokenStore(Store(other), settings)
+    assert not (tmp_path / "given.duckdb.key").exists()          # WHOOP_TOKEN_KEY wins on DuckDB too
