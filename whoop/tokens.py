@@ -283,6 +283,28 @@ class TokenStore:
         remember_secret(side["refresh_token"])
         return side["access_token"]
 
+    def commit_pending(self) -> int:
+        """Commit every athlete's pending pair (a rotated refresh not yet in its row) to the row,
+        holding the refresh lock after waiting for any in-flight refresh: run it before copying
+        the database elsewhere (a DuckDB database's pending pairs are files beside it, which a
+        copy of its tables would miss). Returns how many pairs were pending.
+
+        Raises:
+            StoreError: another process held the token lock for the whole lock timeout.
+            AuthError: an in-flight refresh did not finish.
+        """
+        done = 0
+        try:
+            with _holding(self.lock, LOCK_TIMEOUT_S):
+                self._wait_inflight()
+                for athlete_id in self.store.connections()["athlete_id"].tolist():
+                    if self.pending.present(int(athlete_id)):
+                        self._flush_pending(int(athlete_id))
+                        done += 1
+        except LockTimeout:
+            raise StoreError("another process holds the WHOOP token lock; try again") from None
+        return done
+
     def _flush_pending(self, athlete_id: int) -> None:
         """Holding the refresh lock: commit a pending pair left by an earlier failed commit (or a
         requester that died)."""

@@ -291,3 +291,99 @@ def test_on_duckdb_a_given_key_makes_no_key_file_and_the_lock_files_keep_their_n
     monkeypatch.setenv("WHOOP_TOKEN_KEY", Fernet.generate_key().decode())
     TokenStore(Store(other), settings)
     assert not (tmp_path / "given.duckdb.key").exists()          # WHOOP_TOKEN_KEY wins on DuckDB too
+
+
+# -- the kill loop on PostgreSQL ------------------------------------------------------------------
+def test_sync_killed_again_and_again_on_postgres_stays_connected(pg_url, capsys):
+    """``tests/sync/test_token_kill_loop.py`` on PostgreSQL: ``python -m whoop sync`` killed with
+    SIGKILL (half of the kills aimed between WHOOP's refresh answer and the commit) while access
+    tokens live 3 s; after every kill the athlete is still connected and WHOOP never saw a spent
+    refresh token. ``WHOOP_PG_KILLS`` kills (default 8)."""
+    import random
+
+    from tests.sync.conftest import FAST, assert_matches_sandbox
+    from tests.sync.test_token_kill_loop import CHECK, HOLD_S, LATENCY_S, TTL_S, _invalid_grants, \
+        _kill_after_refresh, _refreshes
+    from whoop.sync import sync_athlete
+
+    kills_wanted = int(os.environ.get("WHOOP_PG_KILLS", "8"))
+    seed = int(os.environ.get("WHOOP_KILL_SEED") or random.SystemRandom().randrange(1_000_000))
+    rng = random.Random(seed)
+    before = _token_files()
+    with run_sandbox(now=NOW, days=30, auto_approve=True, rate_window_s=1, token_ttl_s=TTL_S,
+                     token_hold_s=HOLD_S, latency_s=LATENCY_S) as sb:
+        settings = _settings(sb)
+        store = Store(pg_url)
+        athlete = connect(store, settings)
+        env = {k: v for k, v in _env().items() if not k.startswith("WHOOP_") or k in (
+            "WHOOP_TOKEN_KEY", "WHOOP_SECRETS_FILE")}
+        env.update(WHOOP_CLIENT_ID=CLIENT_ID, WHOOP_CLIENT_SECRET=CLIENT_SECRET, WHOOP_REDIRECT_URI=REDIRECT,
+                   WHOOP_BASE_URL=sb.base_url, WHOOP_DB=pg_url)
+        cmd = [sys.executable, "-m", "whoop", "sync", "--athlete", str(athlete), "--full", "--quiet"]
+        kills = pending_after_kill = 0
+        for i in range(kills_wanted):
+            where = f"seed {seed}, kill {i + 1}"
+            start = _refreshes(sb)
+            proc = subprocess.Popen(cmd, env=env, cwd=Path.cwd(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if i % 2 == 0:
+                _kill_after_refresh(proc, sb, start, rng, limit_s=8)
+            else:
+                time.sleep(rng.uniform(0.1, 2.0))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.wait(timeout=30)
+            err = proc.stderr.read().decode(errors="replace")
+            proc.stderr.close()
+            assert "reconnect" not in err.lower() and "invalid_grant" not in err, f"{where}: {err[-500:]}"
+            inflight = store.lock("tokens.inflight")
+            inflight.acquire(timeout=60)
+            try:
+                pending_after_kill += store.pending_token(athlete) is not None
+            finally:
+                inflight.release()
+            sync_athlete(store, settings, athlete, CHECK, client_kw=FAST)
+            conn = TokenStore(store, settings).connection(athlete)
+            assert conn.status == "connected", f"{where}: {conn.status} ({conn.status_detail})"
+            assert _invalid_grants(sb) == 0, f"{where}: WHOOP saw a spent refresh token"
+        with capsys.disabled():
+            print(f"\nkill loop on PostgreSQL: seed {seed}, {kills} kills, {pending_after_kill} left a pending "
+                  f"pair in token_pending, {_refreshes(sb)} refreshes, 0 lost")
+        assert kills >= kills_wanted * 0.75, f"seed {seed}: only {kills} runs were still running to kill"
+        assert pending_after_kill >= 1, f"seed {seed}: no kill landed between WHOOP's answer and the commit"
+        done = subprocess.run(cmd, env=env, cwd=Path.cwd(), capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, f"seed {seed}: {done.stderr[-500:]}"
+        assert_matches_sandbox(store, sb, athlete)
+        assert _invalid_grants(sb) == 0
+    assert _token_files() == before and list(Path.cwd().iterdir()) == []
+
+
+@pytest.mark.parametrize("on", ["duckdb", "postgresql"])
+def test_commit_pending_moves_a_left_pair_into_the_row(on, request, tmp_path, monkeypatch):
+    """A pending pair left by a requester that died (written here as the helper writes it) is
+    committed by ``commit_pending`` (what a copy of the database needs first), on both backends."""
+    from datetime import timedelta
+
+    from whoop.store import utcnow
+    from whoop.token_sidecar import seal_pair, write_sidecar
+    location = request.getfixturevalue("pg_url") if on == "postgresql" else tmp_path / "whoop.duckdb"
+    with run_sandbox(now=NOW, days=3, auto_approve=True) as sb:
+        settings = _settings(sb)
+        store = Store(location)
+        athlete = connect(store, settings)
+        ts = TokenStore(store, settings)
+        old = ts.access_token(athlete)
+        assert ts.commit_pending() == 0
+        at = utcnow()
+        pair = {"access_token": "new-access-0123456", "refresh_token": "new-refresh-0123456", "scope": "offline",
+                "expires_in": 3600.0}
+        if on == "postgresql":
+            store.save_pending_token(athlete, seal_pair(ts._fernet, pair, at + timedelta(hours=1), at), at)  # noqa: SLF001
+        else:
+            write_sidecar(ts.sidecar_path(athlete), ts._fernet, pair, at + timedelta(hours=1), at)  # noqa: SLF001
+        assert ts.pending.present(athlete)
+        assert TokenStore(store, settings).commit_pending() == 1
+        assert not ts.pending.present(athlete)
+        fresh = TokenStore(store, settings)
+        assert fresh.access_token(athlete) == "new-access-0123456" != old
+        assert fresh.commit_pending() == 0
