@@ -196,16 +196,33 @@ def test_a_sync_runs_from_the_postgresql_copy(source, new_pg, monkeypatch):
     assert_matches_sandbox(pg, sb, athlete)
 
 
-def test_postgresql_to_postgresql_and_duckdb_to_duckdb_copy_every_row(source, new_pg, tmp_path):
+def other_host(url: str) -> str:
+    """``url`` naming its server by another name (127.0.0.1 <-> localhost), so the two stores
+    look like two servers and the copy streams COPY data between two connections."""
+    host = urlsplit(url).hostname
+    swap = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(host or "")
+    return url.replace(f"@{host}", f"@{swap}", 1) if swap else url
+
+
+@pytest.mark.parametrize("servers", ["one database", "two servers"])
+def test_postgresql_to_postgresql_copies_every_row(servers, source, new_pg):
     path, _, _ = source
     src = Store(path)
-    first, second = Store(new_pg()), Store(new_pg())
+    first = Store(new_pg())
+    second_url = new_pg()
+    second = Store(second_url if servers == "one database" else other_host(second_url))
     copy_store(src, first)
     report = copy_store(first, second)
-    assert report.target_counts == row_counts(src)
+    assert report.source_counts == report.target_counts == row_counts(src)
     assert_same_rows(first, second)
-    twin = Store(tmp_path / "twin.duckdb")
-    copy_store(src, twin)
+    assert_same_rows(src, second)
+
+
+def test_duckdb_to_duckdb_copies_every_row(source, tmp_path):
+    path, _, _ = source
+    src, twin = Store(path), Store(tmp_path / "twin.duckdb")
+    report = copy_store(src, twin)
+    assert report.source_counts == report.target_counts == row_counts(src)
     assert_same_rows(src, twin)
 
 

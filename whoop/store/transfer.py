@@ -23,6 +23,9 @@ Any failure rolls the target back to what it was. Data paths:
 * DuckDB -> DuckDB: the Arrow batches registered on the target and inserted with
   ``INSERT ... SELECT``;
 * PostgreSQL -> PostgreSQL: ``COPY (SELECT ...) TO STDOUT`` piped into ``COPY ... FROM STDIN``;
+  two schemas of one database (a test cloning a template schema): ``INSERT ... SELECT`` from the
+  source schema on the target's connection (each statement its own snapshot of the source: the
+  count check catches a source that changed meanwhile);
 * PostgreSQL -> DuckDB: ``COPY ... TO STDOUT`` rows typed by psycopg, gathered into Arrow
   batches, inserted as above.
 
@@ -96,14 +99,9 @@ class TransferReport:
     seconds: float
 
     @property
-    def table_rows(self) -> dict[str, int]:
-        """``{table: rows copied}`` for every copied table (empty ones included)."""
-        return {t: sum(c.values()) for t, c in self.target_counts.items()}
-
-    @property
     def rows(self) -> int:
         """Rows copied, all tables."""
-        return sum(self.table_rows.values())
+        return sum(sum(c.values()) for c in self.target_counts.values())
 
     @property
     def rows_per_s(self) -> float:
@@ -204,18 +202,13 @@ def _advance_sequences(con, columns) -> dict[str, int]:
 
 # -- reading the source ----------------------------------------------------------------------
 
-_ARROW_TYPES = {"int2": "int16", "int4": "int32", "int8": "int64", "float4": "float32", "float8": "float64",
-                "bool": "bool_", "varchar": "string", "text": "string", "date": "date32"}
-
-
 def _arrow_type(udt: str):
+    """The Arrow type of a PostgreSQL column type; None (inferred from the values) for others."""
     import pyarrow as pa
-    if udt == "timestamptz":
-        return pa.timestamp("us", tz="UTC")
-    if udt == "timestamp":
-        return pa.timestamp("us")
-    name = _ARROW_TYPES.get(udt)
-    return getattr(pa, name)() if name else None
+    return {"int2": pa.int16(), "int4": pa.int32(), "int8": pa.int64(), "float4": pa.float32(),
+            "float8": pa.float64(), "bool": pa.bool_(), "varchar": pa.string(), "text": pa.string(),
+            "date": pa.date32(), "timestamptz": pa.timestamp("us", tz="UTC"),
+            "timestamp": pa.timestamp("us")}.get(udt)
 
 
 def _duckdb_batches(con, table: str, cols: list[str], batch_rows: int) -> Iterator:
@@ -253,11 +246,28 @@ def _pg_batches(con, table: str, cols: list[tuple[str, str]], batch_rows: int) -
 
 # -- writing the target ----------------------------------------------------------------------
 
+def _schema_beside(scon, tcon) -> str | None:
+    """The source's schema when both stores are schemas of one PostgreSQL database (same host,
+    port and database name), else None."""
+    if dialect_of(scon) != POSTGRESQL or dialect_of(tcon) != POSTGRESQL:
+        return None
+    a, b = scon.raw.info, tcon.raw.info
+    if (a.host, a.port, a.dbname) != (b.host, b.port, b.dbname):
+        return None
+    return scon.execute("SELECT current_schema()").fetchone()[0]
+
+
 def _copy_table(scon, tcon, table: str, cols: list[tuple[str, str]], total: int, batch_rows: int,
-                progress: Progress | None) -> int:
-    """Copy one table's rows; returns how many."""
+                progress: Progress | None, beside: str | None = None) -> int:
+    """Copy one table's rows; returns how many. ``beside``: the source's schema in the target's
+    database (one ``INSERT ... SELECT`` on the target's connection)."""
     names = [c for c, _ in cols]
     quoted = ", ".join(_ident(c) for c in names)
+    if beside is not None:
+        tcon.execute(f"INSERT INTO {_ident(table)} ({quoted}) SELECT {quoted} FROM {_ident(beside)}.{_ident(table)}")
+        if progress:
+            progress(table, total, total)
+        return total
     if dialect_of(scon) == POSTGRESQL and dialect_of(tcon) == POSTGRESQL:
         with scon.raw.cursor() as out_cur, tcon.raw.cursor() as in_cur, \
                 out_cur.copy(f"COPY (SELECT {quoted} FROM {_ident(table)}) TO STDOUT") as out, \
@@ -392,9 +402,10 @@ def _copy(source: StoreBase, target: StoreBase, replace: bool, batch_rows: int, 
                     else:
                         for t in order:
                             tcon.execute(f"DELETE FROM {_ident(t)}")
+                beside = _schema_beside(scon, tcon)
                 for table in order:
                     if rows := sum(want[table].values()):
-                        _copy_table(scon, tcon, table, stables[table], rows, batch_rows, progress)
+                        _copy_table(scon, tcon, table, stables[table], rows, batch_rows, progress, beside)
                 table = "(checking the counts)"
                 got = _counts(tcon, ttables)
                 table = "(setting the sequences)"
