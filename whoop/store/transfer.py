@@ -84,7 +84,7 @@ class TransferReport:
         replaced: rows the target held before and that ``replace`` removed (0 otherwise).
         sequences: ``{sequence: next id}`` set on the target.
         athlete_tables: the tables counted per athlete (those with an ``athlete_id`` column).
-        seconds: wall time of the copy, checks included.
+        seconds: wall time of the copy, checks included (opening and migrating the stores not).
     """
 
     source: str
@@ -364,13 +364,13 @@ def copy_store(source: StoreBase, target: StoreBase, *, replace: bool = False, b
     """
     if source.location == target.location:
         raise InputError(f"the source and the target are the same database ({source.display})")
-    started = time.perf_counter()
     with source.unit_of_work(), target.unit_of_work():
-        version, theirs = source.schema_version(), target.schema_version()
+        version, theirs = source.schema_version(), target.schema_version()     # both migrated
         if version != theirs:
             raise StoreError(f"the source {source.display} is at schema {version} and the target "
                              f"{target.display} at schema {theirs}: open both with the same version of "
                              f"this program first")
+        started = time.perf_counter()
         report = _copy(source, target, replace, batch_rows, progress)
     return TransferReport(source.display, target.display, version, *report, time.perf_counter() - started)
 
