@@ -6,14 +6,18 @@ whoop.tokens and whoop.sync).
   waits for its first synced days, :func:`whoop.ui.sidebar.select_athlete`), clear the query
   parameters, rerun.
 * :func:`render_whoop_card` (Data page): per connected athlete its state (Disconnected /
-  Connected / Syncing / Error / Reconnect needed), last and next sync, **Sync now** with live
-  progress, **Disconnect**, **Delete data** (after a confirmation); **Connect WHOOP** (with
-  "link to athlete"), one click in the same tab (:func:`_connect_link`), and "paste the URL you
-  were sent back to".
-* a background scheduler (one thread per process, ``st.cache_resource``) syncs connected
-  athletes whose last good sync is older than ``WHOOP_SYNC_MAX_AGE_MIN`` (default 60), retries
-  athletes in state Error once their retry time has come (``whoop.sync.state.due_athletes``),
-  and is woken right after a connect, so every new connection starts its first sync at once.
+  Connected / Syncing / Error / Reconnect needed), last and next sync, **Sync now** (a request
+  the scheduler or a worker picks up, with live progress: :mod:`whoop.ui.sync_now`),
+  **Disconnect**, **Delete data** (after a confirmation); **Connect WHOOP** (with "link to
+  athlete"), one click in the same tab (:func:`_connect_link`), and "paste the URL you were
+  sent back to".
+* on the DuckDB default, the background scheduler (:mod:`whoop.ui.scheduler`: one thread per
+  process) is started once an athlete is connected and woken right after a connect, so every
+  new connection starts its first sync at once. On PostgreSQL the app starts no scheduler:
+  ``python -m whoop worker`` processes sync.
+
+No cache is cleared here: cached frames are keyed by each athlete's data version
+(:mod:`whoop.ui.data`), so a sync or deletion refreshes that athlete's frames only.
 
 No token or secret is ever put in session state, caches, HTML or URLs: the card only reads
 statuses; tokens stay inside whoop.tokens.
@@ -22,17 +26,17 @@ statuses; tokens stay inside whoop.tokens.
 from __future__ import annotations
 
 import logging
-import threading
-from datetime import timedelta
 
 import streamlit as st
 
 from whoop import escape
-from whoop.config import REGISTER_URL, int_setting, whoop_settings
+from whoop.config import REGISTER_URL, whoop_settings
 from whoop.crypto import install_log_redaction
 from whoop.errors import WhoopError
-from whoop.ui import data
+from whoop.ui import data, sync_now
 from whoop.ui.guard import flash
+from whoop.ui.scheduler import Scheduler as _Scheduler  # noqa: F401  (tests/sync use the old name)
+from whoop.ui.scheduler import in_process, max_age
 from whoop.ui.sidebar import select_athlete
 
 log = logging.getLogger("whoop.ui.connect")
@@ -50,65 +54,6 @@ def _link_style() -> str:
     return _LINK_STYLE.format(primary=escape.html(primary))
 
 
-def _max_age() -> timedelta:
-    return timedelta(minutes=int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60))
-
-
-class _Scheduler:
-    """Background syncs: every ``poll_s`` seconds (or at once when woken), sync each athlete
-    :func:`whoop.sync.state.due_athletes` names (Connected and older than the max age, or Error
-    whose retry time has come). One thread per process (``start=False``: none, for tests); the
-    per-athlete file lock keeps it from overlapping a CLI or "Sync now" run (which then simply
-    waits for the next round)."""
-
-    def __init__(self, db: str, poll_s: float = 300.0, *, start: bool = True) -> None:
-        self.db, self.poll_s = db, poll_s
-        self._wake = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="whoop-sync-scheduler", daemon=True)
-        if start:
-            self.thread.start()
-
-    def wake(self) -> None:
-        """Run a round now (e.g. right after a connect) instead of at the next poll."""
-        self._wake.set()
-
-    def run_once(self, settings=None) -> list[int]:
-        """One round: sync every due athlete, one after the other; returns the ids synced (ok
-        or not). A WhoopError of one athlete is logged and does not stop the round."""
-        from whoop.store import Store
-        from whoop.sync import sync_athlete
-        from whoop.sync.state import due_athletes
-
-        settings = settings or whoop_settings()
-        if not settings.configured:
-            return []
-        store = Store(self.db)
-        done = []
-        for aid in due_athletes(store, _max_age()):
-            done.append(aid)
-            try:
-                sync_athlete(store, settings, aid)
-            except WhoopError as exc:
-                log.info("background sync of athlete %s: %s", aid, exc)
-        return done
-
-    def _loop(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                self.run_once()
-            except WhoopError as exc:
-                log.info("background sync: %s", exc)
-            except Exception:  # noqa: BLE001 - the thread must survive
-                log.exception("background sync failed")
-            self._wake.wait(self.poll_s)
-
-
-@st.cache_resource(show_spinner=False)
-def _scheduler(db: str) -> _Scheduler:
-    return _Scheduler(db)
-
-
 def _token_store():
     from whoop.tokens import TokenStore
     return TokenStore(data.get_store(), whoop_settings())
@@ -120,21 +65,29 @@ def handle_oauth_return() -> None:
     q = st.query_params
     if "code" not in q and "error" not in q:
         settings = whoop_settings()
-        if settings.configured and _connected_count():
-            _scheduler(str(data.get_store().path))
+        if settings.configured and data.get_store().dialect == "duckdb" and _connected_count():
+            in_process(data.get_store())
         return
     code, state, error = q.get("code"), q.get("state"), q.get("error")
     st.query_params.clear()
     try:
         result = _token_store().finish_connect(code=code, state=state, error=error)
-        _scheduler(str(data.get_store().path)).wake()     # the first sync starts now
-        flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history is "
-                         f"syncing in the background; the WHOOP card on the Data page shows the "
-                         f"progress.")
+        flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. {_first_sync()}")
         select_athlete(result.athlete, wait=True)   # picked once its first synced days are stored
     except WhoopError as exc:
         flash("error", str(exc))
     st.rerun()
+
+
+def _first_sync() -> str:
+    """Start the first sync of a new connection (wake the scheduler: DuckDB) and say who runs it."""
+    scheduler = in_process(data.get_store())
+    if scheduler is None:
+        return ("Its history is synced by the sync worker (`python -m whoop worker`); the WHOOP "
+                "card on the Data page shows the progress.")
+    scheduler.wake()
+    return ("Its history is syncing in the background; the WHOOP card on the Data page shows the "
+            "progress.")
 
 
 def _connected_count() -> int:
@@ -149,36 +102,11 @@ def _fmt(ts) -> str:
     return "never" if ts is None else f"{ts:%Y-%m-%d %H:%M} UTC"
 
 
-def _sync_now(aid: int, name: str) -> None:
-    from whoop.sync import sync_athlete
-
-    with st.status(f"Syncing {escape.markdown(name)}...", expanded=True) as box:
-        bar = st.progress(0.0, text="starting")
-        line = st.empty()
-        order = ["cycle", "sleep", "recovery", "workout"]
-
-        def progress(p) -> None:
-            done = order.index(p.collection) + (1 if p.done else 0.5) if p.collection in order else 0
-            bar.progress(min(done / len(order), 1.0), text=f"{p.collection}: page {p.pages}")
-            line.write(f"{p.collection}: {p.pages} pages, {p.records} records, {p.requests} requests")
-
-        try:
-            result = sync_athlete(data.get_store(), whoop_settings(), aid, progress=progress)
-        except WhoopError as exc:
-            box.update(label=f"Sync of {escape.markdown(name)} failed", state="error")
-            st.error(escape.markdown(exc))
-            return
-        box.update(label=escape.markdown(result.summary()), state="complete", expanded=False)
-    st.cache_data.clear()
-    flash("success", f"Synced: {result.summary()}")
-    st.rerun()  # the card's last/next sync and the sidebar's "data through" are drawn anew
-
-
 def _athlete_row(ts, row) -> None:
     from whoop.sync import delete_synced_data, sync_status
 
     aid, name = int(row.athlete_id), row.name
-    status = sync_status(data.get_store(), aid, _max_age())
+    status = sync_status(data.get_store(), aid, max_age())
     cols = st.columns([3, 2, 2, 2])
     cols[0].markdown(f"**{escape.markdown(name)}**  \n{status.state}"
                      + (f": {escape.markdown(status.detail or status.last_error)}"
@@ -186,9 +114,13 @@ def _athlete_row(ts, row) -> None:
                         ("Error", "Reconnect needed") else ""))
     cols[0].caption(f"last sync {_fmt(status.last_ok_at)}; next {_fmt(status.next_sync_at)}")
     live = status.state in ("Connected", "Error", "Syncing")
-    if cols[1].button("Sync now", key=f"sync_{aid}", disabled=not live or status.state == "Syncing",
-                      type="primary", icon=":material/sync:"):
-        _sync_now(aid, name)
+    if cols[1].button("Sync now", key=f"sync_{aid}", type="primary", icon=":material/sync:",
+                      disabled=not live or status.state == "Syncing" or sync_now.requested(aid)):
+        try:
+            sync_now.request(aid)       # returns at once: the scheduler or a worker syncs
+        except WhoopError as exc:
+            st.error(escape.markdown(exc), icon=":material/error:")
+    sync_now.show(aid, name)            # the requested sync's progress, polled from the store
     if cols[2].button("Disconnect", key=f"disc_{aid}", disabled=status.state == "Disconnected"):
         try:
             revoked = ts.disconnect(aid)
@@ -207,7 +139,6 @@ def _athlete_row(ts, row) -> None:
             except WhoopError as exc:        # a sync of this athlete is running, the database is busy
                 st.error(escape.markdown(exc), icon=":material/error:")
                 return
-            st.cache_data.clear()
             flash("success", f"Deleted the data of '{name}'.")
             st.rerun()
 
@@ -243,9 +174,8 @@ def render_whoop_card() -> None:
                 st.session_state.pop(_URL_KEY, None)
                 try:
                     result = ts.finish_connect_url(pasted)
-                    _scheduler(str(data.get_store().path)).wake()     # the first sync starts now
-                    flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. Its history "
-                                     f"is syncing in the background.")
+                    flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. "
+                                     f"{_first_sync()}")
                     select_athlete(result.athlete, wait=True)
                 except WhoopError as exc:
                     flash("error", str(exc))
