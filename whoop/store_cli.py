@@ -66,7 +66,10 @@ def cmd_migrate_store(args: argparse.Namespace) -> int:
     def progress(table: str, done: int, total: int) -> None:
         log.info("%s: %d of %d rows copied", table, done, total)
 
+    pending = _commit_pending(source)
     report = copy_store(source, target, replace=args.replace, progress=progress)
+    if pending:
+        print(f"committed {pending} pending WHOOP token pair(s) into {source.display} before copying")
     print(summary(report))
     for line in _key_advice(source, target, args.print_key):
         print(line)
@@ -98,6 +101,20 @@ def summary(report: TransferReport) -> str:
     lines.append("checked: rows per table and athlete are equal in both stores"
                  + (f"; sequences set past the copied ids ({seqs})" if seqs else ""))
     return "\n".join(lines)
+
+
+def _commit_pending(source: Store) -> int:
+    """A DuckDB source keeps a rotated token pair not yet in its row in a file beside it, which
+    the copy would miss: commit such pairs to their rows first (``TokenStore.commit_pending``).
+    Returns how many were pending (0 for a PostgreSQL source: its pending pairs are rows)."""
+    if source.path is None:
+        return 0
+    conns = source.connections()
+    if not conns["has_tokens"].astype(bool).any():
+        return 0
+    from whoop.config import whoop_settings
+    from whoop.tokens import TokenStore
+    return TokenStore(source, whoop_settings()).commit_pending()
 
 
 def _key_candidates(source: Store) -> list[tuple[bytes, str]]:
