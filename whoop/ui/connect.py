@@ -120,6 +120,8 @@ def _athlete_row(ts, row) -> None:
             sync_now.request(aid)       # returns at once: the scheduler or a worker syncs
         except WhoopError as exc:
             st.error(escape.markdown(exc), icon=":material/error:")
+        else:
+            st.rerun()                  # the card anew: Sync now disabled, the progress shown
     sync_now.show(aid, name)            # the requested sync's progress, polled from the store
     if cols[2].button("Disconnect", key=f"disc_{aid}", disabled=status.state == "Disconnected"):
         try:
