@@ -116,7 +116,7 @@ class Athlete:
 def _athletes(location: str, version: str) -> list[Athlete]:
     # One query, one snapshot (Store.athlete_summary): reading the athletes and their days on
     # separate connections let an import committing in between show a half-new store.
-    table = get_store().athlete_summary()
+    table = _store(location).athlete_summary()
     return [Athlete(int(row.athlete_id), str(row.name),
                     None if pd.isna(row.first_day) else pd.Timestamp(row.first_day).date(),
                     None if pd.isna(row.last_day) else pd.Timestamp(row.last_day).date(),
@@ -133,7 +133,7 @@ def athletes(with_data: bool = True) -> list[Athlete]:
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
 def _days(location: str, version: str, athlete_id: int) -> pd.DataFrame:
-    return get_store().days(athlete_id)
+    return _store(location).days(athlete_id)
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -143,12 +143,12 @@ def _view(location: str, version: str, athlete_id: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
 def _records(location: str, version: str, table: str, athlete_id: int) -> pd.DataFrame:
-    return get_store().records(table, athlete_id)
+    return _store(location).records(table, athlete_id)
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
 def _runs(location: str, version: str) -> pd.DataFrame:
-    return get_store().runs()
+    return _store(location).runs()
 
 
 def athlete_key(athlete_id: int) -> tuple[str, str]:
