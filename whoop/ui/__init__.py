@@ -3,8 +3,9 @@
 Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
 :mod:`whoop.charts` for figures.
 
-* :mod:`.data`     cached Store and loaders keyed by the data version: ``get_store()``,
-  ``athletes()``, ``days(id)``, ``view(id)``, ``records(table, id)``, ``runs()``
+* :mod:`.data`     cached Store and loaders keyed by each athlete's data version: ``get_store()``,
+  ``athletes()``, ``days(id)``, ``view(id)``, ``records(table, id)``, ``runs()``;
+  ``page_run()``: one connection per rerun (app.py)
 * :mod:`.sidebar`  athlete picker + shared date range: ``sidebar()``, ``selection()``, ``Selection``
 * :mod:`.guard`    ``guard()`` (no traceback reaches a person), ``flash()``, ``show_flashes()``
 * :mod:`.actions`  ``load_demo_button()``, ``import_files()``, ``delete_athlete()``
@@ -12,6 +13,8 @@ Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
 * :mod:`.empty`    ``empty_state(page)``
 * :mod:`.cards`    ``kpi_card(...)``
 * :mod:`.layout`   ``chart(fig)``, ``page_header(title, sel)``, ``require_selection(page)``
+* :mod:`.connect`  the WHOOP card and the OAuth return; :mod:`.sync_now` its Sync now request
+  and progress; :mod:`.scheduler` the in-process sync scheduler (DuckDB only)
 * :mod:`.navigation` keeps ``st.navigation`` mode when a fresh server's first request is a deep link
 """
 
