@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -24,6 +25,7 @@ from whoop.sandbox.testing import SandboxHandle, run_sandbox
 from whoop.store import Store
 from whoop.sync import sync_athlete
 from whoop.sync.engine import athlete_lock
+from whoop.sync.requests import request_sync
 from whoop.tokens import TokenStore
 from whoop.worker import poll_interval
 
@@ -171,3 +173,31 @@ def test_sigterm_stops_the_worker_between_athletes(db):
     runs = [sync_runs(store, aid) for aid in ids.values()]
     assert sorted(runs) == [[], [], ["ok"]], runs          # the running sync ended; no other began
     assert sum(SUMMARY in x for x in out.splitlines()) == 1
+
+
+def test_a_sync_now_request_is_synced_at_once(db, sandbox):
+    """Both athletes were just synced (not due); a Sync now request for one of them (the app's
+    button on PostgreSQL) is synced within seconds by a worker whose next pass is 10 min away."""
+    store = Store(db)
+    ids = connect_all(store, sandbox, 2)
+    settings = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, sandbox.base_url)
+    for aid in ids.values():
+        sync_athlete(store, settings, aid)
+    proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "600"], env=worker_env(sandbox, db),
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    guard = threading.Timer(60, proc.kill)              # never hang the suite
+    guard.start()
+    try:
+        assert proc.stdout.readline().startswith("worker ")
+        asked = time.monotonic()
+        request_sync(store, ids[1])
+        line = proc.stdout.readline()
+        waited = time.monotonic() - asked
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        guard.cancel()
+    assert line.split(" ", 1)[1].startswith(f"athlete '{store.athlete_name(ids[1])}': "), line + err
+    assert waited < 20, f"the request waited {waited:.0f} s"
+    assert proc.returncode == 0 and err == "" and out.strip() == "worker stopped"
+    assert sync_runs(store, ids[0]) == ["ok"] and sync_runs(store, ids[1]) == ["ok", "ok"]

@@ -2,10 +2,13 @@
 schedule, any number of workers against one PostgreSQL.
 
 Each pass: count the connected athletes, work out the sync interval the daily request budget
-allows for that roster (:func:`poll_interval`), ask :func:`whoop.sync.state.due_athletes` which
-athletes are due (Connected and last good sync older than the interval, or Error whose retry
-time has come; the same rules as the app's in-process scheduler), and sync them one after the
-other, in a random order so that workers started together rarely reach for the same athlete.
+allows for the roster (:func:`poll_interval`), then sync, one after the other, first the
+athletes with a pending **Sync now** request (:func:`whoop.sync.requests.requested_athletes`),
+then those :func:`whoop.sync.state.due_athletes` names (Connected and last good sync older than
+the interval, or Error whose retry time has come; the rules of the app's in-process scheduler),
+each group in a random order so that workers started together rarely reach for the same
+athlete. Passes run every ``poll_s`` seconds; in between, the worker looks for new Sync now
+requests every ``request_poll_s`` seconds and runs a pass at once when there is one.
 
 Claiming: an athlete is claimed with its sync lock (:func:`whoop.sync.engine.athlete_lock`: a
 PostgreSQL session advisory lock, released by the server if the worker dies), taken without
@@ -23,6 +26,7 @@ before the next athlete.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import random
@@ -36,6 +40,7 @@ from whoop.config import WhoopSettings
 from whoop.errors import ConfigError, WhoopError
 from whoop.store import Store, utcnow
 from whoop.sync import SyncOptions, SyncResult, due_athletes, sync_athlete, sync_status
+from whoop.sync.requests import pending_request, requested_athletes
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +103,7 @@ class WorkerOptions:
 
     Attributes:
         poll_s: seconds between two looks for due athletes.
+        request_poll_s: seconds between two looks for Sync now requests (between passes).
         min_interval_s: the least sync interval per athlete (``WHOOP_SYNC_MAX_AGE_MIN``).
         rate_window_s: WHOOP's minute window in seconds (60; ``WHOOP_RATE_WINDOW_S`` compresses
             it, and the day, 1440 windows, with it, for the sandbox: whoop.client.rate_window_s).
@@ -105,6 +111,7 @@ class WorkerOptions:
     """
 
     poll_s: float = 60.0
+    request_poll_s: float = 5.0
     min_interval_s: float = 3600.0
     rate_window_s: float = 60.0
     sync: SyncOptions = field(default_factory=SyncOptions)
@@ -154,26 +161,28 @@ class Worker:
         return poll_interval(athletes, minimum_s=self.options.min_interval_s,
                              day_s=1440 * self.options.rate_window_s)
 
-    def _still_due(self, athlete_id: int, max_age: timedelta) -> bool:
+    def _still_due(self, athlete_id: int, max_age: timedelta | None) -> bool:
+        """Read again just before claiming: a requested athlete (``max_age`` None) whose request
+        no run has answered yet, or a due one no other process has synced or is syncing since."""
+        if max_age is None:
+            return pending_request(self.store, athlete_id) is not None
         st = sync_status(self.store, athlete_id, max_age)
         return st.state in ("Connected", "Error") and (st.next_sync_at is None or st.next_sync_at <= utcnow())
 
-    def sync_one(self, athlete_id: int, max_age: timedelta) -> SyncResult | None:
-        """Claim and sync one athlete; None when it is no longer due or another process holds it.
+    def sync_one(self, athlete_id: int, max_age: timedelta | None) -> SyncResult | None:
+        """Claim and sync one athlete, due for ``max_age`` (None: a Sync now request); None when
+        it is no longer due or requested, or another process holds it.
 
         Raises:
             WhoopError: the sync failed (recorded as a failed run by the engine).
         """
-        if not self._still_due(athlete_id, max_age):
-            return None
         client_kw = {"budget_store": self.store, "minute_s": self.options.rate_window_s}
         try:
-            if self.store.dialect == "postgresql":
-                with self.store.unit_of_work():         # one connection for the whole sync
-                    return sync_athlete(self.store, self.settings, athlete_id, self.options.sync,
-                                        lock_timeout_s=0, client_kw=client_kw)
-            return sync_athlete(self.store, self.settings, athlete_id, self.options.sync,
-                                lock_timeout_s=0, client_kw=client_kw)
+            with self._reading():           # PostgreSQL: one connection for the check and the sync
+                if not self._still_due(athlete_id, max_age):
+                    return None
+                return sync_athlete(self.store, self.settings, athlete_id, self.options.sync,
+                                    lock_timeout_s=0, client_kw=client_kw)
         except WhoopError as exc:
             if type(exc) is WhoopError and "already running" in str(exc):
                 return None                              # claimed by another worker or the CLI
@@ -187,16 +196,19 @@ class Worker:
             StoreError, DatabaseBusyError: the database cannot be read; ConfigError: the roster
             is too large for the daily budget (:func:`poll_interval`).
         """
-        out = PassResult(interval_s=self.interval_s())
-        max_age = timedelta(seconds=out.interval_s)
-        due = due_athletes(self.store, max_age)
+        with self._reading():
+            out = PassResult(interval_s=self.interval_s())
+            max_age = timedelta(seconds=out.interval_s)
+            requested = requested_athletes(self.store)
+            due = [aid for aid in due_athletes(self.store, max_age) if aid not in requested]
+        random.shuffle(requested)
         random.shuffle(due)
-        for aid in due:
+        for aid, age in [(aid, None) for aid in requested] + [(aid, max_age) for aid in due]:
             if self.stopping:
                 break
             name = self.store.athlete_name(aid) or str(aid)
             try:
-                result = self.sync_one(aid, max_age)
+                result = self.sync_one(aid, age)
             except WhoopError as exc:
                 out.failed.append((name, str(exc)))
                 self.warn(f"error: athlete '{name}': {exc}")
@@ -209,10 +221,33 @@ class Worker:
             self.say(f"{time.strftime('%H:%M:%S')} {result.summary()}")
         return out
 
+    def _reading(self):
+        """One connection for a batch of store calls on PostgreSQL (nothing kept open on DuckDB,
+        whose file other processes need between two statements)."""
+        if self.store.dialect == "postgresql":
+            return self.store.unit_of_work()
+        return contextlib.nullcontext()
+
+    def _wait_for_next_pass(self) -> None:
+        """Sleep until the next pass: ``poll_s``, cut short by :meth:`stop` or by a new Sync now
+        request (looked for every ``request_poll_s``)."""
+        until = time.monotonic() + self.options.poll_s
+        while not self.stopping:
+            left = until - time.monotonic()
+            if left <= 0 or self._stop.wait(min(left, self.options.request_poll_s)):
+                return
+            try:
+                with self._reading():
+                    if requested_athletes(self.store):
+                        return
+            except WhoopError as exc:
+                log.info("looking for Sync now requests: %s", exc)
+
     def run(self, *, once: bool = False) -> int:
-        """Pass after pass, ``poll_s`` apart, until :meth:`stop` (or one pass when ``once``).
-        Returns the failed syncs of the last pass (``once``) or 0. A pass that cannot read the
-        database is reported through ``warn`` and tried again at the next poll."""
+        """Pass after pass until :meth:`stop` (or one pass when ``once``), ``poll_s`` apart or
+        sooner when a Sync now request arrives. Returns the failed syncs of the last pass
+        (``once``) or 0. A pass that cannot read the database is reported through ``warn`` and
+        tried again at the next poll."""
         failed = 0
         while not self.stopping:
             try:
@@ -223,7 +258,7 @@ class Worker:
                 failed = 1
             if once:
                 return failed
-            self._stop.wait(self.options.poll_s)
+            self._wait_for_next_pass()
         return 0
 
 
