@@ -40,7 +40,8 @@ def loaded_after(*args: str) -> tuple[int, set[str], str]:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["import", "--help"], ["sync", "--help"],
-                                  ["connect", "--help"], ["export", "--help"]])
+                                  ["connect", "--help"], ["export", "--help"], ["worker", "--help"],
+                                  ["migrate-store", "--help"]])
 def test_help_does_not_import_heavy_libraries(args):
     code, top, shown = loaded_after(*args)
     assert code == 0 and "usage: python -m whoop" in shown

@@ -110,8 +110,14 @@ def test_a_lock_is_shared_between_processes_and_freed_when_its_holder_dies(db, t
         holder.kill()
         holder.wait(timeout=30)
     lock = store.lock("sync-7")
-    lock.acquire(timeout=10)                          # the dead holder's lock is free
-    lock.release()
+    with lock.acquire(timeout=10):                    # the dead holder's lock is free
+        with lock.acquire(timeout=0):                 # re-entrant in one object
+            pass
+        assert lock.is_locked
+    assert not lock.is_locked                         # `with acquire()` released exactly once
+    other = Store(db).lock("sync-7")
+    other.acquire(timeout=0)
+    other.release()
     if store.dialect == "postgresql":                 # no file anywhere: not beside, not in cwd
         assert list(tmp_path.iterdir()) == []
 

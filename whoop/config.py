@@ -6,7 +6,7 @@ default. Only names listed here are read.
 ==========================  ==========================================  =======================
 name                        meaning                                     default
 ==========================  ==========================================  =======================
-``WHOOP_DB``                the DuckDB file, or a ``postgresql://`` URL   ``<repo>/data/whoop.duckdb``
+``WHOOP_DB``                a DuckDB file or a ``postgresql://`` URL    ``<repo>/data/whoop.duckdb``
                             (the team deployment's shared store)
 ``WHOOP_CLIENT_ID``         client id of your app at WHOOP              (none: Connect disabled)
 ``WHOOP_CLIENT_SECRET``     its client secret (server side only)        (none: Connect disabled)
@@ -16,6 +16,8 @@ name                        meaning                                     default
                             on PostgreSQL)
 ``WHOOP_SYNC_MAX_AGE_MIN``  background sync when last sync is older     ``60``
 ``WHOOP_SYNC_OVERLAP_DAYS`` incremental re-check window                 ``7``
+``WHOOP_RATE_WINDOW_S``     WHOOP's rate-limit minute window (seconds;  ``60``
+                            the sandbox's ``--rate-window-s``)
 ``WHOOP_ALLOWED_HOSTS``     extra host names the app answers to (comma   (none: loopback names,
                             separated; see :mod:`whoop.hosts`)           the redirect URI's host)
 ==========================  ==========================================  =======================

@@ -58,8 +58,11 @@ LockTimeout = Timeout
 
 
 def _file_locked(exc: BaseException) -> bool:
-    """True for DuckDB's error when another process holds the file's lock (worth retrying)."""
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+    """True for DuckDB's errors worth retrying: another process holds the file's lock, or
+    another thread of this process is closing the file's last connection while this one opens
+    it ("Unique file handle conflict", duckdb/duckdb-python#392)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and ("lock" in text or "unique file handle conflict" in text)
 
 
 def _process_lock(key: str) -> threading.RLock:
@@ -174,13 +177,11 @@ class StoreBase:
             for attempt in retrying:
                 with attempt:
                     con = duckdb.connect(str(self.path))
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
             if _file_locked(exc):
                 raise DatabaseBusyError(
                     f"the database {self.path} is busy: another process (the app, a sync or an "
                     f"import) is using it. Try again in a minute.") from None
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
-        except duckdb.Error as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from None
         con.execute("SET TimeZone = 'UTC'")
         _owner_only(self.path)
@@ -345,7 +346,8 @@ def _lock_key(schema: str, name: str) -> int:
 
 class AdvisoryLock:
     """A PostgreSQL session advisory lock with ``filelock.FileLock``'s surface (see
-    :meth:`StoreBase.lock`). Holds a connection of its own while held."""
+    :meth:`StoreBase.lock`). Holds a connection of its own while held. One object per thread:
+    nested acquires in one object count up, as filelock's do."""
 
     def __init__(self, store: StoreBase, name: str) -> None:
         self.store, self.name = store, name
@@ -358,8 +360,11 @@ class AdvisoryLock:
         """True while this object holds the lock."""
         return self._count > 0
 
-    def acquire(self, timeout: float = -1, poll_interval: float = 0.05) -> AdvisoryLock:
+    def acquire(self, timeout: float = -1, poll_interval: float = 0.05) -> _Acquired:
         """Take the lock, waiting up to ``timeout`` seconds (-1: for ever; 0: one try).
+
+        Returns an object for ``with lock.acquire(timeout=...):`` that releases once on exit
+        (as filelock's).
 
         Raises:
             LockTimeout: another session held it for the whole ``timeout``.
@@ -367,7 +372,7 @@ class AdvisoryLock:
         """
         if self._count:
             self._count += 1
-            return self
+            return _Acquired(self)
         con = self.store._open_postgres()
         try:
             schema = con.execute("SELECT current_schema()").fetchone()[0]
@@ -381,7 +386,7 @@ class AdvisoryLock:
             con.close()
             raise
         self._con, self._key, self._count = con, key, 1
-        return self
+        return _Acquired(self)
 
     def release(self, force: bool = False) -> None:
         """Release the lock (the last of nested acquires releases it at the server)."""
@@ -398,10 +403,24 @@ class AdvisoryLock:
                 con.close()
 
     def __enter__(self) -> AdvisoryLock:
-        return self.acquire()
+        self.acquire()
+        return self
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+class _Acquired:
+    """What :meth:`AdvisoryLock.acquire` returns: ``with`` it releases the acquire it stands for."""
+
+    def __init__(self, lock: AdvisoryLock) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> AdvisoryLock:
+        return self.lock
+
+    def __exit__(self, *exc) -> None:
+        self.lock.release()
 
 
 def utcnow() -> datetime:

@@ -175,7 +175,7 @@ class RecordsMixin(StoreBase):
         connected account can sync its history again; otherwise both go too (revoke at WHOOP
         first: see whoop.tokens).
         """
-        keep = ("athletes", "whoop_connections") if keep_athlete else ()
+        keep = ("athletes", "whoop_connections", "token_pending") if keep_athlete else ()
         with self.transaction() as con:
             tables = [r[0] for r in con.execute(
                 "SELECT table_name FROM information_schema.columns WHERE column_name = 'athlete_id' "

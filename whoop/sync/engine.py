@@ -106,7 +106,9 @@ class _Run:
         self.store, self.settings, self.aid, self.name = store, settings, athlete_id, name
         self.opt, self.progress = options, progress
         self.tokens = TokenStore(store, settings)
-        self.client = WhoopClient(settings.base_url, self._token, client_id=settings.client_id, **client_kw)
+        # the database's request budget on PostgreSQL, shared with workers and the app (whoop.store.budget)
+        self.client = WhoopClient(settings.base_url, self._token, client_id=settings.client_id,
+                                  **{"budget_store": store, **client_kw})
         self.run_id = 0
         self.counts: dict[str, dict[str, int]] = {}
 
