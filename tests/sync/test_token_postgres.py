@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -28,49 +27,28 @@ from whoop.store import Store
 from whoop.token_sidecar import inflight_lock, inflight_lock_path
 from whoop.tokens import TokenStore
 
-PG_SERVER = os.environ.get("WHOOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "pw-never-on-argv-5831"       # trust auth ignores it; it must not show in `ps`
 
 
-def _server_or_skip() -> None:
-    import psycopg
-    try:
-        with psycopg.connect(PG_SERVER, connect_timeout=3) as con:
-            con.execute("SELECT 1")
-    except psycopg.Error as exc:
-        reason = f"no PostgreSQL server at {PG_SERVER}: {str(exc).strip().splitlines()[0]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (CI must run the PostgreSQL tests)")
-        pytest.skip(reason)
-
-
 def _with_password(url: str) -> str:
+    """``url`` with :data:`PASSWORD` as its password when it has none (trust auth ignores it)."""
     scheme, rest = url.split("://", 1)
     user, host = rest.split("@", 1)
-    return f"{scheme}://{user.split(':')[0]}:{PASSWORD}@{host}"
+    return url if ":" in user else f"{scheme}://{user}:{PASSWORD}@{host}"
 
 
 @pytest.fixture
-def pg_url(monkeypatch, tmp_path):
+def pg_url(monkeypatch, tmp_path, pg_schemas):
     """A private schema's URL (holding a password trust auth ignores); WHOOP_TOKEN_KEY set, no
     secrets file, the working folder an empty one."""
-    import psycopg
-    _server_or_skip()
-    schema = f"whoop_tok_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_SERVER, autocommit=True) as con:
-        con.execute(f"CREATE SCHEMA {schema}")
+    url = pg_schemas.new()
     monkeypatch.setenv("WHOOP_TOKEN_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent-secrets.toml"))
     monkeypatch.delenv("WHOOP_DB", raising=False)
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
-    sep = "&" if "?" in PG_SERVER else "?"
-    try:
-        yield _with_password(PG_SERVER) + f"{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as con:
-            con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    return _with_password(url)
 
 
 def _token_files() -> set[Path]:
