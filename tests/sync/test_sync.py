@@ -1,5 +1,5 @@
-"""Sync against the sandbox: full history record for record, no-op cost, rescores and deletions,
-resumption, API + export merge."""
+"""Sync against the sandbox, on a DuckDB file and on PostgreSQL: full history record for record,
+no-op cost, rescores and deletions, resumption, API + export merge."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ import pytest
 from tests.sync.conftest import (FAST, TABLE_OF, advance, api_requests, assert_matches_sandbox,
                                  connect, faults, sandbox_records)
 from whoop.errors import ApiError
+from whoop.store import Store
 from whoop.sync import SyncOptions, mapping, sync_athlete, sync_status
+
+
+@pytest.fixture
+def store(db) -> Store:
+    """This module's store: a fresh database on each backend (``tests/conftest.py``'s ``db``)."""
+    return Store(db, busy_timeout_s=60)
 
 
 def test_full_sync_equals_the_sandbox_record_for_record(store, settings, sandbox, athlete):
@@ -56,7 +63,7 @@ def test_pending_scores_outside_the_overlap_are_checked_again(store, settings, s
     sync_athlete(store, settings, athlete, client_kw=FAST)
     with store.transaction() as con:   # pretend a 20-day-old sleep was still pending when synced
         oldest = con.execute("SELECT min(start_utc) FROM sleeps WHERE start_utc > "
-                             "(SELECT max(start_utc) FROM sleeps) - INTERVAL 20 DAY").fetchone()[0]
+                             "(SELECT max(start_utc) FROM sleeps) - INTERVAL '20 days'").fetchone()[0]
         con.execute("UPDATE sleeps SET score_state = 'PENDING_SCORE', sleep_performance_pct = NULL "
                     "WHERE start_utc = ?", [oldest])
     sync_athlete(store, settings, athlete, client_kw=FAST)
