@@ -119,15 +119,17 @@ def assert_matches_sandbox(store: Store, sb: SandboxHandle, athlete_id: int, ind
     return {k: len(v) for k, v in want.items()}
 
 
-def cli_env(sb: SandboxHandle, db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WHOOP_")}
+def cli_env(sb: SandboxHandle, db: str | Path) -> dict[str, str]:
+    """The CLI's environment: the sandbox's app, the database ``db`` (a file or a URL), no
+    secrets file, and ``WHOOP_TOKEN_KEY`` when the test set one (PostgreSQL)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WHOOP_") or k == "WHOOP_TOKEN_KEY"}
     env.update(WHOOP_CLIENT_ID=CLIENT_ID, WHOOP_CLIENT_SECRET=CLIENT_SECRET, WHOOP_REDIRECT_URI=REDIRECT,
                WHOOP_BASE_URL=sb.base_url, WHOOP_DB=str(db), PYTHONPATH=str(REPO),
-               WHOOP_SECRETS_FILE=str(db.with_name("no-secrets.toml")))
+               WHOOP_SECRETS_FILE="/nonexistent/whoop-tests/no-secrets.toml")
     return env
 
 
-def run_cli(sb: SandboxHandle, db: Path, *args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
+def run_cli(sb: SandboxHandle, db: str | Path, *args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "whoop", *args], env=cli_env(sb, db), cwd=REPO,
                           capture_output=True, text=True, timeout=timeout, **kw)
 
