@@ -1,6 +1,7 @@
 """What a failed sync leaves behind and what happens next: days agree with the committed records,
 the background scheduler retries an athlete in Error, a 401 after a refresh asks to reconnect,
-an unreadable record is a clear ApiError, and the run history shows each run's requests."""
+an unreadable record is a clear ApiError, and the run history shows each run's requests. On a
+DuckDB file and on PostgreSQL (the app's scheduler, which runs on DuckDB only, on DuckDB)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from whoop.errors import ApiError, ReconnectNeeded
 from whoop.store import Store
 from whoop.sync import sync_athlete, sync_status
 from whoop.tokens import TokenStore
+
+
+@pytest.fixture
+def store(db) -> Store:
+    """This module's store: a fresh database on each backend (``tests/conftest.py``'s ``db``)."""
+    return Store(db, busy_timeout_s=60)
 
 
 def _clear(sb) -> None:
@@ -41,6 +48,7 @@ def test_a_sync_failing_mid_way_leaves_days_that_agree_with_its_records(store, s
     assert left.equals(_days(store, athlete))
 
 
+@pytest.mark.parametrize("backend", ["duckdb"])       # the app's scheduler: DuckDB only
 def test_the_scheduler_retries_an_athlete_in_error_once_its_retry_time_came(store, settings, sandbox, athlete):
     from whoop.ui.connect import _Scheduler
 
@@ -52,10 +60,10 @@ def test_the_scheduler_retries_an_athlete_in_error_once_its_retry_time_came(stor
     finished = store.runs(athlete).iloc[0]["finished_at"]
     assert status.state == "Error"
     assert (status.next_sync_at - finished).total_seconds() >= err.value.retry_after_s
-    scheduler = _Scheduler(str(store.path), start=False)
+    scheduler = _Scheduler(str(store.location), start=False)
     assert scheduler.run_once(settings) == []       # the retry time has not come yet
     with store.transaction() as con:                # ... now it has (moved back, not waited for)
-        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL 2 HOUR WHERE athlete_id = ?",
+        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL '2 hours' WHERE athlete_id = ?",
                     [athlete])
     assert scheduler.run_once(settings) == [athlete]
     assert store.runs(athlete)["status"].tolist()[:2] == ["ok", "failed"]
@@ -63,7 +71,7 @@ def test_the_scheduler_retries_an_athlete_in_error_once_its_retry_time_came(stor
     # Reconnect needed is never retried in the background
     TokenStore(store, settings).set_status(athlete, "reconnect_needed", "test")
     with store.transaction() as con:
-        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL 30 DAY WHERE athlete_id = ?",
+        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL '30 days' WHERE athlete_id = ?",
                     [athlete])
     assert scheduler.run_once(settings) == []
 
@@ -75,7 +83,7 @@ def test_a_401_after_a_refresh_marks_the_connection_reconnect_needed(store, sett
     assert store.query("SELECT status FROM whoop_connections")["status"].tolist() == ["reconnect_needed"]
     assert sync_status(store, athlete).state == "Reconnect needed"
     refreshes, before = stats(sandbox)["refreshes"], api_requests(sandbox)
-    r = run_cli(sandbox, store.path, "sync")        # cron stops calling WHOOP for this athlete
+    r = run_cli(sandbox, store.location, "sync")        # cron stops calling WHOOP for this athlete
     assert r.returncode == 1 and "connect again" in r.stderr
     assert stats(sandbox)["refreshes"] == refreshes and api_requests(sandbox) == before
 
@@ -88,13 +96,13 @@ def test_an_unreadable_record_is_an_api_error_naming_it(store, settings, sandbox
     with pytest.raises(ApiError, match=rf"WHOOP sent a cycle record we cannot read \(id {rid}\)"):
         sync_athlete(store, settings, athlete, client_kw=FAST)
     assert store.runs(athlete).iloc[0]["status"] == "failed"
-    r = run_cli(sandbox, store.path, "sync")
+    r = run_cli(sandbox, store.location, "sync")
     assert r.returncode == 1
     assert f"error: WHOOP sent a cycle record we cannot read (id {rid}): ValueError" in r.stderr, r.stderr
 
 
 def test_the_run_history_shows_each_runs_requests(store, settings, sandbox, athlete, monkeypatch):
-    monkeypatch.setenv("WHOOP_DB", str(store.path))
+    monkeypatch.setenv("WHOOP_DB", str(store.location))
     from whoop.ui import data
     first = sync_athlete(store, settings, athlete, client_kw=FAST)
     second = sync_athlete(store, settings, athlete, client_kw=FAST)
