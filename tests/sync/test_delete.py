@@ -1,5 +1,5 @@
 """Deleting an athlete's data never races a running sync, and deleting a connected athlete
-revokes its WHOOP grant first (real sandbox, real DuckDB, the real cross-process lock)."""
+revokes its WHOOP grant first (real sandbox, a real DuckDB file and a real PostgreSQL, the real cross-process lock)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from tests.sync.conftest import FAST, REPO, cli_env, stats
 from whoop.errors import WhoopError
+from whoop.store import Store
 from whoop.sync import delete_athlete, delete_synced_data, sync_athlete
 from whoop.tokens import TokenStore
 
@@ -24,9 +25,15 @@ with athlete_lock(Store(sys.argv[1]), int(sys.argv[2])):
 """
 
 
+@pytest.fixture
+def store(db) -> Store:
+    """This module's store: a fresh database on each backend (``tests/conftest.py``'s ``db``)."""
+    return Store(db, busy_timeout_s=60)
+
+
 def _athlete_rows(store, athlete: int) -> dict[str, int]:
     tables = store.query("SELECT DISTINCT table_name FROM information_schema.columns "
-                         "WHERE column_name = 'athlete_id' AND table_schema = 'main'")["table_name"].tolist()
+                         "WHERE column_name = 'athlete_id' AND table_schema = current_schema()")["table_name"].tolist()
     return {t: int(store.query(f"SELECT count(*) AS n FROM {t} WHERE athlete_id = ?", [athlete])["n"].iloc[0])
             for t in tables}
 
@@ -37,8 +44,8 @@ def test_delete_waits_for_no_sync_and_revokes_a_connected_athlete(store, setting
     name = store.athlete_name(athlete)
     before = _athlete_rows(store, athlete)
     # a sync of this athlete runs in another process (it holds the athlete's sync lock)
-    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(store.path), str(athlete)],
-                              env=cli_env(sandbox, store.path), cwd=REPO, stdin=subprocess.PIPE,
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(store.location), str(athlete)],
+                              env=cli_env(sandbox, store.location), cwd=REPO, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -1,5 +1,5 @@
 """The request budget: waits never outlast the retry budget, and every client of one WHOOP app in
-this process shares one budget (real sandbox over HTTP, real DuckDB)."""
+this process shares one budget (real sandbox over HTTP; a real DuckDB file and a real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,15 @@ from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
 from whoop.errors import RateLimitError
 from whoop.sandbox.testing import run_sandbox
+from whoop.store import Store
 from whoop.sync import sync_athlete, sync_status
 from whoop.tokens import TokenStore
+
+
+@pytest.fixture
+def store(db) -> Store:
+    """This module's store: a fresh database on each backend (``tests/conftest.py``'s ``db``)."""
+    return Store(db, busy_timeout_s=60)
 
 
 @pytest.fixture
