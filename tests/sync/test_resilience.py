@@ -1,4 +1,5 @@
-"""Faults, token lifecycle, two processes, kill -9, disconnect, and secrets hygiene."""
+"""Faults, token lifecycle, two processes, kill -9, disconnect, and secrets hygiene, on a DuckDB
+file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,13 +17,20 @@ from tests.sync.conftest import (FAST, REPO, api_requests, assert_matches_sandbo
                                  issued_tokens, run_cli, stats)
 from whoop.crypto import install_log_redaction
 from whoop.errors import ReconnectNeeded
+from whoop.store import Store
 from whoop.sync import sync_athlete, sync_status
 from whoop.tokens import TokenStore
 
 
+@pytest.fixture
+def store(db) -> Store:
+    """This module's store: a fresh database on each backend (``tests/conftest.py``'s ``db``)."""
+    return Store(db, busy_timeout_s=60)
+
+
 def _expire_soon(store, athlete, seconds=60):
     with store.transaction() as con:
-        con.execute(f"UPDATE whoop_connections SET expires_at = now() + INTERVAL {seconds} SECOND "
+        con.execute(f"UPDATE whoop_connections SET expires_at = now() + INTERVAL '{seconds} seconds' "
                     "WHERE athlete_id = ?", [athlete])
 
 
@@ -71,8 +79,8 @@ with WhoopClient(whoop_settings().base_url, lambda force=False, stale=None: ts.a
 
 def test_concurrent_refresh_from_two_processes(store, settings, sandbox, athlete, tmp_path):
     _expire_soon(store, athlete)
-    env = cli_env(sandbox, store.path)
-    procs = [subprocess.Popen([sys.executable, "-c", _REFRESH_SCRIPT, str(store.path)], env=env, cwd=REPO,
+    env = cli_env(sandbox, store.location)
+    procs = [subprocess.Popen([sys.executable, "-c", _REFRESH_SCRIPT, store.location], env=env, cwd=REPO,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-400:] for o in outs]
@@ -96,7 +104,7 @@ def test_invalid_grant_marks_reconnect_needed_without_retrying(store, settings, 
 def test_sync_cli_then_kill_9_then_rerun_gives_exact_data(tmp_path, settings, sandbox, store, athlete):
     httpx.post(sandbox.base_url + "/_sandbox/advance?days=200", timeout=120).raise_for_status()
     faults(sandbox, "slow:1")      # hold one early page so the kill lands mid-sync
-    env = cli_env(sandbox, store.path)
+    env = cli_env(sandbox, store.location)
     proc = subprocess.Popen([sys.executable, "-m", "whoop", "sync", "--quiet"], env=env, cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -106,7 +114,7 @@ def test_sync_cli_then_kill_9_then_rerun_gives_exact_data(tmp_path, settings, sa
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     assert store.runs(athlete).iloc[0]["status"] == "running"
-    done = run_cli(sandbox, store.path, "sync", "--athlete", str(athlete))
+    done = run_cli(sandbox, store.location, "sync", "--athlete", str(athlete))
     assert done.returncode == 0, done.stderr
     assert "athlete '" in done.stdout and "requests in" in done.stdout
     assert_matches_sandbox(store, sandbox, athlete)
@@ -116,14 +124,14 @@ def test_sync_cli_then_kill_9_then_rerun_gives_exact_data(tmp_path, settings, sa
 def test_a_second_sync_of_the_same_athlete_is_refused_while_one_runs(store, settings, sandbox, athlete):
     from whoop.sync.engine import athlete_lock
     with athlete_lock(store, athlete):
-        r = run_cli(sandbox, store.path, "sync")
+        r = run_cli(sandbox, store.location, "sync")
     assert r.returncode == 1 and "already running" in r.stderr
 
 
 def test_disconnect_revokes_at_the_sandbox_and_removes_the_tokens(store, settings, sandbox, athlete):
     sync_athlete(store, settings, athlete, client_kw=FAST)
     token = TokenStore(store, settings).access_token(athlete)
-    r = run_cli(sandbox, store.path, "disconnect", "--athlete", str(athlete))
+    r = run_cli(sandbox, store.location, "disconnect", "--athlete", str(athlete))
     assert r.returncode == 0, r.stderr
     assert stats(sandbox)["revocations"] == 1
     row = store.query("SELECT status, token_enc FROM whoop_connections")
@@ -140,11 +148,16 @@ def test_no_token_text_in_the_database_or_the_logs(store, settings, sandbox, ath
     faults(sandbox, "expire,503")
     sync_athlete(store, settings, athlete, client_kw=FAST)
     _expire_soon(store, athlete)
-    r = run_cli(sandbox, store.path, "sync")
+    r = run_cli(sandbox, store.location, "sync")
     TokenStore(store, settings).disconnect(athlete)
     tokens = issued_tokens(sandbox)
     assert len(tokens) >= 4
-    blobs = b"".join(p.read_bytes() for p in store.path.parent.iterdir() if p.is_file())
+    if store.path is not None:                 # the file and everything beside it
+        blobs = b"".join(p.read_bytes() for p in store.path.parent.iterdir() if p.is_file())
+    else:                                      # every table of the schema, as text
+        tables = store.query("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                             "current_schema()")["table_name"]
+        blobs = "".join(store.query(f"SELECT * FROM {t}").to_csv() for t in tables).encode()
     text = caplog.text + r.stdout + r.stderr + "".join(capfd.readouterr())
     for t in tokens | {settings.client_secret}:
         assert t.encode() not in blobs
