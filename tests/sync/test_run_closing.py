@@ -60,8 +60,8 @@ def test_an_end_refused_by_a_busy_database_is_written_by_the_next_sync(tmp_path)
     assert status_of(store, run) == ("failed", "WHOOP answered 500")
 
 
-def test_a_run_whose_process_is_gone_is_closed_as_failed_by_the_next_sync(tmp_path):
-    store = Store(tmp_path / "w.duckdb")
+def test_a_run_whose_process_is_gone_is_closed_as_failed_by_the_next_sync(db):
+    store = Store(db)
     with store.transaction() as con:
         a, b = Store.ensure_athlete(con, "a"), Store.ensure_athlete(con, "b")
     run = state.start_run(store, a, "http://127.0.0.1")
