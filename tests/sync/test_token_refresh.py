@@ -1,7 +1,8 @@
 """When a token is refreshed (a margin proportional to its lifetime, and on 401), what an
 unreadable refresh reply does (the old pair kept, one retry, an exact message), and that a
 requester killed while WHOOP's answer is on its way loses nothing. All against the sandbox over
-HTTP on 127.0.0.1."""
+HTTP on 127.0.0.1, on a DuckDB file and on PostgreSQL (the pending file of a rotated pair on
+DuckDB; PostgreSQL's pending row: tests/sync/test_token_postgres.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,15 @@ from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
 from whoop.errors import AuthError, ReconnectNeeded
 from whoop.sandbox.testing import run_sandbox
+from whoop.store import Store
 from whoop.sync import sync_athlete
 from whoop.tokens import REFRESH_MARGIN_S, TokenStore, refresh_margin_s
+
+
+@pytest.fixture
+def store(db) -> Store:
+    """This module's store: a fresh database on each backend (``tests/conftest.py``'s ``db``)."""
+    return Store(db, busy_timeout_s=60)
 
 
 @pytest.fixture
@@ -66,7 +74,7 @@ def test_short_lived_tokens_are_used_for_most_of_their_life(store, short_lived):
         assert TokenStore(store, settings).access_token(athlete) == first
     assert stats(short_lived)["refreshes"] == 0     # a 300 s margin refreshed a 10 s token every time
     with store.transaction() as con:                # 1.5 s left of 10 s: inside the 2 s margin
-        con.execute("UPDATE whoop_connections SET expires_at = now() + INTERVAL 1500 MILLISECOND "
+        con.execute("UPDATE whoop_connections SET expires_at = now() + INTERVAL '1500 milliseconds' "
                     "WHERE athlete_id = ?", [athlete])
     second = TokenStore(store, settings).access_token(athlete)
     assert second != first and stats(short_lived)["refreshes"] == 1
@@ -159,6 +167,7 @@ TokenStore(Store(db), WhoopSettings("sandbox-client", "sandbox-secret", "http://
 """
 
 
+@pytest.mark.parametrize("backend", ["duckdb"])       # the pending file: DuckDB
 def test_a_requester_killed_after_whoop_rotated_the_pair_loses_nothing(store, tmp_path):
     with run_sandbox(now=NOW, days=5, auto_approve=True, token_hold_s=1.5) as sb:
         settings = _settings(sb)
