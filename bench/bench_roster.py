@@ -16,7 +16,7 @@ once with 1 worker, once with 2. Printed, all from one run:
 * requests per incremental sync (a day later, sandbox clock): the ``REQUESTS_PER_SYNC`` of
   whoop.worker.poll_interval, and the interval that function gives the roster.
 
-Usage: python bench/bench_roster.py [--athletes 100] [--days 365] [--rate-window-s 1]
+Usage: python -m bench.bench_roster [--athletes 100] [--days 365] [--rate-window-s 1]
        [--sample 10]   (PostgreSQL: $WHOOP_BENCH_PG, default postgresql://postgres@127.0.0.1:5432/test)
 """
 
@@ -35,16 +35,16 @@ import httpx
 import psycopg
 from cryptography.fernet import Fernet
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from bench.common import Figure, figure
+from whoop.config import WhoopSettings
+from whoop.oauth import authorization_url
+from whoop.sandbox.testing import SandboxHandle, run_sandbox
+from whoop.store import Store
+from whoop.sync import sync_athlete
+from whoop.tokens import TokenStore
+from whoop.worker import poll_interval
 
-from whoop.config import WhoopSettings  # noqa: E402
-from whoop.oauth import authorization_url  # noqa: E402
-from whoop.sandbox.testing import SandboxHandle, run_sandbox  # noqa: E402
-from whoop.store import Store  # noqa: E402
-from whoop.sync import sync_athlete  # noqa: E402
-from whoop.tokens import TokenStore  # noqa: E402
-from whoop.worker import poll_interval  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 SERVER = os.environ.get("WHOOP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 CLIENT_ID, SECRET, REDIRECT = "sandbox-client", "sandbox-secret", "http://localhost:8501/"
@@ -132,21 +132,49 @@ def one_run(args: argparse.Namespace, workers: int, incremental: bool) -> dict:
         return out
 
 
-def main() -> None:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line (module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--athletes", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--rate-window-s", type=float, default=1.0,
                         help="WHOOP's 60 s minute window compressed to this (the day: 1440 of them)")
     parser.add_argument("--sample", type=int, default=10, help="athletes for the incremental-sync count")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def measure(args: argparse.Namespace) -> dict[int, dict]:
+    """One run with 1 worker and one with 2 (the second also counts incremental syncs)."""
     os.environ.setdefault("WHOOP_TOKEN_KEY", Fernet.generate_key().decode())
     os.environ["WHOOP_RATE_WINDOW_S"] = str(args.rate_window_s)
+    return {workers: one_run(args, workers, incremental=workers == 2) for workers in (1, 2)}
+
+
+def figures(quick: bool = False) -> list[Figure]:
+    """Requests / minimum (target 1.00), 429s (target 0), wall time 2 workers / 1 worker (target
+    1.1: a second worker must not slow the roster down; the shared budget sets the pace)."""
+    args = parse(["--athletes", "4", "--days", "30", "--sample", "2"] if quick else [])
+    runs = measure(args)
+    made = sum(r["made"] for r in runs.values())
+    least = sum(r["min"] for r in runs.values())
+    roster = f"{args.athletes} athletes x {args.days} days, PostgreSQL"
+    return [
+        figure("roster: requests / minimum", made / least, 1.0, "x", roster, f"{made} of {least}"),
+        figure("roster: 429 responses", sum(r["429"] for r in runs.values()), 0, "",
+               "WHOOP's 100/min limit, compressed clock"),
+        figure("roster: wall 2 workers / 1 worker", runs[2]["wall"] / runs[1]["wall"], 1.1, "x",
+               "same roster, one run each",
+               f"{runs[1]['wall']:.1f} s vs {runs[2]['wall']:.1f} s; budget floor "
+               f"{runs[1]['min'] * args.rate_window_s / 95:.1f} s"),
+    ]
+
+
+def main() -> None:
+    args = parse()
     print(f"roster: {args.athletes} sandbox athletes x {args.days} days; rate window "
           f"{args.rate_window_s:g} s (day {1440 * args.rate_window_s:g} s); PostgreSQL")
-    runs = {}
-    for workers in (1, 2):
-        r = runs[workers] = one_run(args, workers, incremental=workers == 2)
+    runs = measure(args)
+    for workers, r in runs.items():
         floor = r["min"] * args.rate_window_s / 95
         print(f"{workers} worker{'s' if workers > 1 else ''}: {r['synced']}/{r['athletes']} athletes synced in "
               f"{r['wall']:.1f} s (budget floor {floor:.1f} s); requests {r['made']} / minimum {r['min']} = "
