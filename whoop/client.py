@@ -51,6 +51,7 @@ from tenacity import (RetryError, Retrying, retry_if_exception_type, stop_after_
 
 from whoop.config import setting
 from whoop.errors import ApiError, ConfigError, NetworkError, RateLimitError, ReconnectNeeded
+from whoop.http import whoop_http
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +162,7 @@ class WhoopClient:
                  budget_store=None) -> None:
         self.base_url = base_url.rstrip("/")
         self._token_fn = token_fn
-        self._http = httpx.Client(base_url=self.base_url + API_PREFIX, transport=transport,
-                                  timeout=httpx.Timeout(timeout_s),
-                                  headers={"User-Agent": "whoop-dashboard/1 (+self-hosted)",
-                                           "Accept": "application/json"})
+        self._http = whoop_http(self.base_url + API_PREFIX, transport=transport, timeout_s=timeout_s)
         self.minute_budget, self.day_budget = minute_budget, day_budget
         self.minute_s = rate_window_s() if minute_s is None else minute_s
         self.max_retry_s, self.max_attempts = max_retry_s, max_attempts

@@ -33,9 +33,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from whoop.errors import ConfigError
+
+if TYPE_CHECKING:     # config is imported at CLI start-up: httpx only for the annotation
+    import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = REPO_ROOT / "data" / "whoop.duckdb"
@@ -79,18 +83,6 @@ def db_location(override: str | os.PathLike | None = None) -> Path | str:
     return Path(raw).expanduser()
 
 
-def db_path(override: str | os.PathLike | None = None) -> Path:
-    """The DuckDB file of :func:`db_location`.
-
-    Raises:
-        ConfigError: the database is a PostgreSQL URL, which has no file.
-    """
-    location = db_location(override)
-    if isinstance(location, str):
-        raise ConfigError("WHOOP_DB is a PostgreSQL URL: this needs a DuckDB file")
-    return location
-
-
 DEFAULT_BASE_URL = "https://api.prod.whoop.com"
 DEFAULT_REDIRECT_URI = "http://localhost:8501/"
 REGISTER_URL = "https://developer-dashboard.whoop.com"
@@ -104,12 +96,14 @@ class WhoopSettings:
         client_id, client_secret: the app's credentials (None when not configured).
         redirect_uri: where WHOOP sends the person back (must match the registration exactly).
         base_url: scheme + host of WHOOP (``https://api.prod.whoop.com``), no trailing slash.
+        transport: the httpx transport of the OAuth calls (:mod:`whoop.http`); None = network.
     """
 
     client_id: str | None
     client_secret: str | None = field(repr=False)
     redirect_uri: str
     base_url: str
+    transport: httpx.BaseTransport | None = field(default=None, repr=False, compare=False)
 
     @property
     def configured(self) -> bool:

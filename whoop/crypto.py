@@ -75,17 +75,6 @@ def fernet_key_for(db_file: Path | None) -> bytes:
     return _read_or_create_key(key_path(db_file))
 
 
-def fernet_for(db_file: Path | None) -> Fernet:
-    """The Fernet for tokens of the database ``db_file`` (None: a database without a file, see
-    :func:`fernet_key_for`).
-
-    Raises:
-        ConfigError: WHOOP_TOKEN_KEY is unset for a database without a file, or is not a valid
-            Fernet key.
-    """
-    return fernet_from_key(fernet_key_for(db_file))
-
-
 def fernet_from_key(key: bytes) -> Fernet:
     """A Fernet for ``key``.
 

@@ -7,7 +7,9 @@
     │   └── ExportFormatError       an export file WHOOP did not write, or one we cannot read;
     │                               carries ``file``, ``line`` (1-based, header = 1) and ``column``
     ├── StoreError                  the database cannot be used
-    │   └── DatabaseBusyError       another process holds the DuckDB write lock; retry later
+    │   ├── DatabaseBusyError       another process holds the DuckDB write lock; retry later
+    │   └── TokenLockTimeout        another process held the WHOOP token lock past the timeout
+    ├── SyncRunningError            a sync of that athlete is already running; retry when it ends
     ├── ConfigError                 missing or invalid settings (env / .streamlit/secrets.toml)
     ├── AuthError                   OAuth failures; ``reconnect`` says whether reconnecting helps
     │   └── ReconnectNeeded         the refresh token is dead (``invalid_grant``) or access revoked
@@ -62,6 +64,16 @@ class StoreError(WhoopError):
 
 class DatabaseBusyError(StoreError):
     """Another process is writing the database; the caller may retry later."""
+
+
+class TokenLockTimeout(StoreError):
+    """Another process held the WHOOP token lock (a refresh, a connect) for the whole lock
+    timeout; the stored tokens are unchanged, the caller may retry later."""
+
+
+class SyncRunningError(WhoopError):
+    """A sync of the athlete is already running (another process, thread or worker); the caller
+    may retry when it ends."""
 
 
 class ConfigError(WhoopError):

@@ -1,4 +1,4 @@
-"""OAuth 2.0 with WHOOP (authorization code flow, requests-oauthlib): authorization URL, pending
+"""OAuth 2.0 with WHOOP (authorization code flow, oauthlib over httpx): authorization URL, pending
 states kept server-side, code exchange, token refresh and revocation.
 
 Rules (WHOOP developer docs "OAuth 2.0", https://developer.whoop.com/docs/developing/oauth):
@@ -11,34 +11,33 @@ Rules (WHOOP developer docs "OAuth 2.0", https://developer.whoop.com/docs/develo
 * refresh tokens rotate: the old pair dies when a refresh succeeds (see ``whoop.tokens``);
 * revoke: ``DELETE /developer/v2/user/access`` with the bearer token -> 204.
 
-oauthlib reads two switches from the environment: ``OAUTHLIB_INSECURE_TRANSPORT`` (allow
-http://) and ``OAUTHLIB_RELAX_TOKEN_SCOPE`` (WHOOP answers a refresh with all granted scopes).
-They are set only around our own oauthlib calls (:func:`_oauthlib_env`, under a process lock, and
-restored afterwards), the first only for a loopback http:// sandbox; nothing stays set
-process-wide.
+Every request goes through the project's one HTTP stack (:func:`whoop.http.whoop_http`: the
+same client factory, timeout and injectable transport as the API client; ``settings.transport``
+None is the network); oauthlib (which requests-oauthlib brings) writes the token request bodies
+and reads the replies, RFC 6749 §4.1.3, §6 and §5.1-5.2. Nothing is switched in ``os.environ``.
+
+Errors: WHOOP refusing is an :class:`~whoop.errors.AuthError` (``ReconnectNeeded`` for
+``invalid_grant``); WHOOP unreachable is a :class:`~whoop.errors.NetworkError` (nothing was sent
+or no reply came: retry later).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
-import requests
 from oauthlib.oauth2 import OAuth2Error
-from requests_oauthlib import OAuth2Session
+from oauthlib.oauth2.rfc6749.parameters import parse_token_response, prepare_token_request
 
-from whoop.config import WhoopSettings, is_loopback
+from whoop.config import WhoopSettings
 from whoop.crypto import remember_secret
-from whoop.errors import AuthError, ReconnectNeeded
+from whoop.errors import AuthError, NetworkError, ReconnectNeeded
+from whoop.http import require_secure, whoop_http
 
 if TYPE_CHECKING:     # the refresh helper process imports this module and must not load the database
     from whoop.store import Store
@@ -49,32 +48,7 @@ STATE_TTL_S = 600
 AUTH_PATH = "/oauth/oauth2/auth"
 TOKEN_PATH = "/oauth/oauth2/token"
 REVOKE_PATH = "/developer/v2/user/access"
-TIMEOUT_S = 30.0
-
-
-_ENV_LOCK = threading.Lock()
-
-
-@contextmanager
-def _oauthlib_env(settings: WhoopSettings) -> Iterator[None]:
-    """For the duration of one oauthlib call: relax the token-scope check, and allow http://
-    only when WHOOP's base URL is a loopback host (the sandbox). The previous values come back
-    afterwards; the lock keeps other threads' oauthlib calls from seeing or undoing them."""
-    url = urlparse(settings.base_url)
-    env = {"OAUTHLIB_RELAX_TOKEN_SCOPE": "1"}
-    if url.scheme == "http" and is_loopback(url.hostname):
-        env["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
-    with _ENV_LOCK:
-        saved = {k: os.environ.get(k) for k in ("OAUTHLIB_RELAX_TOKEN_SCOPE", "OAUTHLIB_INSECURE_TRANSPORT")}
-        os.environ.update(env)
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 
 
 def utcnow() -> datetime:
@@ -95,9 +69,10 @@ def authorization_url(store: Store, settings: WhoopSettings, *, link_athlete: st
     """
     settings.require()
     state = secrets.token_urlsafe(24)
-    sess = OAuth2Session(settings.client_id, redirect_uri=settings.redirect_uri, scope=SCOPES)
-    with _oauthlib_env(settings):
-        url, _ = sess.authorization_url(settings.base_url + AUTH_PATH, state=state)
+    query = urlencode({"response_type": "code", "client_id": settings.client_id,
+                       "redirect_uri": settings.redirect_uri, "scope": " ".join(SCOPES),
+                       "state": state})
+    url = f"{require_secure(settings.base_url)}{AUTH_PATH}?{query}"
     now = utcnow()
     store.save_oauth_state(_state_hash(state), now, link_athlete or None,
                            purge_before=now - timedelta(days=1))
@@ -155,6 +130,21 @@ def _token_error(exc: OAuth2Error, what: str) -> AuthError:
         "invalid_client", "unauthorized_client", "access_denied"))
 
 
+def _post_token(settings: WhoopSettings, body: str) -> dict:
+    """POST a form ``body`` to WHOOP's token endpoint and read the reply (oauthlib's RFC 6749
+    §5.1 parser: an ``error`` field raises its :class:`OAuth2Error`, a reply without an access
+    token ``MissingTokenError``; ``expires_at`` is added from ``expires_in``).
+
+    Raises:
+        OAuth2Error: WHOOP answered with an error or without a token.
+        httpx.HTTPError: no complete reply (never sent, cut off, timed out).
+        ValueError, TypeError: a malformed field (e.g. a non-numeric ``expires_in``).
+    """
+    with whoop_http(settings.base_url, transport=settings.transport) as http:
+        reply = http.post(TOKEN_PATH, content=body, headers=FORM)
+    return dict(parse_token_response(reply.text))
+
+
 def _remember(token: dict) -> dict:
     remember_secret(token.get("access_token"))
     remember_secret(token.get("refresh_token"))
@@ -168,20 +158,25 @@ def exchange_code(settings: WhoopSettings, code: str) -> dict:
     ``expires_at`` (epoch s), ``scope``.
 
     Raises:
-        AuthError: WHOOP refused the code (``reconnect`` set when connecting again helps).
-        NetworkError-like AuthError when WHOOP cannot be reached.
+        AuthError: WHOOP refused the code (``reconnect`` set when connecting again helps) or its
+            reply was unreadable.
+        NetworkError: WHOOP could not be reached.
+        ConfigError: WHOOP is not configured, or its address is not https.
     """
     settings.require()
     remember_secret(settings.client_secret)
-    sess = OAuth2Session(settings.client_id, redirect_uri=settings.redirect_uri, scope=SCOPES)
+    body = prepare_token_request("authorization_code", code=code, redirect_uri=settings.redirect_uri,
+                                 client_id=settings.client_id, client_secret=settings.client_secret)
     try:
-        with _oauthlib_env(settings):
-            token = sess.fetch_token(settings.base_url + TOKEN_PATH, code=code, include_client_id=True,
-                                     client_secret=settings.client_secret, timeout=TIMEOUT_S)
+        token = _post_token(settings, body)
     except OAuth2Error as exc:
         raise _token_error(exc, "sign-in code") from None
-    except Exception as exc:  # noqa: BLE001 - requests' errors, never with a token inside
-        raise AuthError(f"could not reach WHOOP to finish sign-in ({exc.__class__.__name__}); try again") from None
+    except httpx.HTTPError as exc:        # never with a token inside
+        raise NetworkError(f"could not reach WHOOP to finish sign-in ({exc.__class__.__name__}); "
+                           f"try again") from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise AuthError(f"WHOOP's reply to the sign-in code was unreadable ({exc.__class__.__name__}); "
+                        f"start Connect again") from None
     return _remember(dict(token))
 
 
@@ -201,31 +196,23 @@ class UnreadableReply(Exception):
         self.what = what
 
 
-def _never_sent(exc: requests.RequestException) -> bool:
+def _never_sent(exc: httpx.HTTPError) -> bool:
     """True when the request certainly did not reach WHOOP (no connection was made)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        import urllib3.exceptions as u3
-        return isinstance(reason, (u3.NewConnectionError, u3.NameResolutionError))
-    return False
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 def _refresh_once(settings: WhoopSettings, refresh_token: str) -> dict:
     """One refresh request. Returns the new pair (with a new ``refresh_token``).
 
     Raises:
-        ReconnectNeeded / AuthError: WHOOP refused (an RFC 6749 §5.2 code) or said it failed,
-            or could not be reached at all (nothing was sent).
+        ReconnectNeeded / AuthError: WHOOP refused (an RFC 6749 §5.2 code) or said it failed.
+        NetworkError: WHOOP could not be reached at all (nothing was sent).
         UnreadableReply: the request was sent and no usable reply came back.
     """
-    sess = OAuth2Session(settings.client_id, scope=["offline"])
+    body = prepare_token_request("refresh_token", refresh_token=refresh_token, scope="offline",
+                                 client_id=settings.client_id, client_secret=settings.client_secret)
     try:
-        with _oauthlib_env(settings):
-            token = dict(sess.refresh_token(settings.base_url + TOKEN_PATH, refresh_token=refresh_token,
-                                            client_id=settings.client_id,
-                                            client_secret=settings.client_secret, timeout=TIMEOUT_S))
+        token = _post_token(settings, body)
     except OAuth2Error as exc:
         if exc.error in REFUSALS:
             raise _token_error(exc, "token refresh") from None
@@ -235,16 +222,16 @@ def _refresh_once(settings: WhoopSettings, refresh_token: str) -> dict:
         # oauthlib's missing_token: the body was cut off, not JSON, or had no access token
         raise UnreadableReply("cut off or malformed: no access token in it" if exc.error == "missing_token"
                               else f"not a token reply ({exc.error})") from None
-    except requests.RequestException as exc:
+    except httpx.HTTPError as exc:
         if _never_sent(exc):
-            raise AuthError(f"could not reach WHOOP to refresh access ({exc.__class__.__name__}); the stored "
-                            f"tokens are kept: try again later") from None
+            raise NetworkError(f"could not reach WHOOP to refresh access ({exc.__class__.__name__}); the "
+                               f"stored tokens are kept: try again later") from None
         raise UnreadableReply(f"connection lost before the whole reply arrived "
                               f"({exc.__class__.__name__})") from None
     except (ValueError, TypeError, KeyError) as exc:      # e.g. a non-numeric expires_in
         raise UnreadableReply(f"malformed ({exc.__class__.__name__})") from None
-    # requests-oauthlib silently keeps the old refresh token when the reply has none; WHOOP
-    # always rotates it (its "OAuth 2.0" page), so such a reply lost the new one
+    # WHOOP always rotates the refresh token (its "OAuth 2.0" page): a reply without a new one
+    # lost it
     if not token.get("access_token") or not token.get("refresh_token") or token["refresh_token"] == refresh_token:
         raise UnreadableReply("missing fields: no new refresh token in it")
     return token
@@ -266,8 +253,9 @@ def refresh(settings: WhoopSettings, refresh_token: str) -> dict:
     Raises:
         ReconnectNeeded: ``invalid_grant`` (refresh token expired, revoked or already used);
             after an unreadable reply the message names it.
-        AuthError: any other refusal, WHOOP unreachable, or two unreadable replies in a row
-            (``reconnect`` False: the stored pair is kept, retry later).
+        AuthError: any other refusal, or two unreadable replies in a row (``reconnect`` False:
+            the stored pair is kept, retry later).
+        NetworkError: WHOOP could not be reached (the stored pair is kept, retry later).
     """
     settings.require()
     remember_secret(settings.client_secret)
@@ -288,6 +276,9 @@ def refresh(settings: WhoopSettings, refresh_token: str) -> dict:
     except AuthError as exc:
         raise AuthError(f"WHOOP's reply to the token refresh was unreadable ({what}); a second try failed "
                         f"too: {exc}", reconnect=exc.reconnect) from None
+    except NetworkError as exc:
+        raise NetworkError(f"WHOOP's reply to the token refresh was unreadable ({what}); a second try "
+                           f"failed too: {exc}") from None
 
 
 def revoke(settings: WhoopSettings, access_token: str) -> bool:
@@ -295,12 +286,11 @@ def revoke(settings: WhoopSettings, access_token: str) -> bool:
     False when WHOOP answered otherwise (e.g. 401: the grant is already gone).
 
     Raises:
-        AuthError: WHOOP could not be reached.
+        NetworkError: WHOOP could not be reached.
     """
     try:
-        r = httpx.delete(settings.base_url + REVOKE_PATH, timeout=TIMEOUT_S,
-                         headers={"Authorization": f"Bearer {access_token}",
-                                  "User-Agent": "whoop-dashboard"})
+        with whoop_http(settings.base_url, transport=settings.transport) as http:
+            r = http.delete(REVOKE_PATH, headers={"Authorization": f"Bearer {access_token}"})
     except httpx.HTTPError as exc:
-        raise AuthError(f"could not reach WHOOP to revoke access ({exc.__class__.__name__})") from None
+        raise NetworkError(f"could not reach WHOOP to revoke access ({exc.__class__.__name__})") from None
     return 200 <= r.status_code < 300

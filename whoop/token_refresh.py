@@ -45,7 +45,7 @@ from pathlib import Path
 
 from whoop.config import WhoopSettings
 from whoop.crypto import fernet_from_key
-from whoop.errors import AuthError, ReconnectNeeded
+from whoop.errors import AuthError, NetworkError, ReconnectNeeded
 from whoop.token_sidecar import inflight_lock, seal_pair, write_sidecar
 
 LOCK_TIMEOUT_S = 120.0     # another helper's refresh: at most two token requests of 30 s, plus startup
@@ -107,6 +107,8 @@ def refresh_detached(settings: WhoopSettings, location: str, key: bytes, athlete
     message = str(outcome.get("message") or "the token refresh failed")
     if outcome.get("error") == "reconnect":
         raise ReconnectNeeded(message)
+    if outcome.get("error") == "network":
+        raise NetworkError(message)
     raise AuthError(message, reconnect=bool(outcome.get("reconnect")))
 
 
@@ -122,6 +124,8 @@ def _run(request: dict) -> dict:
         return {"error": "reconnect", "message": str(exc)}
     except AuthError as exc:
         return {"error": "auth", "message": str(exc), "reconnect": exc.reconnect}
+    except NetworkError as exc:
+        return {"error": "network", "message": str(exc)}
     at = datetime.now(timezone.utc)
     try:
         lifetime = float(token.get("expires_in") or DEFAULT_LIFETIME_S)

@@ -55,7 +55,7 @@ import pandas as pd
 from whoop import oauth
 from whoop.config import WhoopSettings
 from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for, remember_secret
-from whoop.errors import AuthError, ReconnectNeeded, StoreError, WhoopError
+from whoop.errors import AuthError, NetworkError, ReconnectNeeded, TokenLockTimeout, WhoopError
 from whoop.store import LockTimeout, Store, utcnow
 from whoop.token_refresh import DEFAULT_LIFETIME_S, refresh_detached
 from whoop.token_sidecar import (INFLIGHT_LOCK, REFRESH_LOCK, FilePendingPairs, PendingPairs, StorePendingPairs,
@@ -157,13 +157,13 @@ class TokenStore:
         requester died included).
 
         Raises:
-            AuthError: it did not finish within the lock timeout.
+            TokenLockTimeout: it did not finish within the lock timeout.
         """
         try:
             with _holding(self._inflight, LOCK_TIMEOUT_S):
                 pass
         except LockTimeout:
-            raise AuthError("a WHOOP token refresh of this database did not finish; try again") from None
+            raise TokenLockTimeout("a WHOOP token refresh of this database did not finish; try again") from None
 
     def _commit_pending(self, athlete_id: int, side: dict) -> bool:
         """Commit a pending pair to the row (caller holds the refresh lock); True when done."""
@@ -225,6 +225,8 @@ class TokenStore:
                 ``reconnect_needed``; the detail says why, e.g. an unreadable refresh reply
                 whose retry was refused).
             AuthError: refresh failed for another reason (the pair is kept; retry later).
+            NetworkError: WHOOP could not be reached (the pair is kept; retry later).
+            TokenLockTimeout: another process held the token lock for the whole lock timeout.
         """
         cached = self._cache.get(athlete_id)
         if not force and cached and not _due(cached[1], cached[2]):
@@ -246,7 +248,8 @@ class TokenStore:
             with _holding(self.lock, LOCK_TIMEOUT_S):
                 return self._refresh_locked(athlete_id, force, stale)
         except LockTimeout:
-            raise AuthError("another process is refreshing WHOOP access and did not finish; try again") from None
+            raise TokenLockTimeout("another process is refreshing WHOOP access and did not finish; try "
+                                   "again") from None
 
     def _current(self, athlete_id: int) -> tuple[dict, datetime | None]:
         """Holding the refresh lock: wait for an in-flight refresh, commit a pending pair, read."""
@@ -290,8 +293,8 @@ class TokenStore:
         copy of its tables would miss). Returns how many pairs were pending.
 
         Raises:
-            StoreError: another process held the token lock for the whole lock timeout.
-            AuthError: an in-flight refresh did not finish.
+            TokenLockTimeout: another process held the token lock for the whole lock timeout,
+                or an in-flight refresh did not finish.
         """
         done = 0
         try:
@@ -302,7 +305,7 @@ class TokenStore:
                         self._flush_pending(int(athlete_id))
                         done += 1
         except LockTimeout:
-            raise StoreError("another process holds the WHOOP token lock; try again") from None
+            raise TokenLockTimeout("another process holds the WHOOP token lock; try again") from None
         return done
 
     def _flush_pending(self, athlete_id: int) -> None:
@@ -365,13 +368,13 @@ class TokenStore:
                 try:
                     token = self.access_token(athlete_id)
                     revoked = oauth.revoke(self.settings, token)
-                except AuthError:
+                except (AuthError, NetworkError):   # refused or unreachable: forget the tokens anyway
                     revoked = False
                 self.store.clear_tokens(athlete_id, DISCONNECTED, utcnow())
                 self._drop_pending(athlete_id)
                 self._cache.pop(athlete_id, None)
         except LockTimeout:
-            raise StoreError("another process holds the WHOOP token lock; try again") from None
+            raise TokenLockTimeout("another process holds the WHOOP token lock; try again") from None
         return revoked
 
 
@@ -396,10 +399,3 @@ def _lifetime(token: dict) -> float:
     except (TypeError, ValueError):
         return float(DEFAULT_LIFETIME_S)
     return life if life > 0 else float(DEFAULT_LIFETIME_S)
-
-
-def expires_in_s(expires_at: datetime | None) -> float | None:
-    """Seconds until ``expires_at`` (negative when past), or None."""
-    if expires_at is None:
-        return None
-    return (expires_at - datetime.now(timezone.utc)).total_seconds()

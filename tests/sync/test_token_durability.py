@@ -1,5 +1,5 @@
 """A rotated token pair survives a database that cannot be written at the moment of the refresh
-(whoop.tokens: the encrypted sidecar file), and oauthlib's switches do not leak process-wide."""
+(whoop.tokens: the encrypted sidecar file), and OAuth switches nothing process-wide (its HTTP goes through whoop.http)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ import subprocess
 import sys
 import threading
 import time
+from urllib.parse import parse_qsl
 
+import httpx
 import pytest
 
 from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, REDIRECT, REPO, connect, faults,
                                  issued_tokens, stats)
 from whoop import oauth
 from whoop.config import WhoopSettings
-from whoop.errors import AuthError
+from whoop.errors import ConfigError, NetworkError, ReconnectNeeded
 from whoop.store import Store
 from whoop.sync import sync_athlete, sync_status
 from whoop.tokens import TokenStore
@@ -92,20 +94,55 @@ def test_a_rotated_pair_survives_a_busy_database_at_save_time(store, settings, s
     assert outcome["token"] in issued_tokens(sandbox)
 
 
-def test_oauthlib_switches_are_scoped_to_the_call(store, settings, sandbox, monkeypatch):
+def test_oauth_switches_nothing_in_the_environment(store, settings, sandbox, monkeypatch):
     for name in ("OAUTHLIB_INSECURE_TRANSPORT", "OAUTHLIB_RELAX_TOKEN_SCOPE"):
         monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
     aid = connect(store, settings)      # authorization URL + code exchange over http://127.0.0.1
     with store.transaction() as con:
         con.execute("UPDATE whoop_connections SET expires_at = now() WHERE athlete_id = ?", [aid])
     TokenStore(store, settings).access_token(aid)                  # a refresh, over http too
     assert stats(sandbox)["refreshes"] == 1
-    assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ
-    assert "OAUTHLIB_RELAX_TOKEN_SCOPE" not in os.environ
-    # so plain http to a host that is not loopback stays refused by oauthlib
+    assert dict(os.environ) == before
+    # plain http to a host that is not loopback is refused before anything is sent
     remote = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, "http://whoop.example.invalid")
-    with pytest.raises(AuthError, match="insecure_transport"):
+    with pytest.raises(ConfigError, match="must be https://"):
         oauth.refresh(remote, "not-a-real-token")
+
+
+def test_oauth_calls_go_through_an_injected_transport():
+    """The token endpoint and revocation use the project's one HTTP stack (whoop.http), whose
+    transport a caller injects: here a stand-in WHOOP that records what it was sent."""
+    sent: list[httpx.Request] = []
+
+    def whoop(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path == oauth.REVOKE_PATH:
+            return httpx.Response(204)
+        form = dict(parse_qsl(request.content.decode()))
+        if form.get("refresh_token") == "spent":
+            return httpx.Response(400, json={"error": "invalid_grant"})
+        if form.get("refresh_token") == "down":
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json={"access_token": "a2", "refresh_token": "r2", "expires_in": 3600,
+                                         "token_type": "bearer", "scope": "offline read:sleep"})
+
+    s = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, "https://api.prod.whoop.com",
+                      transport=httpx.MockTransport(whoop))
+    token = oauth.refresh(s, "r1")
+    assert (token["access_token"], token["refresh_token"]) == ("a2", "r2")
+    assert token["expires_at"] > time.time() + 3500
+    form = dict(parse_qsl(sent[-1].content.decode()))
+    assert form == {"grant_type": "refresh_token", "refresh_token": "r1", "scope": "offline",
+                    "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}    # client_secret_post
+    assert str(sent[-1].url) == "https://api.prod.whoop.com" + oauth.TOKEN_PATH
+    assert "authorization" not in sent[-1].headers and sent[-1].headers["user-agent"].startswith("whoop-dashboard")
+    with pytest.raises(ReconnectNeeded, match="invalid_grant"):
+        oauth.refresh(s, "spent")
+    with pytest.raises(NetworkError, match="could not reach WHOOP to refresh access .ConnectError.; the stored"):
+        oauth.refresh(s, "down")
+    assert oauth.revoke(s, "a2") is True
+    assert sent[-1].method == "DELETE" and sent[-1].headers["authorization"] == "Bearer a2"
 
 
 @pytest.mark.parametrize("url, ok", [
@@ -115,7 +152,6 @@ def test_oauthlib_switches_are_scoped_to_the_call(store, settings, sandbox, monk
 ])
 def test_plain_http_base_url_only_for_loopback(monkeypatch, tmp_path, url, ok):
     from whoop.config import whoop_settings
-    from whoop.errors import ConfigError
     monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "none.toml"))
     monkeypatch.setenv("WHOOP_BASE_URL", url)
     if ok:
