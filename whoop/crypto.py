@@ -11,6 +11,8 @@ else is lost.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import re
@@ -73,6 +75,16 @@ def fernet_key_for(db_file: Path | None) -> bytes:
             f"Make one with: {MAKE_KEY} and give the same WHOOP_TOKEN_KEY to every app and worker "
             "process of this database")
     return _read_or_create_key(key_path(db_file))
+
+
+def invite_key(db_file: Path | None) -> bytes:
+    """The HMAC-SHA256 key that signs invite links (:mod:`whoop.invites`), derived from the
+    token key of the database (:func:`fernet_key_for`), so no second secret needs handing out.
+
+    Raises:
+        ConfigError: as :func:`fernet_key_for`.
+    """
+    return hmac.new(fernet_key_for(db_file), b"whoop-dashboard invite links v1", hashlib.sha256).digest()
 
 
 def fernet_from_key(key: bytes) -> Fernet:

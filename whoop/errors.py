@@ -11,6 +11,7 @@
     │   └── TokenLockTimeout        another process held the WHOOP token lock past the timeout
     ├── SyncRunningError            a sync of that athlete is already running; retry when it ends
     ├── ConfigError                 missing or invalid settings (env / .streamlit/secrets.toml)
+    ├── SignInError                 a sign-in refused (wrong name or password, locked, no access)
     ├── AuthError                   OAuth failures; ``reconnect`` says whether reconnecting helps
     │   └── ReconnectNeeded         the refresh token is dead (``invalid_grant``) or access revoked
     └── ApiError                    WHOOP API answered with an error; ``status`` and ``retry_after_s``
@@ -74,6 +75,11 @@ class TokenLockTimeout(StoreError):
 class SyncRunningError(WhoopError):
     """A sync of the athlete is already running (another process, thread or worker); the caller
     may retry when it ends."""
+
+
+class SignInError(WhoopError):
+    """A person could not sign in or may not see what they asked for; the message says what to do
+    and never which of name or password was wrong."""
 
 
 class ConfigError(WhoopError):

@@ -12,7 +12,8 @@
 * :mod:`whoop.store.settings`: JSON settings per athlete;
 * :mod:`whoop.store.connections`: WHOOP connections (encrypted token rows) and OAuth states;
 * :mod:`whoop.store.sync_runs`: sync runs, their liveness and end, the facts of a sync status;
-* :mod:`whoop.store.sync_passes`: sync passes, seen keys, deletions at WHOOP, the profile.
+* :mod:`whoop.store.sync_passes`: sync passes, seen keys, deletions at WHOOP, the profile;
+* :mod:`whoop.store.accounts`: accounts that sign in, and invite links (team deployment).
 
 A method that takes ``con`` works inside the caller's unit of work (``with store.transaction()
 as con:``, several calls in one transaction); the others open their own connection. Callers
@@ -21,6 +22,7 @@ outside this package never run SQL on ``con`` (``tests/test_store_boundary.py`` 
 
 from __future__ import annotations
 
+from whoop.store.accounts import AccountRow, AccountsMixin, InviteRow
 from whoop.store.base import MIGRATIONS_DIR, LockTimeout, StoreBase, migrations, utcnow
 from whoop.store.budget import BudgetMixin, BudgetTake
 from whoop.store.connections import ConnectionsMixin, OAuthState, TokenRow
@@ -30,12 +32,12 @@ from whoop.store.settings import SettingsMixin
 from whoop.store.sync_passes import SyncPassesMixin
 from whoop.store.sync_runs import SyncFacts, SyncRunsMixin
 
-__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "LockTimeout", "OAuthState",
+__all__ = ["AccountRow", "IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "InviteRow", "LockTimeout", "OAuthState",
            "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
 
 
 class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, SyncRunsMixin, SyncPassesMixin,
-            BudgetMixin, StoreBase):
+            BudgetMixin, AccountsMixin, StoreBase):
     """A database with the project's schema, and every typed read and write of it.
 
     Args:
