@@ -9,9 +9,17 @@ caches filled) and then rerun without any change, the two apps alternating (10 y
 ...), so drift in machine load hits both alike. A warm rerun is what a person waits for after a
 click that changes nothing the page's data depends on.
 
-Prints, per page: the median warm rerun on 10 years (target <= 0.3 s), on 90 days, their ratio
-(target <= 1.5), and the database opens per warm rerun (one connection per rerun:
-``whoop.ui.data.page_run``). :func:`figures` returns the same as rows for ``bench/run.py``.
+Prints, per page: the median warm rerun on 10 years (wall clock, target <= 0.3 s), on 90 days,
+their ratio, the same ratio of CPU time (``time.process_time``: the script thread and AppTest's
+together; target <= 1.5), and the database opens per warm rerun (one connection per rerun:
+``whoop.ui.data.page_run``). :func:`figures` returns the wall-clock seconds and the CPU ratio as
+rows for ``bench/run.py``.
+
+Why the ratio is taken on CPU time: on a loaded machine a rerun's wall clock also counts the time
+it waits for a core, and that wait grows faster than the run (AppTest's waiting thread polls
+every millisecond, so a longer run hands the GIL back and forth more often, and each hand-over
+may lose the core), so a wall-clock ratio measures the load as much as the page. CPU time counts
+the work the page does for the longer history; the wall-clock ratio is printed beside it.
 
 Usage: python bench/bench_pages.py [WARM_RERUNS] [--quick]
 """
@@ -97,47 +105,52 @@ class _App:
             self.at.switch_page(f"pages/{page}.py")
             self.run()
 
-    def run(self) -> tuple[float, int]:
-        """One rerun: (seconds, database opens)."""
+    def run(self) -> tuple[float, float, int]:
+        """One rerun: (wall-clock seconds, CPU seconds of the process, database opens)."""
         from whoop.ui import data
 
         os.environ["WHOOP_DB"] = str(self.db)
         store = data.get_store()
         opens = store.opens
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         self.at.run()
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         if self.at.exception or self.at.error:
             failed = [e.value for e in [*self.at.exception, *self.at.error]]
             raise SystemExit(f"{self.db.stem}: the page failed: {failed}")
-        return elapsed, data.get_store().opens - opens
+        return elapsed, cpu, data.get_store().opens - opens
 
 
 def measure(files: dict[str, Path], pages: list[str], warm: int) -> dict[str, dict]:
-    """Per page: {"10y": median s, "90d": median s, "ratio": 10y/90d, "opens": per rerun}."""
+    """Per page: {"10y", "90d": median wall s; "cpu_10y", "cpu_90d": median CPU s; "ratio",
+    "cpu_ratio": 10y/90d of each; "opens": per warm rerun on 10 years}."""
     out = {}
     for page in pages:
         apps = {label: _App(db, page) for label, db in files.items()}
         for app in apps.values():              # a second render: anything lazy is loaded
             app.run()
-        times: dict[str, list[float]] = {label: [] for label in apps}
+        wall: dict[str, list[float]] = {label: [] for label in apps}
+        cpu: dict[str, list[float]] = {label: [] for label in apps}
         opens: list[int] = []
         for _ in range(warm):
             for label, app in apps.items():
-                elapsed, n = app.run()
-                times[label].append(elapsed)
+                elapsed, used, n = app.run()
+                wall[label].append(elapsed)
+                cpu[label].append(used)
                 if label == "10y":
                     opens.append(n)
-        med = {label: statistics.median(t) for label, t in times.items()}
-        out[page] = {**med, "ratio": med["10y"] / med["90d"], "opens": statistics.median(opens)}
+        r = {label: statistics.median(t) for label, t in wall.items()}
+        r |= {f"cpu_{label}": statistics.median(t) for label, t in cpu.items()}
+        out[page] = {**r, "ratio": r["10y"] / r["90d"], "cpu_ratio": r["cpu_10y"] / r["cpu_90d"],
+                     "opens": statistics.median(opens)}
     return out
 
 
 def figures(quick: bool) -> list[dict]:
     """Rows for ``bench/run.py``: per page, the warm rerun on 10 years (s, target
     :data:`RERUN_TARGET_S`) and the 10y/90d ratio (target :data:`RATIO_TARGET`). ``quick``:
-    :data:`QUICK_PAGES` with 3 reruns each (about a minute), else every page with 7."""
-    pages, warm = (QUICK_PAGES, 3) if quick else (PAGES, 7)
+    :data:`QUICK_PAGES` with 5 reruns each (under a minute), else every page with 7."""
+    pages, warm = (QUICK_PAGES, 5) if quick else (PAGES, 7)
     with _stores() as files:
         found = measure(files, pages, warm)
     rows = []
@@ -145,9 +158,10 @@ def figures(quick: bool) -> list[dict]:
         rows.append({"name": f"pages: {page} warm rerun, 10 years", "value": r["10y"],
                      "target": RERUN_TARGET_S, "unit": "s",
                      "baseline": "absolute", "note": f"{warm} reruns, median"})
-        rows.append({"name": f"pages: {page} 10 years / 90 days", "value": r["ratio"],
+        rows.append({"name": f"pages: {page} 10 years / 90 days (CPU)", "value": r["cpu_ratio"],
                      "target": RATIO_TARGET, "unit": "x", "baseline": "same page on 90 days",
-                     "note": f"{r['10y']:.3f} s / {r['90d']:.3f} s"})
+                     "note": f"CPU {r['cpu_10y']:.3f} s / {r['cpu_90d']:.3f} s; wall clock "
+                             f"{r['ratio']:.2f}x"})
     return rows
 
 
@@ -157,12 +171,17 @@ def main(warm: int = 7, quick: bool = False) -> None:
         found = measure(files, pages, warm)
     print(f"Warm rerun per page (AppTest, demo athlete, sidebar at the last 90 days, DuckDB "
           f"file), median of {warm} interleaved reruns")
-    print(f"{'page':10} {'10 years':>9} {'90 days':>9} {'10y/90d':>8} {'opens':>6}")
+    print(f"{'':10} {'wall clock':^30} {'CPU':^30}")
+    print(f"{'page':10} {'10 years':>9} {'90 days':>9} {'10y/90d':>8}   {'10 years':>9} "
+          f"{'90 days':>9} {'10y/90d':>8} {'opens':>6}")
     for page, r in found.items():
-        ok = "" if r["10y"] <= RERUN_TARGET_S and r["ratio"] <= RATIO_TARGET else "  (over target)"
-        print(f"{page:10} {r['10y']:>7.3f} s {r['90d']:>7.3f} s {r['ratio']:>8.2f} "
+        ok = ("" if r["10y"] <= RERUN_TARGET_S and r["cpu_ratio"] <= RATIO_TARGET
+              else "  (over target)")
+        print(f"{page:10} {r['10y']:>7.3f} s {r['90d']:>7.3f} s {r['ratio']:>8.2f}   "
+              f"{r['cpu_10y']:>7.3f} s {r['cpu_90d']:>7.3f} s {r['cpu_ratio']:>8.2f} "
               f"{r['opens']:>6.0f}{ok}")
-    print(f"targets: warm rerun on 10 years <= {RERUN_TARGET_S} s; 10y/90d <= {RATIO_TARGET}")
+    print(f"targets: warm rerun on 10 years (wall clock) <= {RERUN_TARGET_S} s; 10y/90d of CPU "
+          f"time <= {RATIO_TARGET}")
 
 
 if __name__ == "__main__":
