@@ -8,9 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from whoop import escape, ui
-from whoop.charts import history
-from whoop.metrics import horizons as mh
 from whoop.ui import analytics as ua
+from whoop.ui import horizons as uh
 
 #: metric choices for year-over-year and month-of-year -> (label, divide by)
 CHOICES = {"recovery_score": ("Recovery (%)", 1), "hrv_rmssd_ms": ("HRV RMSSD (ms)", 1),
@@ -19,7 +18,7 @@ CHOICES = {"recovery_score": ("Recovery (%)", 1), "hrv_rmssd_ms": ("HRV RMSSD (m
            "asleep_min": ("Time asleep (h)", 60), "day_strain": ("Day strain", 1)}
 MIN_TREND_DAYS = 14
 MIN_PERIOD_DAYS = 5
-MIN_MONTH_DAYS = 7
+MIN_MONTH_DAYS = uh.MIN_MONTH_DAYS
 PERIOD_DAYS = 90
 
 
@@ -43,11 +42,10 @@ if sel is None:
     ui.empty_state("trends")
 else:
     s = ua.current_settings()
-    days = ui.days(sel.athlete_id)
 
     st.subheader("Recovery calendar")
-    cells = mh.calendar_heatmap_frame(days, "recovery_score")
-    scored = int(cells["value"].notna().sum())
+    calendar = uh.recovery_calendar(sel.athlete_id)
+    scored = calendar.scored
     if scored == 0:
         st.warning("Insufficient data: no scored recovery yet, so the calendar has nothing to "
                    "colour.", icon=":material/hourglass_empty:")
@@ -55,37 +53,32 @@ else:
         st.caption(f"One square per day, a row of weeks per year, newest year first (Monday "
                    f"at the top): green 67-100 %, yellow 34-66 %, red 0-33 %; blank = no scored "
                    f"recovery. {scored} scored days.")
-        for year in sorted(cells["year"].unique(), reverse=True):  # newest year first
-            ui.chart(ua.calendar_year_figure(cells[cells["year"] == year]), key=f"cal_{year}")
+        for year, fig in calendar.figures:  # newest year first
+            ui.chart(fig, key=f"cal_{year}")
 
     st.subheader("Year over year and month of year")
     metric = st.segmented_control("Metric", list(CHOICES), default="recovery_score", required=True,
                                   format_func=lambda m: ua.METRICS[m][0],
                                   key="trends_metric") or "recovery_score"
     label, div = CHOICES[metric]
-    valid = mh.valid_metrics(days, [metric])
-    n_valid = int(valid[metric].notna().sum())
+    views = uh.year_views(sel.athlete_id, metric, div)
+    n_valid = views.n_valid
     if n_valid < MIN_TREND_DAYS:
         st.warning(f"Insufficient data: {n_valid} valid day(s) of "
                    f"{ua.METRICS[metric][0].lower()}; these views need at least "
                    f"{MIN_TREND_DAYS}.", icon=":material/hourglass_empty:")
     else:
-        yoy = mh.year_over_year(days, metric)
-        moy = mh.month_of_year(days, metric)
-        yoy["value"] = yoy["value"] / div
-        moy["mean"] = (moy["mean"] / div).where(moy["n"] >= MIN_MONTH_DAYS)
-        years = yoy.dropna(subset=["value"])["year"].nunique()
+        with_values = views.years_with_values
+        years = len(with_values)
         left, right = st.columns(2)
         with left:
             st.markdown("**Year over year** (7-day centred mean by day of year)")
-            with_values = sorted(yoy.dropna(subset=["value"])["year"].unique(), reverse=True)
             chosen = with_values[0]
             if len(with_values) >= 2:
                 chosen = st.selectbox("Year to compare with the others", with_values,
                                       key="trends_yoy_year")
-            fig = history.year_over_year_figure(yoy, label=label, highlight=chosen)
-            fig.update_xaxes(title=None, tickvals=ua.MONTH_START_DOY, ticktext=ua.MONTHS)
-            ui.chart(fig, key="yoy")
+            ui.chart(uh.year_over_year_figure(sel.athlete_id, metric, div, label, chosen),
+                     key="yoy")
             if years < 2:
                 st.caption("Only one year of data so far: the lines become comparable once a "
                            "second year arrives.")
@@ -95,7 +88,7 @@ else:
                            "highest value on each day of year.")
         with right:
             st.markdown("**Month of year** (monthly mean, a row per year)")
-            ui.chart(history.month_of_year_figure(moy, label=label), key="moy")
+            ui.chart(uh.month_of_year_figure(sel.athlete_id, metric, div, label), key="moy")
             st.caption(f"Hover a cell for its mean; months with fewer than {MIN_MONTH_DAYS} "
                        "valid days stay blank.")
 
@@ -109,7 +102,7 @@ else:
         a = _range("Period A", "period_a", (a_start, a_end), sel.first_day, sel.last_day)
     with cb:
         b = _range("Period B", "period_b", (b_start, b_end), sel.first_day, sel.last_day)
-    comp = mh.compare_periods(days, a, b, list(ua.METRICS))
+    comp = uh.compare_periods(sel.athlete_id, a, b, list(ua.METRICS))
     enough = (comp["n_a"] >= MIN_PERIOD_DAYS) & (comp["n_b"] >= MIN_PERIOD_DAYS)
 
     def fmt(m, v, delta=False):

@@ -118,7 +118,13 @@ def compare_periods(days: pd.DataFrame, a: tuple, b: tuple,
         ``n_a``, ``n_b`` int64 (valid days), ``difference`` = mean_b - mean_a, ``pct_change`` =
         100 x difference / mean_a (NaN when mean_a is 0 or missing).
     """
-    vals = valid_metrics(days, metrics)
+    return compare_valid_periods(valid_metrics(days, metrics), a, b)
+
+
+def compare_valid_periods(vals: pd.DataFrame, a: tuple, b: tuple) -> pd.DataFrame:
+    """:func:`compare_periods` on a :func:`valid_metrics` frame already computed (one row per
+    metric column of ``vals``, in their order), so a cached frame serves every pair of periods.
+    """
     names = [c for c in vals.columns if c != "date"]
 
     def period(bounds: tuple) -> pd.DataFrame:

@@ -6,6 +6,7 @@ Pages stay thin: they call these helpers, :mod:`whoop.metrics` for numbers and
 * :mod:`.data`     cached Store and loaders keyed by each athlete's data version: ``get_store()``,
   ``athletes()``, ``days(id)``, ``view(id)``, ``records(table, id)``, ``runs()``;
   ``page_run()``: one connection per rerun (app.py)
+* :mod:`.horizons` the Trends page's frames and figures, cached per athlete and data version
 * :mod:`.sidebar`  athlete picker + shared date range: ``sidebar()``, ``selection()``, ``Selection``
 * :mod:`.guard`    ``guard()`` (no traceback reaches a person), ``flash()``, ``show_flashes()``
 * :mod:`.actions`  ``load_demo_button()``, ``import_files()``, ``delete_athlete()``
