@@ -13,7 +13,8 @@
 * :mod:`whoop.store.connections`: WHOOP connections (encrypted token rows) and OAuth states;
 * :mod:`whoop.store.sync_runs`: sync runs, their liveness and end, the facts of a sync status;
 * :mod:`whoop.store.sync_passes`: sync passes, seen keys, deletions at WHOOP, the profile;
-* :mod:`whoop.store.accounts`: accounts that sign in, and invite links (team deployment).
+* :mod:`whoop.store.accounts`: accounts that sign in, and invite links (team deployment);
+* :mod:`whoop.store.webhooks`: WHOOP webhook deliveries queued for the worker.
 
 A method that takes ``con`` works inside the caller's unit of work (``with store.transaction()
 as con:``, several calls in one transaction); the others open their own connection. Callers
@@ -31,13 +32,14 @@ from whoop.store.records import IMPORT_BYTES_PER_ROW, IMPORT_MEMORY_MB, ImportRe
 from whoop.store.settings import SettingsMixin
 from whoop.store.sync_passes import SyncPassesMixin
 from whoop.store.sync_runs import SyncFacts, SyncRunsMixin
+from whoop.store.webhooks import QueuedEvent, WebhooksMixin
 
-__all__ = ["AccountRow", "IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "ImportResult", "InviteRow", "LockTimeout", "OAuthState",
-           "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
+__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "AccountRow", "ImportResult", "InviteRow",
+           "LockTimeout", "OAuthState", "QueuedEvent", "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
 
 
 class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, SyncRunsMixin, SyncPassesMixin,
-            BudgetMixin, AccountsMixin, StoreBase):
+            BudgetMixin, AccountsMixin, WebhooksMixin, StoreBase):
     """A database with the project's schema, and every typed read and write of it.
 
     Args:
