@@ -3,11 +3,14 @@
 ::
 
     python -m whoop worker [--db URL] [--once] [--poll S] [--min-interval MIN] [--quiet]
+                           [--host 127.0.0.1] [--port 8766] [--no-webhooks]
 
 Prints a start line, then one line per sync on stdout; a failed sync is one ``error: ...`` line
 on stderr and the worker goes on. SIGTERM or Ctrl-C stop it between athletes (a second Ctrl-C
 interrupts the running sync). ``--once``: one pass over the due athletes, then exit (tests,
-cron); exit code 1 when a sync of that pass failed. ``WHOOP_RATE_WINDOW_S`` compresses WHOOP's
+cron); exit code 1 when a sync of that pass failed. Unless ``--once`` or ``--no-webhooks``, the
+worker also receives WHOOP's webhooks on ``--host``:``--port`` (:mod:`whoop.webhook_server`) and
+fetches what they name at once (:meth:`whoop.worker.Worker.wake`). ``WHOOP_RATE_WINDOW_S`` compresses WHOOP's
 minute window (and its day) for the sandbox (:func:`whoop.client.rate_window_s`).
 
 Start-up stays light: the store, the sync engine and the HTTP client are imported when the
@@ -17,11 +20,18 @@ command runs (tests/test_cli_startup.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from whoop.config import int_setting, whoop_settings
 from whoop.errors import InputError
+
+if TYPE_CHECKING:      # imported when the command runs (start-up stays light)
+    from whoop.store import Store
+    from whoop.worker import Worker
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +50,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="least minutes between two syncs of an athlete (default: "
                         "$WHOOP_SYNC_MAX_AGE_MIN or 60); larger rosters get longer intervals")
     p.add_argument("--quiet", action="store_true", help="print only errors, on stderr")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address of the WHOOP webhook receiver (default: 127.0.0.1; put a TLS reverse "
+                        "proxy in front, WHOOP sends to an https:// URL)")
+    p.add_argument("--port", type=int, default=8766,
+                   help="port of the webhook receiver, POST /webhooks/whoop (default: 8766)")
+    p.add_argument("--no-webhooks", action="store_true",
+                   help="do not receive webhooks (another worker of this database does)")
     p.set_defaults(func=cmd_worker)
 
 
@@ -57,6 +74,28 @@ def _stop_on_signals(worker) -> dict:
 
     return {signal.SIGTERM: signal.signal(signal.SIGTERM, term),
             signal.SIGINT: signal.signal(signal.SIGINT, interrupt)}
+
+
+def _receiver(args: argparse.Namespace, store: Store, secret: str, worker: Worker,
+              say: Callable[[str], None]) -> contextlib.AbstractContextManager:
+    """The webhook receiver for the worker's lifetime (none with ``--once`` or ``--no-webhooks``).
+
+    Raises:
+        InputError: the address is taken or cannot be bound.
+    """
+    if args.once or args.no_webhooks:
+        return contextlib.nullcontext()
+    from whoop.webhook_server import PATH, serve, webhook_app
+
+    stack = contextlib.ExitStack()
+    try:
+        port = stack.enter_context(serve(webhook_app(store, secret, on_queued=worker.wake), args.host, args.port))
+    except OSError as exc:
+        raise InputError(f"cannot receive webhooks on {args.host}:{args.port} ({exc.strerror or exc}): "
+                         f"another worker may be receiving them; start this one with --no-webhooks, "
+                         f"or choose another --port") from None
+    say(f"receiving WHOOP webhooks on http://{args.host}:{port}{PATH}")
+    return stack
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -89,7 +128,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     say(describe(store, options, len(store.connected_athlete_ids())))
     previous = _stop_on_signals(worker)
     try:
-        failed = worker.run(once=args.once)
+        with _receiver(args, store, settings.client_secret or "", worker, say):
+            failed = worker.run(once=args.once)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
