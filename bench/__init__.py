@@ -1,0 +1,1 @@
+"""The project's benchmarks: ``python bench/run.py [--quick]`` runs them all (BENCHMARKS.md)."""
