@@ -296,7 +296,7 @@ def number(t: RawTable, col: str) -> pd.Series:
         return pd.Series(np.nan, index=range(len(t)), dtype="float64")
     s = t.columns[col]
     present = _present(s)
-    values = pd.to_numeric(s.where(present, None), errors="coerce").astype("float64")
+    values = pd.to_numeric(s, errors="coerce").astype("float64")    # "" -> NaN
     bad = present & ~np.isfinite(values.to_numpy())
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
