@@ -210,3 +210,29 @@ def test_the_merge_stores_what_the_four_statement_merge_stored(backend, tmp_path
         assert_same_frame(new_rows[table], ref_rows[table])
     older.close()
     newer.close()
+
+
+# -- reading rows in batches ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 1000])
+def test_rows_read_in_batches_keep_their_physical_lines(tmp_path, chunk_rows):
+    """Quoted line breaks (CRLF, CR, LF) move the lines of the rows after them; blank and
+    whitespace rows are dropped; a row's line is its first physical line (header = 1)."""
+    from whoop.export.table import CsvFile
+
+    head = "Cycle start time,Cycle end time,Cycle timezone,Question text,Answered yes,Notes\r\n"
+    row = "2024-01-01 07:00:00,2024-01-02 07:00:00,UTC+01:00,Q{},true,{}\r\n"
+    body = [row.format(1, "plain"),                    # line 2
+            row.format(2, '"two\r\nlines"'),           # lines 3-4
+            "\r\n",                                    # line 5: blank
+            row.format(3, '"cr\rand\nlf"'),            # lines 6-8
+            " , ,,,,\r\n",                             # line 9: whitespace only
+            row.format(4, "last")]                     # line 10
+    path = tmp_path / "journal_entries.csv"
+    path.write_bytes((head + "".join(body)).encode())
+    csv_file = CsvFile(lambda: open(path, "rb"), path.name)
+    chunks = list(csv_file.chunks("journal", csv_file.header(), chunk_rows))
+    assert [int(n) for c in chunks for n in c.lines] == [2, 3, 6, 10]
+    assert [q for c in chunks for q in c.columns["Question text"]] == ["Q1", "Q2", "Q3", "Q4"]
+    assert [n for c in chunks for n in c.columns["Notes"]][1] == "two\r\nlines"
+    assert all(len(c) <= chunk_rows for c in chunks)

@@ -102,12 +102,14 @@ def _upsert_parquet_batches(con, table: str, athlete_id: int, parquet: Path,
 def _merge(con: Connection, table: str, athlete_id: int,
            run_id: int | None) -> dict[str, int]:
     """Merge the relation ``incoming`` (canonical columns of ``table``, unique keys) into
-    ``table`` for one athlete and run: one query counts the rows (new, existing, existing and
-    left unchanged by the merge), then ONE statement writes them when they are all new (a plain
-    ``INSERT``, several times faster than ``ON CONFLICT`` for a big first import) or all
-    existing (``INSERT ... ON CONFLICT DO UPDATE`` with the merge rule); a mix takes both."""
+    ``table`` for one athlete and run: a query counts the rows (and, when some exist, those the
+    merge leaves unchanged: that query's expression is long to plan), then ONE statement writes
+    them when they are all new (a plain ``INSERT``, several times faster than ``ON CONFLICT``
+    for a big first import) or all existing (``INSERT ... ON CONFLICT DO UPDATE`` with the
+    merge rule); a mix takes both."""
     sql = _merge_sql(table)
-    total, existing, unchanged = con.execute(sql.counts, [athlete_id]).fetchone()
+    total, existing = con.execute(sql.counts, [athlete_id]).fetchone()
+    unchanged = con.execute(sql.unchanged, [athlete_id]).fetchone()[0] if existing else 0
     if existing == 0:
         con.execute(sql.insert, [athlete_id, run_id])
     elif existing == total:
@@ -121,7 +123,8 @@ def _merge(con: Connection, table: str, athlete_id: int,
 
 @dataclass(frozen=True)
 class _MergeSql:
-    counts: str         # total, existing, unchanged; parameter: athlete_id
+    counts: str         # total, existing; parameter: athlete_id
+    unchanged: str      # existing rows the merge leaves as they are; athlete_id
     insert: str         # every incoming row; athlete_id, run_id
     update_all: str     # every incoming row through the merge rule; athlete_id, run_id
     insert_new: str     # the rows new to the table; athlete_id, run_id, athlete_id
@@ -158,15 +161,15 @@ def _merge_sql(table: str) -> _MergeSql:
     sets.append("ingested_at = now()")
     same = " AND ".join(f"{t}.{c} IS NOT DISTINCT FROM ({e})" for c, e in merged.items())
     on = " AND ".join(f"{t}.{k} = {x}.{k}" for k in keys)
-    counts = (f"SELECT count(*), count({t}.athlete_id), count(*) FILTER (WHERE {t}.athlete_id "
-              f"IS NOT NULL AND {same}) FROM incoming AS {x} LEFT JOIN {t} ON {t}.athlete_id = ? "
-              f"AND {on}")
+    counts = (f"SELECT count(*), count({t}.athlete_id) FROM incoming AS {x} LEFT JOIN {t} "
+              f"ON {t}.athlete_id = ? AND {on}")
+    unchanged = f"SELECT count(*) FROM incoming AS {x} JOIN {t} ON {t}.athlete_id = ? AND {on} WHERE {same}"
     names = ", ".join(cols)
     found = (f"EXISTS (SELECT 1 FROM {t} WHERE {t}.athlete_id = ? AND "
              + " AND ".join(f"{t}.{k} = i.{k}" for k in keys) + ")")
     insert = (f"INSERT INTO {table} (athlete_id, {names}, run_id) "
               f"SELECT ?::INTEGER, {names}, ?::BIGINT FROM incoming AS i ")
     conflict = (f" ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}")
-    return _MergeSql(counts=counts, insert=insert, update_all=insert + "WHERE true" + conflict,
+    return _MergeSql(counts=counts, unchanged=unchanged, insert=insert, update_all=insert + "WHERE true" + conflict,
                      insert_new=insert + f"WHERE NOT {found}",
                      update_found=insert + f"WHERE {found}" + conflict)
