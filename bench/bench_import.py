@@ -12,7 +12,10 @@ Prints seconds and the ratios that matter: import / floor for the long export (t
 issue's target: at most 1.5), the same for the short one, and the short export's share of the
 long one's time (the fixed cost; 76 % when the issue was filed).
 
-    python bench/bench_import.py [--runs 5] [--years 10]
+    python bench/bench_import.py [--runs 5] [--years 10] [--code DIR]
+
+``--code DIR`` also times the import of another checkout (e.g. the commit before a change) in
+the same interleaved loop, for a before/after measured under the same load.
 """
 
 from __future__ import annotations
@@ -51,30 +54,33 @@ con.close()
 """
 
 
-def _python(args: list[str]) -> None:
-    """One ``python ARGS`` subprocess from the repository root; raises if it fails."""
-    subprocess.run([sys.executable, *args], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+def _python(args: list[str], code: Path = REPO) -> None:
+    """One ``python ARGS`` subprocess from checkout ``code``; raises if it fails."""
+    subprocess.run([sys.executable, *args], cwd=code, env={**os.environ, "PYTHONPATH": str(code)},
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def _cases(tmp: Path, exports: dict[str, Path]) -> dict:
+def _cases(tmp: Path, exports: dict[str, Path], other: Path | None) -> dict:
     """name -> a call that runs it once into a database file of its own (removed first)."""
     cases = {}
+    importer = ["-m", "whoop", "import", "--athlete", "me", "--db"]
     for label, zip_path in exports.items():
-        for kind, argv in (("floor", ["-c", FLOOR, str(zip_path)]),
-                           ("import", ["-m", "whoop", "import", str(zip_path), "--athlete", "me",
-                                       "--db"])):
+        kinds = [("floor", ["-c", FLOOR, str(zip_path)], REPO),
+                 ("import", [*importer[:3], str(zip_path), *importer[3:]], REPO)]
+        if other is not None:
+            kinds.append(("other", [*importer[:3], str(zip_path), *importer[3:]], other))
+        for kind, argv, code in kinds:
             db = tmp / f"{label}-{kind}.duckdb"
 
-            def run(argv=argv, db=db) -> None:
+            def run(argv=argv, db=db, code=code) -> None:
                 for leftover in (db, db.with_name(db.name + ".wal")):
                     leftover.unlink(missing_ok=True)
-                _python([*argv, str(db)])
+                _python([*argv, str(db)], code)
             cases[f"{label} {kind}"] = run
     return cases
 
 
-def measure(runs: int, years: int) -> dict[str, float]:
+def measure(runs: int, years: int, other: Path | None = None) -> dict[str, float]:
     """Median wall-clock seconds of ``{long,short} {floor,import}`` and the export sizes."""
     from whoop.demo import write_demo_export
 
@@ -84,7 +90,7 @@ def measure(runs: int, years: int) -> dict[str, float]:
         for label, days in (("long", 365 * years), ("short", SMALL_DAYS)):
             (root / label).mkdir()
             exports[label] = write_demo_export(root / label, days=days)
-        times = interleaved_medians(_cases(root, exports), runs)
+        times = interleaved_medians(_cases(root, exports, other), runs)
         times.update({f"{label} lines": float(_lines(path)) for label, path in exports.items()})
     return times
 
@@ -119,14 +125,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per case (median taken)")
     parser.add_argument("--years", type=int, default=10, help="history of the long export")
+    parser.add_argument("--code", type=Path, help="another checkout whose import is timed too")
     args = parser.parse_args()
-    t = measure(args.runs, args.years)
+    t = measure(args.runs, args.years, args.code)
     print(f"median of {args.runs} interleaved runs, each a new process")
     for label in ("long", "short"):
         ratio = t[f"{label} import"] / t[f"{label} floor"]
         print(f"{label:5} export ({int(t[f'{label} lines']):>6} lines): import "
               f"{t[f'{label} import']:.2f} s, floor {t[f'{label} floor']:.2f} s, "
               f"import / floor x{ratio:.2f} (target <= {RATIO_TARGET})")
+        if args.code:
+            print(f"      {args.code}: import {t[f'{label} other']:.2f} s, x"
+                  f"{t[f'{label} other'] / t[f'{label} floor']:.2f} of the floor")
     print(f"fixed cost: the short import is {t['short import']:.2f} s, "
           f"{t['short import'] / t['long import']:.0%} of the long one")
 
