@@ -33,6 +33,7 @@ Any column missing from a frame is stored as NULL.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 TS = "datetime64[us, UTC]"
@@ -223,32 +224,58 @@ DAYS: dict[str, str] = {
 
 def empty_frame(table: str) -> pd.DataFrame:
     """An empty frame with the canonical columns and dtypes of ``table`` (a key of TABLES, or "days")."""
-    spec = DAYS if table == "days" else TABLES[table]
-    return conform(pd.DataFrame(columns=list(spec)), table)
+    return conform(pd.DataFrame(), table)
 
 
 def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Return ``frame`` with exactly the canonical columns of ``table``, in order and dtype.
+    """Return ``frame`` with exactly the canonical columns of ``table``, in order and dtype, and a
+    fresh ``RangeIndex``.
 
     Missing columns are added as all-missing; extra columns are dropped. Instants are converted to
-    UTC and truncated to whole seconds.
+    UTC and truncated to whole seconds. A column already of its canonical dtype is taken as it is
+    (instants are still truncated), so conforming a conformed frame costs little and changes
+    nothing; the frame is built once from its columns (pandas copy-on-write keeps the input safe).
 
     Raises:
         KeyError: ``table`` is not a known table.
         ValueError / TypeError: a column cannot be converted to its canonical dtype.
     """
     spec = DAYS if table == "days" else TABLES[table]
-    out = pd.DataFrame(index=frame.index)
+    n = len(frame)
+    columns = {}
     for col, dtype in spec.items():
-        values = frame[col] if col in frame.columns else pd.Series(pd.NA, index=frame.index,
-                                                                    dtype="object")
-        if dtype == TS:
-            ts = pd.to_datetime(values, utc=True)
-            out[col] = ts.dt.floor("s").astype(TS)
-        elif dtype == "datetime64[s]":
-            out[col] = pd.to_datetime(values).astype("datetime64[s]")
-        elif dtype == F:
-            out[col] = pd.to_numeric(values, errors="raise").astype(F)
+        if col in frame.columns:
+            columns[col] = _column(frame[col], dtype).array
         else:
-            out[col] = values.astype(dtype)
-    return out.reset_index(drop=True)
+            columns[col] = _missing(dtype, n)
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+def _column(values: pd.Series, dtype: str) -> pd.Series:
+    """One column in its canonical ``dtype`` (see :func:`conform`)."""
+    if dtype == TS:
+        if values.dtype != _DTYPES[TS]:
+            values = pd.to_datetime(values, utc=True)
+        return values.dt.floor("s").astype(TS)
+    if dtype == "datetime64[s]":
+        return pd.to_datetime(values).astype("datetime64[s]")
+    if values.dtype == _DTYPES[dtype]:
+        return values
+    if dtype == F:
+        return pd.to_numeric(values, errors="raise").astype(F)
+    return values.astype(dtype)
+
+
+def _missing(dtype: str, n: int):
+    """An all-missing array of ``n`` values in ``dtype`` (NaN, NaT or <NA>)."""
+    if dtype == F:
+        return np.full(n, np.nan)
+    if dtype == TS:
+        return pd.array(np.full(n, np.datetime64("NaT", "us")), dtype="datetime64[us]").tz_localize("UTC")
+    if dtype == "datetime64[s]":
+        return pd.array(np.full(n, np.datetime64("NaT", "s")), dtype="datetime64[s]")
+    return pd.array([pd.NA] * n, dtype=dtype)
+
+
+#: The pandas dtype objects of the canonical dtype names (equality with a column's dtype).
+_DTYPES = {name: pd.api.types.pandas_dtype(name) for name in (TS, F, B, S, I)}

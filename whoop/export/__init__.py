@@ -196,8 +196,7 @@ def _parse(candidates: list[sources.Candidate], source: str, origin: str,
     tables: dict[str, _Found] = {}
     raw: dict[str, RawTable] = {}
     gdpr: list[str] = []
-    data = ExportData(*(schema.empty_frame(n) for n in ("cycles", "recoveries", "sleeps",
-                                                         "workouts")))
+    data = ExportData(*(None,) * 4)     # frames of tables the export lacks: made at the end
     try:
         for cand in candidates:
             table = _classify(cand, warnings, gdpr)
@@ -215,6 +214,9 @@ def _parse(candidates: list[sources.Candidate], source: str, origin: str,
                     "pass one export at a time", file=table.file)
             tables[table.kind] = table
         _convert(data, tables, raw, source, origin, gdpr, warnings)
+        for name in ("cycles", "recoveries", "sleeps", "workouts"):
+            if getattr(data, name) is None:
+                setattr(data, name, schema.empty_frame(name))
     except BaseException:
         data.close()
         raise

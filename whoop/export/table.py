@@ -166,43 +166,82 @@ class CsvFile:
         count = 0
         with self._text() as text:
             reader = csv.reader(self._lines(text), strict=True)
-            prev = 0
             try:
                 next(reader, None)
-                prev = reader.line_num
-                for row in reader:
-                    start, prev = prev + 1, reader.line_num
-                    if not any(cell.strip() for cell in row):
-                        continue  # blank line (spreadsheet re-saves)
-                    if len(row) != width:
-                        if len(row) > width and not any(c.strip() for c in row[width:]):
-                            row = row[:width]  # trailing empty cells of a spreadsheet re-save
-                        else:
-                            raise ExportFormatError(
-                                f"this row has {len(row)} fields but the header has {width}; the "
-                                "file is cut short or a text field lost its quotes: "
-                                + H.REEXPORT, file=self.file, line=start)
-                    count += 1
-                    if count > limit:
-                        raise ExportFormatError(
-                            f"the file has more than {limit:,} rows, more than decades of WHOOP "
-                            f"data; pass one WHOOP export, not a joined or generated file",
-                            file=self.file, line=start)
-                    rows.append(row)
-                    lines.append(start)
-                    if len(rows) >= size:
-                        yield _table(self.file, kind, seen, rows, lines, width, extra)
-                        rows, lines, extra = [], [], []
             except csv.Error as err:
-                if "field larger than field limit" in str(err):
-                    raise ExportFormatError(
-                        f"a field is longer than {MAX_FIELD_CHARS:,} characters; no WHOOP export "
-                        f"field is that long: {H.REEXPORT}", file=self.file,
-                        line=reader.line_num) from None
-                raise ExportFormatError(f"broken CSV quoting ({err}); {H.REEXPORT}", file=self.file,
-                                        line=reader.line_num) from None
+                raise self._reading_error(err, reader.line_num) from None
+            prev = reader.line_num
+            while True:
+                # Rows are read in batches at C speed and checked as a whole; a batch with a
+                # blank, short or long row (or past the row limit) is checked row by row.
+                batch: list[list[str]] = []
+                failure: Exception | None = None
+                try:
+                    batch.extend(itertools.islice(reader, size))
+                except (csv.Error, ExportFormatError) as err:
+                    failure = err               # the rows before it are checked first
+                if not batch and failure is None:
+                    break
+                first, prev = prev + 1, reader.line_num
+                starts = (list(range(first, prev + 1)) if prev - first + 1 == len(batch)
+                          and failure is None else _row_starts(batch, first))
+                kept, kept_lines = self._accept(batch, starts, width, count, limit)
+                count += len(kept)
+                rows.extend(kept)
+                lines.extend(kept_lines)
+                while len(rows) >= size:
+                    yield _table(self.file, kind, seen, rows[:size], lines[:size], width, extra)
+                    rows, lines, extra = rows[size:], lines[size:], []
+                if failure is not None:
+                    raise self._reading_error(failure, reader.line_num) from None
         if rows or count == 0:
             yield _table(self.file, kind, seen, rows, lines, width, extra)
+
+    def _accept(self, batch: list[list[str]], starts: list[int], width: int, count: int,
+                limit: int) -> tuple[list[list[str]], list[int]]:
+        """The rows of ``batch`` to keep and their first physical lines: blank rows (every cell
+        empty or spaces: spreadsheet re-saves) dropped, trailing empty cells past the header's
+        width cut (idem). ``count`` rows were kept before this batch.
+
+        Raises:
+            ExportFormatError: the first row with another number of fields than ``width``, or
+                the row past ``limit`` (MAX_ROWS), whichever comes first.
+        """
+        if (count + len(batch) <= limit and set(map(len, batch)) == {width}
+                and not any(not j or j.isspace() for j in map("".join, batch))):
+            return batch, starts
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        for row, start in zip(batch, starts):
+            if not any(cell.strip() for cell in row):
+                continue  # blank line (spreadsheet re-saves)
+            if len(row) != width:
+                if len(row) > width and not any(c.strip() for c in row[width:]):
+                    row = row[:width]  # trailing empty cells of a spreadsheet re-save
+                else:
+                    raise ExportFormatError(
+                        f"this row has {len(row)} fields but the header has {width}; the "
+                        "file is cut short or a text field lost its quotes: "
+                        + H.REEXPORT, file=self.file, line=start)
+            if count + len(rows) >= limit:
+                raise ExportFormatError(
+                    f"the file has more than {limit:,} rows, more than decades of WHOOP "
+                    f"data; pass one WHOOP export, not a joined or generated file",
+                    file=self.file, line=start)
+            rows.append(row)
+            lines.append(start)
+        return rows, lines
+
+    def _reading_error(self, err: Exception, line: int) -> ExportFormatError:
+        """The message for an error met while reading rows (``line``: the reader's line)."""
+        if isinstance(err, ExportFormatError):
+            return err
+        if "field larger than field limit" in str(err):
+            return ExportFormatError(
+                f"a field is longer than {MAX_FIELD_CHARS:,} characters; no WHOOP export "
+                f"field is that long: {H.REEXPORT}", file=self.file, line=line)
+        return ExportFormatError(f"broken CSV quoting ({err}); {H.REEXPORT}", file=self.file,
+                                 line=line)
 
     def read_table(self, kind: str, header: list[str]) -> RawTable:
         """The whole file as one RawTable (read in chunks, joined). Raises as :meth:`chunks`."""
@@ -213,6 +252,20 @@ class CsvFile:
                    for c in parts[0].columns}
         return RawTable(self.file, kind, columns, np.concatenate([p.lines for p in parts]),
                         parts[0].extra)
+
+
+def _row_starts(rows: list[list[str]], first: int) -> list[int]:
+    """The first physical line of each row read from line ``first`` on: a row spans one line
+    plus the line breaks inside its quoted fields (``\\r\\n``, ``\\r`` or ``\\n``, as the
+    reader splits lines)."""
+    starts = []
+    for row in rows:
+        starts.append(first)
+        first += 1
+        for cell in row:
+            if "\n" in cell or "\r" in cell:
+                first += cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+    return starts
 
 
 def extra_columns(header: list[str], kind: str, file: str) -> list[str]:
@@ -296,7 +349,7 @@ def number(t: RawTable, col: str) -> pd.Series:
         return pd.Series(np.nan, index=range(len(t)), dtype="float64")
     s = t.columns[col]
     present = _present(s)
-    values = pd.to_numeric(s.where(present, None), errors="coerce").astype("float64")
+    values = pd.to_numeric(s, errors="coerce").astype("float64")    # "" -> NaN
     bad = present & ~np.isfinite(values.to_numpy())
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])

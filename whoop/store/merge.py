@@ -9,6 +9,8 @@ older values. ``source`` becomes ``api+export`` once both contributed; ``source_
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -100,13 +102,40 @@ def _upsert_parquet_batches(con, table: str, athlete_id: int, parquet: Path,
 def _merge(con: Connection, table: str, athlete_id: int,
            run_id: int | None) -> dict[str, int]:
     """Merge the relation ``incoming`` (canonical columns of ``table``, unique keys) into
-    ``table`` for one athlete and run."""
+    ``table`` for one athlete and run: a query counts the rows (and, when some exist, those the
+    merge leaves unchanged: that query's expression is long to plan), then ONE statement writes
+    them when they are all new (a plain ``INSERT``, several times faster than ``ON CONFLICT``
+    for a big first import) or all existing (``INSERT ... ON CONFLICT DO UPDATE`` with the
+    merge rule); a mix takes both."""
+    sql = _merge_sql(table)
+    total, existing = con.execute(sql.counts, [athlete_id]).fetchone()
+    unchanged = con.execute(sql.unchanged, [athlete_id]).fetchone()[0] if existing else 0
+    if existing == 0:
+        con.execute(sql.insert, [athlete_id, run_id])
+    elif existing == total:
+        con.execute(sql.update_all, [athlete_id, run_id])
+    else:
+        con.execute(sql.insert_new, [athlete_id, run_id, athlete_id])
+        con.execute(sql.update_found, [athlete_id, run_id, athlete_id])
+    return {"inserted": int(total - existing), "updated": int(existing - unchanged),
+            "unchanged": int(unchanged)}
+
+
+@dataclass(frozen=True)
+class _MergeSql:
+    counts: str         # total, existing; parameter: athlete_id
+    unchanged: str      # existing rows the merge leaves as they are; athlete_id
+    insert: str         # every incoming row; athlete_id, run_id
+    update_all: str     # every incoming row through the merge rule; athlete_id, run_id
+    insert_new: str     # the rows new to the table; athlete_id, run_id, athlete_id
+    update_found: str   # the existing rows through the merge rule; athlete_id, run_id, athlete_id
+
+
+@functools.cache
+def _merge_sql(table: str) -> _MergeSql:
+    """The statements of :func:`_merge` for ``table`` (the module docstring's merge rule)."""
     keys = list(schema.KEYS[table])
     cols = list(schema.TABLES[table])
-    join = " AND ".join(f"t.{k} = i.{k}" for k in keys)
-    existing, total = con.execute(
-        f"SELECT count(t.athlete_id), count(*) FROM incoming i LEFT JOIN {table} t "
-        f"ON t.athlete_id = ? AND {join}", [athlete_id]).fetchone()
     t, x = table, "excluded"
     api_over_api = f"{x}.source = '{_API}' AND {t}.source = '{_API}'"
     sets = []
@@ -131,19 +160,16 @@ def _merge(con: Connection, table: str, athlete_id: int,
             merged[c] = expr
     sets.append("ingested_at = now()")
     same = " AND ".join(f"{t}.{c} IS NOT DISTINCT FROM ({e})" for c, e in merged.items())
-    unchanged = con.execute(
-        f"SELECT count(*) FROM incoming AS {x} JOIN {t} ON {t}.athlete_id = ? AND "
-        + " AND ".join(f"{t}.{k} = {x}.{k}" for k in keys) + f" WHERE {same}", [athlete_id]).fetchone()[0]
+    on = " AND ".join(f"{t}.{k} = {x}.{k}" for k in keys)
+    counts = (f"SELECT count(*), count({t}.athlete_id) FROM incoming AS {x} LEFT JOIN {t} "
+              f"ON {t}.athlete_id = ? AND {on}")
+    unchanged = f"SELECT count(*) FROM incoming AS {x} JOIN {t} ON {t}.athlete_id = ? AND {on} WHERE {same}"
     names = ", ".join(cols)
     found = (f"EXISTS (SELECT 1 FROM {t} WHERE {t}.athlete_id = ? AND "
              + " AND ".join(f"{t}.{k} = i.{k}" for k in keys) + ")")
     insert = (f"INSERT INTO {table} (athlete_id, {names}, run_id) "
               f"SELECT ?::INTEGER, {names}, ?::BIGINT FROM incoming AS i ")
-    # New rows by a plain INSERT (several times faster than ON CONFLICT for a big first
-    # import, so the file is locked for less), then the existing ones through the merge rule.
-    con.execute(insert + f"WHERE NOT {found}", [athlete_id, run_id, athlete_id])
-    if existing:
-        con.execute(insert + f"WHERE {found} ON CONFLICT (athlete_id, {', '.join(keys)}) "
-                    f"DO UPDATE SET {', '.join(sets)}", [athlete_id, run_id, athlete_id])
-    return {"inserted": int(total - existing), "updated": int(existing - unchanged),
-            "unchanged": int(unchanged)}
+    conflict = (f" ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}")
+    return _MergeSql(counts=counts, unchanged=unchanged, insert=insert, update_all=insert + "WHERE true" + conflict,
+                     insert_new=insert + f"WHERE NOT {found}",
+                     update_found=insert + f"WHERE {found}" + conflict)
