@@ -7,6 +7,7 @@ budget."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -154,7 +155,8 @@ def test_sigterm_stops_the_worker_between_athletes(db):
     with run_sandbox(now=NOW, days=40, athletes=3, auto_approve=True, rate_window_s=1, latency_s=0.15) as sb:
         store = Store(db)
         ids = connect_all(store, sb, 3)
-        proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "0.2"], env=worker_env(sb, db),
+        proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "0.2", "--no-webhooks"],
+                                env=worker_env(sb, db),
                                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             start = proc.stdout.readline()
@@ -183,12 +185,17 @@ def test_a_sync_now_request_is_synced_at_once(db, sandbox):
     settings = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, sandbox.base_url)
     for aid in ids.values():
         sync_athlete(store, settings, aid)
-    proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "600"], env=worker_env(sandbox, db),
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "600", "--port", "0"],
+                            env=worker_env(sandbox, db), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     guard = threading.Timer(60, proc.kill)              # never hang the suite
     guard.start()
     try:
         assert proc.stdout.readline().startswith("worker ")
+        receiver = proc.stdout.readline()
+        assert re.fullmatch(r"receiving WHOOP webhooks on http://127\.0\.0\.1:\d+/webhooks/whoop\n", receiver)
+        health = httpx.get(receiver.split()[-1].replace("/webhooks/whoop", "/healthz"), timeout=10)
+        assert health.text == "ok"
         asked = time.monotonic()
         request_sync(store, ids[1])
         line = proc.stdout.readline()
@@ -201,3 +208,16 @@ def test_a_sync_now_request_is_synced_at_once(db, sandbox):
     assert waited < 20, f"the request waited {waited:.0f} s"
     assert proc.returncode == 0 and err == "" and out.strip() == "worker stopped"
     assert sync_runs(store, ids[0]) == ["ok"] and sync_runs(store, ids[1]) == ["ok", "ok"]
+
+
+def test_a_taken_webhook_port_is_one_clear_line(db, sandbox):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "whoop", "worker", "--port", str(port)], env=worker_env(sandbox, db),
+                           cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"error: cannot receive webhooks on 127.0.0.1:{port} (")
+    assert "start this one with --no-webhooks" in r.stderr and "Traceback" not in r.stderr

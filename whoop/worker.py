@@ -145,10 +145,16 @@ class Worker:
         self.options = options or WorkerOptions()
         self.say, self.warn = say, warn
         self._stop = threading.Event()
+        self._wake = threading.Event()
 
     def stop(self) -> None:
         """Stop after the running sync (between athletes); wakes a waiting worker."""
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Start the next pass now (a webhook delivery was queued); safe from any thread."""
+        self._wake.set()
 
     @property
     def stopping(self) -> bool:
@@ -229,12 +235,13 @@ class Worker:
         return contextlib.nullcontext()
 
     def _wait_for_next_pass(self) -> None:
-        """Sleep until the next pass: ``poll_s``, cut short by :meth:`stop` or by a new Sync now
-        request (looked for every ``request_poll_s``)."""
+        """Sleep until the next pass: ``poll_s``, cut short by :meth:`stop`, :meth:`wake` or a
+        new Sync now request (looked for every ``request_poll_s``)."""
         until = time.monotonic() + self.options.poll_s
         while not self.stopping:
             left = until - time.monotonic()
-            if left <= 0 or self._stop.wait(min(left, self.options.request_poll_s)):
+            if left <= 0 or self._wake.wait(min(left, self.options.request_poll_s)):
+                self._wake.clear()
                 return
             try:
                 with self._reading():
