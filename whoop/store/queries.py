@@ -49,6 +49,45 @@ class QueriesMixin(StoreBase):
                 [athlete_id, start, start, end, end]).df()
         return schema.conform(df, "days")
 
+    def roster_days(self, athlete_ids: list[int], start: date | None = None,
+                    end: date | None = None) -> pd.DataFrame:
+        """The daily tables of several athletes in one query (the team page): ``athlete_id``
+        (int32) plus the columns of schema.DAYS, ``start <= date <= end`` (both optional),
+        sorted by athlete and date. An empty list gives an empty frame.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        ids = [int(a) for a in athlete_ids] or [-1]
+        with self.connect() as con:
+            df = con.execute(
+                "SELECT * FROM days WHERE athlete_id IN (SELECT unnest(?::INTEGER[])) "
+                "AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) ORDER BY athlete_id, date",
+                [ids, start, start, end, end]).df()
+        out = schema.conform(df.drop(columns=["athlete_id"]), "days")
+        out.insert(0, "athlete_id", pd.array(df["athlete_id"].to_numpy(), dtype="Int32"))
+        return out
+
+    def roster_freshness(self, athlete_ids: list[int]) -> pd.DataFrame:
+        """Data freshness of several athletes, one query per table: athlete_id (int32), name,
+        last_record_utc (end of the newest cycle), last_sync_utc (end of the newest good sync),
+        token_status (the WHOOP connection's status, NULL: never connected); one row per
+        athlete in ``athlete_ids``, by name.
+
+        Raises:
+            StoreError, DatabaseBusyError: as :meth:`query`.
+        """
+        ids = [int(a) for a in athlete_ids] or [-1]
+        return self.query(
+            "SELECT a.athlete_id, a.name, c.last_record_utc, r.last_sync_utc, w.status AS token_status "
+            "FROM athletes a "
+            "LEFT JOIN (SELECT athlete_id, max(coalesce(end_utc, start_utc)) AS last_record_utc FROM cycles "
+            "           GROUP BY athlete_id) c ON c.athlete_id = a.athlete_id "
+            "LEFT JOIN (SELECT athlete_id, max(finished_at) AS last_sync_utc FROM import_runs "
+            "           WHERE kind = 'sync' AND status = 'ok' GROUP BY athlete_id) r ON r.athlete_id = a.athlete_id "
+            "LEFT JOIN whoop_connections w ON w.athlete_id = a.athlete_id "
+            "WHERE a.athlete_id IN (SELECT unnest(?::INTEGER[])) ORDER BY a.name", [ids])
+
     def records(self, table: str, athlete_id: int, start: datetime | None = None,
                 end: datetime | None = None) -> pd.DataFrame:
         """Records of ``table`` for one athlete whose start (cycle start for recoveries and

@@ -1,0 +1,38 @@
+"""The team page's reads (Store.roster_days, Store.roster_freshness) on DuckDB and PostgreSQL:
+several athletes in one query each, exactly the rows of each athlete's own reads, and only the
+athletes asked for."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from whoop.store import Store
+
+
+def test_roster_days_equal_each_athletes_own_days(demo_db):
+    store = Store(demo_db)
+    [demo] = store.athletes()["athlete_id"].tolist()
+    with store.transaction() as con:
+        other = store.ensure_athlete(con, "Nobody yet")
+    both = store.roster_days([demo, other])
+    assert str(both["athlete_id"].dtype) == "Int32" and set(both["athlete_id"]) == {demo}
+    mine = both.drop(columns="athlete_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, store.days(demo).reset_index(drop=True))
+    last = mine["date"].max().date()
+    window = store.roster_days([demo], start=last - pd.Timedelta(days=27), end=last)
+    assert len(window) == 28 and window["date"].min().date() == last - pd.Timedelta(days=27)
+    assert store.roster_days([]).empty and store.roster_days([other]).empty
+
+
+def test_roster_freshness_names_the_newest_record_and_only_the_athletes_asked_for(demo_db):
+    store = Store(demo_db)
+    [demo] = store.athletes()["athlete_id"].tolist()
+    with store.transaction() as con:
+        other = store.ensure_athlete(con, "Ann")
+    fresh = store.roster_freshness([demo, other])
+    assert fresh["name"].tolist() == ["Ann", store.athlete_name(demo)]
+    row = fresh.set_index("athlete_id").loc[demo]
+    newest = store.records("cycles", demo)["end_utc"].max()
+    assert row["last_record_utc"] == newest and pd.isna(row["token_status"])
+    assert pd.isna(fresh.set_index("athlete_id").loc[other, "last_record_utc"])
+    assert store.roster_freshness([other])["name"].tolist() == ["Ann"]
