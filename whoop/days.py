@@ -14,6 +14,15 @@ Rules (docs/ARCHITECTURE.md "The day model", after WHOOP's own labelling):
   the earlier one is a placeholder without sleep, the placeholder takes the date before), as long
   as that date is free; only otherwise (never seen in real files) the cycle with a main sleep
   wins and the other is left out of the daily table (its records stay).
+
+What a day's row depends on, for rebuilding part of the table (``Store.rebuild_days`` with a
+window): its cycle's own records (the recovery keyed by the cycle's start; the sleeps, naps and
+workouts whose ``cycle_start_utc`` is the cycle's start or, without one, that start inside the
+cycle, so a cycle inserted or deleted moves records from or to the cycle before it), and its
+label, which the strictly-increasing rule ties to its neighbours' labels. :func:`day_labels`
+computes every label over the whole history from the few columns labels need;
+:func:`build_days_window` builds the rows of a contiguous run of cycles with those labels, the
+same rows :func:`build_days` gives them.
 """
 
 from __future__ import annotations

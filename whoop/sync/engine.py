@@ -254,17 +254,17 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
         process syncs this athlete.
     """
     options = options or SyncOptions()
-    name = store.athlete_name(athlete_id) or str(athlete_id)
-    lock = athlete_lock(store, athlete_id)
-    try:
-        lock.acquire(timeout=lock_timeout_s)
-    except LockTimeout:
-        raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
-    try:
-        with store.unit_of_work():      # one connection for the whole run
+    with store.unit_of_work():          # one connection for the whole run
+        name = store.athlete_name(athlete_id) or str(athlete_id)
+        lock = athlete_lock(store, athlete_id)
+        try:
+            lock.acquire(timeout=lock_timeout_s)
+        except LockTimeout:
+            raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
+        try:
             return _sync(store, settings, athlete_id, name, options, progress, client_kw)
-    finally:
-        lock.release()
+        finally:
+            lock.release()
 
 
 def _sync(store: Store, settings: WhoopSettings, athlete_id: int, name: str, options: SyncOptions,
