@@ -60,9 +60,11 @@ def test_sync_with_nothing_new_makes_one_request_per_collection(store, settings,
     assert result.requests == 4 and sorted(delta.values()) == [1, 1, 1, 1], delta
     assert all(c["inserted"] == 0 and c["deleted"] == 0 for c in result.counts.values())
     assert_matches_sandbox(store, sandbox, athlete)
-    # one connection for the run (plus PostgreSQL's advisory lock's own); the records fetched
-    # again by the overlap window are unchanged, so no day is written again
-    assert opens <= (1 if store.dialect == "duckdb" else 2)
+    # one connection for the run (plus PostgreSQL's advisory lock's own; on DuckDB it is closed
+    # during each request, so other processes can use the file, and the token is read while
+    # the first one waits); the records fetched again by the overlap window are unchanged, so
+    # no day is written again
+    assert opens <= (2 + result.requests if store.dialect == "duckdb" else 2)
     pd.testing.assert_frame_equal(days_written(store, athlete), written)
 
 

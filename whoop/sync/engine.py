@@ -24,6 +24,9 @@ records the database holds.
 
 One connection per run: the run is one unit of work of the store (``Store.unit_of_work``), so
 its pages, reads and bookkeeping share one connection instead of opening the database for each.
+On DuckDB, whose file one process at a time may hold, the connection is closed while the run
+waits for WHOOP (each request, its retries and rate-limit pauses) and opened again for the
+page, so the app and other processes can use the file meanwhile (:class:`RunConnection`).
 
 Deletions: when a pass completes, records of the window (key >= window start) that came from the
 API but were not returned are removed: ``api`` rows are deleted; ``api+export`` rows go back to
@@ -35,7 +38,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -108,15 +112,71 @@ def _py(ts) -> datetime | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
 
 
+class RunConnection:
+    """The connection of one sync run (``Store.unit_of_work`` on this thread), held from
+    ``with`` to its end; :meth:`released` and :meth:`fetching` close it while the run waits for
+    WHOOP when the store is a DuckDB file (other processes need the file between two pages),
+    and open it again after. On PostgreSQL it stays open for the whole run."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._unit = None
+        self.release = store.dialect == "duckdb"
+
+    def __enter__(self) -> RunConnection:
+        self._open()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+    def _open(self) -> None:
+        if self._unit is None:
+            unit = self.store.unit_of_work()
+            unit.__enter__()
+            self._unit = unit
+
+    def _close(self) -> None:
+        unit, self._unit = self._unit, None
+        if unit is not None:
+            unit.__exit__(None, None, None)
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """Outside any transaction: the connection closed (DuckDB) for the block."""
+        held = self.release and self._unit is not None
+        if held:
+            self._close()
+        try:
+            yield
+        finally:
+            if held:
+                self._open()
+
+    def fetching(self, pages: Iterator[tuple[list[dict], str | None]]):
+        """``pages`` (``WhoopClient.pages``: ``(records, next_token)``) with the connection
+        released while each page is fetched (not after the last page: that asks WHOOP nothing)."""
+        while True:
+            with self.released():
+                item = next(pages, None)
+            if item is None:
+                return
+            yield item
+            if item[1] is None:
+                return
+
+
 class _Run:
     def __init__(self, store: Store, settings: WhoopSettings, athlete_id: int, name: str,
-                 options: SyncOptions, progress: Callable[[Progress], None] | None, client_kw: dict) -> None:
+                 options: SyncOptions, progress: Callable[[Progress], None] | None, client_kw: dict,
+                 con: RunConnection) -> None:
         self.store, self.settings, self.aid, self.name = store, settings, athlete_id, name
         self.opt, self.progress = options, progress
         self.tokens = TokenStore(store, settings)
         # the database's request budget on PostgreSQL, shared with workers and the app (whoop.store.budget)
         self.client = WhoopClient(settings.base_url, self._token, client_id=settings.client_id,
                                   **{"budget_store": store, **client_kw})
+        self.con = con
         self.run_id = 0
         self.counts: dict[str, dict[str, int]] = {}
         self.window: list[pd.Timestamp] = []    # earliest and latest instant changes touched
@@ -146,8 +206,9 @@ class _Run:
         last = self.store.profile_synced_at(self.aid)
         if not self.opt.full and last is not None and utcnow() - last < PROFILE_EVERY:
             return
-        prof = self.client.profile()
-        body = self.client.body_measurement()
+        with self.con.released():
+            prof = self.client.profile()
+            body = self.client.body_measurement()
         self.store.save_profile(self.aid, prof.get("first_name"), prof.get("last_name"), prof.get("email"),
                                 pd.Series([body]).to_json(orient="records")[1:-1] if body else None)
 
@@ -190,7 +251,7 @@ class _Run:
         end = p.cursor + timedelta(seconds=1) if p.cursor is not None else None
         pages = records = 0
         self._emit(coll, pages, records)
-        for recs, _nxt in self.client.pages(coll, start=p.start, end=end):
+        for recs, _nxt in self.con.fetching(self.client.pages(coll, start=p.start, end=end)):
             frame, skipped = self._frame(coll, recs)
             with self.store.transaction() as con:
                 keys = [_py(k) for k in frame[key]]
@@ -254,7 +315,7 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
         process syncs this athlete.
     """
     options = options or SyncOptions()
-    with store.unit_of_work():          # one connection for the whole run
+    with RunConnection(store) as con:   # one connection for the whole run
         name = store.athlete_name(athlete_id) or str(athlete_id)
         lock = athlete_lock(store, athlete_id)
         try:
@@ -262,15 +323,16 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
         except LockTimeout:
             raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
         try:
-            return _sync(store, settings, athlete_id, name, options, progress, client_kw)
+            return _sync(store, settings, athlete_id, name, options, progress, client_kw, con)
         finally:
             lock.release()
 
 
 def _sync(store: Store, settings: WhoopSettings, athlete_id: int, name: str, options: SyncOptions,
-          progress: Callable[[Progress], None] | None, client_kw: dict | None) -> SyncResult:
+          progress: Callable[[Progress], None] | None, client_kw: dict | None,
+          con: RunConnection) -> SyncResult:
     """The run of :func:`sync_athlete`, its lock held and its connection open."""
-    run = _Run(store, settings, athlete_id, name, options, progress, client_kw or {})
+    run = _Run(store, settings, athlete_id, name, options, progress, client_kw or {}, con)
     t0 = time.monotonic()
     run.run_id = state.start_run(store, athlete_id, settings.base_url)
     result = SyncResult(run.run_id, athlete_id, name)
