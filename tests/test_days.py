@@ -169,3 +169,158 @@ def test_gaps_stay_absent_rows():
 def test_no_cycles_gives_an_empty_table_with_the_daily_columns():
     d = days_of([])
     assert d.empty and "recovery_score" in d.columns and "date" in d.columns
+
+
+# -- a partial rebuild gives exactly the table a whole rebuild gives ---------------------------
+
+import random  # noqa: E402
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+import pytest  # noqa: E402
+
+from whoop import schema  # noqa: E402
+from whoop.store import Store  # noqa: E402
+from whoop.synth import generate_athlete, history_start  # noqa: E402
+from whoop.sync import mapping  # noqa: E402
+
+END = datetime(2025, 11, 20, 9, 0, tzinfo=timezone.utc)
+
+
+def synth_frames(days: int) -> dict[str, pd.DataFrame]:
+    """A generated athlete's records as canonical frames (as a sync maps them)."""
+    a = generate_athlete(11, start=history_start(END, days, seed=11), end=END)
+    cyc = mapping.cycles(a.cycles, "t")
+    starts = dict(zip(cyc["whoop_id"].astype(int), cyc["start_utc"]))
+    return {"cycles": cyc, "sleeps": mapping.sleeps(a.sleeps, starts, "t"),
+            "recoveries": mapping.recoveries(a.recoveries, starts, "t")[0],
+            "workouts": mapping.workouts(a.workouts, "t")}
+
+
+def stored_days(store: Store, aid: int) -> pd.DataFrame:
+    """The athlete's days (without ``ingested_at``: when a row was written, not what it says)."""
+    out = store.query("SELECT * FROM days WHERE athlete_id = ? ORDER BY date", [aid])
+    return out.drop(columns=["athlete_id", "ingested_at"]).reset_index(drop=True)
+
+
+def change(store: Store, aid: int, upserts: dict[str, pd.DataFrame], deletes: dict[str, list]) -> pd.DataFrame:
+    """Apply record changes and rebuild only their window, as a sync does; returns the rows the
+    partial rebuild wrote. The window spans the keys and cycle starts of every changed record,
+    before (stored) and after (the new frames)."""
+    touched = []
+    with store.transaction() as con:
+        for table, frame in upserts.items():
+            key = schema.KEYS[table][0]
+            keys = [k.to_pydatetime() for k in frame[key]]
+            touched += [t for t in Store.touched_span(con, table, aid, keys) if t is not None]
+            for col in {key, "cycle_start_utc"} & set(frame.columns):
+                touched += [t for t in frame[col].dropna()]
+            Store.upsert(con, table, aid, frame, None)
+        for table, keys in deletes.items():
+            key = schema.KEYS[table][0]
+            touched += [t for t in Store.touched_span(con, table, aid, keys) if t is not None]
+            con.execute(f"DELETE FROM {table} WHERE athlete_id = ? AND {key} IN "
+                        "(SELECT unnest(?::TIMESTAMPTZ[]))", [aid, keys])
+        touched = [pd.Timestamp(t) for t in touched]
+        touched = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC") for t in touched]
+        return Store.rebuild_days(con, aid, min(touched), max(touched))
+
+
+KINDS = ["wake_later", "no_main_sleep", "drop_cycle", "new_cycle", "nap_and_workout", "rescore",
+         "offset"]
+
+
+def mutations(rng: random.Random, f: dict[str, pd.DataFrame], kind: str) -> tuple[dict, dict]:
+    """Inserts, updates and deletes of one ``kind`` around one random place of the history."""
+    cyc, slp, wko, rec = f["cycles"], f["sleeps"], f["workouts"], f["recoveries"]
+    i = rng.randrange(2, len(cyc) - 2)
+    c = cyc.iloc[i]
+    upserts: dict[str, list] = {}
+    deletes: dict[str, list] = {}
+    mains = slp[(slp["cycle_start_utc"] == c["start_utc"]) & ~slp["nap"]]
+    if kind == "wake_later" and len(mains):          # wakes hours later: may take the next date
+        s = mains.iloc[[0]].copy()
+        s["end_utc"] = s["end_utc"] + pd.Timedelta(hours=rng.choice([6, 14, 20]))
+        s["asleep_min"] = s["asleep_min"] + 30
+        upserts["sleeps"] = s
+    elif kind == "no_main_sleep" and len(mains):     # the cycle becomes a placeholder
+        deletes["sleeps"] = [t.to_pydatetime() for t in mains["start_utc"]]
+    elif kind == "drop_cycle":
+        deletes["cycles"] = [c["start_utc"].to_pydatetime()]
+        if rng.random() < 0.5:
+            deletes["recoveries"] = [c["start_utc"].to_pydatetime()]
+    elif kind == "new_cycle":                        # a cycle splitting this one, no sleep
+        new = cyc.iloc[[i]].copy()
+        new["start_utc"] = c["start_utc"] + pd.Timedelta(hours=rng.choice([3, 13, 20]))
+        new["whoop_id"] = 10**9 + i
+        upserts["cycles"] = new
+    elif kind == "nap_and_workout":                  # records without a cycle, assigned by time
+        at = c["start_utc"] + pd.Timedelta(hours=rng.choice([10, 15, 23]))
+        nap = slp.iloc[[0]].copy()
+        nap["start_utc"], nap["end_utc"] = at, at + pd.Timedelta(minutes=40)
+        nap["nap"], nap["cycle_start_utc"], nap["asleep_min"] = True, pd.NaT, 35.0
+        w = wko.iloc[[0]].copy()
+        w["start_utc"], w["end_utc"] = at + pd.Timedelta(hours=1), at + pd.Timedelta(hours=2)
+        upserts["sleeps"], upserts["workouts"] = nap, w
+    elif kind == "rescore":
+        r = rec[rec["cycle_start_utc"] == c["start_utc"]].copy()
+        r["recovery_score"] = r["recovery_score"].fillna(50) - 7
+        upserts["recoveries"] = r
+        gone = wko[(wko["start_utc"] >= c["start_utc"]) & (wko["start_utc"] < c["start_utc"] + pd.Timedelta(days=2))]
+        deletes["workouts"] = [t.to_pydatetime() for t in gone["start_utc"]]
+    else:                                            # a flight: the offsets change
+        s = mains.iloc[[0]].copy() if len(mains) else slp.iloc[[0]].iloc[0:0]
+        s["tz_offset_min"] = rng.choice([-600, 540, 780])
+        upserts["sleeps"] = s
+        cc = cyc.iloc[[i]].copy()
+        cc["tz_offset_min"] = s["tz_offset_min"].iloc[0] if len(s) else 600
+        upserts["cycles"] = cc
+    return {t: v for t, v in upserts.items() if len(v)}, {t: v for t, v in deletes.items() if v}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_partial_rebuild_gives_the_days_a_whole_rebuild_gives(db, seed):
+    store = Store(db)
+    frames = synth_frames(120)
+    with store.transaction() as con:
+        aid = Store.ensure_athlete(con, "synth")
+        for table, frame in frames.items():
+            Store.upsert(con, table, aid, frame, None)
+        total = len(Store.rebuild_days(con, aid))
+    rng = random.Random(seed)
+    partial_sizes = []
+    for kind in KINDS * 2:
+        current = {t: store.query(f"SELECT * FROM {t} WHERE athlete_id = ? ORDER BY 2", [aid])
+                   for t in frames}
+        current = {t: schema.conform(v, t) for t, v in current.items()}
+        upserts, deletes = mutations(rng, current, kind)
+        if not upserts and not deletes:
+            continue
+        partial_sizes.append(len(change(store, aid, upserts, deletes)))
+        partial = stored_days(store, aid)
+        with store.transaction() as con:
+            Store.rebuild_days(con, aid)
+        whole = stored_days(store, aid)
+        pd.testing.assert_frame_equal(partial, whole)
+    assert partial_sizes and max(partial_sizes) < total / 4     # it did rebuild only a window
+
+
+def test_a_partial_rebuild_of_an_empty_window_or_the_newest_days(db):
+    store = Store(db)
+    frames = synth_frames(40)
+    with store.transaction() as con:
+        aid = Store.ensure_athlete(con, "synth")
+        for table, frame in frames.items():
+            Store.upsert(con, table, aid, frame, None)
+        assert Store.rebuild_days(con, aid, datetime(2020, 1, 1, tzinfo=timezone.utc)).shape[0] == 40 + 1
+        before = stored_days(store, aid)
+        assert Store.rebuild_days(con, aid, END + timedelta(days=3)).empty     # nothing there
+        last = frames["cycles"].iloc[[-1]].copy()                              # the open cycle closes
+        last["end_utc"] = last["start_utc"] + pd.Timedelta(hours=20)
+        Store.upsert(con, "cycles", aid, last, None)
+        rows = Store.rebuild_days(con, aid, last["start_utc"].iloc[0].to_pydatetime())
+    assert len(rows) == 2 and not rows["is_open"].iloc[-1]        # it and the cycle before
+    after = stored_days(store, aid)
+    pd.testing.assert_frame_equal(after.iloc[:-1], before.iloc[:-1])
+    with store.transaction() as con:
+        Store.rebuild_days(con, aid)
+    pd.testing.assert_frame_equal(stored_days(store, aid), after)

@@ -14,6 +14,15 @@ Rules (docs/ARCHITECTURE.md "The day model", after WHOOP's own labelling):
   the earlier one is a placeholder without sleep, the placeholder takes the date before), as long
   as that date is free; only otherwise (never seen in real files) the cycle with a main sleep
   wins and the other is left out of the daily table (its records stay).
+
+What a day's row depends on, for rebuilding part of the table (``Store.rebuild_days`` with a
+window): its cycle's own records (the recovery keyed by the cycle's start; the sleeps, naps and
+workouts whose ``cycle_start_utc`` is the cycle's start or, without one, that start inside the
+cycle, so a cycle inserted or deleted moves records from or to the cycle before it), and its
+label, which the strictly-increasing rule ties to its neighbours' labels. :func:`day_labels`
+computes every label over the whole history from the few columns labels need;
+:func:`build_days_window` builds the rows of a contiguous run of cycles with those labels, the
+same rows :func:`build_days` gives them.
 """
 
 from __future__ import annotations
@@ -84,20 +93,11 @@ def _strictly_increasing(labels: pd.Series, has_main_sleep: pd.Series) -> pd.Ser
     return pd.Series(values, index=labels.index)
 
 
-def build_days(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFrame,
+def _per_cycle(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFrame,
                workouts: pd.DataFrame) -> pd.DataFrame:
-    """The daily table of one athlete.
-
-    Args:
-        cycles, recoveries, sleeps, workouts: frames with the columns of :mod:`whoop.schema`
-            (CYCLES, RECOVERIES, SLEEPS, WORKOUTS) for a single athlete; extra columns ignored.
-    Returns:
-        A frame with exactly the columns of ``schema.DAYS`` (``date`` datetime64[s], instants
-        datetime64[us, UTC], measures float64), one row per day, sorted by ``date``. Days without
-        any cycle are absent (gaps stay gaps). Units as in schema.py.
-    """
-    if cycles.empty:
-        return schema.empty_frame("days")
+    """One row per cycle (sorted by start) with its recovery, main sleep, nap and workout
+    aggregates, ``has_main_sleep`` and ``is_open``; no ``date`` yet. A cycle's row depends only
+    on the cycle and the records assigned to it (:func:`assign_cycle`)."""
     cyc = schema.conform(cycles, "cycles").sort_values("start_utc").reset_index(drop=True)
     rec = schema.conform(recoveries, "recoveries")
     slp = schema.conform(sleeps, "sleeps")
@@ -128,15 +128,91 @@ def build_days(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFr
 
     day["has_main_sleep"] = day["wake_utc"].notna()
     day["is_open"] = day["cycle_end_utc"].isna()
+    return day
+
+
+def _dated(day: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_per_cycle` rows of a whole history -> the kept rows with their ``date`` (the
+    module docstring's rules: wake date or start date, strictly increasing, one cycle a date)."""
     wake_offset = day["sleep_tz_offset_min"].fillna(day["tz_offset_min"]).fillna(0)
     by_wake = _local_date(day["wake_utc"], wake_offset)
     by_start = _local_date(day["cycle_start_utc"], day["tz_offset_min"].fillna(0))
     day["date"] = _strictly_increasing(by_wake.where(day["has_main_sleep"], by_start),
                                        day["has_main_sleep"])
+    day = day.sort_values(["date", "has_main_sleep", "cycle_start_utc"])
+    return day.drop_duplicates("date", keep="last")
+
+
+def _finish(day: pd.DataFrame) -> pd.DataFrame:
+    """Dated rows -> the ``schema.DAYS`` frame (counts without naps or workouts are 0)."""
     day["nap_count"] = day["nap_count"].fillna(0)
     day["nap_min"] = day["nap_min"].fillna(0.0)
     day["workout_count"] = day["workout_count"].fillna(0)
-
-    day = day.sort_values(["date", "has_main_sleep", "cycle_start_utc"])
-    day = day.drop_duplicates("date", keep="last")
     return schema.conform(day, "days").sort_values("date").reset_index(drop=True)
+
+
+def build_days(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFrame,
+               workouts: pd.DataFrame) -> pd.DataFrame:
+    """The daily table of one athlete.
+
+    Args:
+        cycles, recoveries, sleeps, workouts: frames with the columns of :mod:`whoop.schema`
+            (CYCLES, RECOVERIES, SLEEPS, WORKOUTS) for a single athlete; extra columns ignored.
+    Returns:
+        A frame with exactly the columns of ``schema.DAYS`` (``date`` datetime64[s], instants
+        datetime64[us, UTC], measures float64), one row per day, sorted by ``date``. Days without
+        any cycle are absent (gaps stay gaps). Units as in schema.py.
+    """
+    if cycles.empty:
+        return schema.empty_frame("days")
+    return _finish(_dated(_per_cycle(cycles, recoveries, sleeps, workouts)))
+
+
+def day_labels(cycles: pd.DataFrame, sleeps: pd.DataFrame) -> pd.DataFrame:
+    """The date of every cycle that gets a row in :func:`build_days` of the same history.
+
+    A label depends on the cycle's start and offset and on its main sleep's wake-up and offset,
+    and, through the strictly-increasing rule, on its neighbours' labels, so it is computed over
+    the athlete's whole history; only these columns are needed, which keeps that cheap.
+
+    Args:
+        cycles: the athlete's cycles (at least ``start_utc``, ``end_utc``, ``tz_offset_min``).
+        sleeps: the athlete's sleeps (at least ``start_utc``, ``end_utc``, ``tz_offset_min``,
+            ``nap``, ``cycle_start_utc``).
+    Returns:
+        Frame ``cycle_start_utc`` (datetime64[us, UTC]), ``date`` (datetime64[s]) of the kept
+        cycles, sorted by ``date``; empty without cycles.
+    """
+    if cycles.empty:
+        return schema.empty_frame("days")[["cycle_start_utc", "date"]]
+    none = cycles.iloc[0:0]
+    day = _dated(_per_cycle(cycles, none, sleeps, none))
+    return day[["cycle_start_utc", "date"]].sort_values("date").reset_index(drop=True)
+
+
+def build_days_window(cycles: pd.DataFrame, recoveries: pd.DataFrame, sleeps: pd.DataFrame,
+                      workouts: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """The rows :func:`build_days` gives a contiguous run of an athlete's cycles, without
+    reading the rest of the history.
+
+    A row depends on its cycle's own records and on its label; the labels come from
+    :func:`day_labels` over the whole history. So for the same rows as the full build:
+
+    Args:
+        cycles: a contiguous run of the athlete's cycles (no cycle of the history missing
+            between the first and the last).
+        recoveries, sleeps, workouts: every record assigned to those cycles: ``cycle_start_utc``
+            one of theirs, or (sleeps, workouts) ``cycle_start_utc`` missing and ``start_utc``
+            from the first cycle's start up to the start of the cycle after the last one.
+            Records assigned to other cycles may be passed too (they match none of ``cycles``),
+            except sleeps or workouts without ``cycle_start_utc`` starting at or after the start
+            of the cycle after the last one (they would fall into the last).
+        labels: :func:`day_labels` of the whole history.
+    Returns:
+        The ``schema.DAYS`` rows of the kept cycles of ``cycles`` (as :func:`build_days`).
+    """
+    if cycles.empty:
+        return schema.empty_frame("days")
+    day = _per_cycle(cycles, recoveries, sleeps, workouts)
+    day = day.merge(labels[["cycle_start_utc", "date"]], on="cycle_start_utc", how="inner")
+    return _finish(day)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from whoop import schema
-from whoop.days import build_days
+from whoop.days import build_days, build_days_window, day_labels
 from whoop.errors import InputError, StoreError
 from whoop.store.backend import DUCKDB, Connection, register_frame
 from whoop.store.base import StoreBase
@@ -83,24 +83,99 @@ class RecordsMixin(StoreBase):
     upsert = staticmethod(upsert)
 
     @staticmethod
-    def rebuild_days(con: Connection, athlete_id: int) -> pd.DataFrame:
-        """Recompute the daily table of one athlete from its records (inside ``con``'s
-        transaction) and return it (schema.DAYS columns)."""
-        frames = {t: con.execute(f"SELECT * FROM {t} WHERE athlete_id = ?", [athlete_id]).df()
-                  for t in ("cycles", "recoveries", "sleeps", "workouts")}
-        days = build_days(frames["cycles"], frames["recoveries"], frames["sleeps"], frames["workouts"])
-        con.execute("DELETE FROM days WHERE athlete_id = ?", [athlete_id])
-        if not days.empty:
-            data = days.copy()
-            data.insert(0, "athlete_id", athlete_id)
-            data["date"] = data["date"].dt.date
-            register_frame(con, "new_days", data, like="days")
-            try:
-                con.execute(f"INSERT INTO days ({', '.join(data.columns)}) "
-                            f"SELECT {', '.join(data.columns)} FROM new_days")
-            finally:
-                con.unregister("new_days")
+    def rebuild_days(con: Connection, athlete_id: int, since_utc: datetime | None = None,
+                     until_utc: datetime | None = None) -> pd.DataFrame:
+        """Recompute the daily table of one athlete from its records, inside ``con``'s
+        transaction, and return the rows written (schema.DAYS columns; all days when the whole
+        table was rebuilt).
+
+        Without ``since_utc`` and ``until_utc`` the whole table is rebuilt
+        (:func:`whoop.days.build_days` over every record). With either, only the days that
+        changed since the table was last built are rewritten; this gives exactly the table a
+        whole rebuild gives (tests/test_days.py compares them) when:
+
+        * the table was built (whole or in part) from the records as they were before the
+          changes, and
+        * every record inserted, updated or deleted since then has, before and after the
+          change, its key and its ``cycle_start_utc`` within ``[since_utc, until_utc]`` (UTC;
+          None = unbounded on that side).
+
+        Which days are rewritten: the cycles holding an instant of the window, from the cycle
+        running just before ``since_utc`` (a cycle inserted or deleted at ``since_utc`` takes
+        naps and workouts from it or gives them back, and a record at ``since_utc`` may belong
+        to it), and the cycles whose
+        date or row changed because of their neighbours: every cycle's date is computed again
+        over the whole history from start, wake-up and offsets only
+        (:func:`whoop.days.day_labels`, cheap) and compared with the stored dates. Their rows
+        come from :func:`whoop.days.build_days_window` over the contiguous run of cycles that
+        covers them.
+        """
+        if since_utc is None and until_utc is None:
+            return _rebuild_all_days(con, athlete_id)
+        cycles = con.execute("SELECT start_utc, end_utc, tz_offset_min FROM cycles WHERE athlete_id = ? "
+                             "ORDER BY start_utc", [athlete_id]).df()
+        sleeps = con.execute("SELECT start_utc, end_utc, tz_offset_min, nap, cycle_start_utc FROM sleeps "
+                             "WHERE athlete_id = ?", [athlete_id]).df()
+        stored = con.execute("SELECT cycle_start_utc, date FROM days WHERE athlete_id = ?",
+                             [athlete_id]).df()
+        labels = day_labels(cycles, sleeps)
+        moved = _moved_cycles(labels, stored)
+        starts = pd.to_datetime(cycles["start_utc"], utc=True)
+        lo = _utc(since_utc) if since_utc is not None else starts.min()
+        hi = _utc(until_utc) if until_utc is not None else starts.max()
+        if len(moved):
+            lo = moved.min() if pd.isna(lo) else min(lo, moved.min())
+            hi = moved.max() if pd.isna(hi) else max(hi, moved.max())
+        if pd.isna(lo) or pd.isna(hi) or lo > hi:
+            return schema.empty_frame("days")
+        first = starts[starts < lo]     # the cycle running before lo: a cycle inserted or
+        run_start = first.iloc[-1] if len(first) else lo       # deleted at lo changes its records
+        after = starts[starts > hi]
+        run_end = after.iloc[0] if len(after) else None       # the first cycle not rewritten
+        bounds = [athlete_id, run_start.to_pydatetime()] + ([run_end.to_pydatetime()] if run_end is not None else [])
+        before_end = " AND {c} < ?" if run_end is not None else ""
+        frames = {}
+        for table, col in (("cycles", "start_utc"), ("recoveries", "cycle_start_utc")):
+            frames[table] = con.execute(f"SELECT * FROM {table} WHERE athlete_id = ? AND {col} >= ?"
+                                        + before_end.format(c=col), bounds).df()
+        for table in ("sleeps", "workouts"):
+            in_run = "{c} >= ?" + before_end.format(c="{c}")
+            frames[table] = con.execute(
+                f"SELECT * FROM {table} WHERE athlete_id = ? AND ((" + in_run.format(c="cycle_start_utc")
+                + ") OR (cycle_start_utc IS NULL AND " + in_run.format(c="start_utc") + "))",
+                bounds + bounds[1:]).df()
+        days = build_days_window(frames["cycles"], frames["recoveries"], frames["sleeps"],
+                                 frames["workouts"], labels)
+        con.execute("DELETE FROM days WHERE athlete_id = ? AND cycle_start_utc >= ?"
+                    + before_end.format(c="cycle_start_utc"), bounds)
+        _insert_days(con, athlete_id, days)
         return days
+
+    @staticmethod
+    def touched_span(con: Connection, table: str, athlete_id: int, keys: list[datetime] | None = None,
+                     since: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+        """Inside ``con``'s transaction: the earliest and latest of the keys and
+        ``cycle_start_utc`` (where the table has one) of the athlete's stored ``table`` records
+        whose key is in ``keys`` or, without ``keys``, at or after ``since`` (None: all): the
+        instants a change to those records touches (for :meth:`rebuild_days`'s window), as
+        tz-aware UTC, ``(None, None)`` without such records.
+
+        Raises:
+            KeyError: ``table`` is not one of schema.TABLES.
+        """
+        key = schema.KEYS[table][0]
+        cols = [key] + (["cycle_start_utc"] if key != "cycle_start_utc" and "cycle_start_utc" in schema.TABLES[table] else [])
+        picks = ", ".join(f"min({c}), max({c})" for c in cols)
+        if keys is not None:
+            if not keys:
+                return None, None
+            where, args = f"{key} IN (SELECT unnest(?::TIMESTAMPTZ[]))", [list(keys)]
+        else:
+            where, args = "(? IS NULL OR " + key + " >= ?)", [since, since]
+        row = con.execute(f"SELECT {picks} FROM {table} WHERE athlete_id = ? AND {where}",
+                          [athlete_id, *args]).fetchall()[0]      # all: no pending result left
+        found = [v for v in row if v is not None]
+        return (min(found), max(found)) if found else (None, None)
 
     def import_records(self, athlete: str, frames: dict[str, pd.DataFrame], *, kind: str,
                        source: str, warnings: list[str] | None = None,
@@ -201,3 +276,44 @@ class RecordsMixin(StoreBase):
                 "counts_json, warnings_json, error) VALUES (coalesce((SELECT athlete_id FROM athletes "
                 "WHERE name = ?), 0), ?, ?, now(), now(), 'failed', '{}', '[]', ?) RETURNING run_id",
                 [(athlete or "").strip(), kind, source, error]).fetchone()[0]
+
+
+def _utc(instant) -> pd.Timestamp:
+    """A datetime or Timestamp as a tz-aware UTC Timestamp (naive ones are taken as UTC)."""
+    ts = pd.Timestamp(instant)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _moved_cycles(labels: pd.DataFrame, stored: pd.DataFrame) -> pd.Series:
+    """Cycle starts (UTC) whose kept ``(cycle_start_utc, date)`` pair differs between the new
+    labels and the stored days: a cycle that got, lost or changed its day."""
+    def pairs(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"c": pd.to_datetime(frame["cycle_start_utc"], utc=True),
+                             "d": pd.to_datetime(frame["date"]).dt.normalize().astype("datetime64[s]")})
+    both = pairs(labels).merge(pairs(stored), how="outer", indicator=True)
+    return both.loc[both["_merge"] != "both", "c"].dropna()
+
+
+def _insert_days(con: Connection, athlete_id: int, days: pd.DataFrame) -> None:
+    """Insert ``days`` (schema.DAYS rows) of one athlete into ``days``."""
+    if days.empty:
+        return
+    data = days.copy()
+    data.insert(0, "athlete_id", athlete_id)
+    data["date"] = data["date"].dt.date
+    register_frame(con, "new_days", data, like="days")
+    try:
+        con.execute(f"INSERT INTO days ({', '.join(data.columns)}) "
+                    f"SELECT {', '.join(data.columns)} FROM new_days")
+    finally:
+        con.unregister("new_days")
+
+
+def _rebuild_all_days(con: Connection, athlete_id: int) -> pd.DataFrame:
+    """The whole daily table of one athlete from all its records (:func:`whoop.days.build_days`)."""
+    frames = {t: con.execute(f"SELECT * FROM {t} WHERE athlete_id = ?", [athlete_id]).df()
+              for t in ("cycles", "recoveries", "sleeps", "workouts")}
+    days = build_days(frames["cycles"], frames["recoveries"], frames["sleeps"], frames["workouts"])
+    con.execute("DELETE FROM days WHERE athlete_id = ?", [athlete_id])
+    _insert_days(con, athlete_id, days)
+    return days

@@ -77,6 +77,14 @@ class SyncRunsMixin(StoreBase):
         return int(dead)
 
     @staticmethod
+    def last_sync_failed(con: Connection, athlete_id: int) -> bool:
+        """Inside ``con``'s transaction: True when the athlete's newest ended sync run ended
+        ``failed`` or ``interrupted`` (its days may not have been rebuilt after its pages)."""
+        row = con.execute("SELECT status FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
+                          "AND status <> 'running' ORDER BY run_id DESC LIMIT 1", [athlete_id]).fetchall()
+        return bool(row) and row[0][0] in ("failed", "interrupted")
+
+    @staticmethod
     def running_sync_runs(con: Connection) -> list[tuple]:
         """Inside ``con``'s transaction: every sync run still ``running``, as ``(run_id,
         athlete_id, pid, host, heartbeat_at)`` (pid, host, heartbeat None when unknown)."""

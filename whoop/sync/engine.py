@@ -13,9 +13,20 @@ Every page is ONE transaction: its records, its keys in ``sync_seen`` and the pa
 run killed at any point leaves consistent data; the next run resumes the unfinished pass below
 its cursor (``end`` = cursor + 1 s), so nothing is fetched twice and nothing is skipped.
 
-Days: ``days`` is rebuilt in each collection's closing transaction, after a failed run (its
-committed pages stay) and when a run starts after one that died, so pages always show the
+Days: a run remembers the window of instants its changes touched (records inserted or updated
+by a page, not the ones the overlap window fetched again unchanged, and records deleted at a
+close; their keys and cycle starts, before and after) and rebuilds the days of that window ONCE,
+in the closing transaction of its last collection (``Store.rebuild_days(con, athlete, since,
+until)``, which rewrites only the days that change); a run that changed nothing rebuilds
+nothing. After a failed run the window of its committed pages is rebuilt, and a run that starts
+after one that died or failed rebuilds the athlete's whole table, so pages always show the
 records the database holds.
+
+One connection per run: the run is one unit of work of the store (``Store.unit_of_work``), so
+its pages, reads and bookkeeping share one connection instead of opening the database for each.
+On DuckDB, whose file one process at a time may hold, the connection is closed while the run
+waits for WHOOP (each request, its retries and rate-limit pauses) and opened again for the
+page, so the app and other processes can use the file meanwhile (:class:`RunConnection`).
 
 Deletions: when a pass completes, records of the window (key >= window start) that came from the
 API but were not returned are removed: ``api`` rows are deleted; ``api+export`` rows go back to
@@ -27,7 +38,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -100,17 +112,87 @@ def _py(ts) -> datetime | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
 
 
+class RunConnection:
+    """The connection of one sync run (``Store.unit_of_work`` on this thread), held from
+    ``with`` to its end; :meth:`released` and :meth:`fetching` close it while the run waits for
+    WHOOP when the store is a DuckDB file (other processes need the file between two pages),
+    and open it again after. On PostgreSQL it stays open for the whole run."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._unit = None
+        self.release = store.dialect == "duckdb"
+
+    def __enter__(self) -> RunConnection:
+        self._open()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+    def _open(self) -> None:
+        if self._unit is None:
+            unit = self.store.unit_of_work()
+            unit.__enter__()
+            self._unit = unit
+
+    def _close(self) -> None:
+        unit, self._unit = self._unit, None
+        if unit is not None:
+            unit.__exit__(None, None, None)
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """Outside any transaction: the connection closed (DuckDB) for the block."""
+        held = self.release and self._unit is not None
+        if held:
+            self._close()
+        try:
+            yield
+        finally:
+            if held:
+                self._open()
+
+    def fetching(self, pages: Iterator[tuple[list[dict], str | None]]):
+        """``pages`` (``WhoopClient.pages``: ``(records, next_token)``) with the connection
+        released while each page is fetched (not after the last page: that asks WHOOP nothing)."""
+        while True:
+            with self.released():
+                item = next(pages, None)
+            if item is None:
+                return
+            yield item
+            if item[1] is None:
+                return
+
+
 class _Run:
     def __init__(self, store: Store, settings: WhoopSettings, athlete_id: int, name: str,
-                 options: SyncOptions, progress: Callable[[Progress], None] | None, client_kw: dict) -> None:
+                 options: SyncOptions, progress: Callable[[Progress], None] | None, client_kw: dict,
+                 con: RunConnection) -> None:
         self.store, self.settings, self.aid, self.name = store, settings, athlete_id, name
         self.opt, self.progress = options, progress
         self.tokens = TokenStore(store, settings)
         # the database's request budget on PostgreSQL, shared with workers and the app (whoop.store.budget)
         self.client = WhoopClient(settings.base_url, self._token, client_id=settings.client_id,
                                   **{"budget_store": store, **client_kw})
+        self.con = con
         self.run_id = 0
         self.counts: dict[str, dict[str, int]] = {}
+        self.window: list[pd.Timestamp] = []    # earliest and latest instant changes touched
+
+    def touched(self, *instants) -> None:
+        """Widen the window of changed instants (UTC) to hold ``instants`` (None, NaT ignored)."""
+        found = [pd.Timestamp(t) for t in instants if t is not None and not pd.isna(t)]
+        found = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC") for t in found]
+        if found:
+            self.window = [min(found + self.window[:1]), max(found + self.window[1:])]
+
+    def rebuild_days(self, con) -> None:
+        """Rebuild the days of the changed window (nothing when nothing changed)."""
+        if self.window:
+            Store.rebuild_days(con, self.aid, self.window[0].to_pydatetime(),
+                               self.window[1].to_pydatetime())
 
     def _token(self, force: bool = False, stale: str | None = None) -> str:
         return self.tokens.access_token(self.aid, force=force, stale=stale)
@@ -124,8 +206,9 @@ class _Run:
         last = self.store.profile_synced_at(self.aid)
         if not self.opt.full and last is not None and utcnow() - last < PROFILE_EVERY:
             return
-        prof = self.client.profile()
-        body = self.client.body_measurement()
+        with self.con.released():
+            prof = self.client.profile()
+            body = self.client.body_measurement()
         self.store.save_profile(self.aid, prof.get("first_name"), prof.get("last_name"), prof.get("email"),
                                 pd.Series([body]).to_json(orient="records")[1:-1] if body else None)
 
@@ -154,7 +237,7 @@ class _Run:
             return mapping.sleeps(records, starts, ref), 0
         return mapping.recoveries(records, starts, ref)
 
-    def collection(self, coll: str) -> None:
+    def collection(self, coll: str, last: bool = True) -> None:
         table = TABLE[coll]
         key = schema.KEYS[table][0]
         c = self.counts.setdefault(coll, {"inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0,
@@ -168,12 +251,15 @@ class _Run:
         end = p.cursor + timedelta(seconds=1) if p.cursor is not None else None
         pages = records = 0
         self._emit(coll, pages, records)
-        for recs, _nxt in self.client.pages(coll, start=p.start, end=end):
+        for recs, _nxt in self.con.fetching(self.client.pages(coll, start=p.start, end=end)):
             frame, skipped = self._frame(coll, recs)
             with self.store.transaction() as con:
+                keys = [_py(k) for k in frame[key]]
+                before = _stored_span(con, table, self.aid, keys)
                 got = Store.upsert(con, table, self.aid, frame, self.run_id)
-                if not frame.empty:
-                    keys = [_py(k) for k in frame[key]]
+                if got["inserted"] or got["updated"]:
+                    self.touched(*before, *_frame_span(frame, key))
+                if keys:
                     Store.record_sync_page(con, self.aid, coll, keys, min(keys), max(keys))
                 c["inserted"] += got["inserted"]
                 c["updated"] += got["updated"]
@@ -184,10 +270,30 @@ class _Run:
             records += len(recs)
             self._emit(coll, pages, records)
         with self.store.transaction() as con:
-            c["deleted"] += Store.reconcile_unseen(con, table, self.aid, coll, p.start)
+            window = Store.touched_span(con, table, self.aid, since=_py(p.start))
+            deleted = Store.reconcile_unseen(con, table, self.aid, coll, p.start)
+            if deleted:
+                self.touched(*window)
+            c["deleted"] += deleted
             Store.end_sync_pass(con, self.aid, coll)
-            Store.rebuild_days(con, self.aid)       # days agree with the records at every close
+            if last:                                # days agree with the records at the end
+                self.rebuild_days(con)
         self._emit(coll, pages, records, done=True)
+
+
+def _stored_span(con, table: str, athlete_id: int, keys: list) -> tuple:
+    """The instants the stored versions of a page's records touch (keys and, for sleeps and
+    workouts, cycle starts): a page changing them changes the days there."""
+    if table in ("cycles", "recoveries"):   # the key is the only instant: the page has it
+        return ()
+    return Store.touched_span(con, table, athlete_id, keys)
+
+
+def _frame_span(frame: pd.DataFrame, key: str) -> tuple:
+    """The earliest and latest key and ``cycle_start_utc`` of a page's frame."""
+    cols = [c for c in (key, "cycle_start_utc") if c in frame.columns]
+    values = pd.concat([frame[c] for c in cols]).dropna()
+    return (values.min(), values.max()) if len(values) else ()
 
 
 def athlete_lock(store: Store, athlete_id: int):
@@ -209,50 +315,58 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
         process syncs this athlete.
     """
     options = options or SyncOptions()
-    name = store.athlete_name(athlete_id) or str(athlete_id)
-    lock = athlete_lock(store, athlete_id)
-    try:
-        lock.acquire(timeout=lock_timeout_s)
-    except LockTimeout:
-        raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
-    try:
-        run = _Run(store, settings, athlete_id, name, options, progress, client_kw or {})
-        t0 = time.monotonic()
-        run.run_id = state.start_run(store, athlete_id, settings.base_url)
-        result = SyncResult(run.run_id, athlete_id, name)
+    with RunConnection(store) as con:   # one connection for the whole run
+        name = store.athlete_name(athlete_id) or str(athlete_id)
+        lock = athlete_lock(store, athlete_id)
         try:
-            run.profile()
-            for coll in ORDER:
-                if coll in options.types:
-                    run.collection(coll)
-        except BaseException as exc:
-            status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
-            msg = str(exc) if isinstance(exc, WhoopError) else f"{exc.__class__.__name__}"
-            try:
-                with store.transaction() as con:    # pages committed before the failure get their days
-                    Store.rebuild_days(con, athlete_id)
-            except WhoopError:
-                log.warning("could not rebuild the days after sync run %s", run.run_id)
-            try:
-                state.finish_run(store, run.run_id, status, run.counts, run.client.requests, msg[:500],
-                                 retry_after_s=getattr(exc, "retry_after_s", None))
-            except WhoopError:
-                log.warning("could not record the end of sync run %s now; it is written by the next "
-                            "sync", run.run_id)
-            if isinstance(exc, AuthError) and exc.reconnect:
-                try:    # a 401 after a refresh, a dead refresh token, undecryptable tokens
-                    run.tokens.set_status(athlete_id, "reconnect_needed", msg[:500])
-                except WhoopError:
-                    log.warning("could not mark athlete %s 'reconnect needed'", athlete_id)
-            raise
+            lock.acquire(timeout=lock_timeout_s)
+        except LockTimeout:
+            raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
+        try:
+            return _sync(store, settings, athlete_id, name, options, progress, client_kw, con)
         finally:
-            run.client.close()
-        result.counts, result.requests = run.counts, run.client.requests
-        result.seconds = time.monotonic() - t0
-        state.finish_run(store, run.run_id, "ok", run.counts, run.client.requests)
-        return result
+            lock.release()
+
+
+def _sync(store: Store, settings: WhoopSettings, athlete_id: int, name: str, options: SyncOptions,
+          progress: Callable[[Progress], None] | None, client_kw: dict | None,
+          con: RunConnection) -> SyncResult:
+    """The run of :func:`sync_athlete`, its lock held and its connection open."""
+    run = _Run(store, settings, athlete_id, name, options, progress, client_kw or {}, con)
+    t0 = time.monotonic()
+    run.run_id = state.start_run(store, athlete_id, settings.base_url)
+    result = SyncResult(run.run_id, athlete_id, name)
+    colls = [coll for coll in ORDER if coll in options.types]
+    try:
+        run.profile()
+        for coll in colls:
+            run.collection(coll, last=coll == colls[-1])
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
+        msg = str(exc) if isinstance(exc, WhoopError) else f"{exc.__class__.__name__}"
+        try:
+            with store.transaction() as con:    # pages committed before the failure get their days
+                run.rebuild_days(con)
+        except WhoopError:
+            log.warning("could not rebuild the days after sync run %s", run.run_id)
+        try:
+            state.finish_run(store, run.run_id, status, run.counts, run.client.requests, msg[:500],
+                             retry_after_s=getattr(exc, "retry_after_s", None))
+        except WhoopError:
+            log.warning("could not record the end of sync run %s now; it is written by the next "
+                        "sync", run.run_id)
+        if isinstance(exc, AuthError) and exc.reconnect:
+            try:    # a 401 after a refresh, a dead refresh token, undecryptable tokens
+                run.tokens.set_status(athlete_id, "reconnect_needed", msg[:500])
+            except WhoopError:
+                log.warning("could not mark athlete %s 'reconnect needed'", athlete_id)
+        raise
     finally:
-        lock.release()
+        run.client.close()
+    result.counts, result.requests = run.counts, run.client.requests
+    result.seconds = time.monotonic() - t0
+    state.finish_run(store, run.run_id, "ok", run.counts, run.client.requests)
+    return result
 
 
 def connected_athletes(store: Store) -> list[int]:

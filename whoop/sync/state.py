@@ -38,13 +38,14 @@ def pid_alive(pid: int | None) -> bool:
 
 def start_run(store: Store, athlete_id: int, source: str) -> int:
     """Mark this athlete's runs left ``running`` by a dead process ``interrupted`` (the caller
-    holds the athlete's sync lock, so none of them is alive) and rebuild the athlete's days from
-    the pages they committed, then open a new sync run. Before that, the ends of runs this
+    holds the athlete's sync lock, so none of them is alive) and rebuild the athlete's whole
+    days table from the pages they committed, as after a run that failed (whose rebuild of its
+    window may have failed too), then open a new sync run. Before that, the ends of runs this
     process could not record (busy database) are written, and other athletes' runs whose
     process is gone are closed as ``failed`` (:func:`close_stale_runs`)."""
     retry_pending(store)
     with store.transaction() as con:
-        if Store.interrupt_running_syncs(con, athlete_id):
+        if Store.interrupt_running_syncs(con, athlete_id) or Store.last_sync_failed(con, athlete_id):
             Store.rebuild_days(con, athlete_id)
         close_stale_runs(con)
         run_id = Store.open_sync_run(con, athlete_id, source, os.getpid(), socket.gethostname())
