@@ -223,3 +223,34 @@ def app_test(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
         return AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
 
     return make
+
+
+# -- scheduling -------------------------------------------------------------------------------
+#: The slowest modules (``--durations`` of a full run, slowest first). pytest.ini runs the suite
+#: on two xdist workers, one module at a time each (``--dist loadfile``) in collection order, so
+#: these go first: the long ones start at once and the short ones fill the end, and the two
+#: workers finish together. Refresh the list when ``--durations`` shows a new slow module.
+SLOW_MODULES = (
+    "tests/sync/test_resilience.py", "tests/test_worker.py", "tests/test_cli.py",
+    "tests/sync/test_sync.py", "tests/sync/test_token_kill_loop.py",
+    "tests/sync/test_token_postgres.py", "tests/sync/test_cli_output.py", "tests/test_data_page.py",
+    "tests/test_import_cli.py", "tests/sync/test_token_refresh.py",
+    "tests/test_worker_concurrency.py", "tests/test_pages_insights.py", "tests/sync/test_sync_now.py",
+    "tests/e2e/test_journeys.py", "tests/test_migrate_store.py", "tests/test_pages_analytics.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Move the tests of :data:`SLOW_MODULES` to the front, in that order (a stable sort: the
+    order inside a module, and of every other module, stays the collection order)."""
+    rank = {name: i for i, name in enumerate(SLOW_MODULES)}
+    root = Path(str(config.rootpath))
+
+    def key(item: pytest.Item) -> int:
+        try:
+            module = item.path.relative_to(root).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(module, len(rank))
+
+    items.sort(key=key)

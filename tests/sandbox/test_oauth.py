@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -120,12 +119,22 @@ def test_codes_are_single_use_and_reuse_revokes_tokens(sandbox):
     assert _refresh(sandbox.base_url, first.json()["refresh_token"]).json()["error"] == "invalid_grant"
 
 
+def _skip(sb, seconds: float) -> float:
+    """Age the sandbox's codes and tokens by ``seconds`` (its token clock; no sleep)."""
+    r = HTTP.post(f"{sb.base_url}/_sandbox/token-clock", params={"skip_s": seconds})
+    assert r.status_code == 200, r.text
+    return r.json()["skipped_s"]
+
+
 def test_codes_expire(start_sandbox):
-    with start_sandbox(auto_approve=True, code_ttl_s=0.3) as sb:
-        code = authorize_code(sb.base_url)
-        time.sleep(0.5)
+    with start_sandbox(auto_approve=True, code_ttl_s=30) as sb:
+        fresh, code = authorize_code(sb.base_url), authorize_code(sb.base_url)
+        assert _skip(sb, 29) == 29
+        assert exchange(sb.base_url, fresh).status_code == 200          # 1 s left: still good
+        assert _skip(sb, 2) == 31
         r = exchange(sb.base_url, code)
         assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+        assert "expired" in r.json()["error_description"]
 
 
 def test_code_exchange_needs_same_redirect_uri(sandbox):
@@ -157,16 +166,25 @@ def test_only_offline_scope_yields_refresh_token(sandbox):
 
 
 def test_access_tokens_expire(start_sandbox):
-    # 3 s leaves room for a slow first request (the sandbox builds its data) under CI load.
-    with start_sandbox(auto_approve=True, token_ttl_s=3) as sb:
+    with start_sandbox(auto_approve=True, token_ttl_s=120) as sb:
         token = connect(sb)
-        assert token["expires_in"] == 3
+        assert token["expires_in"] == 120
         assert api(sb, token, "/cycle").status_code == 200
-        time.sleep(3.2)
+        _skip(sb, 119)
+        assert api(sb, token, "/cycle").status_code == 200              # 1 s before the end
+        _skip(sb, 1.2)
         r = api(sb, token, "/cycle")
         assert r.status_code == 401 and r.json()["error"] == "invalid_token"
         new = _refresh(sb.base_url, token["refresh_token"])
         assert new.status_code == 200 and api(sb, new.json(), "/cycle").status_code == 200
+        assert new.json()["expires_in"] == 120                          # counted from the skipped clock
+
+
+def test_token_clock_refuses_bad_skips(sandbox):
+    for bad in ("-1", "x", "", "nan", "inf"):
+        r = HTTP.post(f"{sandbox.base_url}/_sandbox/token-clock", params={"skip_s": bad})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request", bad
+    assert _skip(sandbox, 0) == 0
 
 
 def test_refresh_rotates_tokens(sandbox):

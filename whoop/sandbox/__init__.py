@@ -41,6 +41,7 @@ Endpoints
   ``/v2/cycle/{id}/sleep`` and ``/recovery``, ``DELETE /v2/user/access`` (``whoop.sandbox.api``;
   query rules in ``whoop.sandbox.query``).
 - Control (``whoop.sandbox.admin``): ``GET /_sandbox/health``, ``POST /_sandbox/advance?days=N``,
+  ``POST /_sandbox/token-clock?skip_s=S`` (tokens and codes age without a wait),
   ``POST /_sandbox/rescore``, ``POST /_sandbox/delete``, ``GET|POST /_sandbox/faults``,
   ``GET /_sandbox/stats``, ``POST /_sandbox/reset-stats``.
 
@@ -58,7 +59,8 @@ Where the documents are silent (the sandbox's choices)
   unknown client or redirect URI: an HTML error page, never a redirect.
 - Codes live 10 min (Hydra's default); a reused code revokes its tokens (RFC 6749 §4.1.2).
   Refresh tokens do not expire; the loser of a refresh race gets ``invalid_grant`` and the winner's
-  tokens stay valid. Token lifetimes use the wall clock, not the sandbox data clock.
+  tokens stay valid. Token lifetimes use the wall clock (plus what ``/_sandbox/token-clock``
+  skipped), not the sandbox data clock.
 - Rate limits count only requests with a valid token (per client); the token endpoint and
   ``/_sandbox/*`` are not limited. No ``Retry-After`` header (DOC-RL names none).
 - The current cycle has no ``end``; records finished minutes before the clock are

@@ -3,6 +3,9 @@
 - ``GET  /_sandbox/health``: ``{"status": "ok", "now": iso, "seed": n, "athletes": [user_id...]}``
 - ``POST /_sandbox/advance?days=N&hours=H``: move the clock; returns the created/updated/deleted ids
   per athlete (see ``whoop.sandbox.world``).
+- ``POST /_sandbox/token-clock?skip_s=S``: move the token clock (code and access-token expiry)
+  ``S`` seconds forward, so a test need not sleep for a token to expire; returns
+  ``{"skipped_s": total}`` (see ``whoop.sandbox.state``).
 - ``POST /_sandbox/rescore?kind=cycle|sleep|workout[&id=ID][&athlete=I]``: rescore one record
   now (default: the newest scored one); ``POST /_sandbox/delete?kind=workout|sleep[&id=ID]``:
   delete one workout or nap now (default: the newest). Both return ``{"changed": [[kind, id]...]}``;
@@ -65,6 +68,15 @@ async def advance(request: Request) -> Response:
             return st.world.advance(delta)
 
     return JSONResponse(await run_in_threadpool(run))
+
+
+async def token_clock(request: Request) -> Response:
+    """``POST /_sandbox/token-clock?skip_s=S``: age codes and tokens by ``S`` seconds."""
+    try:
+        total = _st(request).skip_token_clock(float(request.query_params.get("skip_s", "")))
+    except ValueError:
+        return _bad("skip_s must be a number of seconds, 0 or more")
+    return JSONResponse({"skipped_s": total})
 
 
 def _target(request: Request, st: SandboxState) -> tuple[Any, str, Any]:
@@ -139,6 +151,7 @@ def routes() -> list[Route]:
     return [
         Route("/_sandbox/health", health),
         Route("/_sandbox/advance", advance, methods=["POST"]),
+        Route("/_sandbox/token-clock", token_clock, methods=["POST"]),
         Route("/_sandbox/rescore", rescore, methods=["POST"]),
         Route("/_sandbox/delete", delete, methods=["POST"]),
         Route("/_sandbox/faults", faults, methods=["GET", "POST"]),

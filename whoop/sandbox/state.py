@@ -5,7 +5,9 @@ Ory Hydra which WHOOP runs):
 
 - Codes are single-use and expire after ``code_ttl_s``; exchanging a code a second time fails with
   ``invalid_grant`` and revokes the tokens issued from it (RFC 6749 §4.1.2, Hydra does the same).
-- Access tokens expire after ``token_ttl_s`` (wall-clock, not the sandbox data clock).
+- Access tokens expire after ``token_ttl_s`` on the token clock: the wall clock plus a skip that
+  only moves forward (:meth:`SandboxState.skip_token_clock`, ``POST /_sandbox/token-clock``), so a
+  test can let a token expire without sleeping. It is not the sandbox data clock.
 - Only a grant with the ``offline`` scope gets a refresh token. Refresh tokens rotate: a refresh
   invalidates the old refresh token *and* the old access token (DOC-OAUTH); a used refresh token
   fails with ``invalid_grant``. The check-and-rotate runs under the state lock, so of two concurrent
@@ -128,14 +130,16 @@ class SandboxState:
     Args:
         options: the server settings.
         generator: the athlete generator (default ``whoop.synth.generate_athlete``).
-        clock: wall-clock seconds for code/token expiry (default ``time.time``).
+        clock: wall-clock seconds for code/token expiry (default ``time.time``); the token clock
+            is ``clock() +`` the seconds skipped so far.
     """
 
     def __init__(self, options: SandboxOptions, *, generator: Callable[..., Any] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.options = options
         self.lock = threading.RLock()
-        self._clock = clock
+        self._wall = clock
+        self._skipped_s = 0.0
         self.world = World(seed=options.seed, days=options.days, athletes=options.athletes,
                            now=options.now or _default_now(), generator=generator)
         self.rate = RateLimiter(options.rate_window_s)
@@ -148,6 +152,23 @@ class SandboxState:
         self._grants: dict[str, Grant] = {}
         self._access: dict[str, Access] = {}
         self._refresh: dict[str, Refresh] = {}
+
+    # -- the token clock ---------------------------------------------------------------------------
+    def _clock(self) -> float:
+        return self._wall() + self._skipped_s
+
+    def skip_token_clock(self, seconds: float) -> float:
+        """Move the token clock ``seconds`` (>= 0) forward: codes, consent requests and access
+        tokens age as if that much wall time had passed. Returns the total skipped, seconds.
+
+        Raises:
+            ValueError: ``seconds`` is negative or not finite.
+        """
+        if not 0 <= seconds < float("inf"):
+            raise ValueError("skip the token clock by 0 or more seconds")
+        with self.lock:
+            self._skipped_s += seconds
+            return self._skipped_s
 
     # -- authorization requests and codes -------------------------------------------------------
     def new_auth_request(self, client_id: str, redirect_uri: str, scopes: list[str], state: str) -> str:

@@ -34,6 +34,9 @@ class SandboxHandle:
 
     base_url: str
     app: SandboxApp
+    #: the thread serving it; it ends (and closes the listening socket) soon after the ``with``
+    #: block of :func:`run_sandbox` is left: ``join`` it to wait for that.
+    thread: threading.Thread | None = None
 
     @property
     def state(self) -> SandboxState:
@@ -54,6 +57,9 @@ def run_sandbox(*, generator: Callable[..., Any] | None = None, startup_timeout_
         startup_timeout_s: how long to wait for the server to accept connections.
         **options: fields of ``SandboxOptions`` (``seed``, ``days``, ``auto_approve``, ...).
 
+    The server stops in the background when the block is left (``handle.thread`` ends within
+    a few tenths of a second; join it to wait).
+
     Raises:
         RuntimeError: the server did not start in time.
     """
@@ -68,8 +74,14 @@ def run_sandbox(*, generator: Callable[..., Any] | None = None, startup_timeout_
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name=f"whoop-sandbox-{port}")
+
+    def serve() -> None:
+        try:
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
+
+    thread = threading.Thread(target=serve, daemon=True, name=f"whoop-sandbox-{port}")
     thread.start()
     deadline = time.monotonic() + startup_timeout_s
     while not server.started:
@@ -78,8 +90,9 @@ def run_sandbox(*, generator: Callable[..., Any] | None = None, startup_timeout_
             raise RuntimeError("the WHOOP sandbox did not start")
         time.sleep(0.01)
     try:
-        yield SandboxHandle(f"http://127.0.0.1:{port}", app)
+        yield SandboxHandle(f"http://127.0.0.1:{port}", app, thread)
     finally:
+        # Stop without waiting: uvicorn sees the flag within its 0.1 s tick, closes the open
+        # connections and returns; the thread then closes the socket. Waiting here cost each
+        # test that starts a sandbox ~0.15 s of idle time (handle.thread.join() to wait).
         server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
