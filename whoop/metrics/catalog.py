@@ -54,7 +54,6 @@ class Metric:
         views: subset of :data:`VIEWS`.
         baseline: prefix of its trailing-baseline columns (``{prefix}_baseline_{suffix}``...,
             :func:`whoop.metrics.baselines.metric_baselines`), None for no baseline.
-        count: a whole-number count (shown without decimals).
     """
 
     column: str
@@ -68,7 +67,6 @@ class Metric:
     name: str = ""
     delta_digits: int = 1
     baseline: str | None = None
-    count: bool = False
 
     def __post_init__(self) -> None:
         if not self.name:
