@@ -171,6 +171,9 @@ CATALOG: dict[str, Metric] = {m.column: m for m in (
            "stage_summary.total_awake_time_milli; export \"Awake duration (min)\""),
     Metric("sleep_debt_min", "Sleep debt", "min", 0, False, _S,
            "sleep_needed.need_from_sleep_debt_milli; export \"Sleep debt (min)\""),
+    Metric("disturbance_count", "Sleep disturbances", "", 0, False, _S,
+           "sleep.score.stage_summary.disturbance_count (API only; NULL for export data)",
+           _TREND | {"explain", "sleep_page"}, name="Disturbances", baseline="disturbances"),
     # explain-a-day inputs derived from the columns above (whoop.metrics.explain)
     Metric("asleep_minus_need_min", "Sleep vs need", "min", 0, True, _S,
            "asleep_min - sleep_need_min of the day's main sleep", frozenset({"explain"})),
