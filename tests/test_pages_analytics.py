@@ -5,7 +5,6 @@ and the settings round trip through the store."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.apptest_helpers import assert_clean, open_page, texts
