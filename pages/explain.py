@@ -5,20 +5,14 @@ strain), the journal answers filed under the day, and the most similar past days
 import pandas as pd
 import streamlit as st
 
-from whoop import escape, ui
+from whoop import ui
 from whoop.metrics import basic as m
 from whoop.metrics import explain as mx
-from whoop.metrics.units import format_duration
+from whoop.metrics.catalog import CATALOG
 from whoop.ui import analytics as ua
 
-ZONE_WORD = {"green": "green", "yellow": "yellow", "red": "red"}
-
-sel = ui.selection()
-ui.page_header("Explain a day", None, None if sel is None else
-               f"{escape.markdown(sel.athlete)} · one day against your own baselines")
-if sel is None:
-    ui.empty_state("explain")
-else:
+sel = ui.require_selection("Explain a day", "explain", "one day against your own baselines")
+if sel is not None:
     s = ua.current_settings()
     hrv_w, win = s.hrv_normal_window_days, s.baseline_window_days
     left, right = st.columns([1, 3], gap="large")
@@ -34,7 +28,7 @@ else:
                       help="No scored recovery on this day (pending, unscorable, calibrating, "
                            "no main sleep or no data).")
         else:
-            st.metric("Recovery", f":{ZONE_WORD[zone]}[{ex.recovery_score:.0f}%]",
+            st.metric("Recovery", f":{zone}[{ex.recovery_score:.0f}%]",
                       f"{zone} zone", delta_color="off", delta_arrow="off", border=True,
                       help="WHOOP zones: green 67-100, yellow 34-66, red 0-33.")
     with right:
@@ -51,18 +45,6 @@ else:
                 lines.append(f"- {sentence}{flag}")
             st.markdown("\n".join(lines))
 
-    def show(x: str, v: float) -> str:
-        """An input's value or baseline in the chosen units."""
-        if pd.isna(v):
-            return "–"
-        if x == "skin_temp_c":
-            return f"{s.temperature(v):.2f} {s.temperature_label}"
-        if x == "asleep_minus_need_min":
-            return format_duration(v)
-        if x == "prior_day_strain":
-            return f"{v:.1f}"
-        return f"{v:.0f} ms" if x == "hrv_rmssd_ms" else f"{v:.1f} {mx.INPUTS[x]}"
-
     if ex.found:
         st.subheader("Inputs against their baselines")
         c1, c2 = st.container(), st.container()  # stacked: side by side cut the tables
@@ -78,9 +60,9 @@ else:
                            "worse, grey: neither. Beyond the dotted lines (±2 SD) is unusual.")
         with c2:
             table = pd.DataFrame({
-                "Input": [ua.INPUT_NAMES[x] for x in dev["input"]],
-                "Value": [show(x, v) for x, v in zip(dev["input"], dev["value"])],
-                "Baseline": [show(x, v) for x, v in zip(dev["input"], dev["baseline"])],
+                "Input": [CATALOG[x].name for x in dev["input"]],
+                "Value": [CATALOG[x].fmt(v, s) for x, v in zip(dev["input"], dev["value"])],
+                "Baseline": [CATALOG[x].fmt(v, s) for x, v in zip(dev["input"], dev["baseline"])],
                 "z": dev["z"],
                 "Days used": [f"{n} of {hrv_w if x == 'hrv_rmssd_ms' else win}"
                               for x, n in zip(dev["input"], dev["days_used"])],

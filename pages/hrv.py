@@ -9,6 +9,8 @@ from whoop import ui
 from whoop.charts import analytics as ac
 from whoop.metrics import baselines as mb
 from whoop.metrics import basic as m
+from whoop.metrics import catalog
+from whoop.metrics.units import missing
 from whoop.ui import insights as ins
 
 sel = ui.require_selection("HRV", "hrv")
@@ -45,14 +47,14 @@ if sel is not None:
         last = ins.latest_row(rng, ["hrv_ln_rmssd_7d", "hrv_rmssd_ms"])
         c1, c2, c3 = st.columns(3)
         c1.metric("HRV 7-day mean", f"{ins.hrv_ms(last['hrv_ln_rmssd_7d']):.0f} ms"
-                  if not ins.nan(last["hrv_ln_rmssd_7d"]) else "–", border=True,
+                  if not missing(last["hrv_ln_rmssd_7d"]) else "–", border=True,
                   help="Mean of ln RMSSD over the last 7 days (needs 3 nights), shown in ms.")
         c2.metric("Normal range", f"{ins.hrv_ms(last['hrv_normal_low']):.0f}–"
                   f"{ins.hrv_ms(last['hrv_normal_high']):.0f} ms"
-                  if not ins.nan(last["hrv_normal_low"]) else "–", border=True,
+                  if not missing(last["hrv_normal_low"]) else "–", border=True,
                   help=f"Mean ± 0.5 SD of ln RMSSD over the {hrv_w} days before the day.")
         c3.metric("7-day CV", f"{last['hrv_cv_7d_pct']:.1f} %"
-                  if not ins.nan(last["hrv_cv_7d_pct"]) else "–", border=True,
+                  if not missing(last["hrv_cv_7d_pct"]) else "–", border=True,
                   help="Coefficient of variation of ln RMSSD over the last 7 days.")
         st.caption(f"{last['date']:%a %d %b %Y}: " + ins.hrv_line(base, last["date"], s))
         if rng["hrv_normal_low"].isna().all():
@@ -87,7 +89,9 @@ if sel is not None:
 
     st.subheader("Resting HR, respiratory rate, skin temperature and SpO2 vs your baseline")
     rows = []
-    for prefix, (col, name, _, u) in ins.BASELINE_INPUTS.items():
+    inputs = catalog.in_view("hrv_page")
+    for metric in inputs:
+        prefix, col, name, u = metric.baseline, metric.column, metric.label, metric.suffix
         r = ins.latest_row(rng, [col])
         if r is None:
             rows.append({"Input": name, "Day": "–", "Value": "–", "Baseline": "–",
@@ -96,18 +100,19 @@ if sel is not None:
         z = r[f"{prefix}_z"]
         rows.append({
             "Input": name, "Day": f"{r['date']:%a %d %b}",
-            "Value": ins.fmt_input(prefix, r[col], s),
-            "Baseline": ins.fmt_input(prefix, r[f"{prefix}_baseline_{u}"], s)
-            if not ins.nan(r[f"{prefix}_baseline_{u}"]) else "insufficient data",
-            "Deviation": ins.fmt_input(prefix, r[f"{prefix}_dev_{u}"], s, delta=True),
-            "z": "–" if ins.nan(z) else f"{z:+.1f}" + (" (unusual)" if abs(z) >= 2 else ""),
+            "Value": metric.fmt(r[col], s),
+            "Baseline": metric.fmt(r[f"{prefix}_baseline_{u}"], s)
+            if not missing(r[f"{prefix}_baseline_{u}"]) else "insufficient data",
+            "Deviation": metric.fmt(r[f"{prefix}_dev_{u}"], s, delta=True),
+            "z": "–" if missing(z) else f"{z:+.1f}" + (" (unusual)" if abs(z) >= 2 else ""),
             "Baseline days": int(r[f"{prefix}_days"])})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(f"Latest valid day of each input in the range. Baseline = mean of the valid days "
                f"in the {win} days before (needs {mb.min_days(win)}); z = deviation / SD of "
                "those days. |z| ≥ 2 is unusual for you (red dots on the charts).")
-    grid = [*st.columns(2), *st.columns(2)]
-    for cell, (prefix, (col, name, _, u)) in zip(grid, ins.BASELINE_INPUTS.items()):
+    grid = [cell for _ in range(0, len(inputs), 2) for cell in st.columns(2)]
+    for cell, metric in zip(grid, inputs):
+        prefix, col, name, u = metric.baseline, metric.column, metric.label, metric.suffix
         with cell:
             st.markdown(f"**{name}**")
             have = int(rng[col].notna().sum())

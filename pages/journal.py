@@ -5,20 +5,17 @@ causation. The period defaults to all history (a question needs 5 "yes" and 5 "n
 import pandas as pd
 import streamlit as st
 
-from whoop import escape, ui
+from whoop import ui
 from whoop.charts import analytics as charts
 from whoop.csvout import csv_bytes
 from whoop.metrics import journal as mj
+from whoop.metrics.catalog import CATALOG
 from whoop.ui import analytics as ua
 
 PERIODS = ["All history", "Sidebar range", "Custom"]
 
-sel = ui.selection()
-ui.page_header("Journal", None, None if sel is None else
-               f"{escape.markdown(sel.athlete)} · what goes with better or worse recovery")
-if sel is None:
-    ui.empty_state("journal")
-else:
+sel = ui.require_selection("Journal", "journal", "what goes with better or worse recovery")
+if sel is not None:
     s = ua.current_settings()
     st.info("**Association, not causation.** A difference between \"yes\" and \"no\" days says "
             "that the two go together in your data, not that the behaviour caused it (a hard "
@@ -75,22 +72,21 @@ else:
                        "bar is its 95% bootstrap confidence interval. Green = better on yes days "
                        "(higher recovery, HRV or sleep performance, lower resting HR), red = "
                        "worse, grey: the interval crosses 0 (no clear difference).")
-            tabs = st.tabs([ua.METRICS[m][0] for m in mj.IMPACT_METRICS])
+            tabs = st.tabs([CATALOG[m].label for m in mj.IMPACT_METRICS])
             for tab, metric in zip(tabs, mj.IMPACT_METRICS):
                 with tab:
                     rows = good[good["metric"] == metric]
                     if rows.empty:
-                        st.info(f"Insufficient data for {ua.METRICS[metric][0].lower()}.")
+                        st.info(f"Insufficient data for {CATALOG[metric].label.lower()}.")
                         continue
-                    label = f"{ua.METRICS[metric][0]} ({ua.unit_label(metric, s)})"
+                    label = CATALOG[metric].title(s)
                     ui.chart(charts.journal_forest_figure(rows, metric, label=label),
                              key=f"forest_{metric}")
 
             st.subheader("All results")
             table = pd.DataFrame({
                 "Question": good["question"],
-                "Metric": good["metric"].map(lambda m: f"{ua.METRICS[m][0]} "
-                                                       f"({ua.unit_label(m, s)})"),
+                "Metric": good["metric"].map(lambda m: CATALOG[m].title(s)),
                 "n yes": good["n_yes"], "n no": good["n_no"],
                 "Mean yes": good["mean_yes"], "Mean no": good["mean_no"],
                 "Difference": good["difference"], "CI low": good["ci_low"],
@@ -120,7 +116,7 @@ else:
             st.subheader("Insufficient data")
             st.caption(f"These questions (or metrics) have fewer than {mj.MIN_ANSWERS} valid "
                        "\"yes\" or \"no\" answers in the period, so no difference is estimated.")
-            listing = (bad.assign(metric=bad["metric"].map(lambda m: ua.METRICS[m][0]))
+            listing = (bad.assign(metric=bad["metric"].map(lambda m: CATALOG[m].label))
                        .groupby("question", sort=True)
                        .agg(metrics=("metric", ", ".join), n_yes=("n_yes", "max"),
                             n_no=("n_no", "max")).reset_index())

@@ -9,6 +9,8 @@ from whoop import ui
 from whoop.charts import basic as charts
 from whoop.metrics import baselines as mb
 from whoop.metrics import basic as m
+from whoop.metrics import catalog
+from whoop.metrics.units import format_hmm, missing
 from whoop.ui import insights as ins
 
 sel = ui.require_selection("Overview", "overview")
@@ -26,10 +28,10 @@ if sel is not None:
                          "with your normal ranges yet.")
     else:
         day = row["date"]
-        checked = (["HRV"] if not ins.nan(row["hrv_normal_low"])
-                   and not ins.nan(row["hrv_ln_rmssd_7d"]) else [])
-        checked += [name for p, (_, name, _, _) in ins.BASELINE_INPUTS.items()
-                    if not ins.nan(row[f"{p}_z"])]
+        checked = (["HRV"] if not missing(row["hrv_normal_low"])
+                   and not missing(row["hrv_ln_rmssd_7d"]) else [])
+        checked += [m.label for m in catalog.with_baseline()
+                    if not missing(row[f"{m.baseline}_z"])]
         for msg in messages:  # above the HRV range is worth a note, not an alarm
             alert = st.info if msg.startswith("HRV above") else st.warning
             alert(f"{msg} ({day:%a %d %b}).", icon=":material/flag:")
@@ -71,9 +73,9 @@ if sel is not None:
                     unusual=rhr_unusual)
         st.caption(ins.baseline_line(base, "rhr", kpis["resting_heart_rate_bpm"].day, s))
     with cols[3]:
-        ui.kpi_card("Sleep (asleep)", kpis["asleep_min"], m.format_hmm, asof=sel.end,
+        ui.kpi_card("Sleep (asleep)", kpis["asleep_min"], format_hmm, asof=sel.end,
                     spark=shown["asleep_min"],
-                    extra=f"Sleep need that night: {m.format_hmm(need.value)} (h:mm)."
+                    extra=f"Sleep need that night: {format_hmm(need.value)} (h:mm)."
                     if need.day == kpis["asleep_min"].day else None)
         st.caption(ins.ledger_line(ins.sleep_frames(sel.athlete_id).ledger,
                                    kpis["asleep_min"].day))

@@ -9,8 +9,9 @@ from whoop import ui
 from whoop.charts import analytics as ac
 from whoop.charts import basic as charts
 from whoop.metrics import basic as m
+from whoop.metrics import catalog
 from whoop.metrics import clock as mc
-from whoop.metrics.units import format_duration
+from whoop.metrics.units import format_duration, format_hmm, missing
 from whoop.ui import insights as ins
 
 EVENTS = {"bedtime": "Bedtime", "wake": "Wake time", "mid_sleep": "Mid-sleep"}
@@ -28,23 +29,20 @@ if sel is not None:
     stats = reg.set_index(["event", "nights"])
     nights = int(split["asleep_min"].notna().sum())
 
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Mean asleep", m.format_hmm(shown["asleep_min"].mean()), border=True,
-              help="Light + deep + REM, h:mm per night.")
-    c2.metric("Mean sleep need", m.format_hmm(shown["sleep_need_min"].mean()), border=True)
-    perf = shown["sleep_performance_pct"].mean()
-    c3.metric("Mean performance", "–" if perf != perf else f"{perf:.0f}%", border=True)
-    eff = shown["sleep_efficiency_pct"].mean()
-    c4.metric("Mean efficiency", "–" if eff != eff else f"{eff:.0f}%", border=True)
+    cards = catalog.in_view("sleep_page")
+    for cell, metric in zip(st.columns(len(cards)), cards):
+        cell.metric(f"Mean {metric.name.lower()}", metric.fmt(shown[metric.column].mean(), s),
+                    border=True, help=f"{metric.label}: mean of the scored main sleeps in the "
+                                      "range.")
     c1, c2, c3, c4 = st.columns(4)
     last = ins.latest_row(ledger, ["debt_ledger_min"])
     whoop_debt = None if last is None else last["whoop_sleep_debt_min"]
     c1.metric("Sleep debt (14 nights)", "–" if last is None
-              else m.format_hmm(last["debt_ledger_min"]), border=True,
+              else format_hmm(last["debt_ledger_min"]), border=True,
               help="Time asleep short of WHOOP's sleep need without its debt part, added up "
                    "over the last 14 nights (h:mm); nights above need pay it back, never "
                    "below zero."
-                   + ("" if ins.nan(whoop_debt) else
+                   + ("" if missing(whoop_debt) else
                       f" WHOOP's own sleep debt that night: {format_duration(whoop_debt)}."))
     for col, event in ((c2, "bedtime"), (c3, "wake")):
         st_row = stats.loc[(event, "all")]
@@ -55,7 +53,7 @@ if sel is not None:
         if st_row["sufficient"]:
             col.caption(f"± {format_duration(st_row['sd_min'])} spread (circular SD), "
                         f"{int(st_row['n'])} nights")
-    c4.metric("Social jet lag", "–" if ins.nan(sjl) else format_duration(sjl), border=True,
+    c4.metric("Social jet lag", "–" if missing(sjl) else format_duration(sjl), border=True,
               help="Difference of the mean mid-sleep before free days and before work days "
                    "(Wittmann et al. 2006).")
 
@@ -104,7 +102,7 @@ if sel is not None:
     table = pd.DataFrame({label: [ins.fmt_clock_spread(stats.loc[(e, n)], s) for e in EVENTS]
                           for n, label in NIGHTS.items()}, index=list(EVENTS.values()))
     st.dataframe(table.rename_axis("").reset_index(), hide_index=True, width="stretch")
-    if ins.nan(sjl):
+    if missing(sjl):
         ins.insufficient(f"social jet lag needs {mc.MIN_NIGHTS} nights before work days and "
                          f"{mc.MIN_NIGHTS} before free days in the range.")
     else:
@@ -138,11 +136,11 @@ if sel is not None:
     if naps.empty:
         st.info("No naps in this range.")
     else:
-        st.caption(f"{len(naps)} nap(s), {m.format_hmm(naps['asleep_min'].sum())} h:mm asleep in "
+        st.caption(f"{len(naps)} nap(s), {format_hmm(naps['asleep_min'].sum())} h:mm asleep in "
                    "total. Naps never open a day and are not part of the nightly numbers above.")
         ui.chart(charts.naps_figure(naps, sel.start, sel.end))
-        table = naps.assign(asleep=naps["asleep_min"].map(m.format_hmm),
-                            in_bed=naps["in_bed_min"].map(m.format_hmm))
+        table = naps.assign(asleep=naps["asleep_min"].map(format_hmm),
+                            in_bed=naps["in_bed_min"].map(format_hmm))
         st.dataframe(table[["start_local", "end_local", "asleep", "in_bed", "score_state"]],
                      hide_index=True, width="stretch", column_config={
                          "start_local": st.column_config.DatetimeColumn(

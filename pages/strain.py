@@ -9,6 +9,7 @@ from whoop.charts import analytics as ac
 from whoop.charts import basic as charts
 from whoop.metrics import basic as m
 from whoop.metrics import load as ml
+from whoop.metrics.units import format_hmm, missing
 from whoop.ui import insights as ins
 
 MIN_PAIRS = 7
@@ -26,7 +27,7 @@ if sel is not None:
     c1.metric("Mean day strain", f"{strain.mean():.1f}" if strain.notna().any() else "–",
               border=True)
     c2.metric("Workouts", f"{len(workouts)}", border=True)
-    c3.metric("Workout time (h:mm)", m.format_hmm(workouts["duration_min"].sum()) if len(workouts)
+    c3.metric("Workout time (h:mm)", format_hmm(workouts["duration_min"].sum()) if len(workouts)
               else "–", border=True, help="h:mm")
     energy = shown["energy_kj"].mean()
     c4.metric("Mean daily energy", f"{s.energy(energy):,.0f} {s.energy_unit}"
@@ -46,7 +47,7 @@ if sel is not None:
                   help=f"Acute ({s.acute_days}-day) over chronic ({s.chronic_days}-day) EWMA "
                        f"of day strain on {last['date']:%d %b %Y}; {lo}–{hi} is the usual "
                        "target band.")
-        c2.metric(f"ACWR energy{prov}", "–" if ins.nan(last["acwr_energy"])
+        c2.metric(f"ACWR energy{prov}", "–" if missing(last["acwr_energy"])
                   else f"{last['acwr_energy']:.2f}", border=True)
         c3.metric(f"Days with data (last {s.chronic_days})", f"{int(last['load_days'])}",
                   border=True, help=f"The ratio is provisional below {need}.")
@@ -125,7 +126,7 @@ if sel is not None:
                    "all workouts count, manual ones too.")
         ui.chart(charts.activity_figure(by_activity), key="activity_total")
         # full width below the chart: in a side column the time and energy were cut off
-        st.dataframe(by_activity.assign(time=by_activity["duration_min"].map(m.format_hmm),
+        st.dataframe(by_activity.assign(time=by_activity["duration_min"].map(format_hmm),
                                         energy=s.energy(by_activity["energy_kj"]))[
             ["sport_name", "workout_count", "activity_strain_sum", "activity_strain_mean",
              "time", "energy"]],

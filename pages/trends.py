@@ -7,15 +7,12 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from whoop import escape, ui
+from whoop import ui
+from whoop.metrics import catalog
 from whoop.ui import analytics as ua
 from whoop.ui import horizons as uh
 
-#: metric choices for year-over-year and month-of-year -> (label, divide by)
-CHOICES = {"recovery_score": ("Recovery (%)", 1), "hrv_rmssd_ms": ("HRV RMSSD (ms)", 1),
-           "resting_heart_rate_bpm": ("Resting HR (bpm)", 1),
-           "sleep_performance_pct": ("Sleep performance (%)", 1),
-           "asleep_min": ("Time asleep (h)", 60), "day_strain": ("Day strain", 1)}
+CHOICES = catalog.columns("trend")  # year over year and month of year
 MIN_TREND_DAYS = 14
 MIN_PERIOD_DAYS = 5
 MIN_MONTH_DAYS = uh.MIN_MONTH_DAYS
@@ -33,14 +30,11 @@ def _range(label: str, key: str, default: tuple, first, last) -> tuple:
     return default
 
 
-sel = ui.selection()
-ui.page_header("Trends", None, None if sel is None else
-               f"{escape.markdown(sel.athlete)} · whole history {sel.first_day:%d %b %Y} – "
-               f"{sel.last_day:%d %b %Y}"
-               " (this page ignores the sidebar range; period A and B have their own dates)")
-if sel is None:
-    ui.empty_state("trends")
-else:
+sel = ui.require_selection(
+    "Trends", "trends", lambda sel: f"whole history {sel.first_day:%d %b %Y} – "
+    f"{sel.last_day:%d %b %Y} (this page ignores the sidebar range; period A and B have their "
+    "own dates)")
+if sel is not None:
     s = ua.current_settings()
 
     st.subheader("Recovery calendar")
@@ -57,15 +51,17 @@ else:
             ui.chart(fig, key=f"cal_{year}")
 
     st.subheader("Year over year and month of year")
-    metric = st.segmented_control("Metric", list(CHOICES), default="recovery_score", required=True,
-                                  format_func=lambda m: ua.METRICS[m][0],
+    metric = st.segmented_control("Metric", CHOICES, default="recovery_score", required=True,
+                                  format_func=lambda m: catalog.CATALOG[m].label,
                                   key="trends_metric") or "recovery_score"
-    label, div = CHOICES[metric]
+    chosen_metric = catalog.CATALOG[metric]
+    hours = chosen_metric.unit == "min"  # durations in hours on these axes
+    label, div = chosen_metric.title(s, unit="h" if hours else None), 60 if hours else 1
     views = uh.year_views(sel.athlete_id, metric, div)
     n_valid = views.n_valid
     if n_valid < MIN_TREND_DAYS:
         st.warning(f"Insufficient data: {n_valid} valid day(s) of "
-                   f"{ua.METRICS[metric][0].lower()}; these views need at least "
+                   f"{chosen_metric.label.lower()}; these views need at least "
                    f"{MIN_TREND_DAYS}.", icon=":material/hourglass_empty:")
     else:
         with_values = views.years_with_values
@@ -102,19 +98,19 @@ else:
         a = _range("Period A", "period_a", (a_start, a_end), sel.first_day, sel.last_day)
     with cb:
         b = _range("Period B", "period_b", (b_start, b_end), sel.first_day, sel.last_day)
-    comp = uh.compare_periods(sel.athlete_id, a, b, list(ua.METRICS))
+    comp = uh.compare_periods(sel.athlete_id, a, b, catalog.columns("periods"))
     enough = (comp["n_a"] >= MIN_PERIOD_DAYS) & (comp["n_b"] >= MIN_PERIOD_DAYS)
 
     def fmt(m, v, delta=False):
-        return ua.fmt_metric(m, v, s, delta=delta)
+        return catalog.fmt(m, v, s, delta=delta)
 
     table = pd.DataFrame({
-        "Metric": [ua.METRICS[m][0] for m in comp["metric"]],
+        "Metric": [catalog.CATALOG[m].label for m in comp["metric"]],
         "Mean A": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_a"])],
         "Mean B": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_b"])],
         "B − A": [fmt(m, v, True) if ok else "insufficient data"
                   for m, v, ok in zip(comp["metric"], comp["difference"], enough)],
-        "Change": [f"{p:+.1f} %" if ok and pd.notna(p) and ua.METRICS[m][1] not in ("%", "temp")
+        "Change": [f"{p:+.1f} %" if ok and pd.notna(p) and catalog.CATALOG[m].unit not in ("%", "°C")
                    else "" for m, p, ok in zip(comp["metric"], comp["pct_change"], enough)],
         "Days A": comp["n_a"], "Days B": comp["n_b"],
     })

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from whoop.metrics import basic as m
+from whoop.metrics.units import format_hmm
 
 NAN = float("nan")
 
@@ -135,5 +136,5 @@ def test_workouts_local_dates_and_unknown_sport():
 
 
 def test_format_hmm():
-    assert [m.format_hmm(v) for v in (452.4, 59.6, 0, -25, NAN, None)] == [
+    assert [format_hmm(v) for v in (452.4, 59.6, 0, -25, NAN, None)] == [
         "7:32", "1:00", "0:00", "-0:25", "–", "–"]

@@ -5,7 +5,6 @@ and the settings round trip through the store."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.apptest_helpers import assert_clean, open_page, texts
@@ -85,9 +84,12 @@ def test_trends_on_demo_data(app_test, demo_db):
     assert len(at.get("plotly_chart")) == 2 + 2  # 2025 and 2026 calendars, yoy, month of year
     table = at.dataframe[0].value
     assert table["Metric"].tolist()[:3] == ["Recovery", "HRV (RMSSD)", "Resting HR"]
-    assert len(table) == 13
-    assert (table["Days A"] > 30).all() and (table["Days B"] > 30).all()
-    assert "insufficient data" not in table["B − A"].tolist()
+    assert len(table) == 14  # the catalogue's "periods" metrics, sleep disturbances last
+    api_only = table["Metric"] == "Sleep disturbances"  # the demo is an export: none
+    assert (table.loc[~api_only, "Days A"] > 30).all() and (table.loc[~api_only, "Days B"] > 30).all()
+    assert (table.loc[api_only, ["Days A", "Days B"]] == 0).all().all()
+    assert "insufficient data" not in table.loc[~api_only, "B − A"].tolist()
+    assert table.loc[api_only, "B − A"].tolist() == ["insufficient data"]
     assert table.loc[0, "B − A"].endswith("pts")
     last = Store(demo_db).status()["athletes"][0]["last_day"]
     assert at.date_input(key="period_b").value[1] == last
@@ -106,8 +108,9 @@ def test_explain_on_demo_data(app_test, demo_db):
     assert at.metric[0].value.endswith("%]") and at.metric[0].value.startswith(":")
     dev, answers, similar = (d.value for d in at.dataframe)
     assert dev["Input"].tolist() == ["HRV", "Resting HR", "Respiratory rate", "Skin temperature",
-                                     "Sleep vs need", "Prior-day strain"]
-    assert dev["z"].notna().all()
+                                     "Disturbances", "Sleep vs need", "Prior-day strain"]
+    from_export = dev["Input"] == "Disturbances"  # API only: the demo is an export
+    assert dev.loc[~from_export, "z"].notna().all() and dev.loc[from_export, "z"].isna().all()
     assert "normal" in texts(at) and "-day baseline" in texts(at)
     assert set(answers["Answer"]) <= {"Yes", "No", "–"} and len(answers) >= 1
     assert len(similar) == 5 and (similar["Date"] < last).all()
@@ -186,7 +189,7 @@ def test_settings_round_trip(app_test, demo_db):
     # the other analytics pages use the saved windows
     fresh.switch_page("pages/explain.py").run()
     dev = fresh.dataframe[0].value
-    assert [d.split(" of ")[1] for d in dev["Days used"]] == ["90"] + ["21"] * 5
+    assert [d.split(" of ")[1] for d in dev["Days used"]] == ["90"] + ["21"] * 6
 
 
 def test_settings_reset_to_defaults(app_test, demo_db):

@@ -203,7 +203,7 @@ def test_overview_flags_hrv_below_normal_and_a_high_resting_hr(app_test, db, tmp
     flags = [w.value for w in at.warning]
     assert any(re.fullmatch(r"HRV below your normal range for \d+ days? \(Tue 30 Jun\)\.", f)
                for f in flags), flags
-    assert any(f.startswith("Resting heart rate is ") and "SD above your baseline" in f
+    assert any(f.startswith("Resting HR is ") and "SD above your baseline" in f
                for f in flags), flags
     assert "**unusual for you**" in texts(at)
     at.switch_page("pages/hrv.py").run()

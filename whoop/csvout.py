@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import math
 import numbers
 import re
 from collections.abc import Iterator
@@ -47,6 +46,8 @@ from typing import IO
 
 import numpy as np
 import pandas as pd
+
+from whoop.metrics.units import missing
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV Injection),
 #: plus NUL (OWASP ASVS 5.0, 1.2.10).
@@ -75,12 +76,6 @@ def _text(value: str) -> str:
     return '"' + neutralise(value).replace('"', '""') + '"'
 
 
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _number(value: object, float_format: str | None) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
@@ -92,7 +87,7 @@ def _number(value: object, float_format: str | None) -> str:
 
 def _scalar(value: object, float_format: str | None, date_format: str | None) -> str:
     """A cell of a text (object / string / category) column."""
-    if _missing(value):
+    if missing(value):
         return ""
     if isinstance(value, str):
         return _text(value)
@@ -109,9 +104,9 @@ def _column(col: pd.Series, float_format: str | None, date_format: str | None) -
     """The cells of one column as CSV field text."""
     dtype = col.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        return ["" if _missing(v) else str(bool(v)) for v in col.astype(object)]
+        return ["" if missing(v) else str(bool(v)) for v in col.astype(object)]
     if pd.api.types.is_numeric_dtype(dtype):
-        return ["" if _missing(v) else _number(v, float_format) for v in col.astype(object)]
+        return ["" if missing(v) else _number(v, float_format) for v in col.astype(object)]
     if pd.api.types.is_datetime64_any_dtype(dtype):
         shown = col.dt.strftime(date_format) if date_format else col.astype(str)
         return ["" if pd.isna(t) else v for t, v in zip(col, shown.astype(object))]

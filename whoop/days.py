@@ -35,6 +35,7 @@ _SLEEP_COLS = [
     "sleep_performance_pct", "sleep_efficiency_pct", "sleep_consistency_pct", "respiratory_rate_rpm",
     "asleep_min", "in_bed_min", "light_sleep_min", "deep_sleep_min", "rem_sleep_min", "awake_min",
     "sleep_need_min", "sleep_debt_min", "need_baseline_min", "need_strain_min", "need_nap_min",
+    "disturbance_count",
 ]
 _RECOVERY_COLS = [
     "recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm", "spo2_pct", "skin_temp_c",

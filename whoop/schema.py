@@ -213,6 +213,7 @@ DAYS: dict[str, str] = {
     "need_baseline_min": F,
     "need_strain_min": F,
     "need_nap_min": F,
+    "disturbance_count": I,      # main sleep, API only
     "sleep_onset_utc": TS,       # main sleep
     "wake_utc": TS,
     "nap_count": I,

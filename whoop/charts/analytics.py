@@ -19,10 +19,10 @@ from whoop import escape
 from whoop.charts import theme
 from whoop.charts.basic import line_trace as _line
 from whoop.charts.theme import BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW
-from whoop.metrics.journal import HIGHER_IS_BETTER, yes_day_verdict
+from whoop.metrics.catalog import CATALOG, by_prefix
+from whoop.metrics.journal import yes_day_verdict
 from whoop.metrics.load import STRAIN_LABELS, SWEET_SPOT, acwr_column
 from whoop.metrics.units import Settings, format_clock
-
 
 _layout = theme.layout
 
@@ -86,12 +86,6 @@ def hrv_cv_figure(base: pd.DataFrame) -> go.Figure:
     return _layout(fig, yaxis="CV of ln RMSSD (%)", hovermode="x unified")
 
 
-_BASELINE_LABELS = {"rhr": ("resting_heart_rate_bpm", "Resting HR", "bpm"),
-                    "resp": ("respiratory_rate_rpm", "Respiratory rate", "rpm"),
-                    "skin_temp": ("skin_temp_c", "Skin temperature", "°C"),
-                    "spo2": ("spo2_pct", "Blood oxygen", "%")}
-
-
 def baseline_figure(base: pd.DataFrame, prefix: str, *, settings: Settings | None = None,
                     z_limit: float = 2.0) -> go.Figure:
     """One input against its trailing baseline: daily value, baseline line, ±1 SD band, and
@@ -99,16 +93,15 @@ def baseline_figure(base: pd.DataFrame, prefix: str, *, settings: Settings | Non
 
     Args:
         base: :func:`whoop.metrics.baselines.metric_baselines` frame.
-        prefix: "rhr", "resp", "skin_temp" or "spo2".
-        settings: converts skin temperature to °F when chosen.
+        prefix: a catalogue baseline prefix ("rhr", "resp", "skin_temp", "spo2", ...).
+        settings: display units (skin temperature in °F when chosen; default Settings()).
     Raises:
         KeyError: unknown prefix.
     """
-    col, name, unit = _BASELINE_LABELS[prefix]
-    units = {"rhr": "bpm", "resp": "rpm", "skin_temp": "c", "spo2": "pct"}[prefix]
-    conv = (lambda v: v)
-    if prefix == "skin_temp" and settings is not None:
-        conv, unit = settings.temperature, settings.temperature_label
+    metric = by_prefix(prefix)
+    col, name, units = metric.column, metric.name, metric.suffix
+    s = settings or Settings()
+    conv = s.temperature if metric.unit == "°C" else (lambda v: v)
     mean = base[f"{prefix}_baseline_{units}"]
     sd = base[f"{prefix}_sd_{units}"]
     x = base["date"]
@@ -121,7 +114,7 @@ def baseline_figure(base: pd.DataFrame, prefix: str, *, settings: Settings | Non
     out = base[f"{prefix}_z"].abs() >= z_limit
     fig.add_trace(go.Scatter(x=x[out], y=conv(base.loc[out, col]), mode="markers",
                              name=f"|z| ≥ {z_limit:g}", marker=dict(color=RED, size=9)))
-    return _layout(fig, yaxis=f"{name} ({unit})", hovermode="x unified")
+    return _layout(fig, yaxis=metric.title(s, text=name), hovermode="x unified")
 
 
 def acwr_figure(load: pd.DataFrame, stem: str = "strain") -> go.Figure:
@@ -278,12 +271,12 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
 
     Args:
         impact: :func:`whoop.metrics.journal.journal_impact` frame.
-        metric: a key of :data:`whoop.metrics.journal.HIGHER_IS_BETTER`.
+        metric: a catalogue column (:data:`whoop.metrics.catalog.CATALOG`).
     Raises:
         KeyError: an unknown ``metric``.
     """
     better = {True: "; higher is better", False: "; lower is better"}.get(
-        HIGHER_IS_BETTER[metric], "")
+        CATALOG[metric].higher_is_better, "")
     rows = impact[impact["metric"] == metric].copy()
     ok = rows["sufficient"].astype(bool)
     good = rows[ok].sort_values("difference")

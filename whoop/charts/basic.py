@@ -17,16 +17,25 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from whoop import escape
-from whoop.metrics.basic import format_hmm
 from whoop.charts import theme
-from whoop.charts.theme import (BLUE, FG, GREEN, GREY, ORANGE, RED, TEAL, VIOLET, YELLOW,  # noqa: F401
-                                ZONE_COLORS)
+from whoop.charts.theme import (  # noqa: F401
+    BLUE,
+    FG,
+    GREEN,
+    GREY,
+    ORANGE,
+    RED,
+    TEAL,
+    VIOLET,
+    YELLOW,
+    ZONE_COLORS,
+)
+from whoop.metrics.catalog import CATALOG
 from whoop.metrics.load import ZONE_COLUMNS
+from whoop.metrics.units import format_hmm
 
 STAGE_COLORS = {"light_sleep_min": "#7FB2FF", "deep_sleep_min": "#3D5AFE",
                 "rem_sleep_min": "#B388FF", "awake_min": "#9AA0A6"}
-STAGE_NAMES = {"light_sleep_min": "Light", "deep_sleep_min": "Deep (SWS)", "rem_sleep_min": "REM",
-               "awake_min": "Awake"}
 HR_ZONE_COLORS = ["#5F6B7A", "#3FA9F5", "#2BD4C5", "#16EC06", "#FF9F1C", "#FF0026"]
 
 
@@ -109,7 +118,8 @@ def sleep_need_figure(cal: pd.DataFrame) -> go.Figure:
 def sleep_stages_figure(cal: pd.DataFrame) -> go.Figure:
     """Stacked bars of light, deep (SWS), REM and awake time per night, in hours."""
     fig = go.Figure()
-    for col, name in STAGE_NAMES.items():
+    for col in STAGE_COLORS:
+        name = CATALOG[col].label
         fig.add_bar(x=cal["date"], y=cal[col] / 60.0, name=name, marker_color=STAGE_COLORS[col],
                     marker_line_width=0, customdata=[format_hmm(v) for v in cal[col]],
                     hovertemplate=f"{name}: %{{customdata}}<extra></extra>")
@@ -120,10 +130,10 @@ def sleep_stages_figure(cal: pd.DataFrame) -> go.Figure:
 def sleep_quality_figure(cal: pd.DataFrame) -> go.Figure:
     """Sleep performance, efficiency and consistency (%) per night."""
     fig = go.Figure()
-    for col, name, color in (("sleep_performance_pct", "Performance", GREEN),
-                             ("sleep_efficiency_pct", "Efficiency", BLUE),
-                             ("sleep_consistency_pct", "Consistency", ORANGE)):
-        fig.add_trace(line_trace(cal["date"], cal[col], name, color, hover="%{y:.0f}%"))
+    for col, color in (("sleep_performance_pct", GREEN), ("sleep_efficiency_pct", BLUE),
+                       ("sleep_consistency_pct", ORANGE)):
+        fig.add_trace(line_trace(cal["date"], cal[col], CATALOG[col].label, color,
+                                 hover="%{y:.0f}%"))
     _layout(fig, yaxis="%")
     fig.update_yaxes(range=[0, 105])
     return fig

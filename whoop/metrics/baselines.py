@@ -15,7 +15,8 @@ opening the door to effective monitoring"; Plews et al. 2014 IJSPP 9:783-790 on 
   in the ``normal_window`` (default 60) calendar days *before* the day, needing >=
   ``min_days(normal_window)`` values; the 7-day mean is "below" / "above" when it leaves the band.
 
-Other inputs (resting HR, respiratory rate, skin temperature, SpO2): baseline = mean (ddof-1 SD)
+Other inputs (the catalogue's metrics with a baseline prefix, :mod:`whoop.metrics.catalog`:
+resting HR, respiratory rate, skin temperature, SpO2): baseline = mean (ddof-1 SD)
 of the ``window`` (default 30) calendar days *before* the day, deviation = value - baseline,
 z = deviation / SD. Too few days -> NaN plus an explicit ``*_days`` count; never a line drawn
 through a baseline that rests on a handful of nights.
@@ -26,7 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from whoop.metrics.calendar import full_calendar, masked, recovery_ok, sleep_ok
+from whoop.metrics.calendar import full_calendar, valid_columns
+from whoop.metrics.catalog import with_baseline
+from whoop.metrics.units import missing
 
 HRV_7D_DAYS = 7
 HRV_7D_MIN_DAYS = 3
@@ -37,15 +40,6 @@ BASELINE_WINDOW_DAYS = 30
 #: two SD from the person's own baseline, the usual cut for an unusual day (about 5 % of days
 #: under a normal distribution)
 UNUSUAL_Z = 2.0
-
-#: prefix -> (daily column, unit suffix, which mask decides validity)
-BASELINE_METRICS: dict[str, tuple[str, str, str]] = {
-    "rhr": ("resting_heart_rate_bpm", "bpm", "recovery"),
-    "resp": ("respiratory_rate_rpm", "rpm", "sleep"),
-    "skin_temp": ("skin_temp_c", "c", "recovery"),
-    "spo2": ("spo2_pct", "pct", "recovery"),
-}
-
 
 def min_days(window: int) -> int:
     """Fewest valid days a ``window``-day baseline may rest on: ``max(7, ceil(window / 3))``
@@ -83,8 +77,7 @@ def hrv_baseline(days: pd.DataFrame, *,
         Empty input -> empty frame with these columns.
     """
     cal = full_calendar(days)
-    ok = recovery_ok(cal) if len(cal) else pd.Series(dtype=bool)
-    rmssd = masked(cal, "hrv_rmssd_ms", ok)
+    rmssd = valid_columns(cal, ["hrv_rmssd_ms"])["hrv_rmssd_ms"]
     rmssd = rmssd.where(rmssd > 0)
     ln = np.log(rmssd)
     roll7 = ln.rolling(HRV_7D_DAYS, min_periods=1)
@@ -119,12 +112,13 @@ def streak(flag: pd.Series) -> pd.Series:
 def metric_baselines(days: pd.DataFrame, *, window: int = BASELINE_WINDOW_DAYS) -> pd.DataFrame:
     """Resting HR, respiratory rate, skin temperature and SpO2 against a trailing baseline.
 
-    For each prefix ``p`` in ``BASELINE_METRICS`` (rhr bpm, resp rpm, skin_temp c, spo2 pct):
+    For each metric of the catalogue with a baseline prefix ``p`` and unit suffix ``u``
+    (:func:`whoop.metrics.catalog.with_baseline`: rhr bpm, resp rpm, skin_temp c, spo2 pct):
     ``{p}_baseline_{u}`` = mean of valid values in the ``window`` calendar days before the day,
     ``{p}_sd_{u}`` = their sample SD, ``{p}_dev_{u}`` = value - baseline, ``{p}_z`` = dev / SD
     (NaN when SD is 0), ``{p}_days`` = valid days in the window (int64). Baselines need
-    ``min_days(window)`` valid days, else NaN. Valid = scored, non-calibrating, main sleep
-    (respiratory rate: scored main sleep). Source: common athlete-monitoring practice of
+    ``min_days(window)`` valid days, else NaN. Valid = the metric's catalogue rule (scored,
+    non-calibrating, main sleep; respiratory rate: scored main sleep). Source: common athlete-monitoring practice of
     individual rolling baselines (e.g. Buchheit 2014 Front Physiol 5:73); WHOOP's own 30-day view.
 
     Args:
@@ -132,18 +126,19 @@ def metric_baselines(days: pd.DataFrame, *, window: int = BASELINE_WINDOW_DAYS) 
         window: baseline length in days (default 30).
     Returns:
         one row per calendar day: ``date`` datetime64[s], the daily value columns
-        (``resting_heart_rate_bpm``, ``respiratory_rate_rpm``, ``skin_temp_c``, ``spo2_pct``,
+        (``resting_heart_rate_bpm``, ``respiratory_rate_rpm``, ``skin_temp_c``, ``spo2_pct``...,
         float64, NaN where not valid) and the five columns per prefix above.
     """
     cal = full_calendar(days)
-    masks = {"recovery": recovery_ok(cal), "sleep": sleep_ok(cal)} if len(cal) else {}
+    metrics = with_baseline()
+    valid = valid_columns(cal, [m.column for m in metrics])
     out = pd.DataFrame({"date": cal["date"]})
     need = min_days(window)
-    for prefix, (col, unit, which) in BASELINE_METRICS.items():
-        values = masked(cal, col, masks[which]) if len(cal) else pd.Series(dtype="float64")
+    for m in metrics:
+        prefix, unit, values = m.baseline, m.suffix, valid[m.column]
         mean, sd, count = _trailing(values, window, need, include_today=False)
         dev = values - mean
-        out[col] = values
+        out[m.column] = values
         out[f"{prefix}_baseline_{unit}"] = mean
         out[f"{prefix}_sd_{unit}"] = sd
         out[f"{prefix}_dev_{unit}"] = dev
@@ -166,7 +161,8 @@ def flag_messages(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[str
 
     * "HRV below your normal range for N days" when ``hrv_below_streak_days`` >= 1
       (and "HRV above your normal range" when above);
-    * "<input> is N.N SD above/below your 30-day baseline" when ``|z| >= z_limit`` (default 2).
+    * "<name> is N.N SD above/below your baseline" when ``|z| >= z_limit`` (default 2), the
+      catalogue's name of each metric with a baseline.
     Returns [] for an empty frame or a last day with nothing unusual.
     """
     if base.empty:
@@ -178,11 +174,9 @@ def flag_messages(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[str
         msgs.append(f"HRV below your normal range for {n} day{'s' if n != 1 else ''}")
     elif bool(last.get("hrv_above_normal", False)):
         msgs.append("HRV above your normal range")
-    names = {"rhr": "Resting heart rate", "resp": "Respiratory rate",
-             "skin_temp": "Skin temperature", "spo2": "Blood oxygen"}
-    for prefix, name in names.items():
-        z = last.get(f"{prefix}_z")
-        if z is not None and pd.notna(z) and abs(z) >= z_limit:
+    for m in with_baseline():
+        z = last.get(f"{m.baseline}_z")
+        if not missing(z) and abs(z) >= z_limit:
             side = "above" if z > 0 else "below"
-            msgs.append(f"{name} is {abs(z):.1f} SD {side} your baseline")
+            msgs.append(f"{m.name} is {abs(z):.1f} SD {side} your baseline")
     return msgs

@@ -31,7 +31,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from whoop.metrics.calendar import cycle_ok, full_calendar, masked, recovery_ok, sleep_ok
+from whoop import schema
+from whoop.metrics.calendar import full_calendar, valid_columns
+from whoop.metrics.catalog import CATALOG
 
 ZONE_GREEN_MIN = 67.0
 ZONE_YELLOW_MIN = 34.0
@@ -40,12 +42,8 @@ BASELINE_WINDOW_DAYS = 30
 BASELINE_MIN_DAYS = 10
 ROLLING_WINDOWS: tuple[int, ...] = (7, 30)
 
-RECOVERY_COLUMNS = ("recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm", "spo2_pct",
-                    "skin_temp_c")
-SLEEP_COLUMNS = ("asleep_min", "in_bed_min", "light_sleep_min", "deep_sleep_min", "rem_sleep_min",
-                 "awake_min", "sleep_need_min", "sleep_debt_min", "sleep_performance_pct",
-                 "sleep_efficiency_pct", "sleep_consistency_pct", "respiratory_rate_rpm")
-CYCLE_COLUMNS = ("day_strain", "energy_kj", "avg_heart_rate_bpm", "max_heart_rate_bpm")
+#: the catalogue's columns of the daily table (masked by their validity rule in valid_values)
+DAILY_COLUMNS = tuple(c for c in CATALOG if c in schema.DAYS)
 ROLLING_COLUMNS = ("recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm", "day_strain",
                    "asleep_min")
 
@@ -112,15 +110,14 @@ def trailing_mean(values: pd.Series, window: int, periods: int | None = None) ->
 
 
 def valid_values(days: pd.DataFrame) -> pd.DataFrame:
-    """``days`` with every measure that does not count set to NaN: recovery columns outside
-    ``recovery_ok``, sleep columns outside ``sleep_ok``, cycle columns outside ``cycle_ok``
-    (so a running cycle's partial strain is not a day strain). Adds ``recovery_status``."""
+    """``days`` with every catalogue measure (:data:`DAILY_COLUMNS`) that does not count set to
+    NaN by its validity rule (:mod:`whoop.metrics.catalog`: recovery columns outside
+    ``recovery_ok``, sleep columns outside ``sleep_ok``, cycle columns outside ``cycle_ok``, so
+    a running cycle's partial strain is not a day strain). Adds ``recovery_status``."""
     out = days.copy()
-    masks = ((RECOVERY_COLUMNS, recovery_ok(days)), (SLEEP_COLUMNS, sleep_ok(days)),
-             (CYCLE_COLUMNS, cycle_ok(days)))
-    for columns, ok in masks:
-        for col in columns:
-            out[col] = masked(days, col, ok)
+    valid = valid_columns(days, list(DAILY_COLUMNS))
+    for col in DAILY_COLUMNS:
+        out[col] = valid[col]
     out["recovery_status"] = recovery_status(days)
     return out
 
@@ -335,13 +332,3 @@ def workouts_local(workouts: pd.DataFrame, start: date | None = None,
     out = local_in_range(workouts, start, end)
     out["sport_name"] = out["sport_name"].astype("string").fillna("Unknown")
     return out
-
-
-def format_hmm(minutes: float | None) -> str:
-    """Minutes as ``h:mm`` (``452.4`` -> ``"7:32"``); ``"–"`` for missing."""
-    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)) or pd.isna(minutes):
-        return "–"
-    total = int(round(float(minutes)))
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    return f"{sign}{total // 60}:{total % 60:02d}"

@@ -91,3 +91,23 @@ def masked(days: pd.DataFrame, column: str, ok: pd.Series) -> pd.Series:
         return pd.Series(float("nan"), index=days.index, dtype="float64")
     values = pd.to_numeric(days[column], errors="coerce").astype("float64")
     return values.where(ok.to_numpy())
+
+
+#: validity rule of the catalogue (``Metric.valid``) -> its mask
+MASKS = {"recovery": recovery_ok, "sleep": sleep_ok, "cycle": cycle_ok}
+
+
+def valid_columns(days: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The catalogue ``columns`` of ``days`` as float64, NaN on days their validity rule
+    (:data:`whoop.metrics.catalog.CATALOG` ``valid``) leaves out or where the column is absent;
+    same index as ``days``, one mask computed per rule.
+
+    Raises:
+        KeyError: a column that is not in the catalogue.
+    """
+    from whoop.metrics.catalog import CATALOG
+
+    rules = {CATALOG[c].valid for c in columns}
+    masks = {rule: MASKS[rule](days) for rule in rules}
+    return pd.DataFrame({c: masked(days, c, masks[CATALOG[c].valid]) for c in columns},
+                        index=days.index)

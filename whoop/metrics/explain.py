@@ -4,8 +4,11 @@ the most similar past days.
 Inputs (valid days only, docs/ARCHITECTURE.md "The day model") and their baselines (the trailing
 window *before* the day, as in :mod:`whoop.metrics.baselines`):
 
+The inputs are the catalogue's view "explain" (:mod:`whoop.metrics.catalog`):
+
 * HRV: ln(RMSSD) vs the 60-day normal mean / SD (Plews et al. 2013); value shown in ms;
-* resting HR (bpm), respiratory rate (rpm), skin temperature (C): 30-day baseline;
+* the other daily columns (resting HR bpm, respiratory rate rpm, skin temperature C): 30-day
+  baseline;
 * sleep vs need: asleep - need (min) vs its 30-day baseline;
 * prior-day strain: day strain of the previous calendar day vs its 30-day baseline.
 
@@ -21,17 +24,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from whoop.metrics.baselines import (BASELINE_WINDOW_DAYS, HRV_NORMAL_WINDOW_DAYS, _trailing,
-                                     min_days)
-from whoop.metrics.calendar import cycle_ok, full_calendar, masked, recovery_ok, sleep_ok
+from whoop import schema
+from whoop.metrics.baselines import (
+    BASELINE_WINDOW_DAYS,
+    HRV_NORMAL_WINDOW_DAYS,
+    _trailing,
+    min_days,
+)
+from whoop.metrics.calendar import full_calendar, valid_columns
+from whoop.metrics.catalog import columns
 
 MIN_SHARED = 3
 
-#: input -> (unit of the shown value)
-INPUTS: dict[str, str] = {
-    "hrv_rmssd_ms": "ms", "resting_heart_rate_bpm": "bpm", "respiratory_rate_rpm": "rpm",
-    "skin_temp_c": "°C", "asleep_minus_need_min": "min", "prior_day_strain": "strain",
-}
+#: the catalogue's explain-a-day inputs (:mod:`whoop.metrics.catalog`, view "explain")
+INPUTS: list[str] = columns("explain")
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,10 @@ class ExplainedDay:
         date: the day asked about.
         found: False when the day has no row (then ``deviations`` values are NaN).
         recovery_score: that day's valid recovery (%), or NaN.
-        deviations: one row per input of :data:`INPUTS`: ``input`` str, ``value`` float64 (unit
-            in ``unit``), ``baseline`` float64 (same unit; HRV: exp of the ln mean, ms),
-            ``deviation`` float64 (value - baseline), ``z`` float64, ``days_used`` int64,
-            ``unit`` str.
+        deviations: one row per input of :data:`INPUTS`: ``input`` str, ``value`` float64 (the
+            catalogue's canonical unit), ``baseline`` float64 (same unit; HRV: exp of the ln
+            mean, ms), ``deviation`` float64 (value - baseline), ``z`` float64, ``days_used``
+            int64.
         journal: ``question`` str, ``answered_yes`` bool, ``notes`` str of the answers filed
             under the day's cycle.
         similar: up to k rows: ``date`` datetime64[s], ``distance`` float64 (RMS z difference),
@@ -77,19 +83,16 @@ def input_z_scores(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DA
                 out[x + suffix] = pd.Series(dtype=dt)
         out["recovery_score"] = pd.Series(dtype="float64")
         return out
-    rec, slp, cyc = recovery_ok(cal), sleep_ok(cal), cycle_ok(cal)
-    out["recovery_score"] = masked(cal, "recovery_score", rec)
-    rmssd = masked(cal, "hrv_rmssd_ms", rec)
-    values = {
-        "hrv_rmssd_ms": np.log(rmssd.where(rmssd > 0)),
-        "resting_heart_rate_bpm": masked(cal, "resting_heart_rate_bpm", rec),
-        "respiratory_rate_rpm": masked(cal, "respiratory_rate_rpm", slp),
-        "skin_temp_c": masked(cal, "skin_temp_c", rec),
-        "asleep_minus_need_min": (masked(cal, "asleep_min", slp)
-                                  - masked(cal, "sleep_need_min", slp)),
-        "prior_day_strain": masked(cal, "day_strain", cyc).shift(1),
-    }
-    for x, v in values.items():
+    plain = [x for x in INPUTS if x in schema.DAYS]  # the rest are derived below
+    need = ["recovery_score", "asleep_min", "sleep_need_min", "day_strain", *plain]
+    valid = valid_columns(cal, list(dict.fromkeys(need)))
+    out["recovery_score"] = valid["recovery_score"]
+    values = {x: valid[x] for x in plain}
+    values["hrv_rmssd_ms"] = np.log(values["hrv_rmssd_ms"].where(values["hrv_rmssd_ms"] > 0))
+    values["asleep_minus_need_min"] = valid["asleep_min"] - valid["sleep_need_min"]
+    values["prior_day_strain"] = valid["day_strain"].shift(1)
+    for x in INPUTS:
+        v = values[x]
         w = hrv_window if x == "hrv_rmssd_ms" else window
         mean, sd, count = _trailing(v, w, min_days(w), include_today=False)
         z = (v - mean) / sd.where(sd > 1e-9)
@@ -120,14 +123,14 @@ def explain_day(days: pd.DataFrame, journal: pd.DataFrame | None, date, *, k: in
     hit = z[z["date"] == day]
     found = bool(len(hit)) and bool((pd.to_datetime(days["date"]) == day).any())
     rows = []
-    for x, unit in INPUTS.items():
+    for x in INPUTS:
         r = hit.iloc[0] if len(hit) else None
         val = float(r[x]) if r is not None else np.nan
         base = float(r[f"{x}_baseline"]) if r is not None else np.nan
         rows.append({"input": x, "value": val, "baseline": base, "deviation": val - base,
                      "z": float(r[f"{x}_z"]) if r is not None else np.nan,
-                     "days_used": int(r[f"{x}_days"]) if r is not None else 0, "unit": unit})
-    deviations = pd.DataFrame(rows).astype({"input": "str", "unit": "str", "days_used": "int64"})
+                     "days_used": int(r[f"{x}_days"]) if r is not None else 0})
+    deviations = pd.DataFrame(rows).astype({"input": "str", "days_used": "int64"})
     answers = pd.DataFrame({"question": pd.Series(dtype="str"),
                             "answered_yes": pd.Series(dtype="bool"),
                             "notes": pd.Series(dtype="str")})

@@ -7,44 +7,26 @@ valid days only (docs/ARCHITECTURE.md "The day model": scored, non-calibrating).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from whoop.metrics.calendar import cycle_ok, full_calendar, masked, recovery_ok, sleep_ok
+from whoop.metrics.basic import recovery_zone
+from whoop.metrics.calendar import full_calendar, valid_columns
+from whoop.metrics.catalog import columns
 
-#: headline metric -> validity mask
-HEADLINE_METRICS: dict[str, str] = {
-    "recovery_score": "recovery", "hrv_rmssd_ms": "recovery", "resting_heart_rate_bpm": "recovery",
-    "respiratory_rate_rpm": "sleep", "skin_temp_c": "recovery", "spo2_pct": "recovery",
-    "day_strain": "cycle", "energy_kj": "cycle", "sleep_performance_pct": "sleep",
-    "asleep_min": "sleep", "sleep_need_min": "sleep", "sleep_efficiency_pct": "sleep",
-    "sleep_consistency_pct": "sleep",
-}
-
-
-def recovery_zone(score: pd.Series) -> pd.Series:
-    """WHOOP recovery zone per score: "green" (>= 67), "yellow" (34-66), "red" (< 34), NA for NaN.
-    A fractional score between bands (66.5) falls in the lower band."""
-    s = pd.to_numeric(score, errors="coerce")
-    zone = np.select([s >= 67, s >= 34, s >= 0], ["green", "yellow", "red"], default="")
-    return pd.Series(zone, index=score.index, dtype="str").replace("", pd.NA)
+#: the metrics period A vs B compares: the catalogue's view "periods"
+HEADLINE_METRICS: list[str] = columns("periods")
 
 
 def valid_metrics(days: pd.DataFrame, metrics: list[str] | None = None) -> pd.DataFrame:
-    """The headline metrics with invalid days set to NaN, on a full calendar.
+    """The headline metrics (or ``metrics``, catalogue columns) with invalid days set to NaN by
+    their catalogue validity rule, on a full calendar.
 
     Returns:
         ``date`` datetime64[s] plus one float64 column per metric (units as in ``schema.DAYS``).
     """
     cal = full_calendar(days)
-    wanted = list(HEADLINE_METRICS) if metrics is None else metrics
-    masks = ({"recovery": recovery_ok(cal), "sleep": sleep_ok(cal), "cycle": cycle_ok(cal)}
-             if len(cal) else {})
-    out = pd.DataFrame({"date": cal["date"]})
-    for m in wanted:
-        out[m] = masked(cal, m, masks[HEADLINE_METRICS.get(m, "recovery")]) if len(cal) else \
-            pd.Series(dtype="float64")
-    return out
+    wanted = HEADLINE_METRICS if metrics is None else metrics
+    return pd.concat([cal[["date"]], valid_columns(cal, list(wanted))], axis=1)
 
 
 def calendar_heatmap_frame(days: pd.DataFrame, metric: str = "recovery_score") -> pd.DataFrame:
@@ -74,7 +56,8 @@ def calendar_heatmap_frame(days: pd.DataFrame, metric: str = "recovery_score") -
         "week": ((date.dt.day_of_year - 1 + jan1_wd) // 7).astype("int64"),
         "weekday": date.dt.day_of_week.astype("int64"), "value": value.to_numpy(),
     })
-    out["zone"] = recovery_zone(out["value"]) if metric == "recovery_score" else pd.NA
+    out["zone"] = (recovery_zone(out["value"]).astype("str").where(out["value"].notna())
+                   if metric == "recovery_score" else pd.NA)
     return out
 
 

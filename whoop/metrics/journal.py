@@ -26,7 +26,8 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from whoop.metrics.calendar import masked, recovery_ok, sleep_ok
+from whoop.metrics.calendar import valid_columns
+from whoop.metrics.catalog import CATALOG, columns
 
 MIN_ANSWERS = 5
 N_BOOT = 2000
@@ -34,25 +35,9 @@ SEED = 20170101
 BOOT_EXACT_MAX_N = 200
 CI_LEVEL = 0.95
 
-#: metric column -> validity mask ("recovery" or "sleep"); the order of rows per question.
-IMPACT_METRICS: dict[str, str] = {
-    "recovery_score": "recovery",
-    "hrv_rmssd_ms": "recovery",
-    "resting_heart_rate_bpm": "recovery",
-    "sleep_performance_pct": "sleep",
-}
-
-#: metric or explain-a-day input -> True where a higher value is the better sign for the
-#: athlete, False where a lower one is, None where neither (skin temperature: either way off
-#: baseline matters). WHOOP treats a higher recovery, HRV and sleep performance as better and a
-#: resting heart rate or respiratory rate above baseline as a strain sign ("How does WHOOP
-#: Recovery work?", support.whoop.com; Buchheit 2014 Front Physiol 5:73 on HRV and resting HR);
-#: sleep above need is better and a hard prior day costs recovery (WHOOP sleep need / strain).
-HIGHER_IS_BETTER: dict[str, bool | None] = {
-    "recovery_score": True, "hrv_rmssd_ms": True, "resting_heart_rate_bpm": False,
-    "sleep_performance_pct": True, "respiratory_rate_rpm": False, "skin_temp_c": None,
-    "asleep_minus_need_min": True, "prior_day_strain": False,
-}
+#: the catalogue's journal-impact metrics (:mod:`whoop.metrics.catalog`, view "impact"), the
+#: order of rows per question
+IMPACT_METRICS: list[str] = columns("impact")
 
 IMPACT_COLUMNS = ["question", "metric", "n_yes", "n_no", "mean_yes", "mean_no", "difference",
                   "ci_low", "ci_high", "sufficient"]
@@ -81,11 +66,9 @@ def answers_with_metrics(days: pd.DataFrame, journal: pd.DataFrame, *,
         d = d[d["date"] >= pd.Timestamp(start)]
     if end is not None:
         d = d[d["date"] <= pd.Timestamp(end)]
-    masks = {"recovery": recovery_ok(d), "sleep": sleep_ok(d)}
     metrics = pd.DataFrame({"date": d["date"],
                             "cycle_start_utc": pd.to_datetime(d["cycle_start_utc"], utc=True)})
-    for col, which in IMPACT_METRICS.items():
-        metrics[col] = masked(d, col, masks[which])
+    metrics[IMPACT_METRICS] = valid_columns(d, IMPACT_METRICS)
     j = journal[journal["cycle_start_utc"].notna() & journal["answered_yes"].notna()]
     j = j.drop_duplicates(["cycle_start_utc", "question"], keep="last")
     j = pd.DataFrame({"cycle_start_utc": pd.to_datetime(j["cycle_start_utc"], utc=True),
@@ -168,7 +151,7 @@ def yes_day_verdict(impact: pd.DataFrame) -> pd.Series:
     """Whether "yes" days are better, worse or not clearly different, per impact row.
 
     ``"better"`` when the whole 95% CI of the difference (yes - no) lies on the side that is
-    better for the row's metric (:data:`HIGHER_IS_BETTER`: above 0 for recovery, HRV and sleep
+    better for the row's metric (the catalogue's ``higher_is_better``: above 0 for recovery, HRV and sleep
     performance, below 0 for resting HR), ``"worse"`` when it lies wholly on the other side,
     else ``"unclear"`` (the CI contains 0, is NaN for an insufficient row, or the metric has no
     better direction).
@@ -178,9 +161,9 @@ def yes_day_verdict(impact: pd.DataFrame) -> pd.Series:
     Returns:
         ``str`` series aligned to ``impact``.
     Raises:
-        KeyError: a metric missing from :data:`HIGHER_IS_BETTER`.
+        KeyError: a metric missing from the catalogue.
     """
-    higher = [HIGHER_IS_BETTER[m] for m in impact["metric"]]
+    higher = [CATALOG[m].higher_is_better for m in impact["metric"]]
     low = pd.to_numeric(impact["ci_low"], errors="coerce").astype("float64").to_numpy()
     high = pd.to_numeric(impact["ci_high"], errors="coerce").astype("float64").to_numpy()
     up_good = np.array([h is True for h in higher], dtype=bool)

@@ -16,6 +16,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from whoop.errors import InputError
 
 KJ_PER_KCAL = 4.184
@@ -36,10 +39,18 @@ def c_delta_to_f(delta_c: Any) -> Any:
     return delta_c * 9.0 / 5.0
 
 
+def missing(x: Any) -> bool:
+    """True for None, NaN (float or numpy), ``pd.NA`` and ``pd.NaT``: the one test of a missing
+    scalar the formatters and pages use."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    return isinstance(x, (float, np.floating)) and math.isnan(x)
+
+
 def format_clock(minutes: float, *, hour12: bool = False) -> str:
     """Minutes after midnight (any real; wrapped mod 1440) as "23:05" or "11:05 PM".
     NaN -> "–"."""
-    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+    if missing(minutes):
         return "–"
     total = int(round(float(minutes))) % 1440
     h, m = divmod(total, 60)
@@ -51,12 +62,22 @@ def format_clock(minutes: float, *, hour12: bool = False) -> str:
 
 def format_duration(minutes: float) -> str:
     """Minutes as "7 h 05 min" (negative keeps its sign; NaN -> "–")."""
-    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+    if missing(minutes):
         return "–"
     sign = "-" if minutes < 0 else ""
     total = int(round(abs(float(minutes))))
     h, m = divmod(total, 60)
     return f"{sign}{h} h {m:02d} min" if h else f"{sign}{m} min"
+
+
+def format_hmm(minutes: float | None) -> str:
+    """Minutes as ``h:mm`` (``452.4`` -> ``"7:32"``); ``"–"`` for missing."""
+    if missing(minutes):
+        return "–"
+    total = int(round(float(minutes)))
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    return f"{sign}{total // 60}:{total % 60:02d}"
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ Settings, remembered in the store's ``settings`` table under the
 validation are ignored (logged) so a hand-edited database never breaks a page. Settings are not
 secrets; they are cached (``st.cache_data``) and the cache is cleared on every save.
 
-Also here: cached journal impact and explain-a-day results keyed by the athlete's data version, display
-names / formats of the metrics in the chosen units, and the deviation bar chart.
+Also here: cached journal impact and explain-a-day results keyed by the athlete's data version,
+the explain-a-day sentences and the deviation bar chart (names, units and formats of the
+metrics: :mod:`whoop.metrics.catalog`).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import asdict, fields, replace
 from datetime import date
 
@@ -35,7 +35,8 @@ from whoop.charts.theme import FG, GREEN, GREY, GRID, RED
 from whoop.errors import InputError
 from whoop.metrics import explain as mx
 from whoop.metrics import journal as mj
-from whoop.metrics.units import Settings, format_duration
+from whoop.metrics.catalog import CATALOG
+from whoop.metrics.units import Settings, format_duration, missing
 from whoop.ui import data
 from whoop.ui.sidebar import selection
 
@@ -46,26 +47,6 @@ UNIT_KEYS: tuple[str, ...] = ("energy_unit", "temperature_unit", "clock")
 WINDOW_KEYS: tuple[str, ...] = ("hrv_normal_window_days", "baseline_window_days", "acute_days",
                                 "chronic_days")
 SETTINGS_TTL_S = 600
-
-#: metric column -> (display name, unit kind); unit kinds: "%", "ms", "bpm", "rpm", "temp",
-#: "energy", "strain", "duration"
-METRICS: dict[str, tuple[str, str]] = {
-    "recovery_score": ("Recovery", "%"), "hrv_rmssd_ms": ("HRV (RMSSD)", "ms"),
-    "resting_heart_rate_bpm": ("Resting HR", "bpm"),
-    "respiratory_rate_rpm": ("Respiratory rate", "rpm"),
-    "skin_temp_c": ("Skin temperature", "temp"), "spo2_pct": ("Blood oxygen (SpO2)", "%"),
-    "day_strain": ("Day strain", "strain"), "energy_kj": ("Energy", "energy"),
-    "sleep_performance_pct": ("Sleep performance", "%"), "asleep_min": ("Time asleep", "duration"),
-    "sleep_need_min": ("Sleep need", "duration"),
-    "sleep_efficiency_pct": ("Sleep efficiency", "%"),
-    "sleep_consistency_pct": ("Sleep consistency", "%"),
-}
-#: explain-a-day input -> display name
-INPUT_NAMES: dict[str, str] = {
-    "hrv_rmssd_ms": "HRV", "resting_heart_rate_bpm": "Resting HR",
-    "respiratory_rate_rpm": "Respiratory rate", "skin_temp_c": "Skin temperature",
-    "asleep_minus_need_min": "Sleep vs need", "prior_day_strain": "Prior-day strain",
-}
 
 # ------------------------------------------------------------------------------- settings
 def _valid_items(raw: dict[str, object]) -> dict[str, object]:
@@ -182,50 +163,16 @@ def explain_day(athlete_id: int, day: date, settings: Settings) -> mx.ExplainedD
 
 
 # --------------------------------------------------------------------------------- format
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
-
-
-def unit_label(metric: str, s: Settings) -> str:
-    """The display unit of a :data:`METRICS` column in the chosen units ("%", "°F", "kcal"...)."""
-    kind = METRICS[metric][1]
-    return {"temp": s.temperature_label, "energy": s.energy_unit, "strain": "",
-            "duration": "h:mm"}.get(kind, kind)
-
-
-def fmt_metric(metric: str, value, s: Settings, *, delta: bool = False) -> str:
-    """One value of a :data:`METRICS` column for display, converted to the chosen units;
-    ``delta`` formats a difference (signed; temperatures convert without the 32 °F offset)."""
-    if _nan(value):
-        return "–"
-    kind = METRICS[metric][1]
-    v = float(value)
-    sign = "+" if delta else ""
-    if kind == "duration":
-        v = float(round(v)) or 0.0  # no "-0 min"
-        out = format_duration(v)
-        return ("+" + out) if delta and v >= 0 else out
-    if kind == "temp":
-        v = round(s.temperature_delta(v), 2) + 0.0 if delta else s.temperature(v)
-        return f"{v:{sign}.2f} {s.temperature_label}" if delta else f"{v:.1f} {s.temperature_label}"
-    if kind == "energy":
-        return f"{s.energy(v):{sign},.0f} {s.energy_unit}"
-    digits = 1 if kind in ("rpm", "strain") or delta or metric == "spo2_pct" else 0
-    v = round(v, digits) + 0.0  # no "-0.0"
-    unit = {"%": " %", "strain": ""}.get(kind, f" {kind}")
-    if delta and kind == "%":
-        unit = " pts"
-    return f"{v:{sign}.{digits}f}{unit}"
-
-
 def deviation_sentence(row: pd.Series, s: Settings, hrv_window: int, window: int) -> str:
     """Plain words for one :class:`~whoop.metrics.explain.ExplainedDay` deviation row, e.g.
     "HRV 18% below your 60-day normal" or "Resting HR 4.0 bpm above your 30-day baseline"."""
-    x, name = row["input"], INPUT_NAMES[row["input"]]
+    x = row["input"]
+    metric = CATALOG[x]
+    name = metric.name
     need = mx.min_days(hrv_window if x == "hrv_rmssd_ms" else window)
-    if _nan(row["value"]):
+    if missing(row["value"]):
         return f"{name}: no valid value on this day."
-    if _nan(row["baseline"]):
+    if missing(row["baseline"]):
         return (f"{name}: not enough history for a baseline yet (insufficient data: "
                 f"{int(row['days_used'])} of the {need} valid days needed).")
     dev = float(row["deviation"])
@@ -234,9 +181,6 @@ def deviation_sentence(row: pd.Series, s: Settings, hrv_window: int, window: int
         pct = 100 * dev / float(row["baseline"])
         return f"HRV {abs(pct):.0f}% {side} your {hrv_window}-day normal."
     span = f"your {window}-day baseline"
-    if x == "skin_temp_c":
-        return (f"Skin temperature {abs(s.temperature_delta(dev)):.2f} {s.temperature_label} "
-                f"{side} {span}.")
     if x == "asleep_minus_need_min":
         val = float(row["value"])
         got = (f"slept {format_duration(abs(val))} "
@@ -245,8 +189,7 @@ def deviation_sentence(row: pd.Series, s: Settings, hrv_window: int, window: int
         return f"Sleep vs need: {got}, {format_duration(abs(dev))} {better} than {span}."
     if x == "prior_day_strain":
         return f"Prior-day strain {float(row['value']):.1f}, {abs(dev):.1f} {side} {span}."
-    unit = row["unit"]
-    return f"{name} {abs(dev):.1f} {unit} {side} {span}."
+    return f"{name} {metric.fmt(abs(dev), s, delta=True).lstrip('+')} {side} {span}."
 
 
 def deviation_figure(dev: pd.DataFrame) -> go.Figure:
@@ -258,10 +201,10 @@ def deviation_figure(dev: pd.DataFrame) -> go.Figure:
         dev: ``ExplainedDay.deviations`` (input, z, ...).
     """
     d = dev.dropna(subset=["z"]).iloc[::-1]
-    good = [mj.HIGHER_IS_BETTER[x] for x in d["input"]]
+    good = [CATALOG[x].higher_is_better for x in d["input"]]
     colors = [GREY if g is None else (GREEN if (z > 0) == g else RED)
               for g, z in zip(good, d["z"])]
-    fig = go.Figure(go.Bar(x=d["z"], y=[INPUT_NAMES[x] for x in d["input"]], orientation="h",
+    fig = go.Figure(go.Bar(x=d["z"], y=[CATALOG[x].name for x in d["input"]], orientation="h",
                            marker_color=colors, hovertemplate="%{y}: z = %{x:+.2f}<extra></extra>"))
     for edge in (-2, 2):
         fig.add_vline(x=edge, line=dict(color=GREY, dash="dot", width=1))

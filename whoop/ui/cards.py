@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import date
 
@@ -11,12 +10,7 @@ import streamlit as st
 
 from whoop.metrics.baselines import UNUSUAL_Z
 from whoop.metrics.basic import BASELINE_WINDOW_DAYS, Kpi
-
-ZONE_MARKDOWN = {"green": "green", "yellow": "yellow", "red": "red"}
-
-
-def _nan(x: float) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+from whoop.metrics.units import missing
 
 
 def delta_color(kpi: Kpi, *, unusual: bool | None = None,
@@ -30,7 +24,7 @@ def delta_color(kpi: Kpi, *, unusual: bool | None = None,
     "normal for you" contradicted them.
     """
     if unusual is None:
-        unusual = not _nan(kpi.z) and abs(kpi.z) >= UNUSUAL_Z
+        unusual = not missing(kpi.z) and abs(kpi.z) >= UNUSUAL_Z
     if not unusual:
         return "off"
     return "inverse" if lower_is_better else "normal"
@@ -48,13 +42,13 @@ def kpi_card(label: str, kpi: Kpi, fmt: Callable[[float], str], *,
     markdown ``color`` (``green``/``yellow``/``red``) for the value and a sparkline. The delta
     is coloured only when unusual (:func:`delta_color`)."""
     when = "" if kpi.day is None or kpi.day == asof else f" · {kpi.day:%a %d %b}"
-    if _nan(kpi.value):
+    if missing(kpi.value):
         st.metric(label, "–", border=True, help="No scored value in the selected range.")
         return
     value = fmt(kpi.value)
     if color:
-        value = f":{ZONE_MARKDOWN.get(color, color)}[{value}]"
-    if _nan(kpi.delta):
+        value = f":{color}[{value}]"
+    if missing(kpi.delta):
         delta, note = None, f"{baseline_name}: too few days"
         why = f"Too few valid days before the day for the {baseline_name} (has {kpi.n})."
     else:

@@ -14,7 +14,6 @@ display time from
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -29,17 +28,11 @@ from whoop.metrics import load as ml
 from whoop.metrics import quality as mq
 from whoop.metrics import sleep as ms
 from whoop.metrics.basic import Kpi, in_range, local_in_range
-from whoop.metrics.units import Settings, format_duration
+from whoop.metrics.catalog import by_prefix, with_baseline
+from whoop.metrics.units import Settings, format_duration, missing
 from whoop.ui import data
 
 INSUFFICIENT_ICON = ":material/hourglass_empty:"
-#: baseline prefix -> (daily column, display name, canonical unit, unit suffix of the columns)
-BASELINE_INPUTS: dict[str, tuple[str, str, str, str]] = {
-    "rhr": ("resting_heart_rate_bpm", "Resting HR", "bpm", "bpm"),
-    "resp": ("respiratory_rate_rpm", "Respiratory rate", "rpm", "rpm"),
-    "skin_temp": ("skin_temp_c", "Skin temperature", "°C", "c"),
-    "spo2": ("spo2_pct", "Blood oxygen (SpO2)", "%", "pct"),
-}
 
 
 def settings() -> Settings:
@@ -177,11 +170,6 @@ def insufficient(reason: str) -> None:
     st.warning(f"Insufficient data: {reason}", icon=INSUFFICIENT_ICON)
 
 
-def nan(x) -> bool:
-    """True for None, NaN and pd.NA."""
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
 def latest_row(frame: pd.DataFrame, columns: list[str]) -> pd.Series | None:
     """The last row of ``frame`` with a value in any of ``columns`` (None when none has)."""
     ok = frame[columns].notna().any(axis=1)
@@ -192,7 +180,7 @@ def flags(base: pd.DataFrame, asof: date) -> tuple[list[str], pd.Series | None]:
     """Plain-language flags (:func:`whoop.metrics.baselines.flag_messages`) for the latest day
     on or before ``asof`` that has an HRV 7-day mean or any baseline input, and that row."""
     upto = in_range(base, None, asof)
-    cols = ["hrv_ln_rmssd_7d", *(v[0] for v in BASELINE_INPUTS.values())]
+    cols = ["hrv_ln_rmssd_7d", *(m.column for m in with_baseline())]
     row = latest_row(upto, cols)
     if row is None:
         return [], None
@@ -201,20 +189,7 @@ def flags(base: pd.DataFrame, asof: date) -> tuple[list[str], pd.Series | None]:
 
 def hrv_ms(ln_value: float) -> float:
     """exp(ln RMSSD): a mean of ln(ms) back in ms (a geometric mean)."""
-    return float(np.exp(ln_value)) if not nan(ln_value) else float("nan")
-
-
-def fmt_input(prefix: str, value: float, s: Settings, *, delta: bool = False) -> str:
-    """A baseline input's value (or a deviation when ``delta``) in the display unit."""
-    if nan(value):
-        return "–"
-    sign = "+" if delta else ""
-    if prefix == "skin_temp":
-        v = s.temperature_delta(value) if delta else s.temperature(value)
-        return f"{v:{sign}.2f} {s.temperature_label}"
-    unit = BASELINE_INPUTS[prefix][2]
-    digits = 0 if prefix == "rhr" and not delta else 1
-    return f"{value + 0.0:{sign}.{digits}f} {unit}"
+    return float(np.exp(ln_value)) if not missing(ln_value) else float("nan")
 
 
 def fmt_clock_spread(stats_row: pd.Series, s: Settings) -> str:
@@ -222,7 +197,7 @@ def fmt_clock_spread(stats_row: pd.Series, s: Settings) -> str:
     if not bool(stats_row["sufficient"]):
         return f"insufficient data (n={int(stats_row['n'])})"
     sd = stats_row["sd_min"]
-    spread = format_duration(sd) if not nan(sd) and np.isfinite(sd) else "–"
+    spread = format_duration(sd) if not missing(sd) and np.isfinite(sd) else "–"
     return f"{s.clock_label(stats_row['mean_min'])} ± {spread} (n={int(stats_row['n'])})"
 
 
@@ -242,7 +217,7 @@ def hrv_kpi(base: pd.DataFrame, kpi: Kpi) -> tuple[Kpi, bool | None]:
     None when the range is not known yet). The plain 30-day mean was a third HRV baseline on
     one screen."""
     r = _row_at(base, kpi.day)
-    if r is None or nan(r["hrv_normal_mean"]):
+    if r is None or missing(r["hrv_normal_mean"]):
         n = 0 if r is None else int(r["hrv_normal_days"])
         return replace(kpi, baseline=float("nan"), n=n, delta=float("nan"),
                        sd=float("nan")), None
@@ -253,12 +228,12 @@ def hrv_kpi(base: pd.DataFrame, kpi: Kpi) -> tuple[Kpi, bool | None]:
 
 
 def baseline_kpi(base: pd.DataFrame, prefix: str, kpi: Kpi) -> tuple[Kpi, bool | None]:
-    """A card of a :data:`BASELINE_INPUTS` input measured against the same baseline as its
+    """A card of a catalogue metric with a baseline (``prefix``) measured against the same baseline as its
     "normal for you" words (:func:`baseline_line`: the settings' window, not a fixed 30 days),
     and whether it is unusual (|z| >= 2; None without a z)."""
-    u = BASELINE_INPUTS[prefix][3]
+    u = by_prefix(prefix).suffix
     r = _row_at(base, kpi.day)
-    if r is None or nan(r[f"{prefix}_z"]):
+    if r is None or missing(r[f"{prefix}_z"]):
         n = 0 if r is None else int(r[f"{prefix}_days"])
         return replace(kpi, baseline=float("nan"), n=n, delta=float("nan"),
                        sd=float("nan")), None
@@ -270,11 +245,11 @@ def baseline_kpi(base: pd.DataFrame, prefix: str, kpi: Kpi) -> tuple[Kpi, bool |
 def hrv_line(base: pd.DataFrame, day: date | None, s: Settings) -> str:
     """HRV 7-day mean (ms) against the normal range on ``day``, in a few words."""
     r = _row_at(base, day)
-    if r is None or nan(r["hrv_ln_rmssd_7d"]):
+    if r is None or missing(r["hrv_ln_rmssd_7d"]):
         return f"7-day mean: insufficient data (needs {mb.HRV_7D_MIN_DAYS} of 7 nights)."
     mean7 = hrv_ms(r["hrv_ln_rmssd_7d"])
     w = s.hrv_normal_window_days
-    if nan(r["hrv_normal_low"]):
+    if missing(r["hrv_normal_low"]):
         return (f"7-day mean {mean7:.0f} ms; normal range: insufficient data "
                 f"({int(r['hrv_normal_days'])} of {mb.min_days(w)} nights).")
     lo, hi = hrv_ms(r["hrv_normal_low"]), hrv_ms(r["hrv_normal_high"])
@@ -288,18 +263,19 @@ def baseline_line(base: pd.DataFrame, prefix: str, day: date | None, s: Settings
                   named: bool = False, z_limit: float = mb.UNUSUAL_Z) -> str:
     """An input's deviation and z-score against its baseline on ``day``, in a few words
     (starting with the input's name when ``named``)."""
-    col, name, _, u = BASELINE_INPUTS[prefix]
+    metric = by_prefix(prefix)
+    col, name, u = metric.column, metric.label, metric.suffix
     lead = f"{name}: " if named else ""
     r = _row_at(base, day)
     w = s.baseline_window_days
-    if r is None or nan(r[col]):
+    if r is None or missing(r[col]):
         return f"{lead}no valid value on this day." if named else "No valid value on this day."
-    if nan(r[f"{prefix}_z"]):
+    if missing(r[f"{prefix}_z"]):
         return (f"{lead}{'b' if named else 'B'}aseline: insufficient data "
                 f"({int(r[f'{prefix}_days'])} of {mb.min_days(w)} days).")
     z = float(r[f"{prefix}_z"])
     verdict = "**unusual for you**" if abs(z) >= z_limit else "normal for you"
-    return (f"{lead}{fmt_input(prefix, r[f'{prefix}_dev_{u}'], s, delta=True)} vs your "
+    return (f"{lead}{metric.fmt(r[f'{prefix}_dev_{u}'], s, delta=True)} vs your "
             f"{w}-day baseline, z {z:+.1f} ({int(r[f'{prefix}_days'])} d): {verdict}.")
 
 
@@ -310,30 +286,30 @@ def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
     max(0, shortfall of the last 7 nights - surplus of the 7 before), so "1 h 56 min short"
     beside "debt 0 min" says why), and WHOOP's own sleep debt that night."""
     r = _row_at(ledger, day)
-    if r is None or nan(r["sleep_balance_min"]):
+    if r is None or missing(r["sleep_balance_min"]):
         return "Sleep vs need: no scored night."
     week = r["debt_7d_min"]
-    if nan(week):
+    if missing(week):
         out = "Last 7 nights: too few scored nights to add up."
     elif week > 0:
         out = f"Last 7 nights: {format_duration(week)} **short** of your sleep need."
     else:
         out = f"Last 7 nights: {format_duration(-week)} more than your sleep need."
     debt = r["debt_ledger_min"]
-    if not nan(debt):
+    if not missing(debt):
         out += f" Sleep debt over 14 nights: {format_duration(debt)}"
         end = pd.Timestamp(day)
         before = ledger[(ledger["date"] > end - pd.Timedelta(days=ms.LEDGER_NIGHTS))
                         & (ledger["date"] <= end - pd.Timedelta(days=ms.WEEK_NIGHTS))]
         earlier = before["sleep_balance_min"]
-        if not nan(week) and earlier.notna().any():
+        if not missing(week) and earlier.notna().any():
             surplus = float(earlier.sum())
             word = "more" if surplus >= 0 else "less"
             out += (f" (the 7 nights before slept {format_duration(abs(surplus))} {word} than "
                     "needed" + (", which pays back the shortfall; never below zero"
                                 if surplus > 0 and week > 0 else "") + ")")
         out += "."
-    if not nan(r["whoop_sleep_debt_min"]):
+    if not missing(r["whoop_sleep_debt_min"]):
         out += f" WHOOP's own sleep debt that night: {format_duration(r['whoop_sleep_debt_min'])}."
     return out
 
@@ -341,7 +317,7 @@ def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
 def acwr_line(load: pd.DataFrame, day: date | None, s: Settings) -> str:
     """Acute:chronic workload ratio of day strain on ``day`` against the 0.8-1.3 band."""
     r = _row_at(load, day)
-    if r is None or nan(r["acwr_strain"]):
+    if r is None or missing(r["acwr_strain"]):
         return "Training load (ACWR): no data."
     ratio = float(r["acwr_strain"])
     if bool(r["acwr_provisional"]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -28,11 +30,17 @@ def page_header(title: str, sel: Selection | None = None, caption: str | None = 
         st.caption(caption)
 
 
-def require_selection(title: str, page: str) -> Selection | None:
+def require_selection(title: str, page: str,
+                      about: str | Callable[[Selection], str] | None = None) -> Selection | None:
     """Header plus the current selection; on an empty store show the empty state and return
-    None (the page then stops drawing)."""
+    None (the page then stops drawing). ``about`` (text, or a function of the selection)
+    replaces the range in the caption: "<athlete> · <about>"."""
     sel = selection()
-    page_header(title, sel)
+    caption = None
+    if sel is not None and about is not None:
+        caption = (f"{escape.markdown(sel.athlete)} · "
+                   f"{about(sel) if callable(about) else about}")
+    page_header(title, sel, caption)
     if sel is None:
         empty_state(page)
     return sel
