@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         if error:
             broken.append(f"{name}: {error}")
         for row in rows:
+            row = {**row, "value": float(row["value"]), "target": float(row["target"])}
             results.append({**row, "bench": name, "verdict": verdict(row)})
         print(f"  {name} done in {seconds:.0f} s", file=sys.stderr, flush=True)
     width = max([len(r["name"]) for r in results] + [10])

@@ -30,7 +30,8 @@ if sel is not None:
     nights = int(split["asleep_min"].notna().sum())
 
     cards = catalog.in_view("sleep_page")
-    for cell, metric in zip(st.columns(len(cards)), cards):
+    cells = [cell for start in range(0, len(cards), 4) for cell in st.columns(4)]   # rows of 4: values fit
+    for cell, metric in zip(cells, cards):
         cell.metric(f"Mean {metric.name.lower()}", metric.fmt(shown[metric.column].mean(), s),
                     border=True, help=f"{metric.label}: mean of the scored main sleeps in the "
                                       "range.")
