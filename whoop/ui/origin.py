@@ -119,6 +119,13 @@ def require_sign_in() -> None:
         return
     st.title("WHOOP dashboard")
     st.write("This dashboard holds health data: sign in to see it.")
+    oidc_buttons(auth)
+    st.stop()
+
+
+def oidc_buttons(auth: dict) -> None:
+    """One **Sign in** button per ``[auth]`` provider (``st.login``); a sign-in that Streamlit
+    cannot start (settings incomplete) is one clear ``st.error``."""
     for provider in providers(auth):
         label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
         if st.button(label, type="primary", key=f"sign_in_{provider or ''}",
@@ -135,4 +142,3 @@ def require_sign_in() -> None:
                          f"({escape.markdown(exc.__class__.__name__)}). See "
                          "https://docs.streamlit.io/develop/concepts/connections/authentication",
                          icon=":material/error:")
-    st.stop()

@@ -20,7 +20,6 @@ import logging
 from typing import TYPE_CHECKING
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from whoop import accounts, config, escape
 from whoop.accounts import OWNER, Viewer
@@ -129,7 +128,7 @@ def _sign_in_page(store: Store, auth: dict) -> None:
     st.title("WHOOP dashboard")
     st.write("This dashboard holds health data: sign in to see it.")
     if auth:
-        _oidc_buttons(auth)
+        origin.oidc_buttons(auth)
         return
     if store.count_accounts() == 0:
         st.info("No accounts yet. On the server, create the first one:\n\n"
@@ -165,7 +164,7 @@ def _invite_page(store: Store, token: str, auth: dict) -> None:
     if auth:
         st.write("Sign in with your identity provider first; your account is then created with its "
                  "e-mail address.")
-        _oidc_buttons(auth)
+        origin.oidc_buttons(auth)
         return
     with st.form("sign_up", enter_to_submit=True):
         name = st.text_input("Choose a user name", autocomplete="username")
@@ -186,21 +185,3 @@ def _invite_page(store: Store, token: str, auth: dict) -> None:
     st.session_state[_VIEWER_KEY] = person.account_id
     st.query_params.pop("invite", None)
     st.rerun()
-
-
-def _oidc_buttons(auth: dict) -> None:
-    """One **Sign in** button per ``[auth]`` provider (``st.login``)."""
-    for provider in origin.providers(auth):
-        label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
-        if st.button(label, type="primary", key=f"sign_in_{provider or ''}", icon=":material/login:"):
-            try:
-                if provider is None:
-                    st.login()
-                else:
-                    st.login(provider)
-            except StreamlitAPIException as exc:   # StreamlitAuthError and the missing Authlib
-                log.warning("sign-in could not start: %s", exc.__class__.__name__)
-                st.error("Sign-in could not start: the [auth] settings in .streamlit/secrets.toml are "
-                         f"incomplete or invalid ({escape.markdown(exc.__class__.__name__)}). See "
-                         "https://docs.streamlit.io/develop/concepts/connections/authentication",
-                         icon=":material/error:")
