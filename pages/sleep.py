@@ -29,7 +29,8 @@ if sel is not None:
     stats = reg.set_index(["event", "nights"])
     nights = int(split["asleep_min"].notna().sum())
 
-    cards = catalog.in_view("sleep_page")
+    # a metric no night in the range has (disturbances come from the API only) gets no card
+    cards = [m for m in catalog.in_view("sleep_page") if shown[m.column].notna().any()]
     cells = [cell for start in range(0, len(cards), 4) for cell in st.columns(4)]   # rows of 4: values fit
     for cell, metric in zip(cells, cards):
         cell.metric(f"Mean {metric.name.lower()}", metric.fmt(shown[metric.column].mean(), s),
@@ -39,10 +40,9 @@ if sel is not None:
     last = ins.latest_row(ledger, ["debt_ledger_min"])
     whoop_debt = None if last is None else last["whoop_sleep_debt_min"]
     c1.metric("Sleep debt (14 nights)", "–" if last is None
-              else format_hmm(last["debt_ledger_min"]), border=True,
+              else format_duration(last["debt_ledger_min"]), border=True,
               help="Time asleep short of WHOOP's sleep need without its debt part, added up "
-                   "over the last 14 nights (h:mm); nights above need pay it back, never "
-                   "below zero."
+                   "over the last 14 nights; nights above need pay it back, never below zero."
                    + ("" if missing(whoop_debt) else
                       f" WHOOP's own sleep debt that night: {format_duration(whoop_debt)}."))
     for col, event in ((c2, "bedtime"), (c3, "wake")):

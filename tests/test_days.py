@@ -277,14 +277,21 @@ def mutations(rng: random.Random, f: dict[str, pd.DataFrame], kind: str) -> tupl
     return {t: v for t, v in upserts.items() if len(v)}, {t: v for t, v in deletes.items() if v}
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_a_partial_rebuild_gives_the_days_a_whole_rebuild_gives(db, seed):
+def synth_store(db, days: int) -> tuple[Store, int, dict[str, pd.DataFrame]]:
+    """A store holding ``days`` of a generated athlete's records (days not built yet)."""
     store = Store(db)
-    frames = synth_frames(120)
+    frames = synth_frames(days)
     with store.transaction() as con:
         aid = Store.ensure_athlete(con, "synth")
         for table, frame in frames.items():
             Store.upsert(con, table, aid, frame, None)
+    return store, aid, frames
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_partial_rebuild_gives_the_days_a_whole_rebuild_gives(db, seed):
+    store, aid, frames = synth_store(db, 120)
+    with store.transaction() as con:
         total = len(Store.rebuild_days(con, aid))
     rng = random.Random(seed)
     partial_sizes = []
@@ -305,12 +312,8 @@ def test_a_partial_rebuild_gives_the_days_a_whole_rebuild_gives(db, seed):
 
 
 def test_a_partial_rebuild_of_an_empty_window_or_the_newest_days(db):
-    store = Store(db)
-    frames = synth_frames(40)
+    store, aid, frames = synth_store(db, 40)
     with store.transaction() as con:
-        aid = Store.ensure_athlete(con, "synth")
-        for table, frame in frames.items():
-            Store.upsert(con, table, aid, frame, None)
         assert Store.rebuild_days(con, aid, datetime(2020, 1, 1, tzinfo=timezone.utc)).shape[0] == 40 + 1
         before = stored_days(store, aid)
         assert Store.rebuild_days(con, aid, END + timedelta(days=3)).empty     # nothing there

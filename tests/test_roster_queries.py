@@ -9,11 +9,17 @@ import pandas as pd
 from whoop.store import Store
 
 
-def test_roster_days_equal_each_athletes_own_days(demo_db):
-    store = Store(demo_db)
+def demo_and(db, name: str) -> tuple[Store, int, int]:
+    """The demo store with a second athlete ``name`` without records: (store, demo id, its id)."""
+    store = Store(db)
     [demo] = store.athletes()["athlete_id"].tolist()
     with store.transaction() as con:
-        other = store.ensure_athlete(con, "Nobody yet")
+        other = store.ensure_athlete(con, name)
+    return store, demo, other
+
+
+def test_roster_days_equal_each_athletes_own_days(demo_db):
+    store, demo, other = demo_and(demo_db, "Nobody yet")
     both = store.roster_days([demo, other])
     assert str(both["athlete_id"].dtype) == "Int32" and set(both["athlete_id"]) == {demo}
     mine = both.drop(columns="athlete_id").reset_index(drop=True)
@@ -25,10 +31,7 @@ def test_roster_days_equal_each_athletes_own_days(demo_db):
 
 
 def test_roster_freshness_names_the_newest_record_and_only_the_athletes_asked_for(demo_db):
-    store = Store(demo_db)
-    [demo] = store.athletes()["athlete_id"].tolist()
-    with store.transaction() as con:
-        other = store.ensure_athlete(con, "Ann")
+    store, demo, other = demo_and(demo_db, "Ann")
     fresh = store.roster_freshness([demo, other])
     assert fresh["name"].tolist() == ["Ann", store.athlete_name(demo)]
     row = fresh.set_index("athlete_id").loc[demo]
