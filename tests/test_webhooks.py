@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from whoop.store import Store, utcnow
-from whoop.webhook_server import PATH, serve, webhook_app
+from whoop.serving import serve
+from whoop.webhook_server import PATH, webhook_app
 from whoop.webhooks import MAX_AGE_S, SIGNATURE, TIMESTAMP, sign
 
 SECRET = "the-app-client-secret"
@@ -36,7 +37,7 @@ def store(db) -> Store:
 def receiver(store):
     woken: list[float] = []
     with serve(webhook_app(store, SECRET, on_queued=lambda: woken.append(time.monotonic())),
-               "127.0.0.1", 0) as port:
+               "127.0.0.1", 0) as (port, _):
         yield f"http://127.0.0.1:{port}", woken
 
 

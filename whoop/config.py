@@ -211,18 +211,6 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def sign_in_required() -> bool:
-    """True for a team deployment, where every page needs a signed-in person: the store is
-    PostgreSQL (``WHOOP_DB=postgresql://...``), ``.streamlit/secrets.toml`` has an ``[auth]``
-    table, or ``WHOOP_SIGN_IN`` is ``1`` (built-in accounts on a DuckDB file).
-
-    Raises:
-        ConfigError: secrets.toml is not valid TOML.
-    """
-    return (isinstance(db_location(), str) or bool(auth_settings())
-            or (setting("WHOOP_SIGN_IN") or "").strip().lower() in ("1", "true", "yes"))
-
-
 def auth_settings() -> dict:
     """The ``[auth]`` table of ``.streamlit/secrets.toml`` (the settings of Streamlit's sign-in,
     ``st.login``: https://docs.streamlit.io/develop/concepts/connections/authentication), or {}

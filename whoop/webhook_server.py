@@ -1,5 +1,5 @@
 """The worker's HTTP side: ``POST /webhooks/whoop`` receives WHOOP's webhooks (starlette, served
-by uvicorn in a thread of ``python -m whoop worker``).
+by uvicorn in a thread of ``python -m whoop worker``, :func:`whoop.serving.serve`).
 
 A delivery is verified and queued (:func:`whoop.webhooks.receive`: one INSERT), then answered at
 once; the worker fetches the records afterwards, so WHOOP gets its answer well within a second.
@@ -10,13 +10,8 @@ no answer carries health data or a reason beyond its status.
 from __future__ import annotations
 
 import logging
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -50,41 +45,3 @@ def webhook_app(store: Store, client_secret: str,
 
     return Starlette(routes=[Route(PATH, whoop_webhook, methods=["POST"]),
                              Route("/healthz", healthz, methods=["GET"])])
-
-
-@contextmanager
-def serve(app: Callable, host: str, port: int, startup_timeout_s: float = 20.0) -> Iterator[int]:
-    """Serve ``app`` with uvicorn in a daemon thread for the ``with`` block; yields the port
-    (``port`` 0: a free one).
-
-    Raises:
-        OSError: the address is taken (or cannot be bound).
-        RuntimeError: the server did not start in time.
-    """
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # uvicorn writes headers and body separately: without TCP_NODELAY each answer waits ~40 ms
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    bound = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name=f"whoop-http-{bound}")
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the HTTP server on {host}:{bound} did not start")
-        time.sleep(0.02)
-    try:
-        yield bound
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()

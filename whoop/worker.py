@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from whoop.config import WhoopSettings
-from whoop.errors import ConfigError, WhoopError
+from whoop.errors import ConfigError, SyncRunningError, WhoopError
 from whoop.store import Store, utcnow
 from whoop.sync import SyncOptions, SyncResult, due_athletes, sync_athlete, sync_status
 from whoop.sync.requests import pending_request, requested_athletes
@@ -180,7 +180,8 @@ class Worker:
         it is no longer due or requested, or another process holds it.
 
         Raises:
-            WhoopError: the sync failed (recorded as a failed run by the engine).
+            WhoopError: the sync failed (recorded as a failed run by the engine); never
+                SyncRunningError (another process holds the athlete: None).
         """
         client_kw = {"budget_store": self.store, "minute_s": self.options.rate_window_s}
         try:
@@ -189,10 +190,8 @@ class Worker:
                     return None
                 return sync_athlete(self.store, self.settings, athlete_id, self.options.sync,
                                     lock_timeout_s=0, client_kw=client_kw)
-        except WhoopError as exc:
-            if type(exc) is WhoopError and "already running" in str(exc):
-                return None                              # claimed by another worker or the CLI
-            raise
+        except SyncRunningError:
+            return None                                  # claimed by another worker or the CLI
 
     def run_once(self) -> PassResult:
         """One pass over the due athletes (see the module docstring); a failed athlete is reported

@@ -85,11 +85,13 @@ def _receiver(args: argparse.Namespace, store: Store, secret: str, worker: Worke
     """
     if args.once or args.no_webhooks:
         return contextlib.nullcontext()
-    from whoop.webhook_server import PATH, serve, webhook_app
+    from whoop.serving import serve
+    from whoop.webhook_server import PATH, webhook_app
 
     stack = contextlib.ExitStack()
     try:
-        port = stack.enter_context(serve(webhook_app(store, secret, on_queued=worker.wake), args.host, args.port))
+        port, _ = stack.enter_context(serve(webhook_app(store, secret, on_queued=worker.wake), args.host,
+                                            args.port, name="whoop-webhooks", join_s=5))
     except OSError as exc:
         raise InputError(f"cannot receive webhooks on {args.host}:{args.port} ({exc.strerror or exc}): "
                          f"another worker may be receiving them; start this one with --no-webhooks, "

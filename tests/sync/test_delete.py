@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.sync.conftest import FAST, REPO, cli_env, stats
-from whoop.errors import WhoopError
+from whoop.errors import SyncRunningError
 from whoop.store import Store
 from whoop.sync import delete_athlete, delete_synced_data, sync_athlete
 from whoop.tokens import TokenStore
@@ -51,7 +51,7 @@ def test_delete_waits_for_no_sync_and_revokes_a_connected_athlete(store, setting
         assert holder.stdout.readline().strip() == "held"
         for delete in (lambda: delete_athlete(store, settings, athlete),
                        lambda: delete_synced_data(store, athlete)):
-            with pytest.raises(WhoopError, match=f"a sync of {name} is running; try again when it ends"):
+            with pytest.raises(SyncRunningError, match=f"a sync of {name} is running; try again when it ends"):
                 delete()
     finally:
         holder.communicate("\n", timeout=30)

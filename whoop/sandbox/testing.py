@@ -14,18 +14,15 @@ As a subprocess instead: ``python -m whoop.sandbox --port P [flags]`` and poll
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-import uvicorn
-
 from whoop.sandbox.app import SandboxApp, create_app
 from whoop.sandbox.options import SandboxOptions
 from whoop.sandbox.state import SandboxState
+from whoop.serving import serve
 
 
 @dataclass
@@ -64,35 +61,5 @@ def run_sandbox(*, generator: Callable[..., Any] | None = None, startup_timeout_
         RuntimeError: the server did not start in time.
     """
     app = create_app(SandboxOptions(**options), generator=generator)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted sockets inherit TCP_NODELAY on Linux; without it every response waits ~40 ms for the
-    # client's delayed ACK (uvicorn writes headers and body separately), 40x slower per request.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-
-    def serve() -> None:
-        try:
-            server.run(sockets=[sock])
-        finally:
-            sock.close()
-
-    thread = threading.Thread(target=serve, daemon=True, name=f"whoop-sandbox-{port}")
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError("the WHOOP sandbox did not start")
-        time.sleep(0.01)
-    try:
+    with serve(app, name="whoop-sandbox", startup_timeout_s=startup_timeout_s) as (port, thread):
         yield SandboxHandle(f"http://127.0.0.1:{port}", app, thread)
-    finally:
-        # Stop without waiting: uvicorn sees the flag within its 0.1 s tick, closes the open
-        # connections and returns; the thread then closes the socket. Waiting here cost each
-        # test that starts a sandbox ~0.15 s of idle time (handle.thread.join() to wait).
-        server.should_exit = True

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from filelock import Timeout
 
 from whoop.config import WhoopSettings
-from whoop.errors import AuthError, ConfigError, WhoopError
+from whoop.errors import AuthError, ConfigError, SyncRunningError
 from whoop.store import Store
 from whoop.sync.engine import athlete_lock
 
@@ -26,7 +26,7 @@ def _no_sync_running(store: Store, athlete_id: int) -> Iterator[None]:
         lock.acquire(timeout=0)
     except Timeout:
         name = store.athlete_name(athlete_id) or str(athlete_id)
-        raise WhoopError(f"a sync of {name} is running; try again when it ends") from None
+        raise SyncRunningError(f"a sync of {name} is running; try again when it ends") from None
     try:
         yield
     finally:
@@ -38,7 +38,7 @@ def delete_synced_data(store: Store, athlete_id: int) -> None:
     athlete and its connection stay, so the next sync fetches the whole history again.
 
     Raises:
-        WhoopError: a sync of the athlete is running ("try again when it ends").
+        SyncRunningError: a sync of the athlete is running ("try again when it ends").
         StoreError, DatabaseBusyError.
     """
     with _no_sync_running(store, athlete_id):
@@ -52,7 +52,7 @@ def delete_athlete(store: Store, settings: WhoopSettings, athlete_id: int) -> bo
     had no live connection.
 
     Raises:
-        WhoopError: a sync of the athlete is running ("try again when it ends").
+        SyncRunningError: a sync of the athlete is running ("try again when it ends").
         StoreError, DatabaseBusyError.
     """
     from whoop.tokens import TokenStore

@@ -48,7 +48,7 @@ import pandas as pd
 from whoop import schema
 from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
-from whoop.errors import AuthError, WhoopError
+from whoop.errors import AuthError, SyncRunningError, WhoopError
 from whoop.store import LockTimeout, Store, utcnow
 from whoop.sync import mapping, state
 from whoop.tokens import TokenStore
@@ -311,7 +311,7 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
     Returns the run's SyncResult. Raises (after recording the run as failed):
         WhoopError subclasses: ReconnectNeeded or any AuthError with ``reconnect`` (connection
         marked ``reconnect_needed``), RateLimitError / NetworkError
-        (say when to retry), DatabaseBusyError; WhoopError "already running" when another
+        (say when to retry), DatabaseBusyError; SyncRunningError when another
         process syncs this athlete.
     """
     options = options or SyncOptions()
@@ -321,7 +321,7 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
         try:
             lock.acquire(timeout=lock_timeout_s)
         except LockTimeout:
-            raise WhoopError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
+            raise SyncRunningError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
         try:
             return _sync(store, settings, athlete_id, name, options, progress, client_kw, con)
         finally:
