@@ -40,9 +40,10 @@ if sel is not None:
     last = ins.latest_row(ledger, ["debt_ledger_min"])
     whoop_debt = None if last is None else last["whoop_sleep_debt_min"]
     c1.metric("Sleep debt (14 nights)", "–" if last is None
-              else format_duration(last["debt_ledger_min"]), border=True,
+              else format_hmm(last["debt_ledger_min"]), border=True,
               help="Time asleep short of WHOOP's sleep need without its debt part, added up "
-                   "over the last 14 nights; nights above need pay it back, never below zero."
+                   "over the last 14 nights (h:mm, so a debt of many hours fits the card); "
+                   "nights above need pay it back, never below zero."
                    + ("" if missing(whoop_debt) else
                       f" WHOOP's own sleep debt that night: {format_duration(whoop_debt)}."))
     for col, event in ((c2, "bedtime"), (c3, "wake")):

@@ -150,7 +150,11 @@ def test_tampered_expired_and_foreign_invites_are_refused(store, coach):
     token = create_invite(store, coach, key, ttl=timedelta(hours=1))
     rand, expiry, sig = token.split(".")
     later = str(int(expiry) + 86400 * 30)
-    for bad in (f"{rand}.{later}.{sig}", f"{rand[:-1]}A.{expiry}.{sig}", f"{rand}.{expiry}.{sig[:-2]}xx",
+
+    def flip(text: str) -> str:         # the last character changed, whatever it was
+        return text[:-1] + ("B" if text[-1] == "A" else "A")
+
+    for bad in (f"{rand}.{later}.{sig}", f"{flip(rand)}.{expiry}.{sig}", f"{rand}.{expiry}.{flip(sig)}",
                 "", "a.b", None, token + ".x", f"{rand}.{expiry}"):
         with pytest.raises(SignInError, match="not valid"):
             check_invite(store, bad, key)
