@@ -3,7 +3,8 @@
 Run:  python -m streamlit run app.py
 
 Shared setup for every page: page config first, the Host/Origin/bind-address check
-(``whoop.ui.origin``, nothing is read before it passes), the WHOOP OAuth return
+(``whoop.ui.origin``, nothing is read before it passes), the sign-in gate of a served
+deployment (``whoop.ui.signin``: the personal localhost app needs none), the WHOOP OAuth return
 (``?code&state`` / ``?error``, ``whoop.ui.connect``), the sidebar (athlete picker
 and date range), then the page itself, all inside the guard so no traceback reaches a person.
 The OAuth return, the sidebar and the page run as one unit of work (``whoop.ui.data.page_run``):
@@ -23,14 +24,13 @@ st.set_page_config(page_title="WHOOP dashboard", page_icon="💚", layout="wide"
 from whoop import ui  # noqa: E402  (st.set_page_config must come first)
 from whoop.ui import origin  # noqa: E402
 from whoop.ui.connect import handle_oauth_return  # noqa: E402
+from whoop.ui.signin import badge, gate  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 # Before anything reads the store: refuse another Host (DNS rebinding), another Origin (a page on
 # another local port) and a non-loopback server.address without sign-in (whoop/ui/origin.py).
 origin.enforce()
-# With an [auth] section in .streamlit/secrets.toml every page needs a signed-in person (st.login).
-origin.require_sign_in()
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -44,8 +44,18 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
+#: pages only a coach (or the personal app's owner) sees: the roster
+COACH_PAGES: list = []
 
-page = st.navigation(PAGES)
+# A served deployment's front door (whoop/ui/signin.py): nobody signed in sees only the sign-in
+# page, and the database is not opened for them; everything after reads only what the signed-in
+# person may see. An error reading the accounts fails closed (the guard shows it, the run stops).
+viewer = None
+with ui.guard("sign-in"):
+    viewer = gate()
+if viewer is None:
+    st.stop()
+page = st.navigation(COACH_PAGES + PAGES if viewer.is_coach else PAGES)
 
 # One connection for every store call of this rerun, cached loaders included (a fragment that
 # reruns alone opens its own); a database that cannot be opened is one message, not a traceback.
@@ -53,6 +63,7 @@ with ui.guard("database"), ui.data.page_run():
     with ui.guard("app setup"):
         handle_oauth_return()
         ui.sidebar()
+        badge(viewer)
         ui.show_flashes()
 
     with ui.guard(page.title):

@@ -18,11 +18,13 @@ upload_card(sel)
 with ui.guard("WHOOP connect card"):
     render_whoop_card()
 
-with st.container(border=True):
-    st.subheader("Demo data")
-    st.write("A deterministic synthetic athlete called 'demo', written in the real export format "
-             "and loaded through the same importer.")
-    ui.load_demo_button(key="demo_data", primary=sel is None)
+coach = ui.data.scope() is None          # a coach (or the personal app's owner) sees everyone
+if coach:
+    with st.container(border=True):
+        st.subheader("Demo data")
+        st.write("A deterministic synthetic athlete called 'demo', written in the real export "
+                 "format and loaded through the same importer.")
+        ui.load_demo_button(key="demo_data", primary=sel is None)
 
 st.subheader("Coverage per athlete")
 coverage = ui.data.coverage_table()
@@ -71,7 +73,15 @@ if sel is not None:
                "such (or as gaps) and never as zeros. Counts are for the selected range.")
 
 everyone = ui.athletes(with_data=False)
-if everyone:
+if everyone and not coach:
+    mine = everyone[0]
+    with st.expander("Leave the team", icon=":material/logout:"):
+        st.write("Revokes this dashboard's access at WHOOP. Your account stays, so you can "
+                 "connect again later.")
+        wipe = st.checkbox("Also delete all my data from this dashboard", key="leave_delete")
+        if st.button("Leave the team", key="leave_go"):
+            ui.actions.leave_team(mine.athlete_id, mine.name, delete_data=wipe)
+elif everyone:
     with st.expander("Delete athlete data", icon=":material/delete:"):
         names = {a.name: a for a in everyone}
         default = sel.athlete if sel is not None and sel.athlete in names else next(iter(names))

@@ -16,7 +16,8 @@ sel = ui.selection()
 ui.page_header("Settings", None, "Display units and baseline windows, saved in the database "
                                  "and used by every page.")
 everyone = ui.athletes()
-per_athlete = sel is not None and len(everyone) >= 2
+coach = ui.data.scope() is None     # a team's athlete sets only their own windows
+per_athlete = sel is not None and (len(everyone) >= 2 or not coach)
 aid = sel.athlete_id if per_athlete else ua.APP_WIDE
 cur = ua.current_settings(aid)
 scope_key = f"set_scope_{aid}"
@@ -36,15 +37,16 @@ with st.form("settings_form", border=True):
     c1, c2, c3 = st.columns(3)
     energy = c1.radio("Energy", ["kJ", "kcal"], index=0 if _given("set_energy") else
                       ["kJ", "kcal"].index(cur.energy_unit),
-                      horizontal=True, key="set_energy",
+                      horizontal=True, key="set_energy", disabled=not coach,
                       help="1 kcal = 4.184 kJ (WHOOP's app shows Calories = kcal).")
     temp = c2.radio("Temperature", ["C", "F"], index=0 if _given("set_temperature") else
                     ["C", "F"].index(cur.temperature_unit),
-                    format_func=lambda u: "°" + u, horizontal=True, key="set_temperature")
+                    format_func=lambda u: "°" + u, horizontal=True, key="set_temperature",
+                    disabled=not coach)
     clock = c3.radio("Clock", ["24h", "12h"], index=0 if _given("set_clock") else
                      ["24h", "12h"].index(cur.clock),
                      format_func={"24h": "24-hour (23:05)", "12h": "12-hour (11:05 PM)"}.get,
-                     horizontal=True, key="set_clock")
+                     horizontal=True, key="set_clock", disabled=not coach)
 
     st.subheader("Baseline windows")
     st.caption("How far back \"your normal\" reaches. Longer windows are steadier; shorter ones "
@@ -71,7 +73,10 @@ with st.form("settings_form", border=True):
                               help="EWMA time constant of the chronic load (default 28); "
                                    "must be longer than the acute one (Williams et al. 2017).")
     scope = ALL
-    if per_athlete:
+    if per_athlete and not coach:
+        scope = f"Only {escape.markdown(sel.athlete)}"
+        st.caption("Windows you save here apply to your own pages; units are set by your coach.")
+    elif per_athlete:
         options = [ALL, f"Only {escape.markdown(sel.athlete)}"]
         scope = st.radio("Windows apply to", options,
                          index=1 if ua.has_override(aid) and not _given(scope_key) else 0,

@@ -218,11 +218,28 @@ def app_test(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
 
     monkeypatch.setattr(PagesManager, "__init__", init_v2)
 
-    def make(db: str | Path, timeout: float = 30) -> AppTest:
+    def make(db: str | Path, timeout: float = 30, *, signed_in_as: str | None = "coach") -> AppTest:
+        """On PostgreSQL (the team deployment, sign-in required) the session is signed in as
+        the account ``signed_in_as`` (made as a coach when missing; None: nobody)."""
         monkeypatch.setenv("WHOOP_DB", str(db))
-        return AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+        if signed_in_as is not None and str(db).startswith("postgresql"):
+            from whoop.ui.session import ACCOUNT_KEY
+            at.session_state[ACCOUNT_KEY] = _account(db, signed_in_as)
+        return at
 
     return make
+
+
+def _account(db: str | Path, name: str) -> int:
+    """The id of account ``name`` in ``db``, made as a coach (password ``coach-password``) when
+    missing."""
+    from whoop.accounts import add_account
+    from whoop.store import Store
+
+    store = Store(db)
+    row = store.account(name)
+    return row.account_id if row is not None else add_account(store, name, "coach", "coach-password")
 
 
 # -- scheduling -------------------------------------------------------------------------------

@@ -41,11 +41,15 @@ def no_store_reads(monkeypatch) -> list[str]:
 @pytest.mark.parametrize("address", ["0.0.0.0", "192.168.1.20"])
 def test_non_loopback_address_without_sign_in_is_refused(app_test, demo_db, server_address,
                                                          no_store_reads, monkeypatch, tmp_path,
-                                                         caplog, address):
+                                                         caplog, address, backend):
     monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent.toml"))
     server_address(address)
-    at = app_test(demo_db).run()
+    at = app_test(demo_db, signed_in_as=None).run()
     assert not at.exception
+    if backend == "postgresql":     # the team deployment: sign-in is always on, so it is served
+        assert [b.label for b in at.button] == ["Sign in"] and not at.metric
+        assert no_store_reads == []
+        return
     assert len(at.error) == 1
     message = shown(at.error[0].value)
     assert "server.address" in message and "[auth]" in message and "secrets.toml" in message
@@ -72,7 +76,7 @@ def test_sign_in_configured_but_not_signed_in_shows_only_sign_in(app_test, demo_
                                                                  auth_secrets, no_store_reads,
                                                                  address):
     server_address(address)
-    at = app_test(demo_db)
+    at = app_test(demo_db, signed_in_as=None)
     at.user = {"is_logged_in": False}
     at.run()
     assert not at.exception and not at.error
@@ -83,7 +87,7 @@ def test_sign_in_configured_but_not_signed_in_shows_only_sign_in(app_test, demo_
 
 def test_pressing_sign_in_with_settings_streamlit_cannot_use_says_so(app_test, demo_db,
                                                                      auth_secrets, no_store_reads):
-    at = app_test(demo_db)
+    at = app_test(demo_db, signed_in_as=None)
     at.user = {"is_logged_in": False}
     at.run()
     at.button(key="sign_in_").click().run()     # st.login finds no [auth] in st.secrets here
@@ -98,7 +102,7 @@ def test_named_providers_get_one_button_each(app_test, demo_db, monkeypatch, tmp
                        'cookie_secret = "x"\n[auth.google]\nclient_id = "x"\n'
                        '[auth.microsoft]\nclient_id = "y"\n')
     monkeypatch.setenv("WHOOP_SECRETS_FILE", str(secrets))
-    at = app_test(demo_db)
+    at = app_test(demo_db, signed_in_as=None)
     at.user = {"is_logged_in": False}
     at.run()
     assert [b.label for b in at.button] == ["Sign in with Google", "Sign in with Microsoft"]
@@ -108,7 +112,7 @@ def test_named_providers_get_one_button_each(app_test, demo_db, monkeypatch, tmp
 def test_streamlit_secrets_auth_counts_too(app_test, demo_db, monkeypatch, tmp_path,
                                           no_store_reads):
     monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent.toml"))
-    at = app_test(demo_db)
+    at = app_test(demo_db, signed_in_as=None)
     at.secrets["auth"] = {"redirect_uri": "https://d.example.com/oauth2callback",
                           "cookie_secret": "x", "client_id": "x", "client_secret": "x",
                           "server_metadata_url": "https://a.example.com/.well-known/x"}
@@ -120,7 +124,11 @@ def test_streamlit_secrets_auth_counts_too(app_test, demo_db, monkeypatch, tmp_p
 
 def test_non_loopback_address_signed_in_is_served(app_test, demo_db, server_address,
                                                   auth_secrets):
+    from whoop.accounts import add_account
+    from whoop.store import Store
+
     server_address("0.0.0.0")
+    add_account(Store(demo_db), "coach@example.com", "coach", None)   # an OIDC-only account
     at = app_test(demo_db)
     at.user = {"is_logged_in": True, "name": "**Coach** [x](http://127.0.0.2/)",
                "email": "coach@example.com"}

@@ -88,9 +88,20 @@ class Viewer:
             return [int(a) for a in store.athletes()["athlete_id"]]
         return [self.athlete_id] if self.athlete_id is not None else []
 
+    def scope(self) -> list[int] | None:
+        """The athlete ids a store query may return for this person: None (every athlete of the
+        deployment) for a coach, else their own athlete ([] until one is linked)."""
+        if self.is_coach:
+            return None
+        return [self.athlete_id] if self.athlete_id is not None else []
+
     def may_see(self, store: Store, athlete_id: int) -> bool:
-        """True when this person may see ``athlete_id``'s data."""
-        return athlete_id in self.athlete_ids(store)
+        """True when this person may see ``athlete_id``'s data (a coach: any athlete of the
+        store; anyone else: only their own)."""
+        scope = self.scope()
+        if scope is None:
+            return store.athlete_name(int(athlete_id)) is not None
+        return int(athlete_id) in scope
 
     def require(self, store: Store, athlete_id: int) -> int:
         """``athlete_id`` when this person may see it.

@@ -20,6 +20,9 @@ name                        meaning                                     default
                             the sandbox's ``--rate-window-s``)
 ``WHOOP_ALLOWED_HOSTS``     extra host names the app answers to (comma   (none: loopback names,
                             separated; see :mod:`whoop.hosts`)           the redirect URI's host)
+``WHOOP_SIGN_IN``           ``1``: every page needs a signed-in person   on with a PostgreSQL
+                            (built-in accounts, ``python -m whoop user``) store or ``[auth]``
+``WHOOP_PUBLIC_URL``        the app's public address, for invite links   the redirect URI
 ==========================  ==========================================  =======================
 
 Register an app at https://developer-dashboard.whoop.com (WHOOP developer docs, "Getting
@@ -231,3 +234,27 @@ def auth_configured() -> bool:
         ConfigError: secrets.toml is not valid TOML.
     """
     return bool(auth_settings())
+
+
+def sign_in_required() -> bool:
+    """True when every page needs a signed-in person: the team deployment (a PostgreSQL
+    ``WHOOP_DB``), an ``[auth]`` section in secrets.toml (Streamlit's ``st.login``), or
+    ``WHOOP_SIGN_IN=1`` (built-in accounts on a DuckDB file). False for the personal localhost
+    default.
+
+    Raises:
+        ConfigError: secrets.toml is not valid TOML.
+    """
+    if isinstance(db_location(), str) or auth_configured():
+        return True
+    return (setting("WHOOP_SIGN_IN") or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def public_url() -> str:
+    """The app's public address, the base of invite links: ``WHOOP_PUBLIC_URL``, else the origin
+    of ``WHOOP_REDIRECT_URI`` (the app's own address at WHOOP), without a trailing slash."""
+    explicit = setting("WHOOP_PUBLIC_URL")
+    if explicit:
+        return explicit.rstrip("/")
+    parts = urlsplit(setting("WHOOP_REDIRECT_URI", DEFAULT_REDIRECT_URI) or DEFAULT_REDIRECT_URI)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -139,8 +139,9 @@ def serve_refusal(server_address: str | None, auth_configured: bool) -> str | No
 
     Args:
         server_address: Streamlit's ``server.address``; None or empty means every interface.
-        auth_configured: an ``[auth]`` section (Streamlit's ``st.login`` settings) exists in
-            ``.streamlit/secrets.toml``.
+        auth_configured: every page needs a signed-in person (an ``[auth]`` section for
+            Streamlit's ``st.login``, a PostgreSQL store, or ``WHOOP_SIGN_IN=1`` with built-in
+            accounts: :func:`whoop.config.sign_in_required`).
 
     Returns:
         A plain-text message naming the settings, or None for a loopback address or when sign-in
@@ -153,5 +154,6 @@ def serve_refusal(server_address: str | None, auth_configured: bool) -> str | No
     where = f"'{server_address}'" if server_address else "every network interface"
     return (f"Refusing to serve health data on {where}: server.address is not a loopback address "
             f"(localhost, 127.0.0.1, ::1) and no sign-in is configured. Set server.address = "
-            f"\"localhost\" in .streamlit/config.toml, or configure sign-in with an [auth] "
-            f"section in .streamlit/secrets.toml (Streamlit's st.login).")
+            f"\"localhost\" in .streamlit/config.toml, or require sign-in: an [auth] section in "
+            f".streamlit/secrets.toml (Streamlit's st.login) or WHOOP_SIGN_IN=1 with accounts made "
+            f"by 'python -m whoop user add'.")

@@ -41,6 +41,7 @@ from whoop.http import require_secure, whoop_http
 
 if TYPE_CHECKING:     # the refresh helper process imports this module and must not load the database
     from whoop.store import Store
+    from whoop.store.connections import OAuthState
 
 SCOPES = ["offline", "read:recovery", "read:cycles", "read:sleep", "read:workout", "read:profile",
           "read:body_measurement"]
@@ -60,9 +61,11 @@ def _state_hash(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def authorization_url(store: Store, settings: WhoopSettings, *, link_athlete: str | None = None) -> str:
+def authorization_url(store: Store, settings: WhoopSettings, *, link_athlete: str | None = None,
+                      account_id: int | None = None) -> str:
     """A new authorization URL; its random ``state`` is remembered (hashed) server-side with the
-    person's "link to athlete" choice (None = a new athlete named after the WHOOP profile).
+    person's "link to athlete" choice (None = a new athlete named after the WHOOP profile) and
+    the signed-in account that asked (None: the personal deployment).
 
     Raises:
         ConfigError: WHOOP is not configured. StoreError, DatabaseBusyError.
@@ -75,12 +78,13 @@ def authorization_url(store: Store, settings: WhoopSettings, *, link_athlete: st
     url = f"{require_secure(settings.base_url)}{AUTH_PATH}?{query}"
     now = utcnow()
     store.save_oauth_state(_state_hash(state), now, link_athlete or None,
-                           purge_before=now - timedelta(days=1))
+                           purge_before=now - timedelta(days=1), account_id=account_id)
     return url
 
 
-def consume_state(store: Store, state: str | None) -> str | None:
-    """Check and use up ``state``; return its link-athlete choice (None = new athlete).
+def consume_state(store: Store, state: str | None) -> OAuthState:
+    """Check and use up ``state``; return it as stored (``link_athlete``: None = new athlete;
+    ``account_id``: who started it).
 
     Raises:
         AuthError: the state is missing, unknown, already used or older than 10 minutes.
@@ -90,12 +94,12 @@ def consume_state(store: Store, state: str | None) -> str | None:
     found = store.use_oauth_state(_state_hash(state), utcnow())
     if found is None:
         raise AuthError("this sign-in link is unknown (it was not started here); start Connect again")
-    created_at, used_at, link = found.created_at, found.used_at, found.link_athlete
+    created_at, used_at = found.created_at, found.used_at
     if used_at is not None:
         raise AuthError("this sign-in link was already used; start Connect again")
     if (utcnow() - created_at).total_seconds() > STATE_TTL_S:
         raise AuthError("this sign-in link expired (older than 10 minutes); start Connect again")
-    return link
+    return found
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ class ConnectResult:
     athlete: str
     whoop_user_id: int
     created: bool
+    account_id: int | None = None   # the signed-in account that started the connect
 
 
 class TokenStore:
@@ -326,7 +327,8 @@ class TokenStore:
             AuthError: bad/replayed/expired state, access denied, exchange refused; nothing stored.
             InputError: the chosen link athlete is already connected to another WHOOP account.
         """
-        link = oauth.consume_state(self.store, state)
+        pending = oauth.consume_state(self.store, state)
+        link = pending.link_athlete
         if error:
             if error == "access_denied":
                 raise AuthError("WHOOP access was not granted (you chose Deny); nothing was stored")
@@ -348,7 +350,7 @@ class TokenStore:
             Store.set_connected_at(con, athlete_id, utcnow())
         self._drop_pending(athlete_id)      # an older grant's pending pair is void now
         self._cache.pop(athlete_id, None)
-        return ConnectResult(athlete_id, name, uid, created)
+        return ConnectResult(athlete_id, name, uid, created, pending.account_id)
 
     def finish_connect_url(self, url: str, **kw) -> ConnectResult:
         """:meth:`finish_connect` from the full URL the person was sent back to (pasted)."""

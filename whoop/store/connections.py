@@ -45,11 +45,13 @@ class TokenRow:
 @dataclass(frozen=True)
 class OAuthState:
     """A pending authorization state as stored: when it was made (tz-aware UTC), when it was
-    used (None until then) and the existing athlete to link (None = a new athlete)."""
+    used (None until then), the existing athlete to link (None = a new athlete) and the
+    signed-in account that started it (None: the personal deployment)."""
 
     created_at: datetime
     used_at: datetime | None
     link_athlete: str | None
+    account_id: int | None = None
 
 
 class ConnectionsMixin(StoreBase):
@@ -233,17 +235,18 @@ class ConnectionsMixin(StoreBase):
 
     # -- OAuth states ----------------------------------------------------------------------
     def save_oauth_state(self, state_hash: str, created_at: datetime, link_athlete: str | None,
-                         *, purge_before: datetime) -> None:
-        """Remember a new pending state (its hash) with the link-athlete choice, and forget
-        states made before ``purge_before``, in one transaction.
+                         *, purge_before: datetime, account_id: int | None = None) -> None:
+        """Remember a new pending state (its hash) with the link-athlete choice and the account
+        that started it, and forget states made before ``purge_before``, in one transaction.
 
         Raises:
             StoreError, DatabaseBusyError.
         """
         with self.transaction() as con:
             con.execute("DELETE FROM oauth_states WHERE created_at < ?", [purge_before])
-            con.execute("INSERT INTO oauth_states VALUES (?, ?, NULL, ?)",
-                        [state_hash, created_at, link_athlete])
+            con.execute("INSERT INTO oauth_states (state_hash, created_at, used_at, link_athlete, "
+                        "account_id) VALUES (?, ?, NULL, ?, ?)",
+                        [state_hash, created_at, link_athlete, account_id])
 
     def use_oauth_state(self, state_hash: str, at: datetime) -> OAuthState | None:
         """Mark the state ``state_hash`` used at ``at`` (only when it was not used yet), in one
@@ -254,7 +257,7 @@ class ConnectionsMixin(StoreBase):
             StoreError, DatabaseBusyError.
         """
         with self.transaction() as con:
-            row = con.execute("SELECT created_at, used_at, link_athlete FROM oauth_states "
+            row = con.execute("SELECT created_at, used_at, link_athlete, account_id FROM oauth_states "
                               "WHERE state_hash = ?", [state_hash]).fetchone()
             if row is None:
                 return None

@@ -4,12 +4,25 @@ overlap test of an import, the data version and the status overview.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import pandas as pd
 
 from whoop import schema
 from whoop.store.base import StoreBase
+
+
+def scope_clause(column: str, athlete_ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    """A WHERE condition limiting ``column`` to ``athlete_ids`` (a signed-in person's scope,
+    :meth:`whoop.accounts.Viewer.scope`) and its parameters: ``TRUE`` for None (no limit),
+    ``FALSE`` for an empty scope, else ``column IN (?, ...)``."""
+    if athlete_ids is None:
+        return "TRUE", []
+    ids = [int(a) for a in athlete_ids]
+    if not ids:
+        return "FALSE", []
+    return f"{column} IN ({', '.join('?' * len(ids))})", ids
 
 
 class QueriesMixin(StoreBase):
@@ -107,18 +120,27 @@ class QueriesMixin(StoreBase):
                 [athlete_id, start, start, end, end]).df()
         return schema.conform(df, table)
 
-    def runs(self, athlete_id: int | None = None, limit: int = 100) -> pd.DataFrame:
+    def runs(self, athlete_id: int | None = None, limit: int = 100, *,
+             athlete_ids: Sequence[int] | None = None) -> pd.DataFrame:
         """Import and sync runs, newest first, with the athlete's name (``athlete``; NULL for a
-        rejected import whose athlete was never created, see :meth:`record_failed_import`)."""
+        rejected import whose athlete was never created, see :meth:`record_failed_import`).
+
+        Args:
+            athlete_id: only this athlete's runs (None: every athlete's).
+            athlete_ids: only runs of these athletes (a signed-in person's scope; a rejected
+                import without an athlete is then left out); None: no limit.
+        """
+        where, params = scope_clause("r.athlete_id", athlete_ids)
         return self.query(
             "SELECT r.*, a.name AS athlete FROM import_runs r LEFT JOIN athletes a USING (athlete_id) "
-            "WHERE ? IS NULL OR r.athlete_id = ? ORDER BY r.run_id DESC LIMIT ?",
-            [athlete_id, athlete_id, limit])
+            f"WHERE (? IS NULL OR r.athlete_id = ?) AND {where} ORDER BY r.run_id DESC LIMIT ?",
+            [athlete_id, athlete_id, *params, limit])
 
 
-    def athlete_summary(self) -> pd.DataFrame:
-        """Every athlete with what the sidebar and the Data page show, read in ONE query (one
-        snapshot: an import committing meanwhile is either wholly in it or wholly out).
+    def athlete_summary(self, athlete_ids: Sequence[int] | None = None) -> pd.DataFrame:
+        """Every athlete (or only ``athlete_ids``: a signed-in person's scope) with what the
+        sidebar and the Data page show, read in ONE query (one snapshot: an import committing
+        meanwhile is either wholly in it or wholly out).
 
         Returns columns ``athlete_id`` (int), ``name``, ``whoop_user_id`` (nullable), ``days``
         (int, days with data), ``first_day``, ``last_day`` (datetime64, NaT without days),
@@ -128,13 +150,14 @@ class QueriesMixin(StoreBase):
         Raises:
             StoreError, DatabaseBusyError: as :meth:`query`.
         """
+        where, params = scope_clause("a.athlete_id", athlete_ids)
         return self.query(
             "SELECT a.athlete_id, a.name, a.whoop_user_id, count(d.date) AS days, "
             "min(d.date) AS first_day, max(d.date) AS last_day, "
             "(SELECT max(r.finished_at) FROM import_runs r WHERE r.athlete_id = a.athlete_id "
             " AND r.status = 'ok') AS last_import "
-            "FROM athletes a LEFT JOIN days d USING (athlete_id) "
-            "GROUP BY a.athlete_id, a.name, a.whoop_user_id ORDER BY a.name")
+            f"FROM athletes a LEFT JOIN days d USING (athlete_id) WHERE {where} "
+            "GROUP BY a.athlete_id, a.name, a.whoop_user_id ORDER BY a.name", params)
 
     def overlapping_athletes(self, starts: pd.Series, *, table: str = "cycles") -> pd.DataFrame:
         """How much each stored athlete holds of records starting at these instants: the test

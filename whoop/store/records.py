@@ -248,9 +248,11 @@ class RecordsMixin(StoreBase):
 
         With ``keep_athlete`` (the default) the athlete and its WHOOP connection stay, so a
         connected account can sync its history again; otherwise both go too (revoke at WHOOP
-        first: see whoop.tokens).
+        first: see whoop.tokens). A sign-in account of the athlete always stays (it is a person,
+        not data); without the athlete it is unlinked and sees nothing until linked again.
         """
         keep = ("athletes", "whoop_connections", "token_pending") if keep_athlete else ()
+        keep += ("accounts",)
         with self.transaction() as con:
             tables = [r[0] for r in con.execute(
                 "SELECT table_name FROM information_schema.columns WHERE column_name = 'athlete_id' "
@@ -259,6 +261,8 @@ class RecordsMixin(StoreBase):
             for table in ordered:
                 if table not in keep:
                     con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
+            if not keep_athlete and "accounts" in tables:
+                con.execute("UPDATE accounts SET athlete_id = NULL WHERE athlete_id = ?", [athlete_id])
 
     def record_failed_import(self, athlete: str | None, *, kind: str, source: str, error: str) -> int:
         """Write a rejected import to the import history, in its own short transaction: one

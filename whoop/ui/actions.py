@@ -37,7 +37,9 @@ def _report(result: ImportResult, what: str) -> None:
 
 def load_demo_button(key: str, *, label: str = "Load demo data", primary: bool = True) -> None:
     """A button that loads the deterministic demo athlete (``whoop.importer.load_demo``) and
-    switches the picker to it."""
+    switches the picker to it; not drawn for a team's athlete (they see only their own data)."""
+    if data.scope() is not None:
+        return
     if st.button(label, key=key, type="primary" if primary else "secondary",
                  icon=":material/science:"):
         try:
@@ -79,6 +81,13 @@ def import_files(files: Sequence[tuple[str, bytes]], athlete: str, *,
     names = ", ".join(name for name, _ in files)
     athlete = athlete.strip()
     store = data.get_store()
+    if data.scope() is not None:        # a team's athlete imports into their own history only
+        own = data.athletes(with_data=False)
+        if not own:
+            st.error("Your account has no athlete to import into: ask your coach.",
+                     icon=":material/error:")
+            return None
+        athlete, check_overlap = own[0].name, False
     failure: WhoopError | None = None
     with st.status(f"Importing {escape.markdown(names)} ...", expanded=False) as status:
         try:
@@ -113,6 +122,7 @@ def delete_athlete(athlete_id: int, name: str) -> None:
     from whoop.sync import delete_athlete as delete
 
     try:
+        data.allowed(athlete_id)
         revoked = delete(data.get_store(), whoop_settings(), athlete_id)
     except WhoopError as exc:
         st.error(escape.markdown(exc), icon=":material/error:")
@@ -122,4 +132,30 @@ def delete_athlete(athlete_id: int, name: str) -> None:
     flash("success", f"Deleted all data of athlete '{name}'" + (
         "" if revoked is None else "; WHOOP access revoked" if revoked else
         "; WHOOP did not confirm the revocation (its tokens are deleted here)") + ".")
+    st.rerun()
+
+
+def leave_team(athlete_id: int, name: str, *, delete_data: bool) -> None:
+    """A team's athlete leaves: revoke the WHOOP grant (``TokenStore.disconnect``) and, when
+    asked, delete every record of theirs (``whoop.sync.delete_synced_data``); their account
+    and athlete stay, so they can connect again."""
+    from whoop.config import whoop_settings
+    from whoop.sync import delete_synced_data
+    from whoop.tokens import TokenStore
+
+    store = data.get_store()
+    try:
+        data.allowed(athlete_id)
+        revoked = None
+        if store.has_tokens(athlete_id):
+            revoked = TokenStore(store, whoop_settings()).disconnect(athlete_id)
+        if delete_data:
+            delete_synced_data(store, athlete_id)
+    except WhoopError as exc:
+        st.error(escape.markdown(exc), icon=":material/error:")
+        return
+    flash("success", ("WHOOP access revoked" if revoked else
+                      "WHOOP did not confirm the revocation (the tokens are deleted here)"
+                      if revoked is False else "No WHOOP account was connected")
+          + ("; your data is deleted." if delete_data else "; your history stays."))
     st.rerun()

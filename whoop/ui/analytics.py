@@ -32,7 +32,7 @@ import streamlit as st
 
 from whoop.charts.history import calendar_heatmap_figure
 from whoop.charts.theme import FG, GREEN, GREY, GRID, RED
-from whoop.errors import InputError
+from whoop.errors import InputError, SignInError
 from whoop.metrics import explain as mx
 from whoop.metrics import journal as mj
 from whoop.metrics.catalog import CATALOG
@@ -111,14 +111,21 @@ def has_override(athlete_id: int) -> bool:
 
 def save_settings(settings: Settings, *, athlete_id: int = APP_WIDE) -> None:
     """Store ``settings`` (already validated by construction): units app-wide; windows app-wide
-    when ``athlete_id`` is 0, else as that athlete's override. Clears the settings cache.
+    when ``athlete_id`` is 0, else as that athlete's override. Clears the settings cache. A
+    team's athlete saves only their own windows (units and app-wide windows are the coach's).
 
     Raises:
+        SignInError: an athlete tried the app-wide settings or another athlete's.
         whoop.errors.DatabaseBusyError (or another StoreError): the database cannot be written.
     """
+    coach = data.scope() is None
+    if not coach and athlete_id == APP_WIDE:
+        raise SignInError("only a coach changes the settings of every athlete")
+    if athlete_id != APP_WIDE:
+        data.allowed(athlete_id)
     store = data.get_store()
     values = asdict(settings)
-    for key in UNIT_KEYS:
+    for key in UNIT_KEYS if coach else ():       # units are app-wide: a coach's choice
         store.set_setting(key, values[key], athlete_id=APP_WIDE)
     for key in WINDOW_KEYS:
         store.set_setting(key, values[key], athlete_id=athlete_id)
@@ -127,6 +134,7 @@ def save_settings(settings: Settings, *, athlete_id: int = APP_WIDE) -> None:
 
 def clear_override(athlete_id: int) -> None:
     """Make the athlete use the app-wide windows again (stores JSON null per window key)."""
+    data.allowed(athlete_id)
     store = data.get_store()
     for key in WINDOW_KEYS:
         store.set_setting(key, None, athlete_id=athlete_id)

@@ -37,6 +37,7 @@ from whoop.ui import data, sync_now
 from whoop.ui.guard import flash
 from whoop.ui.scheduler import Scheduler as _Scheduler  # noqa: F401  (tests/sync use the old name)
 from whoop.ui.scheduler import in_process, max_age
+from whoop.ui.session import ACCOUNT_KEY, remember_account, viewer
 from whoop.ui.sidebar import select_athlete
 
 log = logging.getLogger("whoop.ui.connect")
@@ -72,6 +73,8 @@ def handle_oauth_return() -> None:
     st.query_params.clear()
     try:
         result = _token_store().finish_connect(code=code, state=state, error=error)
+        if st.session_state.get(ACCOUNT_KEY) is None:
+            remember_account(result.account_id)     # a team's athlete, back from WHOOP: them again
         flash("success", f"Connected WHOOP account as athlete '{result.athlete}'. {_first_sync()}")
         select_athlete(result.athlete, wait=True)   # picked once its first synced days are stored
     except WhoopError as exc:
@@ -159,15 +162,25 @@ def render_whoop_card() -> None:
                 f"{REGISTER_URL} with that redirect URI. Export upload and demo data work without it.")
             return
         ts = _token_store()
+        scope = data.scope()
         conns = ts.connections()
+        if scope is not None:
+            conns = conns[conns["athlete_id"].astype(int).isin(scope)]
         for row in conns.itertuples(index=False):
             _athlete_row(ts, row)
         st.divider()
-        names = ["(new athlete)"] + [a for a in data.get_store().athletes()["name"].tolist()
-                                     if a not in set(conns["name"])]
-        link = st.selectbox("Link to athlete", names, key="whoop_link",
-                            help="Choose the athlete holding your export to merge API and export data.")
-        _connect_link(settings, None if link == names[0] else link)
+        if scope is not None:       # an athlete connects only their own athlete
+            own = [a.name for a in data.athletes(with_data=False)]
+            live = set(conns.loc[conns["status"].eq("connected"), "name"])
+            if own and own[0] not in live:
+                _connect_link(settings, own[0])
+        else:
+            names = ["(new athlete)"] + [a.name for a in data.athletes(with_data=False)
+                                         if a.name not in set(conns["name"])]
+            link = st.selectbox("Link to athlete", names, key="whoop_link",
+                                help="Choose the athlete holding your export to merge API and "
+                                     "export data.")
+            _connect_link(settings, None if link == names[0] else link)
         with st.expander("WHOOP could not send you back here?"):
             st.caption("Paste the full address you were sent to after approving at WHOOP:")
             pasted = st.text_input("Redirect URL", key="whoop_pasted", label_visibility="collapsed",
@@ -194,7 +207,8 @@ def _authorization_url(settings, link: str | None) -> str:
 
     made = st.session_state.get(_URL_KEY)
     if made is None or made[0] != link or time.time() - made[1] > STATE_TTL_S - _RENEW_BEFORE_S:
-        made = (link, time.time(), authorization_url(data.get_store(), settings, link_athlete=link))
+        made = (link, time.time(), authorization_url(data.get_store(), settings, link_athlete=link,
+                                                      account_id=viewer().account_id))
         st.session_state[_URL_KEY] = made
     return made[2]
 

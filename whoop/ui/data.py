@@ -11,6 +11,12 @@ scheduler shows up on the next rerun without restarting the app (docs/ARCHITECTU
   import history by the global version. Each version is read once per rerun (:func:`page_run`
   keeps them); :func:`changed` forgets them after a write whose result the same rerun shows.
 
+* Scoped to the signed-in person (:func:`whoop.ui.session.viewer`): the athlete list and the
+  import history are read with their scope (``Store.athlete_summary(athlete_ids)``,
+  ``Store.runs(athlete_ids=...)``), and every per-athlete loader refuses an athlete outside it
+  with :class:`~whoop.errors.SignInError` before the store is asked. A coach's scope is every
+  athlete; the personal deployment's owner is a coach of their own database.
+
 No tokens or secrets ever pass through these caches: they hold health frames only.
 """
 
@@ -27,8 +33,10 @@ import pandas as pd
 import streamlit as st
 
 from whoop.config import db_location
+from whoop.errors import SignInError
 from whoop.metrics import basic
 from whoop.store import Store
+from whoop.ui.session import viewer
 
 TTL_S = 3600
 MAX_ENTRIES = 64
@@ -112,11 +120,29 @@ class Athlete:
     last_import: pd.Timestamp | None
 
 
+def scope() -> tuple[int, ...] | None:
+    """The athletes this session may see (:meth:`whoop.accounts.Viewer.scope`; None: every one)."""
+    found = viewer().scope()
+    return None if found is None else tuple(found)
+
+
+def allowed(athlete_id: int) -> int:
+    """``athlete_id`` when this session may see it.
+
+    Raises:
+        SignInError: it is another person's athlete (the message names nobody).
+    """
+    found = scope()
+    if found is not None and int(athlete_id) not in found:
+        raise SignInError("you can only see your own data")
+    return int(athlete_id)
+
+
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
-def _athletes(location: str, version: str) -> list[Athlete]:
+def _athletes(location: str, version: str, scope: tuple[int, ...] | None) -> list[Athlete]:
     # One query, one snapshot (Store.athlete_summary): reading the athletes and their days on
     # separate connections let an import committing in between show a half-new store.
-    table = _store(location).athlete_summary()
+    table = _store(location).athlete_summary(None if scope is None else list(scope))
     return [Athlete(int(row.athlete_id), str(row.name),
                     None if pd.isna(row.first_day) else pd.Timestamp(row.first_day).date(),
                     None if pd.isna(row.last_day) else pd.Timestamp(row.last_day).date(),
@@ -126,8 +152,9 @@ def _athletes(location: str, version: str) -> list[Athlete]:
 
 
 def athletes(with_data: bool = True) -> list[Athlete]:
-    """Athletes in the store (only those with at least one day when ``with_data``), by name."""
-    found = _athletes(location(), data_version())
+    """Athletes in the store that this session may see (only those with at least one day when
+    ``with_data``), by name."""
+    found = _athletes(location(), data_version(), scope())
     return [a for a in found if a.days > 0 or not with_data]
 
 
@@ -147,14 +174,18 @@ def _records(location: str, version: str, table: str, athlete_id: int) -> pd.Dat
 
 
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
-def _runs(location: str, version: str) -> pd.DataFrame:
-    return _store(location).runs()
+def _runs(location: str, version: str, scope: tuple[int, ...] | None) -> pd.DataFrame:
+    return _store(location).runs(athlete_ids=None if scope is None else list(scope))
 
 
 def athlete_key(athlete_id: int) -> tuple[str, str]:
     """``(location, data version of the athlete)``: the leading key of every cached frame of
-    one athlete (here and in :mod:`whoop.ui.insights`, :mod:`whoop.ui.analytics`)."""
-    return location(), data_version(athlete_id)
+    one athlete (here and in :mod:`whoop.ui.insights`, :mod:`whoop.ui.analytics`).
+
+    Raises:
+        SignInError: the athlete is outside this session's scope (:func:`allowed`).
+    """
+    return location(), data_version(allowed(athlete_id))
 
 
 def days(athlete_id: int) -> pd.DataFrame:
@@ -174,9 +205,9 @@ def records(table: str, athlete_id: int) -> pd.DataFrame:
 
 
 def runs() -> pd.DataFrame:
-    """Import and sync runs of every athlete, newest first (``Store.runs`` columns plus
-    ``athlete``), keyed by the global version."""
-    return _runs(location(), data_version())
+    """Import and sync runs of the athletes this session may see, newest first (``Store.runs``
+    columns plus ``athlete``), keyed by the global version."""
+    return _runs(location(), data_version(), scope())
 
 
 def _count_summary(counts_json: object) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 from whoop.errors import WhoopError
 from whoop.export.headers import APP_EXPORT_PATH
 from whoop.ui.actions import load_demo_button
-from whoop.ui.data import get_store
+from whoop.ui.data import get_store, scope
 
 DATA_PAGE = "pages/data.py"
 
@@ -21,6 +21,12 @@ def empty_state(page: str) -> None:
             st.info("A WHOOP account is connected: its history is syncing in the background and "
                     "the pages fill in when the first sync is done (progress on the Data page).",
                     icon=":material/sync:")
+        if scope() is not None:       # a team's athlete: their own WHOOP account or export
+            st.write("Connect your WHOOP account, or upload the export WHOOP e-mails you (in the "
+                     f"WHOOP app: {APP_EXPORT_PATH}), on the Data page.")
+            st.page_link(DATA_PAGE, label="Connect WHOOP or upload an export",
+                         icon=":material/link:")
+            return
         st.write("Load a synthetic demo athlete to look around, or upload the export WHOOP "
                  f"e-mails you (in the WHOOP app: {APP_EXPORT_PATH}): the ZIP, or its CSV "
                  "files.")
@@ -36,6 +42,8 @@ def _connected_accounts() -> int:
     from whoop.sync import connected_athletes
 
     try:
-        return len(connected_athletes(get_store()))
+        found = connected_athletes(get_store())
+        mine = scope()
+        return len(found) if mine is None else len([a for a in found if int(a) in mine])
     except WhoopError:
         return 0

@@ -49,7 +49,8 @@ def _warn_streamlit_allow_list(names: frozenset[str]) -> None:
 def refusal() -> str | None:
     """The plain-text reason to refuse this session, or None (serve it)."""
     try:
-        why = hosts.serve_refusal(st.get_option("server.address"), bool(auth_settings()))
+        why = hosts.serve_refusal(st.get_option("server.address"),
+                                  bool(auth_settings()) or config.sign_in_required())
         if why is not None:
             return why
         names = app_allowed_names()

@@ -13,6 +13,8 @@ import streamlit as st
 from whoop.accounts import OWNER, Viewer
 
 _KEY = "whoop_viewer"
+#: the signed-in account's id (the only sign-in fact a session keeps; :mod:`whoop.ui.signin`)
+ACCOUNT_KEY = "_whoop_account_id"
 
 
 def viewer() -> Viewer:
@@ -27,3 +29,9 @@ def set_viewer(who: Viewer | None) -> None:
         st.session_state.pop(_KEY, None)
     else:
         st.session_state[_KEY] = who
+
+
+def remember_account(account_id: int | None) -> None:
+    """Sign this session in as account ``account_id`` (from the next run on; None: nothing)."""
+    if account_id is not None:
+        st.session_state[ACCOUNT_KEY] = int(account_id)

@@ -34,9 +34,11 @@ def request(athlete_id: int) -> None:
     """Ask for a sync of ``athlete_id`` now (see the module docstring); returns at once.
 
     Raises:
+        SignInError: another person's athlete.
         StoreError, DatabaseBusyError: the request could not be written.
     """
     store = data.get_store()
+    data.allowed(athlete_id)
     st.session_state.setdefault(_KEY, {})[athlete_id] = request_sync(store, athlete_id)
     scheduler = in_process(store)
     if scheduler is not None:

@@ -14,7 +14,7 @@ from whoop import escape
 from whoop.athlete_match import Overlap
 from whoop.demo import DEMO_ATHLETE
 from whoop.importer import DEFAULT_ATHLETE
-from whoop.ui import actions
+from whoop.ui import actions, data
 from whoop.ui.sidebar import Selection
 
 FILES_KEY = "upload_files"
@@ -84,11 +84,16 @@ def upload_card(sel: Selection | None) -> None:
                  "written if a file is rejected.")
         uploads = st.file_uploader("Export files", type=["zip", "gz", "csv"],
                                    accept_multiple_files=True, key=files_key()) or []
-        _follow_pick(sel.athlete if sel is not None and sel.athlete != DEMO_ATHLETE
-                     else DEFAULT_ATHLETE)
-        athlete = st.text_input("Athlete name", max_chars=64, key=ATHLETE_KEY,
-                                help="The athlete picked in the sidebar, or a new local profile "
-                                     "name; use different names for different people.")
+        if data.scope() is not None:        # a team's athlete: into their own history only
+            own = data.athletes(with_data=False)
+            athlete = own[0].name if own else ""
+            st.caption(f"Imported into your own history (**{escape.markdown(athlete)}**).")
+        else:
+            _follow_pick(sel.athlete if sel is not None and sel.athlete != DEMO_ATHLETE
+                         else DEFAULT_ATHLETE)
+            athlete = st.text_input("Athlete name", max_chars=64, key=ATHLETE_KEY,
+                                    help="The athlete picked in the sidebar, or a new local "
+                                         "profile name; use different names for different people.")
         signature = tuple((f.file_id, f.name, f.size) for f in uploads)
         if st.button("Import", type="primary", icon=":material/upload:", disabled=not uploads,
                      key="upload_go"):
