@@ -19,9 +19,12 @@ from whoop.errors import WhoopError
 from whoop.store import Store
 
 
+_URL_KEY = "alerts_apprise_url"
+_SAVED_KEY = "alerts_saved"
+
+
 def _zones(current: str) -> list[str]:
-    zones = sorted(available_timezones() | {"UTC", current})
-    return zones
+    return sorted(available_timezones() | {"UTC", current})
 
 
 def alerts_settings(viewer: Viewer, store: Store) -> None:
@@ -43,7 +46,7 @@ def alerts_settings(viewer: Viewer, store: Store) -> None:
     with st.form("alerts_settings"):
         email = st.text_input("E-mail address", value=(row.email or "") if row else "")
         has_url = bool(row and row.apprise_enc)
-        url = st.text_input("Apprise URL", type="password", value="",
+        url = st.text_input("Apprise URL", type="password", key=_URL_KEY,
                             placeholder="saved (hidden): leave empty to keep it" if has_url
                             else "e.g. ntfy://topic, tgram://bottoken/chatid, mailto://...",
                             help="Any notification service Apprise knows: https://github.com/caronc/apprise/wiki")
@@ -64,9 +67,13 @@ def alerts_settings(viewer: Viewer, store: Store) -> None:
                           digest=digest, digest_hour=int(hour), digest_tz=tz)
         except WhoopError as exc:
             st.error(escape.markdown(exc), icon=":material/error:")
-        else:
-            st.success("Alert settings saved.", icon=":material/check:")
-    if st.button("Send a test", key="alerts_test", disabled=not (row or saved)):
+        else:                       # the typed URL leaves the session; the next run shows "saved"
+            st.session_state.pop(_URL_KEY, None)
+            st.session_state[_SAVED_KEY] = True
+            st.rerun()
+    if st.session_state.pop(_SAVED_KEY, False):
+        st.success("Alert settings saved.", icon=":material/check:")
+    if st.button("Send a test", key="alerts_test", disabled=row is None):
         try:
             with st.spinner("Sending..."):
                 channels = send_test(store, viewer.account_id)
