@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.policy import default as email_policy
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from whoop.store import Store
 from whoop.worker import Worker
 
 REPO = Path(__file__).resolve().parents[1]
-NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)      # the demo's data ends 2026-11-01: stale
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)      # the demo's data ends 2026-11-01: stale
 
 
 def free_port() -> int:
@@ -51,7 +51,7 @@ class Inbox:
         self.port = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content, policy=email_policy)
         with self.lock:
             self.messages.append(msg)
@@ -97,7 +97,7 @@ def team(demo_db, tmp_path):
     store = Store(demo_db)
     import_paths(store, [write_demo_export(tmp_path, seed=8, days=60)], athlete="bea")
     demo, bea = store.athlete_id("demo"), store.athlete_id("bea")
-    since = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+    since = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     with store.transaction() as con:
         store.save_connection(con, demo, 101, "opaque", NOW, None, "connected", since)
         store.save_connection(con, bea, 102, "opaque", NOW, None, "reconnect_needed", since)
@@ -186,7 +186,7 @@ def test_the_digest_goes_out_once_a_day_from_the_hour_in_the_persons_zone(team, 
     store, ids = team
     alert_jobs.save_settings(store, ids["coach"], email="coach@team.example", immediate=False, digest=True,
                              digest_hour=7, digest_tz="Asia/Tokyo")
-    early = datetime(2026, 11, 30, 21, 30, tzinfo=timezone.utc)           # 06:30 on 12-01 in Tokyo
+    early = datetime(2026, 11, 30, 21, 30, tzinfo=UTC)           # 06:30 on 12-01 in Tokyo
     assert alert_jobs.run_alerts(store, early, say=lambda _: None).sent == []
     on_time = early + timedelta(hours=1)                                   # 07:30 in Tokyo
     (msg,) = alert_jobs.run_alerts(store, on_time, say=lambda _: None).sent
@@ -221,7 +221,7 @@ def test_the_worker_sends_alerts_after_its_pass(team, smtp):
 def cli(db, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["WHOOP_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "whoop", "alerts", "send", *args], env=env, cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "whoop", "alerts", "send", *args], env=env, cwd=REPO, check=False,
                           capture_output=True, text=True, timeout=120)
 
 

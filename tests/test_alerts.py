@@ -4,7 +4,7 @@ connection rules; the digest and notice texts."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -85,7 +85,7 @@ def test_recovery_red_three_days_running_and_a_gap_breaks_the_run(demo_days):
 
 
 def test_stale_data_after_48_hours_for_a_connected_athlete_only():
-    last = datetime(2026, 11, 28, 6, 10, tzinfo=timezone.utc)
+    last = datetime(2026, 11, 28, 6, 10, tzinfo=UTC)
     fresh = al.Freshness(last, last + timedelta(hours=1), "connected", last)
     assert al.connection_alerts(fresh, 3, "ann", last + timedelta(hours=47)) == []
     out = al.connection_alerts(fresh, 3, "ann", last + timedelta(hours=49))
@@ -97,7 +97,7 @@ def test_stale_data_after_48_hours_for_a_connected_athlete_only():
 
 
 def test_reconnect_needed_is_an_alert_keyed_by_the_day_access_ended():
-    since = datetime(2026, 11, 30, 23, 0, tzinfo=timezone.utc)
+    since = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
     row = {"last_record_utc": pd.Timestamp(since), "last_sync_utc": pd.NaT, "token_status": "reconnect_needed",
            "status_since": pd.Timestamp(since)}
     out = al.connection_alerts(al.freshness_of(row), 3, "ann", since + timedelta(hours=2))

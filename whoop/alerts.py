@@ -176,9 +176,10 @@ def connection_alerts(fresh: Freshness, athlete_id: int, athlete: str, now: date
     last = fresh.last_record_utc
     if fresh.token_status == "connected" and last is not None and now - last >= STALE_AFTER:
         hours = int((now - last).total_seconds() // 3600)
+        age = f"{hours} h" if hours < 72 else f"{hours // 24} days"
         synced = f"{fresh.last_sync_utc:%Y-%m-%d %H:%M} UTC" if fresh.last_sync_utc else "never"
         out.append(Alert(athlete_id, athlete, "stale", last.date(),
-                         f"no new WHOOP data for {hours} h (newest record ends {last:%Y-%m-%d %H:%M} UTC; "
+                         f"no new WHOOP data for {age} (newest record ends {last:%Y-%m-%d %H:%M} UTC; "
                          f"last good sync: {synced})"))
     if fresh.token_status == "reconnect_needed":
         since = fresh.status_since or now

@@ -11,7 +11,7 @@ same machine).
 
 An Apprise URL embeds its service's credentials: it is kept encrypted at rest
 (:func:`whoop.crypto.encrypt`), never logged and never put in an error message; Apprise's own
-logger is kept at ERROR and redacted while it sends.
+logger is silenced while it reads or sends a URL (the error raised says what went wrong).
 """
 
 from __future__ import annotations
@@ -132,13 +132,14 @@ def send_email(smtp: SmtpSettings | None, to: str, subject: str, body: str) -> N
 
 @contextmanager
 def _quiet_apprise(url: str):
-    """Apprise's logger at ERROR with the URL (and the log filter's patterns) redacted."""
+    """Apprise's logger silenced (its lines may quote parts of the URL, which embed secrets); the
+    URL is also remembered by the log filter of :mod:`whoop.crypto`."""
     from whoop.crypto import RedactingFilter, remember_secret
 
     remember_secret(url)
     logger = logging.getLogger("apprise")
     level, filt = logger.level, RedactingFilter()
-    logger.setLevel(logging.ERROR)
+    logger.setLevel(logging.CRITICAL + 1)
     logger.addFilter(filt)
     try:
         yield

@@ -234,7 +234,7 @@ class Worker:
 
         try:
             run_alerts(self.store, say=self.say, warn=self.warn)
-        except Exception as exc:  # noqa: BLE001 - alerts must never stop the syncs
+        except Exception as exc:            # alerts must never stop the syncs
             log.info("alerts failed", exc_info=True)
             self.warn(f"error: alerts: {exc if isinstance(exc, WhoopError) else exc.__class__.__name__}")
 

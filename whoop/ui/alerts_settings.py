@@ -18,7 +18,6 @@ from whoop.alert_jobs import KEEP, save_settings, send_test
 from whoop.errors import WhoopError
 from whoop.store import Store
 
-
 _URL_KEY = "alerts_apprise_url"
 _SAVED_KEY = "alerts_saved"
 
