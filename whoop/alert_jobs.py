@@ -20,6 +20,7 @@ recompute a roster whose data did not change.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -209,6 +210,13 @@ def plan(store: Store, now: datetime | None = None, *, notices: bool = True, dig
     due (``digests``: on, not yet sent for their local date, and their hour reached unless
     ``digest_any_hour``)."""
     now = now or utcnow()
+    # PostgreSQL: one connection for the whole plan; DuckDB: none held, other processes need the file
+    reading = store.unit_of_work() if store.dialect == "postgresql" else contextlib.nullcontext()
+    with reading:
+        return _plan(store, now, notices, digests, digest_any_hour)
+
+
+def _plan(store: Store, now: datetime, notices: bool, digests: bool, digest_any_hour: bool) -> list[Outgoing]:
     people = recipients(store)
     if not people:
         return []
