@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from whoop import store_cli, sync_cli, user_cli, worker_cli
+from whoop import alerts_cli, store_cli, sync_cli, user_cli, worker_cli
 from whoop.errors import InputError, WhoopError
 from whoop.importer import DEFAULT_ATHLETE
 
@@ -261,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker_cli.add_commands(sub)
     store_cli.add_commands(sub)
     user_cli.add_commands(sub)
+    alerts_cli.add_commands(sub)
     return parser
 
 

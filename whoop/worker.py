@@ -226,6 +226,18 @@ class Worker:
             self.say(f"{time.strftime('%H:%M:%S')} {result.summary()}")
         return out
 
+    def send_alerts(self) -> None:
+        """After a pass: new alert notices and the digests due now
+        (:func:`whoop.alert_jobs.run_alerts`); a failure is reported through ``warn`` and never
+        stops the worker."""
+        from whoop.alert_jobs import run_alerts
+
+        try:
+            run_alerts(self.store, say=self.say, warn=self.warn)
+        except Exception as exc:            # alerts must never stop the syncs
+            log.info("alerts failed", exc_info=True)
+            self.warn(f"error: alerts: {exc if isinstance(exc, WhoopError) else exc.__class__.__name__}")
+
     def _reading(self):
         """One connection for a batch of store calls on PostgreSQL (nothing kept open on DuckDB,
         whose file other processes need between two statements)."""
@@ -262,6 +274,7 @@ class Worker:
             except WhoopError as exc:
                 self.warn(f"error: {exc}")
                 failed = 1
+            self.send_alerts()
             if once:
                 return failed
             self._wait_for_next_pass()

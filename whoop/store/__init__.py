@@ -14,7 +14,8 @@
 * :mod:`whoop.store.sync_runs`: sync runs, their liveness and end, the facts of a sync status;
 * :mod:`whoop.store.sync_passes`: sync passes, seen keys, deletions at WHOOP, the profile;
 * :mod:`whoop.store.accounts`: accounts that sign in, and invite links (team deployment);
-* :mod:`whoop.store.webhooks`: WHOOP webhook deliveries queued for the worker.
+* :mod:`whoop.store.webhooks`: WHOOP webhook deliveries queued for the worker;
+* :mod:`whoop.store.alerts`: each account's alert settings and the alerts sent to it.
 
 A method that takes ``con`` works inside the caller's unit of work (``with store.transaction()
 as con:``, several calls in one transaction); the others open their own connection. Callers
@@ -24,6 +25,7 @@ outside this package never run SQL on ``con`` (``tests/test_store_boundary.py`` 
 from __future__ import annotations
 
 from whoop.store.accounts import AccountRow, AccountsMixin, InviteRow
+from whoop.store.alerts import AlertSettingsRow, AlertsMixin
 from whoop.store.base import MIGRATIONS_DIR, LockTimeout, StoreBase, migrations, utcnow
 from whoop.store.budget import BudgetMixin, BudgetTake
 from whoop.store.connections import ConnectionsMixin, OAuthState, TokenRow
@@ -34,12 +36,12 @@ from whoop.store.sync_passes import SyncPassesMixin
 from whoop.store.sync_runs import SyncFacts, SyncRunsMixin
 from whoop.store.webhooks import QueuedEvent, WebhooksMixin
 
-__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "AccountRow", "ImportResult", "InviteRow",
-           "LockTimeout", "OAuthState", "QueuedEvent", "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
+__all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "AccountRow", "AlertSettingsRow",
+           "ImportResult", "InviteRow", "LockTimeout", "OAuthState", "QueuedEvent", "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
 
 
 class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, SyncRunsMixin, SyncPassesMixin,
-            BudgetMixin, AccountsMixin, WebhooksMixin, StoreBase):
+            BudgetMixin, AccountsMixin, WebhooksMixin, AlertsMixin, StoreBase):
     """A database with the project's schema, and every typed read and write of it.
 
     Args:
