@@ -1,6 +1,7 @@
 """Settings: display units (energy kJ/kcal, temperature °C/°F, 12/24-hour clock) and the
 baseline windows, remembered in the database (``settings`` table; see whoop.ui.analytics).
-Works on an empty database too: units are app-wide."""
+Works on an empty database too: units are app-wide. A team deployment's signed-in person also
+sets where their alerts and morning digest go (whoop.ui.alerts_settings)."""
 
 import streamlit as st
 
@@ -8,6 +9,8 @@ from whoop import escape, ui
 from whoop.errors import WhoopError
 from whoop.metrics.units import Settings
 from whoop.ui import analytics as ua
+from whoop.ui.alerts_settings import alerts_settings
+from whoop.ui.session import viewer
 
 ALL = "All athletes"
 R = Settings._RANGES
@@ -138,3 +141,9 @@ st.caption(f"In effect{who}: {eff.energy_unit}, "
            f"{eff.temperature_label}, {eff.clock} clock, HRV normal {eff.hrv_normal_window_days} "
            f"days, other baselines {eff.baseline_window_days} days, training load "
            f"{eff.acute_days}:{eff.chronic_days} days.")
+
+me = viewer()
+if me.account_id is not None:        # alerts go to a team deployment's signed-in accounts
+    st.divider()
+    with ui.guard("alert settings"):
+        alerts_settings(me, ui.get_store())

@@ -1,4 +1,4 @@
--- 0009: alerts for coaches and athletes (whoop/alerts.py, whoop/alert_jobs.py): each account's
+-- 0010: alerts for coaches and athletes (whoop/alerts.py, whoop/alert_jobs.py): each account's
 -- notification settings, and the alerts already sent to it, so an immediate notice goes out once
 -- per (account, athlete, kind, day). Frozen: change with a new numbered file.
 
