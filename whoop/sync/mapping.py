@@ -21,6 +21,7 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import ApiError
+from whoop.metrics.units import missing
 from whoop.timezones import offset_minutes
 
 MS_PER_MIN = 60_000.0
@@ -95,7 +96,7 @@ def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], re
     for r in records:
         with _reading("recovery", r):
             start = cycle_starts.get(r.get("cycle_id"))
-            if start is None or pd.isna(start):
+            if missing(start):
                 skipped += 1
                 continue
             s = r.get("score") or {}
@@ -166,7 +167,7 @@ def workouts(records: list[dict], ref: str) -> pd.DataFrame:
                    "score_state": r.get("score_state"), "activity_strain": _f(s.get("strain")),
                    "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
                    "max_heart_rate_bpm": _f(s.get("max_heart_rate")),
-                   "duration_min": NAN if pd.isna(end) else (end - start).total_seconds() / 60.0,
+                   "duration_min": NAN if missing(end) else (end - start).total_seconds() / 60.0,
                    "percent_recorded": _f(s.get("percent_recorded")),
                    "distance_m": _f(s.get("distance_meter")), "altitude_gain_m": _f(s.get("altitude_gain_meter")),
                    "altitude_change_m": _f(s.get("altitude_change_meter")), **_meta(r, ref)}

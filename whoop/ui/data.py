@@ -28,6 +28,7 @@ import streamlit as st
 
 from whoop.config import db_location
 from whoop.metrics import basic
+from whoop.metrics.units import missing
 from whoop.store import Store
 
 TTL_S = 3600
@@ -118,10 +119,10 @@ def _athletes(location: str, version: str) -> list[Athlete]:
     # separate connections let an import committing in between show a half-new store.
     table = _store(location).athlete_summary()
     return [Athlete(int(row.athlete_id), str(row.name),
-                    None if pd.isna(row.first_day) else pd.Timestamp(row.first_day).date(),
-                    None if pd.isna(row.last_day) else pd.Timestamp(row.last_day).date(),
+                    None if missing(row.first_day) else pd.Timestamp(row.first_day).date(),
+                    None if missing(row.last_day) else pd.Timestamp(row.last_day).date(),
                     int(row.days),
-                    None if pd.isna(row.last_import) else pd.Timestamp(row.last_import))
+                    None if missing(row.last_import) else pd.Timestamp(row.last_import))
             for row in table.itertuples(index=False)]
 
 
