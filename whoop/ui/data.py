@@ -116,7 +116,7 @@ class Athlete:
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
 def _athletes(location: str, version: str) -> list[Athlete]:
     # One query, one snapshot (Store.athlete_summary): reading the athletes and their days on
-    # separate connections let an import committing in between show a half-new store.
+    # separate connections would let an import committing in between show a half-new store.
     table = _store(location).athlete_summary()
     return [Athlete(int(row.athlete_id), str(row.name),
                     None if missing(row.first_day) else pd.Timestamp(row.first_day).date(),
