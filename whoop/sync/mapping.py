@@ -44,6 +44,15 @@ def _f(v) -> float:
     return NAN if v is None else float(v)
 
 
+def _count(v) -> int | None:
+    """A count WHOOP sends as an integer; None stays None. Raises ValueError for a fraction."""
+    if v is None:
+        return None
+    if float(v) != int(v):
+        raise ValueError(f"not a whole count: {v!r}")
+    return int(v)
+
+
 def _meta(rec: dict, ref: str) -> dict:
     return {"created_at_utc": instant(rec.get("created_at")), "updated_at_utc": instant(rec.get("updated_at")),
             "raw_json": json.dumps(rec, separators=(",", ":"), sort_keys=True),
@@ -143,8 +152,8 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
                 "sleep_need_min": NAN if None in parts else sum(parts) / MS_PER_MIN,
                 "sleep_debt_min": _min(parts[1]), "need_baseline_min": _min(parts[0]),
                 "need_strain_min": _min(parts[2]), "need_nap_min": _min(parts[3]),
-                "sleep_cycle_count": _f(st.get("sleep_cycle_count")),
-                "disturbance_count": _f(st.get("disturbance_count")), **_meta(r, ref)})
+                "sleep_cycle_count": _count(st.get("sleep_cycle_count")),
+                "disturbance_count": _count(st.get("disturbance_count")), **_meta(r, ref)})
     return _frame(rows, "sleeps", "sleep")
 
 
