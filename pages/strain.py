@@ -125,7 +125,7 @@ if sel is not None:
         st.caption(f"Per {per}, by local start date; the most frequent activities stacked; "
                    "all workouts count, manual ones too.")
         ui.chart(charts.activity_figure(by_activity), key="activity_total")
-        # full width below the chart: in a side column the time and energy were cut off
+        # full width below the chart: a side column is too narrow for the time and energy
         st.dataframe(by_activity.assign(time=by_activity["duration_min"].map(format_hmm),
                                         energy=s.energy(by_activity["energy_kj"]))[
             ["sport_name", "workout_count", "activity_strain_sum", "activity_strain_mean",

@@ -293,3 +293,114 @@ def previous_cycle_sleep_csvs() -> dict[str, str]:
     ]
     return {FILE_NAMES["cycles"]: csv_text(CYCLES_26, cycles),
             FILE_NAMES["sleeps"]: csv_text(SLEEPS_18, sleeps)}
+
+
+# ------------------------------------------------- the rows a reader must give for the above
+# Worked out by hand from the invented rows: UTC = local wall clock - the cycle's offset;
+# energy kJ = the export's kcal x 4.184; a zone's minutes = its % x the workout's minutes.
+# Columns not named are missing (NaN, NaT, <NA>).
+_T = "2024-03-{} +00:00".format
+_CYCLE_ROWS = [
+    dict(start_utc=_T("12 22:10"), tz_offset_min=60, score_state="PENDING_SCORE"),
+    dict(start_utc=_T("11 22:40"), end_utc=_T("12 22:10"), tz_offset_min=60, score_state="SCORED",
+         day_strain=14.3, energy_kj=10460.0, avg_heart_rate_bpm=68.0, max_heart_rate_bpm=171.0),
+    dict(start_utc=_T("10 23:05"), end_utc=_T("11 22:40"), tz_offset_min=0, score_state="SCORED",
+         day_strain=9.8, energy_kj=8786.4, avg_heart_rate_bpm=64.0, max_heart_rate_bpm=150.0),
+    dict(start_utc=_T("09 23:30"), end_utc=_T("10 23:05"), tz_offset_min=0, score_state="SCORED",
+         day_strain=6.1, energy_kj=7949.6, avg_heart_rate_bpm=61.0, max_heart_rate_bpm=130.0),
+    dict(start_utc=_T("08 00:00"), end_utc=_T("09 00:00"), tz_offset_min=0,
+         score_state="UNSCORABLE"),
+]
+_RECOVERY_ROWS = [
+    dict(cycle_start_utc=_T("12 22:10"), score_state="SCORED", recovery_score=61.0,
+         resting_heart_rate_bpm=52.0, hrv_rmssd_ms=71.0, spo2_pct=96.25, skin_temp_c=33.41),
+    dict(cycle_start_utc=_T("11 22:40"), score_state="SCORED", recovery_score=74.0,
+         resting_heart_rate_bpm=50.0, hrv_rmssd_ms=80.0, spo2_pct=95.5, skin_temp_c=33.12),
+    dict(cycle_start_utc=_T("10 23:05"), score_state="SCORED", recovery_score=33.0,
+         resting_heart_rate_bpm=58.0, hrv_rmssd_ms=45.0),
+]
+_STAGES = dict(respiratory_rate_rpm=14.6, sleep_efficiency_pct=91.0, light_sleep_min=230.0,
+               deep_sleep_min=95.0, rem_sleep_min=105.0, awake_min=50.0)
+_MAIN = dict(_STAGES, nap=False, score_state="SCORED", in_bed_min=480.0, sleep_need_min=500.0,
+             sleep_debt_min=40.0)
+_SLEEP_ROWS = [
+    dict(_MAIN, start_utc=_T("12 22:10"), end_utc=_T("13 06:20"), tz_offset_min=60,
+         cycle_start_utc=_T("12 22:10"), sleep_performance_pct=88.0, sleep_consistency_pct=77.0,
+         asleep_min=430.0),
+    dict(_STAGES, start_utc=_T("12 13:00"), end_utc=_T("12 14:10"), tz_offset_min=60,
+         cycle_start_utc=_T("11 22:40"), nap=True, score_state="SCORED", in_bed_min=70.0,
+         asleep_min=62.0),
+    dict(_MAIN, start_utc=_T("11 22:40"), end_utc=_T("12 06:05"), tz_offset_min=60,
+         cycle_start_utc=_T("11 22:40"), sleep_performance_pct=81.0, sleep_consistency_pct=72.0,
+         asleep_min=410.0),
+    dict(_MAIN, start_utc=_T("10 23:05"), end_utc=_T("11 06:45"), tz_offset_min=0,
+         cycle_start_utc=_T("10 23:05"), sleep_performance_pct=90.0, asleep_min=425.0),
+    dict(start_utc=_T("10 00:15"), end_utc=_T("10 05:05"), tz_offset_min=0,
+         cycle_start_utc=_T("09 23:30"), nap=False, score_state="UNSCORABLE"),
+]
+_WORKOUT_ROWS = [
+    dict(start_utc=_T("12 16:30"), end_utc=_T("12 17:30"), tz_offset_min=60,
+         cycle_start_utc=_T("11 22:40"), sport_name="Running", score_state="SCORED",
+         activity_strain=11.2, energy_kj=2719.6, avg_heart_rate_bpm=148.0,
+         max_heart_rate_bpm=171.0, duration_min=60.0, hr_zone_1_min=6.0, hr_zone_2_min=15.0,
+         hr_zone_3_min=24.0, hr_zone_4_min=12.0, hr_zone_5_min=3.0, gps_enabled=True),
+    dict(start_utc=_T("12 11:00"), end_utc=_T("12 11:45"), tz_offset_min=60,
+         cycle_start_utc=_T("11 22:40"), sport_name="Weightlifting, heavy", score_state="SCORED",
+         activity_strain=7.5, energy_kj=1171.52, avg_heart_rate_bpm=105.0,
+         max_heart_rate_bpm=140.0, duration_min=45.0, hr_zone_1_min=22.5, hr_zone_2_min=9.0,
+         hr_zone_3_min=0.0, hr_zone_4_min=0.0, hr_zone_5_min=0.0, gps_enabled=False),
+    dict(start_utc=_T("10 09:00"), end_utc=_T("10 09:30"), tz_offset_min=0,
+         cycle_start_utc=_T("09 23:30"), sport_name="Other", score_state="UNSCORABLE",
+         duration_min=30.0, gps_enabled=False),
+]
+_JOURNAL_ROWS = [
+    dict(entry_key="orphan|Feeling sick or ill?|false|", question="Feeling sick or ill?",
+         answered_yes=False),
+    dict(entry_key="orphan|Hydrated sufficiently?|true|", question="Hydrated sufficiently?",
+         answered_yes=True),
+    dict(entry_key="2024-03-12T22:10:00Z|Have any alcoholic drinks?",
+         cycle_start_utc=_T("12 22:10"), tz_offset_min=60, question="Have any alcoholic drinks?",
+         answered_yes=False),
+    dict(entry_key=f"2024-03-12T22:10:00Z|{QUESTION_COMMA}", cycle_start_utc=_T("12 22:10"),
+         tz_offset_min=60, question=QUESTION_COMMA, answered_yes=True, notes=NOTE_MULTILINE),
+    dict(entry_key="2024-03-11T22:40:00Z|Have any alcoholic drinks?",
+         cycle_start_utc=_T("11 22:40"), cycle_end_utc=_T("12 22:10"), tz_offset_min=60,
+         question="Have any alcoholic drinks?", answered_yes=True, notes="one beer"),
+    dict(entry_key="2024-03-10T23:05:00Z|Read (non-screened device) while in bed?",
+         cycle_start_utc=_T("10 23:05"), cycle_end_utc=_T("11 22:40"), tz_offset_min=0,
+         question="Read (non-screened device) while in bed?", answered_yes=False),
+]
+#: What the legacy headers (docs/WHOOP.md#headers) change: no sleep consistency; workouts
+#: with distance and altitude (the Running row only).
+_LEGACY = {"sleeps": lambda r: {**r, "sleep_consistency_pct": None},
+           "workouts": lambda r: {**r, "distance_m": 10234.5, "altitude_gain_m": 85.2,
+                                  "altitude_change_m": -3.4} if r["sport_name"] == "Running" else r}
+#: The file each table's rows come from.
+TABLE_FILES = {"cycles": "cycles", "recoveries": "cycles", "sleeps": "sleeps",
+               "workouts": "workouts", "journal": "journal"}
+
+
+def expected_rows(variant: str = "current") -> dict[str, list[dict]]:
+    """Table name -> the canonical rows (columns not given: missing) a reader must give for
+    :func:`export_csvs` in header ``variant``, in file order, before ``source``/``source_ref``."""
+    rows = {"cycles": _CYCLE_ROWS, "recoveries": _RECOVERY_ROWS, "sleeps": _SLEEP_ROWS,
+            "workouts": _WORKOUT_ROWS, "journal": _JOURNAL_ROWS}
+    if variant == "legacy":
+        rows = {t: [_LEGACY[t](r) for r in rs] if t in _LEGACY else rs for t, rs in rows.items()}
+    return rows
+
+
+def expected_frames(files: dict[str, str], variant: str = "current") -> dict:
+    """Table name -> the whole canonical frame (every column, schema dtypes) a reader must give
+    for :func:`export_csvs`, with ``source`` ``export`` and ``source_ref`` the name under which
+    the reader found that table's file (``files``: an ``ExportData.files`` mapping; a kind not
+    in it: its usual file name)."""
+    import pandas as pd
+
+    from whoop import schema
+    out = {}
+    for table, rows in expected_rows(variant).items():
+        ref = files.get(TABLE_FILES[table], FILE_NAMES[TABLE_FILES[table]])
+        frame = pd.DataFrame([{**r, "source": "export", "source_ref": ref} for r in rows])
+        out[table] = schema.conform(frame, table)
+    return out

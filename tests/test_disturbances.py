@@ -1,6 +1,7 @@
 """Sleep disturbances (added through the metric catalogue): the API's count reaches the days
 table, the Sleep page, the report and explain a day; export data leaves it empty; an older
-database gets it filled from the sleeps it already stores (migration 0008)."""
+database gets it filled from the sleeps it already stores (migration 0008); counts are integers
+in the sleeps table too (migration 0011)."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def test_the_day_carries_its_main_sleeps_count_as_an_integer(frames):
     main = frames["sleeps"][~frames["sleeps"]["nap"].astype(bool)]
     by_onset = main.set_index("start_utc")["disturbance_count"]
     have = days.dropna(subset=["sleep_onset_utc"])
-    assert (have["disturbance_count"].astype(float).to_numpy()
-            == by_onset.reindex(have["sleep_onset_utc"]).to_numpy()).all()
+    assert str(by_onset.dtype) == "Int64"         # a count in the sleeps frame too
+    assert have["disturbance_count"].tolist() == by_onset.reindex(have["sleep_onset_utc"]).tolist()
     assert have["disturbance_count"].notna().mean() > 0.9
     assert 0 <= have["disturbance_count"].min() and have["disturbance_count"].max() < 60
 
@@ -61,11 +62,19 @@ def test_sleep_page_shows_the_mean_and_migration_0008_fills_an_older_store(
     aid = store.import_records("synth", {**frames}, kind="export", source="synth").athlete_id
     stored = store.days(aid)["disturbance_count"]
     assert stored.notna().sum() > 90
-    with store.connect() as con:  # the database as it was before 0008
+    sleeps = store.records("sleeps", aid)
+    assert str(sleeps["disturbance_count"].dtype) == "Int64"
+    with store.connect() as con:  # the database as it was before 0008 (and the later ones)
+        con.execute("DROP TABLE alerts_sent")                            # 0010
+        con.execute("DROP TABLE alert_settings")
+        con.execute("ALTER TABLE oauth_states DROP COLUMN account_id")   # 0009
         con.execute("ALTER TABLE days DROP COLUMN disturbance_count")
-        con.execute("DELETE FROM schema_version WHERE version = 8")
+        for col in ("sleep_cycle_count", "disturbance_count"):
+            con.execute(f"ALTER TABLE sleeps ALTER COLUMN {col} TYPE DOUBLE PRECISION")
+        con.execute("DELETE FROM schema_version WHERE version >= 8")
     again = Store(db).days(aid)["disturbance_count"]
     pd.testing.assert_series_equal(again, stored)
+    pd.testing.assert_frame_equal(Store(db).records("sleeps", aid), sleeps)   # 0011: counts BIGINT again
 
     at = open_page(app_test(db), "sleep")
     assert_clean(at)

@@ -12,17 +12,20 @@ from tests import export_fixtures as fx
 from whoop import schema
 from whoop.export import ExportData, read_export, read_export_files
 
-COUNTS = {"cycles": 5, "recoveries": 3, "sleeps": 5, "workouts": 3, "journal": 6}
 
-
-def counts(data: ExportData) -> dict[str, int]:
-    return {name: len(frame) for name, frame in data.frames().items()}
+def assert_rows(data: ExportData, variant: str = "current") -> None:
+    """Every table of ``data`` holds exactly the rows, every column, worked out by hand for the
+    invented export (:func:`tests.export_fixtures.expected_frames`)."""
+    expected = fx.expected_frames(data.files, variant)
+    assert list(data.frames()) == list(expected)
+    for name, frame in data.frames().items():
+        pd.testing.assert_frame_equal(frame, expected[name], obj=name)
 
 
 def test_zip_at_root(tmp_path):
     path = fx.write_zip(tmp_path / "my_whoop_data_2024_03_13.zip", fx.export_csvs())
     data = read_export([path])
-    assert counts(data) == COUNTS
+    assert_rows(data)
     assert data.files == {
         "cycles": "my_whoop_data_2024_03_13.zip:physiological_cycles.csv",
         "sleeps": "my_whoop_data_2024_03_13.zip:sleeps.csv",
@@ -43,7 +46,7 @@ def test_frames_are_conformed_in_schema_order(tmp_path):
 
 def test_gzip_wrapped_zip_sniffed_by_magic_not_name(tmp_path):
     path = fx.write_gzip_zip(tmp_path / "download.bin", fx.export_csvs())
-    assert counts(read_export([path])) == COUNTS
+    assert_rows(read_export([path]))
 
 
 def test_zip_with_subfolder_and_odd_case(tmp_path):
@@ -51,27 +54,27 @@ def test_zip_with_subfolder_and_odd_case(tmp_path):
     files["README.txt"] = "not a csv"
     path = fx.write_zip(tmp_path / "e.zip", files, folder="my_whoop_data_2024_03_13")
     data = read_export([str(path)])
-    assert counts(data) == COUNTS
+    assert_rows(data)
     assert data.files["sleeps"] == "e.zip:my_whoop_data_2024_03_13/SLEEPS.CSV"
 
 
 def test_zip_skips_macos_resource_forks(tmp_path):
     files = {**fx.export_csvs(), "__MACOSX/._sleeps.csv": b"\x00\x05\x16\x07binary"}
-    assert counts(read_export([fx.write_zip(tmp_path / "e.zip", files)])) == COUNTS
+    assert_rows(read_export([fx.write_zip(tmp_path / "e.zip", files)]))
 
 
 def test_unzipped_folder_files_found_anywhere(tmp_path):
     files = {f"inner/deeper/{name}": text for name, text in fx.export_csvs().items()}
     folder = fx.write_folder(tmp_path / "my_whoop_data_2024_03_13", files)
     data = read_export([folder])
-    assert counts(data) == COUNTS
+    assert_rows(data)
     assert data.files["cycles"] == "my_whoop_data_2024_03_13/inner/deeper/physiological_cycles.csv"
 
 
 def test_folder_ignores_stray_csv_with_warning(tmp_path):
     files = {**fx.export_csvs(), "notes/shopping.csv": "item,price\nbread,2\n"}
     data = read_export([fx.write_folder(tmp_path / "x", files)])
-    assert counts(data) == COUNTS
+    assert_rows(data)
     assert any("skipped x/notes/shopping.csv" in w for w in data.warnings)
 
 
@@ -79,28 +82,28 @@ def test_loose_csvs_and_mix_of_zip_and_csv(tmp_path):
     csvs = fx.export_csvs()
     loose = fx.write_folder(tmp_path / "loose", csvs)
     data = read_export([loose / name for name in csvs])
-    assert counts(data) == COUNTS
+    assert_rows(data)
     assert data.files["journal"] == "journal_entries.csv"
     part = fx.write_zip(tmp_path / "part.zip", {k: v for k, v in csvs.items()
                                                 if k != "journal_entries.csv"})
     mixed = read_export([part, loose / "journal_entries.csv"])
-    assert counts(mixed) == COUNTS
+    assert_rows(mixed)
 
 
 def test_kind_detected_from_header_when_name_unknown(tmp_path):
     renamed = {f"export_part_{i}.csv": text for i, text in enumerate(fx.export_csvs().values())}
     folder = fx.write_folder(tmp_path / "f", renamed)
     data = read_export(sorted(folder.iterdir()))
-    assert counts(data) == COUNTS
+    assert_rows(data)
     assert data.files["workouts"] == "export_part_2.csv"
 
 
 def test_uploads_one_zip_gzip_or_loose_csvs():
     csvs = fx.export_csvs()
-    assert counts(read_export_files([("e.zip", fx.zip_bytes(csvs))])) == COUNTS
-    assert counts(read_export_files([("e.zip.gz", gzip.compress(fx.zip_bytes(csvs)))])) == COUNTS
+    assert_rows(read_export_files([("e.zip", fx.zip_bytes(csvs))]))
+    assert_rows(read_export_files([("e.zip.gz", gzip.compress(fx.zip_bytes(csvs)))]))
     loose = read_export_files([(name, text.encode()) for name, text in csvs.items()])
-    assert counts(loose) == COUNTS
+    assert_rows(loose)
     assert loose.files["sleeps"] == "sleeps.csv"
 
 
@@ -108,7 +111,7 @@ def test_uploads_one_zip_gzip_or_loose_csvs():
 def test_header_variants(tmp_path, variant):
     """cycles 26/25, sleeps 18/17, workouts 17/20 columns (docs/WHOOP.md#headers)."""
     data = read_export([fx.write_zip(tmp_path / "e.zip", fx.export_csvs(variant))])
-    assert counts(data) == COUNTS
+    assert_rows(data, variant)
     consistency = data.sleeps.set_index("start_utc")["sleep_consistency_pct"]
     onset = pd.Timestamp("2024-03-12 22:10:00", tz="UTC")
     if variant == "current":
@@ -144,7 +147,7 @@ def test_unknown_extra_column_tolerated_with_warning(tmp_path):
     rows = [{**r, "Source": "noop"} for r in fx.workouts_rows()]
     files = {**fx.export_csvs(kinds=("cycles",)), "workouts.csv": fx.csv_text(header, rows)}
     data = read_export_files([(n, t.encode()) for n, t in files.items()])
-    assert len(data.workouts) == 3
+    pd.testing.assert_frame_equal(data.workouts, fx.expected_frames(data.files)["workouts"])
     assert "unknown extra column 'Source' in workouts.csv (ignored)" in data.warnings
 
 
@@ -185,7 +188,8 @@ def test_optional_files_absent(tmp_path):
     assert list(data.workouts.columns) == list(schema.WORKOUTS)
     assert "no workouts file in the export; that table stays empty" in data.warnings
     only_sleeps = read_export_files([("sleeps.csv", fx.export_csvs()["sleeps.csv"].encode())])
-    assert (len(only_sleeps.cycles), len(only_sleeps.sleeps)) == (0, 5)
+    assert len(only_sleeps.cycles) == 0
+    pd.testing.assert_frame_equal(only_sleeps.sleeps, fx.expected_frames(only_sleeps.files)["sleeps"])
 
 
 def test_header_normalization_folds_accents_nbsp_and_quotes():

@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -216,6 +216,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_writer(sub: argparse._SubParsersAction, name: str,
+                func: Callable[[argparse.Namespace], int], *, help: str,
+                description: str) -> argparse.ArgumentParser:
+    """Add a command that writes files to ``--out DIR`` from ``--db``, for all athletes or
+    ``--athlete NAME``; returns its parser for any further options."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.add_argument("--out", required=True, metavar="DIR")
+    _add_db(p)
+    p.add_argument("--athlete", metavar="NAME", help="only this athlete (default: all)")
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="python -m whoop",
@@ -240,22 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("export", help="write daily.csv and the record tables",
-                       description="Write daily (one row per athlete and day), cycles, recoveries, "
-                       "sleeps, workouts and journal to DIR.")
-    p.add_argument("--out", required=True, metavar="DIR")
+    p = _add_writer(sub, "export", cmd_export, help="write daily.csv and the record tables",
+                    description="Write daily (one row per athlete and day), cycles, recoveries, "
+                    "sleeps, workouts and journal to DIR.")
     p.add_argument("--format", choices=("csv", "parquet"), default="csv")
-    _add_db(p)
-    p.add_argument("--athlete", metavar="NAME", help="only this athlete (default: all)")
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("report", help="write the analytics as CSV",
-                       description="Write baselines.csv, training_load.csv, sleep_debt.csv and "
-                       "journal_impact.csv (one folder per athlete unless --athlete is given).")
-    p.add_argument("--out", required=True, metavar="DIR")
-    _add_db(p)
-    p.add_argument("--athlete", metavar="NAME", help="only this athlete (default: all)")
-    p.set_defaults(func=cmd_report)
+    _add_writer(sub, "report", cmd_report, help="write the analytics as CSV",
+                description="Write baselines.csv, training_load.csv, sleep_debt.csv and "
+                "journal_impact.csv (one folder per athlete unless --athlete is given).")
 
     sync_cli.add_commands(sub)
     worker_cli.add_commands(sub)

@@ -109,7 +109,7 @@ def _column(col: pd.Series, float_format: str | None, date_format: str | None) -
         return ["" if missing(v) else _number(v, float_format) for v in col.astype(object)]
     if pd.api.types.is_datetime64_any_dtype(dtype):
         shown = col.dt.strftime(date_format) if date_format else col.astype(str)
-        return ["" if pd.isna(t) else v for t, v in zip(col, shown.astype(object))]
+        return ["" if missing(t) else v for t, v in zip(col, shown.astype(object))]
     return [_scalar(v, float_format, date_format) for v in col.astype(object)]
 
 

@@ -107,8 +107,8 @@ SLEEPS: dict[str, str] = {
     "need_baseline_min": F,      # API only
     "need_strain_min": F,        # API only
     "need_nap_min": F,           # API only, <= 0
-    "sleep_cycle_count": F,      # API only
-    "disturbance_count": F,      # API only
+    "sleep_cycle_count": I,      # API only
+    "disturbance_count": I,      # API only
     **API_META,
     **PROVENANCE,
 }

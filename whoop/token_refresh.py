@@ -3,8 +3,8 @@
 Once WHOOP has answered a refresh, the old refresh token is spent (refresh tokens rotate, WHOOP
 developer docs "OAuth 2.0": https://developer.whoop.com/docs/developing/oauth), so the answer
 must reach the disk whatever happens to the process that asked. A ``kill -9`` of a sync (or of the
-app) between WHOOP's answer and the durable write used to lose the pair. So the request is sent
-by a small helper process, ``python -m whoop.token_refresh``, started in its own session: a
+app) between WHOOP's answer and the durable write would lose the pair were that process the one
+sending the request. So the request is sent by a small helper process, ``python -m whoop.token_refresh``, started in its own session: a
 signal to the sync (or to its terminal's process group) does not reach it. It
 
 1. reads the database's location from stdin (one JSON line: the DuckDB file or the PostgreSQL
@@ -42,6 +42,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from tenacity import Retrying, stop_after_delay, wait_exponential
 
 from whoop.config import WhoopSettings
 from whoop.crypto import fernet_from_key
@@ -157,8 +158,6 @@ def _save_pending_row(location: str, athlete_id: int, sealed: str, at: datetime)
     Raises:
         the last failure (StoreError, DatabaseBusyError, a driver error) once the time is up.
     """
-    from tenacity import Retrying, stop_after_delay, wait_exponential
-
     from whoop.store import Store
 
     store = Store(location)

@@ -34,6 +34,7 @@ import pandas as pd
 from whoop import schema
 from whoop.metrics.calendar import full_calendar, valid_columns
 from whoop.metrics.catalog import CATALOG
+from whoop.metrics.units import missing
 
 ZONE_GREEN_MIN = 67.0
 ZONE_YELLOW_MIN = 34.0
@@ -71,7 +72,7 @@ def recovery_zone(score: pd.Series) -> pd.Series:
 
 def zone_of(score: float | None) -> str | None:
     """The WHOOP recovery zone of one score (``"green"``/``"yellow"``/``"red"``), None if missing."""
-    if score is None or pd.isna(score):
+    if missing(score):
         return None
     return "green" if score >= ZONE_GREEN_MIN else "yellow" if score >= ZONE_YELLOW_MIN else "red"
 

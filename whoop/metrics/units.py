@@ -40,10 +40,13 @@ def c_delta_to_f(delta_c: Any) -> Any:
 
 
 def missing(x: Any) -> bool:
-    """True for None, NaN (float or numpy), ``pd.NA`` and ``pd.NaT``: the one test of a missing
-    scalar the formatters and pages use."""
+    """True for None, NaN (float or numpy), ``pd.NA``, ``pd.NaT`` and numpy's ``NaT``: the one
+    test of a missing scalar in the package (formatters, pages, CSV cells, the store's day window,
+    sync mapping). Anything else, including an array, is not a missing scalar: False."""
     if x is None or x is pd.NA or x is pd.NaT:
         return True
+    if isinstance(x, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(x))
     return isinstance(x, (float, np.floating)) and math.isnan(x)
 
 

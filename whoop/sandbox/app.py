@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.routing import Match, Route
@@ -139,22 +139,32 @@ class SandboxApp:
         return None
 
 
-def _truncating(send: Callable) -> Callable:
-    """A send that buffers the response and emits it as 200 with the body cut in half."""
+def _buffering(send: Callable, finish: Callable[[dict, bytes], Awaitable[None]], *,
+               hold_start: bool) -> Callable:
+    """A send that collects the response body and, at its last chunk, awaits
+    ``finish(start, body)`` with the whole body. With ``hold_start`` the response start message
+    is kept back (``start``) for ``finish`` to send; otherwise it passes through and ``start`` is
+    empty."""
     start: dict = {}
     chunks: list[bytes] = []
 
     async def wrapped(message: dict) -> None:
-        if message["type"] == "http.response.start":
+        if hold_start and message["type"] == "http.response.start":
             start.update(message)
             return
         if message["type"] != "http.response.body":
             await send(message)
             return
         chunks.append(message.get("body", b""))
-        if message.get("more_body"):
-            return
-        body = b"".join(chunks)
+        if not message.get("more_body"):
+            await finish(start, b"".join(chunks))
+
+    return wrapped
+
+
+def _truncating(send: Callable) -> Callable:
+    """A send that buffers the response and emits it as 200 with the body cut in half."""
+    async def finish(start: dict, body: bytes) -> None:
         cut = body[: len(body) // 2] if len(body) > 2 else b'{"records": ['
         headers = [(k, v) for k, v in start.get("headers", [])
                    if k.lower() not in (b"content-length", b"content-type")]
@@ -162,25 +172,16 @@ def _truncating(send: Callable) -> Callable:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": cut})
 
-    return wrapped
+    return _buffering(send, finish, hold_start=True)
 
 
 def _cutting(send: Callable) -> Callable:
     """A send that passes the response start (status, full Content-Length) and the first half
     of the body, then drops the rest: the caller returns ``_DROPPED`` so the connection closes."""
-    chunks: list[bytes] = []
-
-    async def wrapped(message: dict) -> None:
-        if message["type"] != "http.response.body":
-            await send(message)
-            return
-        chunks.append(message.get("body", b""))
-        if message.get("more_body"):
-            return
-        body = b"".join(chunks)
+    async def finish(_start: dict, body: bytes) -> None:
         await send({"type": "http.response.body", "body": body[: max(1, len(body) // 2)], "more_body": True})
 
-    return wrapped
+    return _buffering(send, finish, hold_start=False)
 
 
 def create_app(options: SandboxOptions | None = None, *,

@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -42,7 +40,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
+from tenacity import (Retrying, retry_if_exception, retry_if_result, stop_after_delay, stop_never,
+                      wait_random, wait_random_exponential)
 
 from whoop.config import db_location
 from whoop.errors import DatabaseBusyError, StoreError
@@ -377,11 +376,14 @@ class AdvisoryLock:
         try:
             schema = con.execute("SELECT current_schema()").fetchone()[0]
             key = _lock_key(schema or "", self.name)
-            deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
-            while not con.execute("SELECT pg_try_advisory_lock(?)", [key]).fetchone()[0]:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise LockTimeout(self.name)
-                time.sleep(poll_interval * (1 + random.random()))
+            taken = Retrying(
+                retry=retry_if_result(lambda got: not got),
+                stop=stop_never if timeout is None or timeout < 0 else stop_after_delay(timeout),
+                wait=wait_random(poll_interval, 2 * poll_interval),
+                retry_error_callback=lambda _state: False,
+            )(lambda: bool(con.execute("SELECT pg_try_advisory_lock(?)", [key]).fetchone()[0]))
+            if not taken:
+                raise LockTimeout(self.name)
         except BaseException:
             con.close()
             raise

@@ -19,6 +19,7 @@ import pandas as pd
 from whoop import schema
 from whoop.days import build_days, build_days_window, day_labels
 from whoop.errors import InputError, StoreError
+from whoop.metrics.units import missing
 from whoop.store.backend import DUCKDB, Connection, register_frame
 from whoop.store.base import StoreBase
 from whoop.store.merge import upsert, upsert_staged
@@ -124,9 +125,9 @@ class RecordsMixin(StoreBase):
         lo = _utc(since_utc) if since_utc is not None else starts.min()
         hi = _utc(until_utc) if until_utc is not None else starts.max()
         if len(moved):
-            lo = moved.min() if pd.isna(lo) else min(lo, moved.min())
-            hi = moved.max() if pd.isna(hi) else max(hi, moved.max())
-        if pd.isna(lo) or pd.isna(hi) or lo > hi:
+            lo = moved.min() if missing(lo) else min(lo, moved.min())
+            hi = moved.max() if missing(hi) else max(hi, moved.max())
+        if missing(lo) or missing(hi) or lo > hi:
             return schema.empty_frame("days")
         first = starts[starts < lo]     # the cycle running before lo: a cycle inserted or
         run_start = first.iloc[-1] if len(first) else lo       # deleted at lo changes its records

@@ -49,6 +49,7 @@ from whoop import schema
 from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
 from whoop.errors import AuthError, SyncRunningError, WhoopError
+from whoop.metrics.units import missing
 from whoop.store import LockTimeout, Store, utcnow
 from whoop.sync import mapping, state
 from whoop.tokens import TokenStore
@@ -109,7 +110,7 @@ class SyncResult:
 
 
 def _py(ts) -> datetime | None:
-    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
+    return None if missing(ts) else pd.Timestamp(ts).to_pydatetime()
 
 
 class RunConnection:
@@ -183,7 +184,7 @@ class _Run:
 
     def touched(self, *instants) -> None:
         """Widen the window of changed instants (UTC) to hold ``instants`` (None, NaT ignored)."""
-        found = [pd.Timestamp(t) for t in instants if t is not None and not pd.isna(t)]
+        found = [pd.Timestamp(t) for t in instants if not missing(t)]
         found = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC") for t in found]
         if found:
             self.window = [min(found + self.window[:1]), max(found + self.window[1:])]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import ApiError
+from whoop.metrics.units import missing
 from whoop.timezones import offset_minutes
 
 MS_PER_MIN = 60_000.0
@@ -41,6 +42,15 @@ def _min(ms) -> float:
 
 def _f(v) -> float:
     return NAN if v is None else float(v)
+
+
+def _count(v) -> int | None:
+    """A count WHOOP sends as an integer; None stays None. Raises ValueError for a fraction."""
+    if v is None:
+        return None
+    if float(v) != int(v):
+        raise ValueError(f"not a whole count: {v!r}")
+    return int(v)
 
 
 def _meta(rec: dict, ref: str) -> dict:
@@ -95,7 +105,7 @@ def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], re
     for r in records:
         with _reading("recovery", r):
             start = cycle_starts.get(r.get("cycle_id"))
-            if start is None or pd.isna(start):
+            if missing(start):
                 skipped += 1
                 continue
             s = r.get("score") or {}
@@ -142,8 +152,8 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
                 "sleep_need_min": NAN if None in parts else sum(parts) / MS_PER_MIN,
                 "sleep_debt_min": _min(parts[1]), "need_baseline_min": _min(parts[0]),
                 "need_strain_min": _min(parts[2]), "need_nap_min": _min(parts[3]),
-                "sleep_cycle_count": _f(st.get("sleep_cycle_count")),
-                "disturbance_count": _f(st.get("disturbance_count")), **_meta(r, ref)})
+                "sleep_cycle_count": _count(st.get("sleep_cycle_count")),
+                "disturbance_count": _count(st.get("disturbance_count")), **_meta(r, ref)})
     return _frame(rows, "sleeps", "sleep")
 
 
@@ -166,7 +176,7 @@ def workouts(records: list[dict], ref: str) -> pd.DataFrame:
                    "score_state": r.get("score_state"), "activity_strain": _f(s.get("strain")),
                    "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
                    "max_heart_rate_bpm": _f(s.get("max_heart_rate")),
-                   "duration_min": NAN if pd.isna(end) else (end - start).total_seconds() / 60.0,
+                   "duration_min": NAN if missing(end) else (end - start).total_seconds() / 60.0,
                    "percent_recorded": _f(s.get("percent_recorded")),
                    "distance_m": _f(s.get("distance_meter")), "altitude_gain_m": _f(s.get("altitude_gain_meter")),
                    "altitude_change_m": _f(s.get("altitude_change_meter")), **_meta(r, ref)}

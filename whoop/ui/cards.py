@@ -20,8 +20,8 @@ def delta_color(kpi: Kpi, *, unusual: bool | None = None,
 
     ``unusual`` is the verdict the page's words use (e.g. HRV's 7-day mean outside its normal
     range); None falls back to the card's own baseline, ``|kpi.z| >= 2`` (the "unusual for
-    you" rule of :mod:`whoop.metrics.baselines`). A red badge on +0.3 bpm under the words
-    "normal for you" contradicted them.
+    you" rule of :mod:`whoop.metrics.baselines`). So a badge is coloured only where the words
+    beside it call the day unusual.
     """
     if unusual is None:
         unusual = not missing(kpi.z) and abs(kpi.z) >= UNUSUAL_Z

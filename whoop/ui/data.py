@@ -35,6 +35,7 @@ import streamlit as st
 from whoop.config import db_location
 from whoop.errors import SignInError
 from whoop.metrics import basic
+from whoop.metrics.units import missing
 from whoop.store import Store
 from whoop.ui.session import viewer
 
@@ -141,13 +142,13 @@ def allowed(athlete_id: int) -> int:
 @st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
 def _athletes(location: str, version: str, scope: tuple[int, ...] | None) -> list[Athlete]:
     # One query, one snapshot (Store.athlete_summary): reading the athletes and their days on
-    # separate connections let an import committing in between show a half-new store.
+    # separate connections would let an import committing in between show a half-new store.
     table = _store(location).athlete_summary(None if scope is None else list(scope))
     return [Athlete(int(row.athlete_id), str(row.name),
-                    None if pd.isna(row.first_day) else pd.Timestamp(row.first_day).date(),
-                    None if pd.isna(row.last_day) else pd.Timestamp(row.last_day).date(),
+                    None if missing(row.first_day) else pd.Timestamp(row.first_day).date(),
+                    None if missing(row.last_day) else pd.Timestamp(row.last_day).date(),
                     int(row.days),
-                    None if pd.isna(row.last_import) else pd.Timestamp(row.last_import))
+                    None if missing(row.last_import) else pd.Timestamp(row.last_import))
             for row in table.itertuples(index=False)]
 
 

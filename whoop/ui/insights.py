@@ -210,12 +210,15 @@ def _row_at(frame: pd.DataFrame, day: date | None) -> pd.Series | None:
 
 
 def hrv_kpi(base: pd.DataFrame, kpi: Kpi) -> tuple[Kpi, bool | None]:
-    """The HRV card measured against the same baseline as the normal range and Explain a day:
-    the night's RMSSD against exp(mean ln RMSSD) of the ``hrv_normal_window_days`` before
-    (:func:`whoop.metrics.baselines.hrv_baseline`, Plews et al. 2012/2013), and whether the
-    card is unusual (the 7-day mean outside the normal range, the rule of :func:`hrv_line`;
-    None when the range is not known yet). The plain 30-day mean was a third HRV baseline on
-    one screen."""
+    """The HRV card against the one HRV baseline the normal range and Explain a day use: the
+    night's RMSSD (ms) against exp(mean ln RMSSD) of the ``hrv_normal_window_days`` before
+    (:func:`whoop.metrics.baselines.hrv_baseline`, Plews et al. 2012/2013).
+
+    Returns:
+        ``kpi`` with ``baseline`` (ms), ``n`` (days in the baseline), ``delta`` (value -
+        baseline, ms) and ``sd`` NaN; and whether the card is unusual: the 7-day mean outside
+        the normal range (the rule of :func:`hrv_line`), None while the range is not known yet
+        (then ``baseline`` and ``delta`` are NaN too)."""
     r = _row_at(base, kpi.day)
     if r is None or missing(r["hrv_normal_mean"]):
         n = 0 if r is None else int(r["hrv_normal_days"])
