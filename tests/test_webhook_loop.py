@@ -4,12 +4,16 @@ wakes and fetches the named records by id (whoop.sync.targeted). After processin
 sleeps, recoveries and workouts are the sandbox's, with few API requests and the days table
 equal to a whole rebuild; duplicates and out-of-order deliveries change nothing; badly signed
 deliveries are refused and the reconciliation poll catches up; a deleted record disappears, a
-rescored one updates; an unknown WHOOP user is acknowledged and ignored."""
+rescored one updates; a record WHOOP answers 404 for is deleted; an unknown WHOOP user is
+acknowledged and ignored; a delivery for an athlete whose access ended fails without a secret in
+its outcome and marks the connection for reconnecting."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 
 import httpx
@@ -26,6 +30,7 @@ from whoop.store import Store
 from whoop.sync import sync_athlete
 from whoop.tokens import TokenStore
 from whoop.webhook_server import PATH, webhook_app
+from whoop.webhooks import SIGNATURE, TIMESTAMP, sign
 from whoop.worker import Worker, WorkerOptions
 
 PUSHED = ("sleep", "recovery", "workout")        # the kinds WHOOP sends webhooks for
@@ -40,6 +45,8 @@ class Loop:
     worker: Worker
     athlete_id: int
     lines: list[str]
+    settings: WhoopSettings
+    receiver: str = ""
 
     def post(self, path: str) -> dict:
         r = httpx.post(self.sb.base_url + path, timeout=60)
@@ -80,8 +87,8 @@ def loop(db):
         with serve(webhook_app(store, CLIENT_SECRET, on_queued=worker.wake), "127.0.0.1", 0) as (port, _):
             runner = threading.Thread(target=worker.run, daemon=True)
             runner.start()
-            loop = Loop(sb, store, worker, aid, lines)
-            loop.post(f"/_sandbox/webhooks?url=http://127.0.0.1:{port}{PATH}")
+            loop = Loop(sb, store, worker, aid, lines, settings, f"http://127.0.0.1:{port}{PATH}")
+            loop.post(f"/_sandbox/webhooks?url={loop.receiver}")
             loop.delivered()                              # the worker's first pass is over
             httpx.post(sb.base_url + "/_sandbox/reset-stats", timeout=10).raise_for_status()
             try:
@@ -127,8 +134,6 @@ def test_a_day_of_webhooks_brings_the_athlete_up_to_date_with_few_requests(loop)
     mine = changes["athletes"][0]
     assert changes["webhooks"] > 0 and mine["created"]
     done = loop.delivered()
-    print(f"\nwebhooks: {changes['webhooks']} deliveries processed {done['seconds']:.2f} s after the "
-          f"advance; requests {loop.api_requests()}; {loop.lines}")
     assert set(done["sent"]) == {"204"}, done
     assert done["seconds"] < 20, done                  # woken by the deliveries, not the 10-min poll
     counts = assert_pushed_kinds_match(loop)
@@ -208,3 +213,38 @@ def test_a_deleted_workout_disappears_and_a_rescored_sleep_updates(loop):
     events = outcomes(loop).sort_values(["signed_at", "received_at"])
     assert events["event_type"].tolist() == ["sleep.updated", "recovery.updated", "workout.deleted"]
     assert events["outcome"].tolist() == ["applied", "applied", "deleted"]
+
+
+def test_a_webhook_after_the_athlete_revoked_access_fails_and_asks_to_reconnect(loop):
+    tokens = TokenStore(loop.store, loop.settings)
+    token = tokens.access_token(loop.athlete_id)
+    httpx.delete(loop.sb.base_url + "/developer/v2/user/access", headers={"Authorization": f"Bearer {token}"},
+                 timeout=10).raise_for_status()
+    assert loop.post("/_sandbox/rescore?kind=workout")["webhooks"] == 1
+    loop.delivered()
+    [outcome] = outcomes(loop)["outcome"].tolist()
+    assert outcome.startswith("failed: ") and token not in outcome, outcome
+    connection = tokens.connection(loop.athlete_id)
+    assert connection.status == "reconnect_needed"
+    assert all(token not in line for line in loop.lines)
+
+
+def test_a_record_whoop_answers_404_for_is_deleted(loop):
+    """WHOOP deleted a workout but its ``workout.deleted`` was missed; a later
+    ``workout.updated`` for it (say a retry) gets 404, and the stored workout goes."""
+    loop.post("/_sandbox/webhooks")                                   # the deletion sends nothing
+    [[_, wid]] = loop.post("/_sandbox/delete?kind=workout")["changed"]
+    stored = "SELECT count(*) AS n FROM workouts WHERE whoop_id = ?"
+    assert loop.store.query(stored, [wid])["n"].iloc[0] == 1
+    body = json.dumps({"user_id": loop.sb.state.world.athletes[0].user_id, "id": wid,
+                       "type": "workout.updated", "trace_id": str(uuid.uuid4())}).encode()
+    stamp = str(int(time.time() * 1000))
+    reply = httpx.post(loop.receiver, content=body, timeout=10,
+                       headers={SIGNATURE: sign(CLIENT_SECRET, stamp, body), TIMESTAMP: stamp})
+    assert reply.status_code == 204
+    loop.delivered()
+    assert outcomes(loop)["outcome"].tolist() == ["not_found"]
+    assert loop.store.query(stored, [wid])["n"].iloc[0] == 0
+    assert_pushed_kinds_match(loop)
+    assert_days_as_whole_rebuild(loop)
+    assert loop.api_requests() == {"GET /developer/v2/activity/workout/{workoutId}": 1}
