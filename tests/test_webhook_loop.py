@@ -20,8 +20,17 @@ import httpx
 import pandas as pd
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, NOW, REDIRECT, TABLE_OF, assert_matches_sandbox,
-                                 db_records, redirect_of, sandbox_records)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    NOW,
+    REDIRECT,
+    TABLE_OF,
+    assert_matches_sandbox,
+    db_records,
+    redirect_of,
+    sandbox_records,
+)
 from whoop.config import WhoopSettings
 from whoop.oauth import authorization_url
 from whoop.sandbox.testing import SandboxHandle, run_sandbox
@@ -248,3 +257,46 @@ def test_a_record_whoop_answers_404_for_is_deleted(loop):
     assert_pushed_kinds_match(loop)
     assert_days_as_whole_rebuild(loop)
     assert loop.api_requests() == {"GET /developer/v2/activity/workout/{workoutId}": 1}
+
+
+def test_the_worker_command_applies_the_sandboxs_webhooks(db):
+    """``python -m whoop worker`` as a subprocess: its start line names the reconciliation
+    interval; the sandbox's webhooks of a day reach its receiver and are applied within
+    seconds, though its next scheduled pass is 10 minutes away."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.sync.conftest import REPO
+    from tests.test_worker import worker_env
+
+    with run_sandbox(now=NOW, days=14, athletes=1, auto_approve=True, rate_window_s=1) as sb:
+        store = Store(db)
+        settings = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, sb.base_url)
+        url = authorization_url(store, settings) + "&sandbox_athlete=0"
+        aid = TokenStore(store, settings).finish_connect_url(redirect_of(url)).athlete_id
+        sync_athlete(store, settings, aid)
+        proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "600", "--port", "0",
+                                 "--reconcile-min", "120"], env=worker_env(sb, db), cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        guard = threading.Timer(120, proc.kill)          # never hang the suite
+        guard.start()
+        try:
+            start = proc.stdout.readline()
+            assert "each synced every 120 min and on its webhooks" in start, start
+            receiver = proc.stdout.readline().split()[-1]
+            httpx.post(sb.base_url + "/_sandbox/webhooks", params={"url": receiver}, timeout=10).raise_for_status()
+            sent = httpx.post(sb.base_url + "/_sandbox/advance?days=1", timeout=60).json()["webhooks"]
+            line = proc.stdout.readline()              # the batch's line
+            while "webhooks" in line and sum(store.webhook_events()["outcome"].notna()) < sent:
+                line = proc.stdout.readline()
+            proc.send_signal(signal.SIGTERM)
+            _out, err = proc.communicate(timeout=60)
+        finally:
+            guard.cancel()
+        assert "webhooks" in line and "applied" in line, line + err
+        assert proc.returncode == 0 and err == "", err
+        events = store.webhook_events()
+        assert len(events) == sent and set(events["outcome"]) <= {"applied", "deleted", "not_found"}
+        loop = Loop(sb, store, None, aid, [], settings)
+        assert_pushed_kinds_match(loop)
