@@ -36,6 +36,7 @@ from whoop.accounts import Viewer
 from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for
 from whoop.errors import ConfigError, InputError, ReconnectNeeded, WhoopError
 from whoop.store import AlertSettingsRow, Store, utcnow
+from whoop.metrics.units import missing
 
 log = logging.getLogger(__name__)
 #: keep the stored Apprise URL (:func:`save_settings`)
@@ -148,8 +149,8 @@ def recipients(store: Store) -> list[Recipient]:
                 url = decrypt(fernet, r.apprise_enc)
             except ReconnectNeeded:
                 problem = "the saved Apprise URL cannot be decrypted (the token key changed): save it again"
-        athlete = None if pd.isna(r.athlete_id) else int(r.athlete_id)
-        last = None if pd.isna(r.last_digest_on) else pd.Timestamp(r.last_digest_on).date()
+        athlete = None if missing(r.athlete_id) else int(r.athlete_id)
+        last = None if missing(r.last_digest_on) else pd.Timestamp(r.last_digest_on).date()
         out.append(Recipient(Viewer(int(r.account_id), r.username, r.role, athlete),
                              r.email if isinstance(r.email, str) else None, url, bool(r.immediate),
                              bool(r.digest), int(r.digest_hour), r.digest_tz, last, problem))

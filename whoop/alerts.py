@@ -36,7 +36,7 @@ import pandas as pd
 from whoop.metrics import baselines as mb
 from whoop.metrics.basic import daily_view, latest_kpi, zone_of
 from whoop.metrics.catalog import CATALOG, with_baseline
-from whoop.metrics.units import Settings
+from whoop.metrics.units import Settings, missing
 
 RUN_DAYS = 3
 STALE_AFTER = timedelta(hours=48)
@@ -91,7 +91,7 @@ def _instant(value) -> datetime | None:
     if value is None:
         return None
     ts = pd.Timestamp(value)
-    if pd.isna(ts):
+    if missing(ts):
         return None
     return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
 

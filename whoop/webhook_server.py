@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -34,7 +35,8 @@ def webhook_app(store: Store, client_secret: str,
             body += chunk
             if len(body) > MAX_BODY:
                 return PlainTextResponse("too large", status_code=413)
-        status, what = receive(store, client_secret, request.headers, body, utcnow())
+        # the INSERT runs off the event loop: deliveries arriving meanwhile are read, not held up
+        status, what = await run_in_threadpool(receive, store, client_secret, request.headers, body, utcnow())
         log.info("webhook %s: %s", status, what)
         if status == 202 and what == "queued" and on_queued is not None:
             on_queued()

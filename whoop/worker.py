@@ -20,6 +20,13 @@ file, no queue table: the database's own locks.
 Budget: every WHOOP request is taken from the app's budget in the database
 (:mod:`whoop.store.budget`), shared with the other workers, the CLI and the app.
 
+Webhooks: each pass first applies the queued WHOOP webhooks (:mod:`whoop.webhooks`, received by
+:mod:`whoop.webhook_server` in the worker's process or another's) with fetches by id
+(:func:`whoop.sync.targeted.apply_webhooks`); a new delivery wakes the worker
+(:meth:`Worker.wake`), so it is applied within about a second. With webhooks received, the
+scheduled syncs become a reconciliation poll: every ``reconcile_s`` at least (WHOOP sends no
+webhooks for cycles and Day Strain, and deliveries can be missed).
+
 Stopping: :meth:`Worker.stop` (SIGTERM, Ctrl-C in the CLI) lets the running sync finish and stops
 before the next athlete.
 """
@@ -41,6 +48,7 @@ from whoop.errors import ConfigError, SyncRunningError, WhoopError
 from whoop.store import Store, utcnow
 from whoop.sync import SyncOptions, SyncResult, due_athletes, sync_athlete, sync_status
 from whoop.sync.requests import pending_request, requested_athletes
+from whoop.sync.targeted import WebhookBatch, apply_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +116,11 @@ class WorkerOptions:
         rate_window_s: WHOOP's minute window in seconds (60; ``WHOOP_RATE_WINDOW_S`` compresses
             it, and the day, 1440 windows, with it, for the sandbox: whoop.client.rate_window_s).
         sync: what each sync reads (:class:`whoop.sync.SyncOptions`).
+        reconcile_s: with webhooks received, the least interval of the reconciliation poll
+            (seconds; WHOOP sends no webhooks for cycles, and deliveries can be missed); None:
+            no webhooks, the budget's interval alone (:func:`poll_interval`).
+        settle_s: after a webhook woke the worker, how long it waits for the rest of a burst
+            of deliveries before the pass (seconds).
     """
 
     poll_s: float = 60.0
@@ -115,13 +128,17 @@ class WorkerOptions:
     min_interval_s: float = 3600.0
     rate_window_s: float = 60.0
     sync: SyncOptions = field(default_factory=SyncOptions)
+    reconcile_s: float | None = None
+    settle_s: float = 0.2
 
 
 @dataclass
 class PassResult:
-    """One pass: athletes synced (results), failed (athlete name, message), skipped (ids another
-    process held or had just synced), and the interval used (seconds)."""
+    """One pass: webhook batches applied, athletes synced (results), failed (athlete name,
+    message), skipped (ids another process held or had just synced), and the interval used
+    (seconds)."""
 
+    webhooks: list[WebhookBatch] = field(default_factory=list)
     synced: list[SyncResult] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
@@ -164,8 +181,33 @@ class Worker:
     def interval_s(self) -> float:
         """The sync interval for the current roster (:func:`poll_interval`), seconds."""
         athletes = len(self.store.connected_athlete_ids())
-        return poll_interval(athletes, minimum_s=self.options.min_interval_s,
-                             day_s=1440 * self.options.rate_window_s)
+        interval = poll_interval(athletes, minimum_s=self.options.min_interval_s,
+                                 day_s=1440 * self.options.rate_window_s)
+        return max(interval, self.options.reconcile_s or 0.0)
+
+    def apply_webhooks(self, out: PassResult) -> None:
+        """Apply the queued webhooks of every athlete that has some, oldest delivery first
+        (:func:`whoop.sync.targeted.apply_webhooks`); an athlete another process holds keeps
+        its deliveries for the next pass. Appends the batches to ``out``; a failed athlete is
+        reported through ``warn`` and in ``out.failed``."""
+        for aid in self.store.athletes_with_webhooks():
+            if self.stopping:
+                return
+            name = self.store.athlete_name(aid) or str(aid)
+            try:
+                batch = apply_webhooks(self.store, self.settings, aid,
+                                       client_kw={"minute_s": self.options.rate_window_s})
+            except WhoopError as exc:
+                out.failed.append((name, str(exc)))
+                self.warn(f"error: athlete '{name}': webhooks: {exc}")
+                continue
+            if batch is None or not batch.outcomes:
+                continue
+            out.webhooks.append(batch)
+            done = list(batch.outcomes.values())
+            kinds = ", ".join(f"{done.count(o)} {o}" for o in dict.fromkeys(done))
+            self.say(f"{time.strftime('%H:%M:%S')} athlete '{name}': webhooks {kinds}; "
+                     f"{batch.requests} requests")
 
     def _still_due(self, athlete_id: int, max_age: timedelta | None) -> bool:
         """Read again just before claiming: a requested athlete (``max_age`` None) whose request
@@ -201,8 +243,10 @@ class Worker:
             StoreError, DatabaseBusyError: the database cannot be read; ConfigError: the roster
             is too large for the daily budget (:func:`poll_interval`).
         """
+        out = PassResult()
+        self.apply_webhooks(out)
         with self._reading():
-            out = PassResult(interval_s=self.interval_s())
+            out.interval_s = self.interval_s()
             max_age = timedelta(seconds=out.interval_s)
             requested = requested_athletes(self.store)
             due = [aid for aid in due_athletes(self.store, max_age) if aid not in requested]
@@ -251,7 +295,12 @@ class Worker:
         until = time.monotonic() + self.options.poll_s
         while not self.stopping:
             left = until - time.monotonic()
-            if left <= 0 or self._wake.wait(min(left, self.options.request_poll_s)):
+            if left <= 0:
+                return
+            if self._wake.wait(min(left, self.options.request_poll_s)):
+                self._wake.clear()
+                if not self.stopping:
+                    time.sleep(self.options.settle_s)   # the rest of a burst of deliveries
                 self._wake.clear()
                 return
             try:
@@ -288,7 +337,9 @@ def describe(store: Store, options: WorkerOptions, athletes: int) -> str:
 
     try:
         interval = poll_interval(athletes, minimum_s=options.min_interval_s, day_s=1440 * options.rate_window_s)
-        every = f"each synced every {_duration(interval)}"
+        every = f"each synced every {_duration(max(interval, options.reconcile_s or 0.0))}"
+        if options.reconcile_s:
+            every += " and on its webhooks"
     except ConfigError as exc:
         every = str(exc)
     return (f"worker {os.getpid()} on {store.display}: {athletes} connected athletes, {every} "

@@ -3,14 +3,16 @@
 ::
 
     python -m whoop worker [--db URL] [--once] [--poll S] [--min-interval MIN] [--quiet]
-                           [--host 127.0.0.1] [--port 8766] [--no-webhooks]
+                           [--host 127.0.0.1] [--port 8766] [--no-webhooks] [--reconcile-min MIN]
 
 Prints a start line, then one line per sync on stdout; a failed sync is one ``error: ...`` line
 on stderr and the worker goes on. SIGTERM or Ctrl-C stop it between athletes (a second Ctrl-C
 interrupts the running sync). ``--once``: one pass over the due athletes, then exit (tests,
 cron); exit code 1 when a sync of that pass failed. Unless ``--once`` or ``--no-webhooks``, the
 worker also receives WHOOP's webhooks on ``--host``:``--port`` (:mod:`whoop.webhook_server`) and
-fetches what they name at once (:meth:`whoop.worker.Worker.wake`). ``WHOOP_RATE_WINDOW_S`` compresses WHOOP's
+fetches what they name at once (:meth:`whoop.worker.Worker.wake`); the scheduled syncs then run
+every ``--reconcile-min`` minutes at least (default ``$WHOOP_RECONCILE_MIN`` or 180), as a
+reconciliation poll. ``WHOOP_RATE_WINDOW_S`` compresses WHOOP's
 minute window (and its day) for the sandbox (:func:`whoop.client.rate_window_s`).
 
 Start-up stays light: the store, the sync engine and the HTTP client are imported when the
@@ -57,6 +59,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="port of the webhook receiver, POST /webhooks/whoop (default: 8766)")
     p.add_argument("--no-webhooks", action="store_true",
                    help="do not receive webhooks (another worker of this database does)")
+    p.add_argument("--reconcile-min", type=float, metavar="MIN",
+                   help="with webhooks, least minutes between two syncs of an athlete: the "
+                        "reconciliation poll for cycles and missed webhooks (default: "
+                        "$WHOOP_RECONCILE_MIN or 180; also for a --no-webhooks worker when given)")
     p.set_defaults(func=cmd_worker)
 
 
@@ -114,9 +120,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
     minimum = args.min_interval if args.min_interval is not None else int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60)
     if minimum <= 0:
         raise InputError("--min-interval must be more than 0 minutes")
+    webhooks = not (args.once or args.no_webhooks)
+    reconcile = args.reconcile_min if args.reconcile_min is not None else (
+        int_setting("WHOOP_RECONCILE_MIN", 180) if webhooks else None)
+    if reconcile is not None and reconcile <= 0:
+        raise InputError("--reconcile-min must be more than 0 minutes")
     settings = whoop_settings().require()
     store = Store(args.db)
     options = WorkerOptions(poll_s=args.poll, min_interval_s=minimum * 60, rate_window_s=rate_window_s(),
+                            reconcile_s=reconcile * 60 if reconcile is not None else None,
                             sync=SyncOptions(overlap_days=int_setting("WHOOP_SYNC_OVERLAP_DAYS", 7)))
 
     def say(line: str) -> None:

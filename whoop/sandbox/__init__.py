@@ -18,7 +18,8 @@ Flags: ``--host`` (127.0.0.1) ``--port`` (8765) ``--seed N`` ``--days N`` ``--at
 (repeatable; default http://localhost:8501/) ``--auto-approve`` ``--rate-window-s S`` (60)
 ``--faults SPEC`` ``--slow-s S`` (30) ``--token-ttl-s S`` (3600) ``--code-ttl-s S`` (600)
 ``--now ISO`` (default: now, truncated to the hour) ``--latency-s S`` (0: every API reply late)
-``--token-hold-s S`` (0: each token reply held after the tokens are issued) ``--log-level``.
+``--token-hold-s S`` (0: each token reply held after the tokens are issued) ``--webhook-url URL``
+(signed v2 webhooks of every change go there, ``whoop.sandbox.webhooks``) ``--log-level``.
 
 Point the app at it
 -------------------
@@ -43,7 +44,7 @@ Endpoints
 - Control (``whoop.sandbox.admin``): ``GET /_sandbox/health``, ``POST /_sandbox/advance?days=N``,
   ``POST /_sandbox/token-clock?skip_s=S`` (tokens and codes age without a wait),
   ``POST /_sandbox/rescore``, ``POST /_sandbox/delete``, ``GET|POST /_sandbox/faults``,
-  ``GET /_sandbox/stats``, ``POST /_sandbox/reset-stats``.
+  ``GET /_sandbox/stats``, ``POST /_sandbox/reset-stats``, ``GET|POST /_sandbox/webhooks``.
 
 Data: ``whoop.synth`` athletes (the same generator as ``whoop.demo``), see ``whoop.sandbox.world``.
 Rate limits: ``whoop.sandbox.ratelimit``. Faults: ``whoop.sandbox.faults``.

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-s", type=float, default=0.0, help="delay of every API reply, seconds")
     p.add_argument("--token-hold-s", type=float, default=0.0,
                    help="hold each token reply this long after issuing the tokens, seconds")
+    p.add_argument("--webhook-url", default=None, metavar="URL",
+                   help="POST signed WHOOP v2 webhooks of every change to URL (e.g. a worker's "
+                        "http://127.0.0.1:8766/webhooks/whoop)")
     p.add_argument("--log-level", default="info")
     return p
 
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         redirect_uris=args.redirect_uris or [DEFAULT_REDIRECT_URI], auto_approve=args.auto_approve,
         rate_window_s=args.rate_window_s, faults=args.faults, slow_s=args.slow_s,
         token_ttl_s=args.token_ttl_s, code_ttl_s=args.code_ttl_s, now=args.now,
-        latency_s=args.latency_s, token_hold_s=args.token_hold_s)
+        latency_s=args.latency_s, token_hold_s=args.token_hold_s, webhook_url=args.webhook_url)
     import uvicorn
 
     from whoop.sandbox.app import create_app

@@ -10,6 +10,11 @@
   now (default: the newest scored one); ``POST /_sandbox/delete?kind=workout|sleep[&id=ID]``:
   delete one workout or nap now (default: the newest). Both return ``{"changed": [[kind, id]...]}``;
   404 when there is no such record, 400 for a kind that cannot change that way.
+- ``GET  /_sandbox/webhooks``: ``{"url", "pending", "sent": {status: n}}`` of the webhooks the
+  sandbox sends (``whoop.sandbox.webhooks``); ``POST /_sandbox/webhooks?url=URL`` (or JSON
+  ``{"url": URL}``) sets where they go, without ``url`` stops them. They are signed with the
+  client secret and sent after ``advance``, ``rescore`` and ``delete``, whose answers say how
+  many were queued (``"webhooks": n``).
 - ``GET  /_sandbox/faults``: pending faults; ``POST /_sandbox/faults`` with JSON
   ``{"spec": "503:2,drop"}`` (or ``{"kind": "503", "count": 2, "target": "api"}``) queues more,
   ``{"clear": true}`` empties the queue first.
@@ -33,6 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from whoop.sandbox.state import SandboxState
+from whoop.sandbox.webhooks import events_of
 from whoop.sandbox.world import iso_z
 
 
@@ -65,7 +71,11 @@ async def advance(request: Request) -> Response:
 
     def run() -> dict:
         with st.lock:
-            return st.world.advance(delta)
+            before = [a.records for a in st.world.athletes]
+            out = st.world.advance(delta)
+            events = [e for a, old, changes in zip(st.world.athletes, before, out["athletes"])
+                      for e in events_of(old, a, changes)]
+        return {**out, "webhooks": st.webhooks.submit(events)}
 
     return JSONResponse(await run_in_threadpool(run))
 
@@ -91,29 +101,49 @@ def _target(request: Request, st: SandboxState) -> tuple[Any, str, Any]:
     return ath, kind, key
 
 
-def _force(request: Request, change) -> Response:
+def _force(request: Request, change, verb: str) -> Response:
     """Apply ``change(athlete, kind, key, now)`` to the record the query names, under the state
-    lock: 404 for an unknown record, 400 for a bad query, else ``{"changed": ...}``."""
+    lock, and send its webhooks (``verb``: ``updated`` or ``deleted``): 404 for an unknown
+    record, 400 for a bad query, else ``{"changed": ..., "webhooks": n}``."""
     st = _st(request)
     with st.lock:
         try:
             ath, kind, key = _target(request, st)
+            before = ath.records
             changed = change(ath, kind, key, st.world.now)
         except KeyError as exc:
             return JSONResponse({"error": "not_found", "error_description": str(exc)}, status_code=404)
         except ValueError as exc:
             return _bad(str(exc))
-    return JSONResponse({"changed": changed})
+        events = events_of(before, ath, {verb: changed})
+    return JSONResponse({"changed": changed, "webhooks": st.webhooks.submit(events)})
 
 
 async def rescore(request: Request) -> Response:
     """``POST /_sandbox/rescore``: rescore one record now (``updated_at`` moves)."""
-    return _force(request, lambda ath, kind, key, now: ath.force_rescore(kind, key, now))
+    return _force(request, lambda ath, kind, key, now: ath.force_rescore(kind, key, now), "updated")
 
 
 async def delete(request: Request) -> Response:
     """``POST /_sandbox/delete``: delete one record now."""
-    return _force(request, lambda ath, kind, key, now: ath.force_delete(kind, key))
+    return _force(request, lambda ath, kind, key, now: ath.force_delete(kind, key), "deleted")
+
+
+async def webhooks(request: Request) -> Response:
+    """``GET|POST /_sandbox/webhooks``: where the sandbox's webhooks go, and what they got."""
+    st = _st(request)
+    if request.method == "POST":
+        url = request.query_params.get("url")
+        if url is None and (raw := await request.body()):
+            try:
+                data = json.loads(raw)
+                url = data.get("url") if isinstance(data, dict) else None
+            except ValueError:
+                return _bad("body must be a JSON object")
+        if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            return _bad("url must be an http:// or https:// URL")
+        st.webhooks.url = url or None
+    return JSONResponse(st.webhooks.status())
 
 
 async def faults(request: Request) -> Response:
@@ -155,6 +185,7 @@ def routes() -> list[Route]:
         Route("/_sandbox/rescore", rescore, methods=["POST"]),
         Route("/_sandbox/delete", delete, methods=["POST"]),
         Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
+        Route("/_sandbox/webhooks", webhooks, methods=["GET", "POST"]),
         Route("/_sandbox/stats", stats),
         Route("/_sandbox/reset-stats", reset_stats, methods=["POST"]),
     ]

@@ -5,7 +5,9 @@ Spec grammar (``--faults`` and ``POST /_sandbox/faults {"spec": "..."}``)::
     SPEC   := ITEM ("," ITEM)*
     ITEM   := KIND ["@" TARGET] [":" COUNT]       COUNT defaults to 1
     KIND   := 429 | 500 | 502 | 503 | slow | drop | malformed | cut | expire | revoke
+            | duplicate | reorder | badsig                  (webhook deliveries only)
     TARGET := api (default: /developer/... requests) | token (the token endpoint) | any
+            | webhook (the default, and the only target, of the webhook kinds)
 
 Example: ``"429:3,503:2,slow:1,drop:1,malformed:1,expire:1,revoke:1,503@token:1"``: the next three
 API requests get 429, the two after that 503, and so on; the first token request gets 503.
@@ -24,6 +26,12 @@ What each kind does to the request that draws it:
 - ``expire``: the bearer token of the request expires now, then the request runs (-> 401).
 - ``revoke``: the grant of the bearer token is revoked now (access and refresh tokens), then the
   request runs (-> 401; a later refresh gets ``invalid_grant``).
+
+Webhook deliveries the sandbox sends (``whoop.sandbox.webhooks``), one fault per delivery:
+
+- ``duplicate``: the delivery is sent twice (same body and trace id, as WHOOP's retries).
+- ``reorder``: the delivery is held and sent after the next one.
+- ``badsig``: the delivery is signed with a wrong secret (the receiver must refuse it).
 """
 
 from __future__ import annotations
@@ -33,8 +41,9 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-KINDS = ("429", "500", "502", "503", "slow", "drop", "malformed", "cut", "expire", "revoke")
-TARGETS = ("api", "token", "any")
+WEBHOOK_KINDS = ("duplicate", "reorder", "badsig")
+KINDS = ("429", "500", "502", "503", "slow", "drop", "malformed", "cut", "expire", "revoke", *WEBHOOK_KINDS)
+TARGETS = ("api", "token", "any", "webhook")
 _ITEM = re.compile(r"^\s*(?P<kind>[a-z0-9]+)(?:@(?P<target>[a-z]+))?(?::(?P<count>\d+))?\s*$")
 
 
@@ -59,11 +68,15 @@ def parse_faults(spec: str) -> list[Fault]:
         m = _ITEM.match(raw)
         if not m:
             raise ValueError(f"bad fault item {raw.strip()!r}; expected KIND[@TARGET][:COUNT]")
-        kind, target = m["kind"], m["target"] or "api"
+        kind = m["kind"]
+        target = m["target"] or ("webhook" if kind in WEBHOOK_KINDS else "api")
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(KINDS)}")
         if target not in TARGETS:
             raise ValueError(f"unknown fault target {target!r}; known: {', '.join(TARGETS)}")
+        if (kind in WEBHOOK_KINDS) != (target == "webhook"):
+            raise ValueError(f"fault {kind!r} cannot target {target!r}: {', '.join(WEBHOOK_KINDS)} "
+                             f"target webhook deliveries only")
         faults.extend([Fault(kind, target)] * int(m["count"] or 1))
     return faults
 
@@ -87,10 +100,11 @@ class FaultQueue:
             self._queue.clear()
 
     def take(self, target: str) -> Fault | None:
-        """Remove and return the first pending fault aimed at ``target`` ("api" or "token")."""
+        """Remove and return the first pending fault aimed at ``target`` ("api", "token" or
+        "webhook"; an ``any`` fault hits the first API or token request)."""
         with self._lock:
             for i, fault in enumerate(self._queue):
-                if fault.target in (target, "any"):
+                if fault.target == target or (fault.target == "any" and target != "webhook"):
                     del self._queue[i]
                     return fault
         return None

@@ -33,6 +33,8 @@ class SandboxOptions:
         token_hold_s: the token endpoint holds each successful reply this long after issuing the
             tokens (the old refresh token is already spent), so a test can kill the requester
             between WHOOP's answer and its durable write.
+        webhook_url: where the sandbox POSTs its signed v2 webhooks (``whoop.sandbox.webhooks``);
+            None sends none (``POST /_sandbox/webhooks`` sets it later).
     """
 
     host: str = "127.0.0.1"
@@ -52,3 +54,4 @@ class SandboxOptions:
     now: datetime | None = None
     latency_s: float = 0.0
     token_hold_s: float = 0.0
+    webhook_url: str | None = None

@@ -29,6 +29,7 @@ from typing import Any, Callable
 from whoop.sandbox.faults import FaultQueue
 from whoop.sandbox.options import SandboxOptions
 from whoop.sandbox.ratelimit import RateLimiter
+from whoop.sandbox.webhooks import WebhookSender
 from whoop.sandbox.world import World
 
 SCOPES = ("offline", "read:recovery", "read:cycles", "read:workout", "read:sleep", "read:profile",
@@ -146,6 +147,7 @@ class SandboxState:
         self.faults = FaultQueue()
         if options.faults:
             self.faults.add(options.faults)
+        self.webhooks = WebhookSender(options.client_secret, self.faults, options.webhook_url)
         self.stats = Stats()
         self._auth_requests: dict[str, AuthRequest] = {}
         self._codes: dict[str, Code] = {}

@@ -7,7 +7,12 @@ from datetime import datetime
 
 import pandas as pd
 
+from whoop import schema
+from whoop.store.backend import Connection
 from whoop.store.base import StoreBase
+
+#: The columns a webhook names a record by (WHOOP ids), per table.
+_BY_ID = {("sleeps", "whoop_id"), ("workouts", "whoop_id"), ("recoveries", "sleep_whoop_id")}
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,32 @@ class WebhooksMixin(StoreBase):
         with self.transaction() as con:
             con.execute("UPDATE webhook_events SET processed_at = ?, outcome = ? WHERE trace_id = ?",
                         [at, outcome[:500], trace_id])
+
+    @staticmethod
+    def drop_api_records(con: Connection, table: str, athlete_id: int, column: str, whoop_id: str,
+                         keep_key: datetime | None = None) -> tuple[int, list]:
+        """Inside ``con``'s transaction: the athlete's ``table`` rows from the API whose
+        ``column`` (``whoop_id``; ``sleep_whoop_id`` of recoveries) is ``whoop_id``, except the
+        one keyed ``keep_key``, leave the API's data: ``api`` rows are deleted, ``api+export``
+        rows go back to ``export`` provenance (``raw_json`` cleared) and stay, as at the close of
+        a sync pass. Returns (rows, the instants they touched: keys and cycle starts, UTC).
+
+        Raises:
+            KeyError: ``(table, column)`` is not a WHOOP id column of a record table.
+        """
+        if (table, column) not in _BY_ID:
+            raise KeyError(f"{table}.{column} is not a WHOOP id column")
+        key = schema.KEYS[table][0]
+        cond = (f"athlete_id = ? AND {column} = ? AND source IN ('api', 'api+export') "
+                f"AND (?::TIMESTAMPTZ IS NULL OR {key} <> ?::TIMESTAMPTZ)")
+        args = [athlete_id, whoop_id, keep_key, keep_key]
+        cols = [key] + (["cycle_start_utc"] if key != "cycle_start_utc" else [])
+        rows = con.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE {cond}", args).fetchall()
+        if rows:
+            con.execute(f"UPDATE {table} SET source = 'export', raw_json = NULL WHERE {cond} "
+                        f"AND source = 'api+export'", args)
+            con.execute(f"DELETE FROM {table} WHERE {cond} AND source = 'api'", args)
+        return len(rows), [v for row in rows for v in row if v is not None]
 
     def webhook_events(self) -> pd.DataFrame:
         """Every delivery: trace_id, whoop_user_id, event_type, record_id, signed_at, received_at,

@@ -51,7 +51,8 @@ from whoop.config import WhoopSettings
 from whoop.errors import AuthError, SyncRunningError, WhoopError
 from whoop.metrics.units import missing
 from whoop.store import LockTimeout, Store, utcnow
-from whoop.sync import mapping, state
+from whoop.sync import state
+from whoop.sync.changes import DayWindow, frame_of, frame_span, stored_span
 from whoop.tokens import TokenStore
 
 log = logging.getLogger(__name__)
@@ -180,20 +181,15 @@ class _Run:
         self.con = con
         self.run_id = 0
         self.counts: dict[str, dict[str, int]] = {}
-        self.window: list[pd.Timestamp] = []    # earliest and latest instant changes touched
+        self.window = DayWindow()               # earliest and latest instant changes touched
 
     def touched(self, *instants) -> None:
         """Widen the window of changed instants (UTC) to hold ``instants`` (None, NaT ignored)."""
-        found = [pd.Timestamp(t) for t in instants if not missing(t)]
-        found = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC") for t in found]
-        if found:
-            self.window = [min(found + self.window[:1]), max(found + self.window[1:])]
+        self.window.touch(*instants)
 
     def rebuild_days(self, con) -> None:
         """Rebuild the days of the changed window (nothing when nothing changed)."""
-        if self.window:
-            Store.rebuild_days(con, self.aid, self.window[0].to_pydatetime(),
-                               self.window[1].to_pydatetime())
+        self.window.rebuild(con, self.aid)
 
     def _token(self, force: bool = False, stale: str | None = None) -> str:
         return self.tokens.access_token(self.aid, force=force, stale=stale)
@@ -228,15 +224,7 @@ class _Run:
         return min(start, pending) if pending is not None else start
 
     def _frame(self, coll: str, records: list[dict]) -> tuple[pd.DataFrame, int]:
-        ref = f"sync run {self.run_id}"
-        if coll == "cycle":
-            return mapping.cycles(records, ref), 0
-        if coll == "workout":
-            return mapping.workouts(records, ref), 0
-        starts = self.store.cycle_starts(self.aid, [r.get("cycle_id") for r in records])
-        if coll == "sleep":
-            return mapping.sleeps(records, starts, ref), 0
-        return mapping.recoveries(records, starts, ref)
+        return frame_of(self.store, self.aid, coll, records, f"sync run {self.run_id}")
 
     def collection(self, coll: str, last: bool = True) -> None:
         table = TABLE[coll]
@@ -256,10 +244,10 @@ class _Run:
             frame, skipped = self._frame(coll, recs)
             with self.store.transaction() as con:
                 keys = [_py(k) for k in frame[key]]
-                before = _stored_span(con, table, self.aid, keys)
+                before = stored_span(con, table, self.aid, keys)
                 got = Store.upsert(con, table, self.aid, frame, self.run_id)
                 if got["inserted"] or got["updated"]:
-                    self.touched(*before, *_frame_span(frame, key))
+                    self.touched(*before, *frame_span(frame, key))
                 if keys:
                     Store.record_sync_page(con, self.aid, coll, keys, min(keys), max(keys))
                 c["inserted"] += got["inserted"]
@@ -280,21 +268,6 @@ class _Run:
             if last:                                # days agree with the records at the end
                 self.rebuild_days(con)
         self._emit(coll, pages, records, done=True)
-
-
-def _stored_span(con, table: str, athlete_id: int, keys: list) -> tuple:
-    """The instants the stored versions of a page's records touch (keys and, for sleeps and
-    workouts, cycle starts): a page changing them changes the days there."""
-    if table in ("cycles", "recoveries"):   # the key is the only instant: the page has it
-        return ()
-    return Store.touched_span(con, table, athlete_id, keys)
-
-
-def _frame_span(frame: pd.DataFrame, key: str) -> tuple:
-    """The earliest and latest key and ``cycle_start_utc`` of a page's frame."""
-    cols = [c for c in (key, "cycle_start_utc") if c in frame.columns]
-    values = pd.concat([frame[c] for c in cols]).dropna()
-    return (values.min(), values.max()) if len(values) else ()
 
 
 def athlete_lock(store: Store, athlete_id: int):
