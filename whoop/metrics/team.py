@@ -244,3 +244,30 @@ def csv_frame(team: pd.DataFrame) -> pd.DataFrame:
     """The team frame as downloaded: every column but ``athlete_id`` and ``flag_kinds``
     (write it with :func:`whoop.csvout.write_csv`, which keeps hostile names as data)."""
     return team.drop(columns=["athlete_id", "flag_kinds"])
+
+
+#: Orders of the team table: label -> (column, ascending). Blanks always last.
+SORTS: dict[str, tuple[str, bool]] = {
+    "Recovery, lowest first": ("recovery_score_pct", True),
+    "Athlete name": ("athlete", True),
+    "Resting HR z, highest first": ("resting_hr_z", False),
+    "Sleep debt, most first": ("sleep_debt_14n_h", False),
+    "ACWR, highest first": ("acwr", False),
+    "Flags, most first": ("flag_count", False),
+    "Last record, oldest first": ("last_record_date", True),
+}
+
+
+def sort_team(team: pd.DataFrame, order: str) -> pd.DataFrame:
+    """A :func:`team_frame` in the order ``order`` (a key of :data:`SORTS`), ties by name,
+    athletes without a value last.
+
+    Raises:
+        KeyError: an unknown order.
+    """
+    column, ascending = SORTS[order]
+    key = (team["flag_kinds"].map(len) if column == "flag_count" else team[column])
+    keyed = team.assign(_key=key.to_numpy(), _name=team["athlete"].str.casefold())
+    keyed = keyed.sort_values("_name", kind="stable")
+    keyed = keyed.sort_values("_key", ascending=ascending, kind="stable", na_position="last")
+    return keyed.drop(columns=["_key", "_name"]).reset_index(drop=True)
