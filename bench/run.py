@@ -33,6 +33,7 @@ BENCHES = {            # short name -> module under bench/, in the order they ru
     "pages": "bench_pages",
     "sync": "bench_sync",
     "roster": "bench_roster",
+    "team": "bench_team",
 }
 MARK = "\x1ebench-figures:"
 CHILD = (
