@@ -60,11 +60,11 @@ def recovery_multiples(series: pd.DataFrame, *, cols: int = 5) -> go.Figure:
     floor = -(fp // cols) * _ROW_UNITS
     line_x = np.column_stack([left, left + n_days, np.full(len(fp), np.nan)]).ravel()
     line_y = np.column_stack([floor, floor, np.full(len(fp), np.nan)]).ravel()
-    fig.add_scatter(x=line_x, y=line_y, mode="lines", line=dict(color=GREY, width=1),
+    fig.add_scatter(x=line_x, y=line_y, mode="lines", line={"color": GREY, "width": 1},
                     hoverinfo="skip", showlegend=False)
     fig.update_layout(annotations=[
-        dict(x=lx, y=fy + 100, text=escape.plotly(name), showarrow=False, xanchor="left",
-             yanchor="bottom", font=dict(size=12))
+        {"x": lx, "y": fy + 100, "text": escape.plotly(name), "showarrow": False, "xanchor": "left",
+             "yanchor": "bottom", "font": {"size": 12}}
         for lx, fy, name in zip(left, floor, first["athlete"])])
     rows = max(1, -(-len(order) // cols))
     theme.layout(fig, height=40 + rows * ROW_PX, barmode="overlay", bargap=0.1)

@@ -30,7 +30,7 @@ from whoop.ui.sidebar import select_athlete
 OVERVIEW_PAGE = "pages/overview.py"
 DAY_KEY, SORT_KEY, FLAG_KEY, OPEN_KEY = "team_day", "team_sort", "team_flags", "team_open"
 REFUSAL = ("The Team page is for coaches. Your account sees your own data on the other pages.")
-_CACHE = dict(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
+_CACHE = {"ttl": data.TTL_S, "max_entries": data.MAX_ENTRIES, "show_spinner": False}
 ZONE_STYLE = {"green": "background-color: rgba(22,236,6,0.25)",
               "yellow": "background-color: rgba(255,222,0,0.25)",
               "red": "background-color: rgba(255,0,38,0.3)"}
