@@ -35,6 +35,7 @@ _EPOCH = pd.Timestamp("2000-01-01")
 _SLOT = "_slot"
 _DAY_COLUMNS = ["recovery_score", "hrv_rmssd_ms", "resting_heart_rate_bpm", "asleep_min",
                 "sleep_need_min", "sleep_performance_pct", "day_strain"]
+_STATES = ["cycle_score_state", "recovery_score_state", "sleep_score_state", "source"]
 _ROW_COLUMNS = [*_DAY_COLUMNS, "hrv_ln_rmssd_7d", "hrv_normal_low", "hrv_normal_high",
                 "hrv_below_normal", "hrv_above_normal", "rhr_z", "debt_ledger_min", "acwr_strain",
                 "acwr_provisional"]
@@ -98,9 +99,11 @@ def _flags(base: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     cols = ["hrv_ln_rmssd_7d", *(m.column for m in mb.with_baseline())]
     upto = base[(base["date"] <= day) & base[cols].notna().any(axis=1)]
     last = upto.groupby("athlete_id", sort=False).tail(1)
+    inputs = last[["hrv_below_streak_days", "hrv_above_normal",
+                   *(f"{m.baseline}_z" for m in mb.with_baseline())]]
     rows = []
     for i in range(len(last)):
-        messages = mb.flag_messages(last.iloc[i:i + 1])
+        messages = mb.flag_messages(inputs.iloc[i:i + 1])
         rows.append((last["athlete_id"].iat[i], "; ".join(messages),
                      tuple(flag_kind(m) for m in messages), last["date"].iat[i]))
     return pd.DataFrame(rows, columns=["athlete_id", "flags", "flag_kinds", "flags_date"])
@@ -147,6 +150,8 @@ def team_frame(days: pd.DataFrame, freshness: pd.DataFrame, day: date, *,
     known = known.assign(athlete_id=known["athlete_id"].astype("int64"))
     last_date = known.groupby("athlete_id")["date"].max()
     upto = known[known["date"] <= day]
+    # the score states as categories: the calendars reindex them (a take of codes, not of text)
+    upto = upto.astype({c: "category" for c in _STATES if c in upto.columns})
     if upto.empty:
         rows = pd.DataFrame({"athlete_id": pd.Series(dtype="int64")})
         flags = pd.DataFrame({"athlete_id": pd.Series(dtype="int64"), "flags": [],
