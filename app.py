@@ -39,6 +39,7 @@ PAGES = [
     st.Page("pages/sleep.py", title="Sleep", icon=":material/bedtime:"),
     st.Page("pages/strain.py", title="Strain", icon=":material/directions_run:"),
     st.Page("pages/trends.py", title="Trends", icon=":material/calendar_month:"),
+    st.Page("pages/team.py", title="Team", icon=":material/groups:"),
     st.Page("pages/journal.py", title="Journal", icon=":material/edit_note:"),
     st.Page("pages/explain.py", title="Explain a day", icon=":material/troubleshoot:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),

@@ -34,6 +34,7 @@ BENCHES = {            # short name -> module under bench/, in the order they ru
     "sync": "bench_sync",
     "roster": "bench_roster",
     "webhooks": "bench_webhooks",
+    "team": "bench_team",
 }
 MARK = "\x1ebench-figures:"
 CHILD = (

@@ -31,10 +31,18 @@ STRAIN_BINS = [0.0, 10.0, 14.0, 18.0, 21.01]
 STRAIN_LABELS = ["light (0-9.9)", "moderate (10-13.9)", "strenuous (14-17.9)", "all out (18-21)"]
 
 
-def ewma(values: pd.Series, span_days: int) -> pd.Series:
+def ewma(values: pd.Series, span_days: int, groups: pd.Series | None = None) -> pd.Series:
     """EWMA with lambda = 2/(span_days+1) (Williams et al. 2017), seeded by the first valid value,
-    skipping NaN (state carried, output NaN there). Same units as ``values``."""
-    out = values.ewm(alpha=2.0 / (span_days + 1), adjust=False, ignore_na=True).mean()
+    skipping NaN (state carried, output NaN there). Same units as ``values``. With ``groups``
+    (aligned to ``values``) each group is its own series, seeded by its own first value (several
+    athletes' calendars end to end, :mod:`whoop.metrics.team`)."""
+    alpha = 2.0 / (span_days + 1)
+    if groups is None:
+        out = values.ewm(alpha=alpha, adjust=False, ignore_na=True).mean()
+    else:
+        out = (values.groupby(groups.to_numpy(), sort=False)
+               .ewm(alpha=alpha, adjust=False, ignore_na=True).mean()
+               .droplevel(0).reindex(values.index))
     return out.where(values.notna())
 
 
@@ -46,7 +54,8 @@ def acwr_column(stem: str) -> str:
 
 
 def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_DAYS,
-         chronic: int = CHRONIC_DAYS, name: str | None = None) -> pd.DataFrame:
+         chronic: int = CHRONIC_DAYS, name: str | None = None,
+         groups: str | None = None) -> pd.DataFrame:
     """EWMA acute:chronic workload ratio of one daily load column.
 
     Args:
@@ -54,6 +63,10 @@ def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_D
         column: ``day_strain`` (WHOOP strain 0-21) or ``energy_kj`` (kJ).
         acute, chronic: EWMA time constants in days (7, 28).
         name: output stem; default ``strain`` for day_strain, ``energy_kj`` for energy_kj.
+        groups: a column of ``days`` naming independent series laid end to end on the calendar,
+            e.g. several athletes separated by more than ``chronic`` empty days: the EWMAs
+            restart at each group (:func:`ewma`); days the calendar adds take the group of the
+            day before.
     Returns:
         one row per calendar day: ``date`` datetime64[s]; ``acute_{name}``, ``chronic_{name}``
         float64 (units of ``column``); :func:`acwr_column` of ``name`` (``acwr_strain``,
@@ -65,8 +78,9 @@ def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_D
     stem = name or {"day_strain": "strain"}.get(column, column)
     cal = full_calendar(days)
     load = masked(cal, column, cycle_ok(cal)) if len(cal) else pd.Series(dtype="float64")
-    a = ewma(load, acute)
-    c = ewma(load, chronic)
+    by = cal[groups].ffill() if groups is not None and len(cal) else None
+    a = ewma(load, acute, by)
+    c = ewma(load, chronic, by)
     ratio = (a / c.where(c > 0)).where(load.notna())
     n = load.notna().astype("int64").rolling(chronic, min_periods=1).sum().astype("int64")
     need = int(np.ceil(chronic * PROVISIONAL_MIN_DAYS / CHRONIC_DAYS))
