@@ -39,14 +39,13 @@ PAGES = [
     st.Page("pages/sleep.py", title="Sleep", icon=":material/bedtime:"),
     st.Page("pages/strain.py", title="Strain", icon=":material/directions_run:"),
     st.Page("pages/trends.py", title="Trends", icon=":material/calendar_month:"),
-    st.Page("pages/team.py", title="Team", icon=":material/groups:"),
     st.Page("pages/journal.py", title="Journal", icon=":material/edit_note:"),
     st.Page("pages/explain.py", title="Explain a day", icon=":material/troubleshoot:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
-#: pages only a coach (or the personal app's owner) sees: the roster
-COACH_PAGES: list = []
+#: pages only a coach (or the personal app's owner) sees: the roster, first in their menu
+COACH_PAGES = [st.Page("pages/team.py", title="Team", icon=":material/groups:")]
 
 # A served deployment's front door (whoop/ui/signin.py): nobody signed in sees only the sign-in
 # page, and the database is not opened for them; everything after reads only what the signed-in

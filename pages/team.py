@@ -2,19 +2,23 @@
 their normal range, resting HR z-score, sleep against need, the 14-night sleep debt, day strain,
 ACWR, the Overview's flags and how fresh each athlete's data is — sortable and filterable by
 flag, a way into one athlete's pages, recovery small multiples of the last 28 days and a CSV of
-the table. A person who is no coach is refused and nothing of the roster is read."""
+the table; and the card that invites an athlete. A person who is no coach is refused and nothing
+of the roster is read."""
 
 import streamlit as st
 
 from whoop import ui
 from whoop.metrics import team as mt
 from whoop.ui import team
+from whoop.ui.invite_card import invite_card
+from whoop.ui.session import viewer
 
 st.title("Team")
 ids = team.roster_ids()
 if ids is None:
     team.refuse()
 else:
+    invite_card(viewer())
     days, fresh = team.roster(ids)
     if days.empty:
         if fresh.empty:

@@ -267,18 +267,45 @@ def test_page_as_coach_shows_every_athlete(app_test, team_db):
     assert at.title[0].value == "Overview"
 
 
-def test_page_as_athlete_is_refused_and_shows_no_roster(app_test, team_db):
+def test_page_as_athlete_is_refused_and_shows_no_roster(app_test, team_db, monkeypatch, tmp_path):
+    """A signed-in athlete has no Team page in their menu; opening it anyway shows nothing of
+    the roster (the page refuses too, should it ever be listed)."""
+    from whoop.accounts import add_account
+    from whoop.ui.session import ACCOUNT_KEY
+
+    monkeypatch.setenv("WHOOP_SIGN_IN", "1")
+    monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent.toml"))
     store = Store(team_db)
     own = store.athlete_id("demo")
-    at = app_test(team_db, timeout=60)
-    at.session_state["whoop_viewer"] = Viewer(2, "ann", "athlete", athlete_id=own)
-    open_page(at, "team")
+    at = app_test(team_db, timeout=60, signed_in_as=None)
+    at.session_state[ACCOUNT_KEY] = add_account(store, "ann", "athlete", "ann-password",
+                                                athlete_id=own)
+    at.run()
+    try:
+        at.switch_page("pages/team.py").run()
+    except Exception:  # noqa: BLE001 - AppTest refuses a page the app did not list: refused too
+        pass
     assert not at.exception
-    assert any("for coaches" in w.value for w in at.warning)
-    assert not at.dataframe and not at.get("plotly_chart") and not at.get("download_button")
+    assert not at.get("download_button")
+    assert [t.value for t in at.title] != ["Team"]
     main = " ".join(str(getattr(e, "value", "")) for e in at.main)
     for name in (*GENERATED, EMPTY):
         assert name not in main
+    assert "demo" in main or at.metric          # their own Overview instead
+
+
+def test_the_page_itself_refuses_a_non_coach(team_db, monkeypatch):
+    """Below the menu: the Team page's roster read refuses anyone who is no coach."""
+    import streamlit as st
+
+    from whoop.ui import session, team
+
+    monkeypatch.setenv("WHOOP_DB", str(team_db))
+    monkeypatch.setattr(st, "session_state", {})
+    session.set_viewer(Viewer(2, "ann", "athlete", athlete_id=Store(team_db).athlete_id("demo")))
+    assert team.roster_ids() is None
+    session.set_viewer(Viewer(3, "cora", "coach"))
+    assert sorted(team.roster_ids()) == sorted(Store(team_db).athletes()["athlete_id"].tolist())
 
 
 def test_page_on_an_empty_roster_shows_the_empty_state(app_test, db):
