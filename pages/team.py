@@ -2,8 +2,9 @@
 their normal range, resting HR z-score, sleep against need, the 14-night sleep debt, day strain,
 ACWR, the Overview's flags and how fresh each athlete's data is — sortable and filterable by
 flag, a way into one athlete's pages, recovery small multiples of the last 28 days and a CSV of
-the table; and the card that invites an athlete. A person who is no coach is refused and nothing
-of the roster is read."""
+the table; and the card that invites an athlete. An open page follows the store: new data from
+a worker (a sync, WHOOP's webhooks) shows within seconds, without a click. A person who is no
+coach is refused and nothing of the roster is read."""
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ ids = team.roster_ids()
 if ids is None:
     team.refuse()
 else:
+    team.follow(ui.data.data_version())    # reruns when a worker brings new data
     invite_card(viewer())
     days, fresh = team.roster(ids)
     if days.empty:

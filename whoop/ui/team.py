@@ -181,3 +181,16 @@ def refuse() -> None:
     """The refusal a person who is no coach sees (nothing of the roster is read)."""
     st.warning(REFUSAL, icon=":material/block:")
 
+
+
+#: how often an open Team page asks whether the roster's data changed
+FOLLOW_S = 3.0
+
+
+@st.fragment(run_every=FOLLOW_S)
+def follow(version: str) -> None:
+    """Keep an open Team page current: every :data:`FOLLOW_S` seconds compare the store's data
+    version with ``version`` (the one the page was drawn from) and rerun the page when a worker
+    has synced or applied WHOOP's webhooks meanwhile. Draws nothing."""
+    if data.data_version() != version:
+        st.rerun()
