@@ -25,6 +25,8 @@ Built-in sign-in lasts as long as the browser tab's session: reloading the page 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import NoReturn
 
 import streamlit as st
 
@@ -62,10 +64,19 @@ def gate() -> Viewer:
         handle_oauth_return()
     if who is None:
         set_viewer(None)
-        _front_door()
-        st.stop()
+        _alone(_front_door)
     set_viewer(who)
     return who
+
+
+def _alone(draw: Callable[[], None]) -> NoReturn:
+    """Draw ``draw`` as the app's only page (no menu) and stop the script run. Going through
+    ``st.navigation`` keeps Streamlit out of its legacy ``pages/`` folder mode, which a run
+    that never calls it falls back to (whoop/ui/navigation.py)."""
+    st.navigation([st.Page(draw, title="Sign in", icon=":material/login:", default=True)],
+                  position="hidden").run()
+    st.stop()
+    raise AssertionError("unreachable")     # st.stop raises
 
 
 def _take_invite_from_url() -> None:
@@ -92,10 +103,13 @@ def _signed_in() -> Viewer | None:
     try:
         who = oidc_sign_in(data.get_store(), str(email) if email else None)
     except SignInError as exc:
-        st.title("WHOOP dashboard")
-        st.error(escape.markdown(exc), icon=":material/block:")
-        st.button("Sign out", key="sign_out_oidc", on_click=_sign_out, icon=":material/logout:")
-        st.stop()
+        message = str(exc)
+
+        def refused() -> None:
+            st.title("WHOOP dashboard")
+            st.error(escape.markdown(message), icon=":material/block:")
+            st.button("Sign out", key="sign_out_oidc", on_click=_sign_out, icon=":material/logout:")
+        _alone(refused)
     remember_account(who.account_id)
     return who
 

@@ -28,6 +28,7 @@ from whoop.ui.session import viewer
 from whoop.ui.sidebar import select_athlete
 
 OVERVIEW_PAGE = "pages/overview.py"
+_LAST_KEY = "_whoop_team_last_day"     # the roster's latest day when the picker was last drawn
 DAY_KEY, SORT_KEY, FLAG_KEY, OPEN_KEY = "team_day", "team_sort", "team_flags", "team_open"
 REFUSAL = ("The Team page is for coaches. Your account sees your own data on the other pages.")
 _CACHE = {"ttl": data.TTL_S, "max_entries": data.MAX_ENTRIES, "show_spinner": False}
@@ -80,10 +81,14 @@ def settings() -> Settings:
 
 
 def pick_day(days: pd.DataFrame) -> date:
-    """The date picker: any day of the roster's data, the latest by default."""
+    """The date picker: any day of the roster's data, the latest by default. A picker left on
+    the latest day follows it when a newer day arrives (a sync, WHOOP's webhooks); a day the
+    coach picked stays."""
     first, last = days["date"].min().date(), days["date"].max().date()
-    if not isinstance(st.session_state.get(DAY_KEY), date) or not first <= st.session_state[DAY_KEY] <= last:
+    picked, seen = st.session_state.get(DAY_KEY), st.session_state.get(_LAST_KEY)
+    if not isinstance(picked, date) or not first <= picked <= last or picked == seen:
         st.session_state[DAY_KEY] = last
+    st.session_state[_LAST_KEY] = last
     return st.date_input("Day", min_value=first, max_value=last, key=DAY_KEY, format="YYYY-MM-DD")
 
 
