@@ -174,16 +174,16 @@ def test_no_cycles_gives_an_empty_table_with_the_daily_columns():
 # -- a partial rebuild gives exactly the table a whole rebuild gives ---------------------------
 
 import random  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 
 from whoop import schema  # noqa: E402
 from whoop.store import Store  # noqa: E402
-from whoop.synth import generate_athlete, history_start  # noqa: E402
 from whoop.sync import mapping  # noqa: E402
+from whoop.synth import generate_athlete, history_start  # noqa: E402
 
-END = datetime(2025, 11, 20, 9, 0, tzinfo=timezone.utc)
+END = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def synth_frames(days: int) -> dict[str, pd.DataFrame]:
@@ -314,7 +314,7 @@ def test_a_partial_rebuild_gives_the_days_a_whole_rebuild_gives(db, seed):
 def test_a_partial_rebuild_of_an_empty_window_or_the_newest_days(db):
     store, aid, frames = synth_store(db, 40)
     with store.transaction() as con:
-        assert Store.rebuild_days(con, aid, datetime(2020, 1, 1, tzinfo=timezone.utc)).shape[0] == 40 + 1
+        assert Store.rebuild_days(con, aid, datetime(2020, 1, 1, tzinfo=UTC)).shape[0] == 40 + 1
         before = stored_days(store, aid)
         assert Store.rebuild_days(con, aid, END + timedelta(days=3)).empty     # nothing there
         last = frames["cycles"].iloc[[-1]].copy()                              # the open cycle closes

@@ -4,7 +4,7 @@ database gets it filled from the sleeps it already stores (migration 0008)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -17,7 +17,7 @@ from whoop.store import Store
 from whoop.sync import mapping
 from whoop.synth import generate_athlete, history_start
 
-END = datetime(2025, 6, 1, 16, 0, tzinfo=timezone.utc)
+END = datetime(2025, 6, 1, 16, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import io
 import math
 import re
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +51,7 @@ def to_utc(local: str, tz: str) -> pd.Timestamp | None:
         sign, hh, mm = re.fullmatch(r"UTC([+-])(\d\d):(\d\d)", tz).groups()
         offset = (1 if sign == "+" else -1) * timedelta(hours=int(hh), minutes=int(mm))
     naive = datetime.strptime(local, "%Y-%m-%d %H:%M:%S")
-    return pd.Timestamp(naive.replace(tzinfo=timezone(offset)).astimezone(timezone.utc))
+    return pd.Timestamp(naive.replace(tzinfo=timezone(offset)).astimezone(UTC))
 
 
 def num(text: str) -> float:

@@ -13,8 +13,15 @@ from pathlib import Path
 import pytest
 
 from tests.apptest_helpers import open_page
-from tests.hostile_data import (HOSTILE_ATHLETE, HOSTILE_QUESTION, HOSTILE_SPORT, RAW_MARKUP,
-                                shown, unescaped, write_hostile_db)
+from tests.hostile_data import (
+    HOSTILE_ATHLETE,
+    HOSTILE_QUESTION,
+    HOSTILE_SPORT,
+    RAW_MARKUP,
+    shown,
+    unescaped,
+    write_hostile_db,
+)
 from whoop import escape
 
 PAGES = ["overview", "recovery", "hrv", "sleep", "strain", "trends", "journal", "explain", "data",

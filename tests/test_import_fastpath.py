@@ -21,7 +21,6 @@ from whoop.demo import write_demo_export
 from whoop.export import read_export
 from whoop.store import Store, merge
 
-
 # -- the code as it was -------------------------------------------------------------------------
 
 def reference_conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -8,8 +8,14 @@ import pandas as pd
 import pytest
 
 from tests.test_metrics_calendar import make_days
-from whoop.metrics.clock import (circular_diff_min, circular_stats, rolling_clock,
-                                 sleep_clock_times, sleep_regularity, social_jet_lag_min)
+from whoop.metrics.clock import (
+    circular_diff_min,
+    circular_stats,
+    rolling_clock,
+    sleep_clock_times,
+    sleep_regularity,
+    social_jet_lag_min,
+)
 
 
 def test_circular_mean_across_midnight():

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXPORTS = REPO.parent / "shared" / "whoop" / "exports"
 REAL = [EXPORTS / "my_whoop_data_2025_02_16.zip", EXPORTS / "my_whoop_data_2025_11_21"]
 PG_SERVER = os.environ.get("WHOOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _required(reason: str) -> None:

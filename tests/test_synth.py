@@ -10,7 +10,7 @@ import re
 import statistics
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -20,7 +20,7 @@ from whoop.synth import QUESTIONS, generate_athlete, history_start, rescore
 from whoop.synth.model import parse_iso
 from whoop.timezones import offset_minutes
 
-UTC = timezone.utc
+UTC = UTC
 END = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
 START = history_start(END, 400)
 OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "whoop" / "openapi" / "openapi.yaml"

@@ -14,8 +14,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from whoop.store import Store, utcnow
 from whoop.serving import serve
+from whoop.store import Store, utcnow
 from whoop.webhook_server import PATH, webhook_app
 from whoop.webhooks import MAX_AGE_S, SIGNATURE, TIMESTAMP, sign
 

@@ -17,8 +17,16 @@ import time
 import httpx
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, NOW, REDIRECT, REPO, assert_matches_sandbox,
-                                 cli_env, redirect_of)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    NOW,
+    REDIRECT,
+    REPO,
+    assert_matches_sandbox,
+    cli_env,
+    redirect_of,
+)
 from whoop.config import WhoopSettings
 from whoop.errors import ConfigError
 from whoop.oauth import authorization_url

@@ -43,11 +43,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from tenacity import (RetryError, Retrying, retry_if_exception_type, stop_after_attempt,
-                      stop_after_delay, wait_exponential_jitter)
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
 
 from whoop.config import setting
 from whoop.errors import ApiError, ConfigError, NetworkError, RateLimitError, ReconnectNeeded
@@ -74,7 +80,7 @@ class _Retryable(Exception):
 
 def iso_z(dt: datetime) -> str:
     """A UTC instant as WHOOP writes it: ``2022-04-24T02:25:44.774Z``."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -176,7 +182,7 @@ class WhoopClient:
         self.app = f"{self.base_url} {client_id or ''}"     # the budget row's key (no secret)
         self._deadline = float("inf")           # monotonic end of the current request's retry budget
 
-    def __enter__(self) -> "WhoopClient":
+    def __enter__(self) -> WhoopClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -374,5 +380,5 @@ class WhoopClient:
 
 
 def _when(seconds: float) -> str:
-    at = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    at = datetime.now(UTC) + timedelta(seconds=seconds)
     return f"{at:%H:%M} UTC ({seconds:.0f} s)"

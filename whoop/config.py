@@ -115,7 +115,7 @@ class WhoopSettings:
         return [n for n, v in (("WHOOP_CLIENT_ID", self.client_id),
                                ("WHOOP_CLIENT_SECRET", self.client_secret)) if not v]
 
-    def require(self) -> "WhoopSettings":
+    def require(self) -> WhoopSettings:
         """Self, or ConfigError saying exactly what to set and where.
 
         Raises:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from whoop.config import int_setting, whoop_settings
@@ -115,13 +115,13 @@ def _since(args: argparse.Namespace) -> datetime | None:
     if args.days is not None:
         if args.days < 1:
             raise InputError("--days must be at least 1")
-        return datetime.now(timezone.utc) - timedelta(days=args.days)
+        return datetime.now(UTC) - timedelta(days=args.days)
     if args.since:
         try:
             d = datetime.strptime(args.since, "%Y-%m-%d").date()
         except ValueError:
             raise InputError(f"--since: '{args.since}' is not a date like 2025-01-31") from None
-        return datetime.combine(d, time(0), tzinfo=timezone.utc)
+        return datetime.combine(d, time(0), tzinfo=UTC)
     return None
 
 

@@ -39,9 +39,8 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
 
 from whoop.config import WhoopSettings
 from whoop.crypto import fernet_from_key
@@ -126,7 +125,7 @@ def _run(request: dict) -> dict:
         return {"error": "auth", "message": str(exc), "reconnect": exc.reconnect}
     except NetworkError as exc:
         return {"error": "network", "message": str(exc)}
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     try:
         lifetime = float(token.get("expires_in") or DEFAULT_LIFETIME_S)
     except (TypeError, ValueError):

@@ -47,7 +47,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -58,8 +58,14 @@ from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for, reme
 from whoop.errors import AuthError, NetworkError, ReconnectNeeded, TokenLockTimeout, WhoopError
 from whoop.store import LockTimeout, Store, utcnow
 from whoop.token_refresh import DEFAULT_LIFETIME_S, refresh_detached
-from whoop.token_sidecar import (INFLIGHT_LOCK, REFRESH_LOCK, FilePendingPairs, PendingPairs, StorePendingPairs,
-                                 sidecar_path)
+from whoop.token_sidecar import (
+    INFLIGHT_LOCK,
+    REFRESH_LOCK,
+    FilePendingPairs,
+    PendingPairs,
+    StorePendingPairs,
+    sidecar_path,
+)
 
 log = logging.getLogger(__name__)
 

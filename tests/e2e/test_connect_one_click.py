@@ -13,7 +13,14 @@ import pytest
 
 from tests.e2e.appserver import wait_for_run
 from tests.e2e.test_connect_sync import (  # noqa: F401  (whoop_app is a fixture)
-    PICK, assert_clean_url, assert_safe, open_page, wait_idle, whoop_app, whoop_card)
+    PICK,
+    assert_clean_url,
+    assert_safe,
+    open_page,
+    wait_idle,
+    whoop_app,
+    whoop_card,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,14 @@ import pytest
 from tests.e2e.appserver import wait_for_run
 from tests.e2e.test_browser_import import assert_clean, upload
 from tests.e2e.test_connect_sync import (  # noqa: F401  (whoop_app is a fixture)
-    PICK, assert_safe, open_page, sync_now, wait_idle, whoop_app, whoop_card)
+    PICK,
+    assert_safe,
+    open_page,
+    sync_now,
+    wait_idle,
+    whoop_app,
+    whoop_card,
+)
 from whoop.demo import write_demo_export
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.sandbox.conftest import ALL_SCOPES, HTTP, CLIENT, REDIRECT, api, authorize_code, connect, exchange
+from tests.sandbox.conftest import ALL_SCOPES, CLIENT, HTTP, REDIRECT, api, authorize_code, connect, exchange
 
 
 def _auth(base_url: str, **overrides: str) -> httpx.Response:

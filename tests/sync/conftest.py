@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,7 @@ from whoop.store import Store
 from whoop.tokens import TokenStore
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CLIENT_ID, CLIENT_SECRET, REDIRECT = "sandbox-client", "sandbox-secret", "http://localhost:8501/"
 FAST = {"backoff_initial_s": 0.02, "backoff_max_s": 0.2, "timeout_s": 5.0}
 TABLE_OF = {"cycle": "cycles", "sleep": "sleeps", "recovery": "recoveries", "workout": "workouts"}

@@ -11,8 +11,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.sync.conftest import (REDIRECT, cli_env, connect, consent, issued_tokens, redirect_of,
-                                 stats)
+from tests.sync.conftest import REDIRECT, cli_env, connect, consent, issued_tokens, redirect_of, stats
 from whoop.config import WhoopSettings
 from whoop.errors import AuthError, ConfigError
 from whoop.oauth import SCOPES, authorization_url, parse_redirect

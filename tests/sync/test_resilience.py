@@ -13,8 +13,17 @@ import time
 import httpx
 import pytest
 
-from tests.sync.conftest import (FAST, REPO, api_requests, assert_matches_sandbox, cli_env, faults,
-                                 issued_tokens, run_cli, stats)
+from tests.sync.conftest import (
+    FAST,
+    REPO,
+    api_requests,
+    assert_matches_sandbox,
+    cli_env,
+    faults,
+    issued_tokens,
+    run_cli,
+    stats,
+)
 from whoop.crypto import install_log_redaction
 from whoop.errors import ReconnectNeeded
 from whoop.store import Store

@@ -8,8 +8,16 @@ import json
 import pandas as pd
 import pytest
 
-from tests.sync.conftest import (FAST, TABLE_OF, advance, api_requests, assert_matches_sandbox,
-                                 connect, faults, sandbox_records)
+from tests.sync.conftest import (
+    FAST,
+    TABLE_OF,
+    advance,
+    api_requests,
+    assert_matches_sandbox,
+    connect,
+    faults,
+    sandbox_records,
+)
 from whoop.errors import ApiError
 from whoop.store import Store
 from whoop.sync import SyncOptions, mapping, sync_athlete, sync_status

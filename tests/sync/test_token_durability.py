@@ -14,8 +14,17 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, REDIRECT, REPO, connect, faults,
-                                 issued_tokens, stats)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FAST,
+    REDIRECT,
+    REPO,
+    connect,
+    faults,
+    issued_tokens,
+    stats,
+)
 from whoop import oauth
 from whoop.config import WhoopSettings
 from whoop.errors import ConfigError, NetworkError, ReconnectNeeded

@@ -19,8 +19,18 @@ from datetime import timedelta
 import httpx
 from filelock import FileLock
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, NOW, REDIRECT, REPO, assert_matches_sandbox,
-                                 cli_env, connect, run_cli)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FAST,
+    NOW,
+    REDIRECT,
+    REPO,
+    assert_matches_sandbox,
+    cli_env,
+    connect,
+    run_cli,
+)
 from whoop.config import WhoopSettings
 from whoop.sandbox.testing import run_sandbox
 from whoop.sync import SyncOptions, sync_athlete

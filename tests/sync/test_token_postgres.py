@@ -18,8 +18,17 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, NOW, REDIRECT, REPO, connect, faults,
-                                 issued_tokens, stats)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    NOW,
+    REDIRECT,
+    REPO,
+    connect,
+    faults,
+    issued_tokens,
+    stats,
+)
 from whoop.config import WhoopSettings
 from whoop.errors import ConfigError
 from whoop.sandbox.testing import run_sandbox
@@ -280,8 +289,15 @@ def test_sync_killed_again_and_again_on_postgres_stays_connected(pg_url, capsys)
     import random
 
     from tests.sync.conftest import FAST, assert_matches_sandbox
-    from tests.sync.test_token_kill_loop import CHECK, HOLD_S, LATENCY_S, TTL_S, _invalid_grants, \
-        _kill_after_refresh, _refreshes
+    from tests.sync.test_token_kill_loop import (
+        CHECK,
+        HOLD_S,
+        LATENCY_S,
+        TTL_S,
+        _invalid_grants,
+        _kill_after_refresh,
+        _refreshes,
+    )
     from whoop.sync import sync_athlete
 
     kills_wanted = int(os.environ.get("WHOOP_PG_KILLS", "8"))

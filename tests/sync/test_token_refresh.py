@@ -14,8 +14,18 @@ import time
 import httpx
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, NOW, REDIRECT, REPO, connect, faults,
-                                 issued_tokens, stats)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FAST,
+    NOW,
+    REDIRECT,
+    REPO,
+    connect,
+    faults,
+    issued_tokens,
+    stats,
+)
 from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
 from whoop.errors import AuthError, ReconnectNeeded

@@ -25,9 +25,8 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import ExportFormatError
-from whoop.export import convert, journal
+from whoop.export import convert, journal, sources
 from whoop.export import headers as H
-from whoop.export import sources
 from whoop.export.table import CsvFile, RawTable, extra_columns
 from whoop.store.staging import JournalStage, StagedTable
 

@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -425,4 +425,4 @@ class _Acquired:
 
 def utcnow() -> datetime:
     """The current instant, tz-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-
 from whoop.store.backend import Connection
 from whoop.store.base import StoreBase
 from whoop.store.settings import UPSERT_SETTING

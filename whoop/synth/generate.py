@@ -27,12 +27,29 @@ import math
 from datetime import date, datetime, timedelta
 
 from whoop.synth.model import (
-    MS_PER_MIN, UTC, Profile, SynthAthlete, cycle_id_for, iso_z, make_profile, synth_uuid,
+    MS_PER_MIN,
+    UTC,
+    Profile,
+    SynthAthlete,
+    cycle_id_for,
+    iso_z,
+    make_profile,
+    synth_uuid,
     user_id_for,
 )
 from whoop.synth.plan import (
-    Q_ALCOHOL, Q_FOOD, Q_MAGNESIUM, Q_READ, Q_SCREEN, Q_STRESS, QUESTIONS, Planner, SlotPlan,
-    WorkoutPlan, strain_from_trimp, trimp,
+    Q_ALCOHOL,
+    Q_FOOD,
+    Q_MAGNESIUM,
+    Q_READ,
+    Q_SCREEN,
+    Q_STRESS,
+    QUESTIONS,
+    Planner,
+    SlotPlan,
+    WorkoutPlan,
+    strain_from_trimp,
+    trimp,
 )
 from whoop.timezones import tzd
 
