@@ -34,6 +34,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from streamlit.runtime.pages_manager import PagesManager
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -64,7 +68,7 @@ def _apptest_shim() -> None:
         return
     original = PagesManager.__init__
 
-    def init(self, *args, **kwargs):
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 

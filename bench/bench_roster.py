@@ -76,7 +76,7 @@ class Schema:
         sep = "&" if "?" in SERVER else "?"
         return f"{SERVER}{sep}options=-csearch_path%3D{self.name}"
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         with psycopg.connect(SERVER, autocommit=True) as con:
             con.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
 

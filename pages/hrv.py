@@ -111,7 +111,7 @@ if sel is not None:
                f"in the {win} days before (needs {mb.min_days(win)}); z = deviation / SD of "
                "those days. |z| ≥ 2 is unusual for you (red dots on the charts).")
     grid = [cell for _ in range(0, len(inputs), 2) for cell in st.columns(2)]
-    for cell, metric in zip(grid, inputs):
+    for cell, metric in zip(grid, inputs, strict=False):
         prefix, col, name, u = metric.baseline, metric.column, metric.label, metric.suffix
         with cell:
             st.markdown(f"**{name}**")

@@ -32,7 +32,7 @@ if sel is not None:
     # a metric no night in the range has (disturbances come from the API only) gets no card
     cards = [m for m in catalog.in_view("sleep_page") if shown[m.column].notna().any()]
     cells = [cell for start in range(0, len(cards), 4) for cell in st.columns(4)]   # rows of 4: values fit
-    for cell, metric in zip(cells, cards):
+    for cell, metric in zip(cells, cards, strict=False):
         cell.metric(f"Mean {metric.name.lower()}", metric.fmt(shown[metric.column].mean(), s),
                     border=True, help=f"{metric.label}: mean of the scored main sleeps in the "
                                       "range.")

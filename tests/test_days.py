@@ -190,7 +190,7 @@ def synth_frames(days: int) -> dict[str, pd.DataFrame]:
     """A generated athlete's records as canonical frames (as a sync maps them)."""
     a = generate_athlete(11, start=history_start(END, days, seed=11), end=END)
     cyc = mapping.cycles(a.cycles, "t")
-    starts = dict(zip(cyc["whoop_id"].astype(int), cyc["start_utc"]))
+    starts = dict(zip(cyc["whoop_id"].astype(int), cyc["start_utc"], strict=False))
     return {"cycles": cyc, "sleeps": mapping.sleeps(a.sleeps, starts, "t"),
             "recoveries": mapping.recoveries(a.recoveries, starts, "t")[0],
             "workouts": mapping.workouts(a.workouts, "t")}

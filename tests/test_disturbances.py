@@ -25,7 +25,7 @@ def frames() -> dict[str, pd.DataFrame]:
     """120 days of the synthetic API athlete as canonical frames."""
     a = generate_athlete(3, start=history_start(END, 120), end=END)
     cycles = mapping.cycles(a.cycles, "sync run 1")
-    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"]))
+    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"], strict=False))
     return {"cycles": cycles, "sleeps": mapping.sleeps(a.sleeps, starts, "sync run 1"),
             "recoveries": mapping.recoveries(a.recoveries, starts, "sync run 1")[0],
             "workouts": mapping.workouts(a.workouts, "sync run 1")}

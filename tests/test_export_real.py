@@ -87,7 +87,7 @@ def test_journal_after_dedup(case):
     distinct = list(dict.fromkeys(tuple(r.values()) for r in entries))
     keys = set()
     for values in distinct:
-        r = dict(zip(entries[0].keys(), values))
+        r = dict(zip(entries[0].keys(), values, strict=False))
         start = to_utc(r["Cycle start time"], r["Cycle timezone"])
         keys.add(("orphan", r["Question text"], r["Answered yes"], r["Notes"]) if start is None
                  else (start, r["Question text"]))

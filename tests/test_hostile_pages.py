@@ -46,7 +46,7 @@ def hostile_db(hostile_template: Path, tmp_path: Path) -> Path:
 def _strings(message) -> list[str]:
     """Every string field of a protobuf message, recursively."""
     out = []
-    for field, value in message.ListFields():
+    for _field, value in message.ListFields():
         values = value if isinstance(value, (list, tuple)) or hasattr(value, "__len__") and \
             not isinstance(value, (str, bytes)) and not hasattr(value, "ListFields") else [value]
         for v in values:

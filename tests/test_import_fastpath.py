@@ -194,7 +194,7 @@ def test_the_merge_stores_what_the_four_statement_merge_stored(backend, tmp_path
              ("export", newer.frames()), ("api", api), ("export", older.frames())]
     results = []
     for location, merge_fn in zip(_locations(backend, tmp_path, request),
-                                  [merge._merge, reference_merge]):
+                                  [merge._merge, reference_merge], strict=False):
         monkeypatch.setattr(merge, "_merge", merge_fn)
         store = Store(location)
         counts = [store.import_records("me", frames, kind="export", source=kind).counts

@@ -231,10 +231,10 @@ def test_the_copy_reads_and_writes_in_batches(source, new_pg, tmp_path):
     src, pg, back = Store(path), Store(new_pg()), Store(tmp_path / "back.duckdb")
     for a, b in ((src, pg), (pg, back)):
         seen: list[tuple[str, int, int]] = []
-        copy_store(a, b, batch_rows=1000, progress=lambda t, done, total: seen.append((t, done, total)))
+        copy_store(a, b, batch_rows=1000, progress=lambda t, done, total, seen=seen: seen.append((t, done, total)))
         journal = [done for t, done, _ in seen if t == "journal"]
         total = sum(row_counts(a)["journal"].values())
-        steps = [b - a for a, b in zip([0, *journal], journal)]
+        steps = [b - a for a, b in zip([0, *journal], journal, strict=False)]
         assert journal[-1] == total and len(journal) >= total / 1000
         assert all(0 < step <= 1000 for step in steps), steps
 

@@ -19,6 +19,7 @@ athlete when ``--athlete`` is not given, refuse when that is ambiguous, warn whe
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -130,7 +131,7 @@ def concern(store: Store, data: ExportData, athlete: str) -> Overlap | None:
     return None
 
 
-def refuse_concerns(store: Store, athlete: str):
+def refuse_concerns(store: Store, athlete: str) -> Callable[[ExportData], str]:
     """An ``athlete`` argument for :func:`whoop.importer.import_uploads` / ``import_paths``:
     import into ``athlete`` unless :func:`concern` finds something, then raise
     :class:`OverlapError` (nothing written)."""

@@ -44,9 +44,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 from tenacity import (
+    RetryCallState,
     RetryError,
     Retrying,
     retry_if_exception_type,
@@ -58,6 +60,9 @@ from tenacity import (
 from whoop.config import setting
 from whoop.errors import ApiError, ConfigError, NetworkError, RateLimitError, ReconnectNeeded
 from whoop.http import whoop_http
+
+if TYPE_CHECKING:
+    from whoop.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +170,7 @@ class WhoopClient:
                  minute_s: float | None = None, day_budget: int = 9_900, max_retry_s: float = 300.0,
                  max_attempts: int = 8, backoff_initial_s: float = 0.5, backoff_max_s: float = 30.0,
                  on_request: Callable[[str, str, int | None], None] | None = None,
-                 budget_store=None) -> None:
+                 budget_store: Store | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._token_fn = token_fn
         self._http = whoop_http(self.base_url + API_PREFIX, transport=transport, timeout_s=timeout_s)
@@ -185,7 +190,7 @@ class WhoopClient:
     def __enter__(self) -> WhoopClient:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -273,7 +278,7 @@ class WhoopClient:
         if self.on_request:
             self.on_request(method, path, status)
 
-    def _wait(self, state) -> float:
+    def _wait(self, state: RetryCallState) -> float:
         """Seconds before the next attempt: WHOOP's reset after a 429 (``_stop`` gives up when
         it lies beyond the retry budget), else backoff capped at what is left of the budget."""
         exc = state.outcome.exception()
@@ -281,7 +286,7 @@ class WhoopClient:
             return exc.reset_s + 0.05
         return max(0.0, min(self._backoff(state), self._deadline - time.monotonic()))
 
-    def _stop(self, state) -> bool:
+    def _stop(self, state: RetryCallState) -> bool:
         exc = state.outcome.exception()
         stop = self._stop_base(state) or (
             isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None

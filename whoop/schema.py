@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 TS = "datetime64[us, UTC]"
 F = "float64"
 B = "boolean"
 S = "string"
-I = "Int64"
+I = "Int64"  # noqa: E741  (the dtype shorthands are one letter: TS, F, B, S, I)
 
 PROVENANCE: dict[str, str] = {
     "source": S,        # export | demo | api | api+export
@@ -267,7 +268,7 @@ def _column(values: pd.Series, dtype: str) -> pd.Series:
     return values.astype(dtype)
 
 
-def _missing(dtype: str, n: int):
+def _missing(dtype: str, n: int) -> np.ndarray | ExtensionArray:
     """An all-missing array of ``n`` values in ``dtype`` (NaN, NaT or <NA>)."""
     if dtype == F:
         return np.full(n, np.nan)

@@ -93,7 +93,7 @@ def summary(report: TransferReport) -> str:
     for table, counts in report.target_counts.items():
         cells = [table.ljust(width), f"{sum(counts.values()):9,}"]
         cells += [(f"{counts.get(a, 0):,}" if table in report.athlete_tables else "-").rjust(len(h))
-                  for a, h in zip(shown, header[2:])]
+                  for a, h in zip(shown, header[2:], strict=False)]
         lines.append("  ".join(cells))
     if len(ids) > len(shown):
         lines.append(f"({len(ids) - len(shown)} more athletes: counted in the rows column)")

@@ -44,11 +44,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -66,6 +67,13 @@ from whoop.token_sidecar import (
     StorePendingPairs,
     sidecar_path,
 )
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+    from whoop.client import WhoopClient
+    from whoop.store.backend import Connection
+    from whoop.store.base import AdvisoryLock
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +142,7 @@ class TokenStore:
         self._cache: dict[int, tuple[str, datetime, float]] = {}   # athlete -> (access token, expiry, lifetime s)
 
     # -- rows ------------------------------------------------------------------------------
-    def _save(self, con, athlete_id: int, whoop_user_id: int, token: dict,
+    def _save(self, con: Connection, athlete_id: int, whoop_user_id: int, token: dict,
               expires: datetime | None = None, at: datetime | None = None) -> None:
         now = at or utcnow()
         lifetime = _lifetime(token)
@@ -323,7 +331,7 @@ class TokenStore:
 
     # -- connect / disconnect --------------------------------------------------------------
     def finish_connect(self, *, code: str | None, state: str | None, error: str | None = None,
-                       client_factory=None) -> ConnectResult:
+                       client_factory: Callable[..., WhoopClient] | None = None) -> ConnectResult:
         """Complete a connect from WHOOP's redirect: check the state (single use, 10 minutes),
         exchange the code, read the profile, create or update the athlete by WHOOP user id (or
         link the chosen existing athlete), store the encrypted tokens.
@@ -356,7 +364,7 @@ class TokenStore:
         self._cache.pop(athlete_id, None)
         return ConnectResult(athlete_id, name, uid, created)
 
-    def finish_connect_url(self, url: str, **kw) -> ConnectResult:
+    def finish_connect_url(self, url: str, **kw: Any) -> ConnectResult:
         """:meth:`finish_connect` from the full URL the person was sent back to (pasted)."""
         reply = oauth.parse_redirect(url)
         return self.finish_connect(code=reply.code, state=reply.state, error=reply.error, **kw)
@@ -385,7 +393,7 @@ class TokenStore:
 
 
 @contextmanager
-def _holding(lock, timeout_s: float) -> Iterator[None]:
+def _holding(lock: FileLock | AdvisoryLock, timeout_s: float) -> Iterator[None]:
     """Hold a ``store.lock`` for the block (acquire with ``timeout_s``, then release once).
 
     Raises:

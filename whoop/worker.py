@@ -226,7 +226,7 @@ class Worker:
             self.say(f"{time.strftime('%H:%M:%S')} {result.summary()}")
         return out
 
-    def _reading(self):
+    def _reading(self) -> contextlib.AbstractContextManager[None]:
         """One connection for a batch of store calls on PostgreSQL (nothing kept open on DuckDB,
         whose file other processes need between two statements)."""
         if self.store.dialect == "postgresql":

@@ -32,7 +32,7 @@ def sidebar_athlete(page) -> str:
     return caption.inner_text().split(" · ")[0].strip()
 
 
-def test_one_click_same_tab_and_the_new_athlete_is_picked(whoop_app, page, demo_templates):
+def test_one_click_same_tab_and_the_new_athlete_is_picked(whoop_app, page, demo_templates):  # noqa: F811  (fixture)
     app, person = whoop_app, whoop_app.profile()
     name = f"{person['first_name']} {person['last_name']}"
     shutil.copyfile(demo_templates("duckdb"), app.db)       # another athlete is already there

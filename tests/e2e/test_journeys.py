@@ -74,7 +74,7 @@ def assert_data_page_whole(page) -> None:
     assert main.get_by_test_id("stExpander").filter(has_text="Delete athlete data").count() == 1
 
 
-def test_three_athletes_then_a_sync_then_every_page_at_two_sizes(whoop_app, page, tmp_path):
+def test_three_athletes_then_a_sync_then_every_page_at_two_sizes(whoop_app, page, tmp_path):  # noqa: F811  (fixture)
     app, person = whoop_app, whoop_app.profile()
     connected = f"{person['first_name']} {person['last_name']}"
     exports = {name: write_demo_export(tmp_path / name, seed=seed, days=120)

@@ -213,7 +213,8 @@ def test_concurrent_refresh_exactly_one_wins(sandbox):
         barrier = threading.Barrier(2)
         results: list[httpx.Response] = []
 
-        def go() -> None:
+        def go(barrier: threading.Barrier = barrier, results: list[httpx.Response] = results,
+               token: dict = token) -> None:
             barrier.wait()
             results.append(_refresh(sandbox.base_url, token["refresh_token"]))
 

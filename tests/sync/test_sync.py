@@ -164,7 +164,7 @@ def test_api_and_export_data_for_the_same_days_merge_into_one_row(store, setting
     entry) imported as 'me', then the WHOOP account linked to 'me' and synced."""
     recs = {k: [json.loads(r) for r in v] for k, v in sandbox_records(sandbox).items()}
     cycles = mapping.cycles(recs["cycle"], "export.zip:cycles.csv")
-    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"]))
+    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"], strict=False))
     frames = {"cycles": cycles, "sleeps": mapping.sleeps(recs["sleep"], starts, "export.zip:sleeps.csv"),
               "recoveries": mapping.recoveries(recs["recovery"], starts, "export.zip:physiological_cycles.csv")[0]}
     for f in frames.values():

@@ -230,7 +230,7 @@ def test_three_processes_refreshing_at_once_make_one_refresh(pg_url):
                                   env={**_env(), "WHOOP_DB": pg_url}, cwd=Path.cwd(),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
         outs = [p.communicate(timeout=120) for p in procs]
-        for p, (out, err) in zip(procs, outs):
+        for p, (_out, err) in zip(procs, outs, strict=False):
             assert p.returncode == 0, err[-800:]
         tokens = {out.split()[-1] for out, _ in outs}
         s = stats(sb)

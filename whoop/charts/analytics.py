@@ -10,6 +10,7 @@ for display. No streamlit, no IO.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ def _wrapped_labels(values: pd.Series, width: int = QUESTION_WRAP) -> pd.Series:
                       na_action="ignore")
 
 
-def _band(x, low, high, name: str, color: str) -> list[go.Scatter]:
+def _band(x: Iterable[object], low: Iterable[object], high: Iterable[object], name: str, color: str) -> list[go.Scatter]:
     """A filled band between ``low`` and ``high`` that breaks at NaN (no bridging)."""
     return [go.Scatter(x=x, y=low, mode="lines", line=dict(width=0), showlegend=False,
                        connectgaps=False, hoverinfo="skip"),

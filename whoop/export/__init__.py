@@ -64,7 +64,7 @@ class ExportData:
     def __enter__(self) -> ExportData:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:

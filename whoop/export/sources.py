@@ -19,7 +19,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 from whoop.errors import ExportFormatError
 from whoop.export.headers import REEXPORT
@@ -68,7 +71,7 @@ class _Guarded(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buf) -> int:
+    def readinto(self, buf: WriteableBuffer) -> int:
         try:
             data = self._inner.read(len(buf))
         except _ZIP_READ_ERRORS as err:
@@ -100,7 +103,7 @@ def _rewound(shared: IO[bytes], name: str) -> Callable[[], IO[bytes]]:
         def readable(self) -> bool:
             return True
 
-        def readinto(self, buf) -> int:
+        def readinto(self, buf: WriteableBuffer) -> int:
             data = shared.read(len(buf))
             buf[: len(data)] = data
             return len(data)

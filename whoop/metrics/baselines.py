@@ -48,7 +48,8 @@ def min_days(window: int) -> int:
     return max(7, int(np.ceil(window / 3)))
 
 
-def _trailing(values: pd.Series, window: int, min_periods: int, *, include_today: bool):
+def _trailing(values: pd.Series, window: int, min_periods: int, *, include_today: bool
+              ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Rolling mean, SD (ddof 1) and count over ``window`` calendar rows (NaN skipped)."""
     src = values if include_today else values.shift(1)
     roll = src.rolling(window, min_periods=1)

@@ -102,7 +102,7 @@ def input_z_scores(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DA
     return out
 
 
-def explain_day(days: pd.DataFrame, journal: pd.DataFrame | None, date, *, k: int = 5,
+def explain_day(days: pd.DataFrame, journal: pd.DataFrame | None, date: object, *, k: int = 5,
                 hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
                 window: int = BASELINE_WINDOW_DAYS) -> ExplainedDay:
     """Explain one day (see the module docstring and :class:`ExplainedDay`).

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import pandas as pd
+
+if TYPE_CHECKING:
+    import psycopg
 
 DUCKDB, POSTGRESQL = "duckdb", "postgresql"
 _PG_SCHEMES = ("postgresql://", "postgres://")
@@ -46,7 +49,7 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
-def register_frame(con, name: str, frame: pd.DataFrame, *, like: str | None = None) -> None:
+def register_frame(con: Connection, name: str, frame: pd.DataFrame, *, like: str | None = None) -> None:
     """Make ``frame`` the relation ``name`` on ``con`` (either backend) until
     ``con.unregister(name)``; on PostgreSQL its columns are typed like table ``like``."""
     if isinstance(con, PgConnection):
@@ -55,7 +58,7 @@ def register_frame(con, name: str, frame: pd.DataFrame, *, like: str | None = No
         con.register(name, frame)
 
 
-def dialect_of(con) -> str:
+def dialect_of(con: Connection) -> str:
     """``duckdb`` or ``postgresql``: the backend of a store connection."""
     return POSTGRESQL if isinstance(con, PgConnection) else DUCKDB
 
@@ -101,11 +104,11 @@ def _typed(values: list, oid: int) -> pd.Series | list:
 class PgResult:
     """The result of :meth:`PgConnection.execute`: DuckDB's result surface over a psycopg cursor."""
 
-    def __init__(self, cursor) -> None:
+    def __init__(self, cursor: psycopg.Cursor) -> None:
         self._cur = cursor
 
     @property
-    def description(self):
+    def description(self) -> list[psycopg.Column] | None:
         """The cursor's column descriptions (``d[0]`` is the name), or None without rows."""
         return self._cur.description
 
@@ -121,9 +124,9 @@ class PgResult:
         """The remaining rows as a frame with DuckDB's dtypes (see the module docstring)."""
         desc = self._cur.description or []
         rows = self._cur.fetchall()
-        cols = list(zip(*rows)) if rows else [()] * len(desc)
+        cols = list(zip(*rows, strict=False)) if rows else [()] * len(desc)
         data = {}
-        for d, values in zip(desc, cols):
+        for d, values in zip(desc, cols, strict=False):
             data[d.name] = _typed(list(values), d.type_code)
         frame = pd.DataFrame(data, columns=[d.name for d in desc])
         return frame
@@ -148,7 +151,7 @@ class PgConnection:
         self._registered: set[str] = set()
 
     @property
-    def raw(self):
+    def raw(self) -> psycopg.Connection:
         """The psycopg connection (for the store's own COPY and lock code)."""
         return self._pg
 

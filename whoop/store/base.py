@@ -46,7 +46,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from whoop.config import db_location
 from whoop.errors import DatabaseBusyError, StoreError
-from whoop.store.backend import DUCKDB, POSTGRESQL, PgConnection, db_errors, redact_url
+from whoop.store.backend import DUCKDB, POSTGRESQL, Connection, PgConnection, db_errors, redact_url
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _LOCKS: dict[str, threading.RLock] = {}
@@ -161,7 +161,7 @@ class StoreBase:
         return StoreBase._opens.get(self.location, 0)
 
     # -- connections -----------------------------------------------------------------------
-    def _open(self):
+    def _open(self) -> Connection:
         StoreBase._opens[self.location] = StoreBase._opens.get(self.location, 0) + 1
         if self.dialect == POSTGRESQL:
             return self._open_postgres()
@@ -280,7 +280,7 @@ class StoreBase:
                 con.execute("COMMIT")
 
     # -- locks between processes -----------------------------------------------------------
-    def lock(self, name: str):
+    def lock(self, name: str) -> FileLock | AdvisoryLock:
         """A lock shared by every process using this database, called ``name`` (e.g.
         ``tokens``, ``sync-7``): ``acquire(timeout=s)`` (-1 waits for ever; raises
         :data:`LockTimeout`), ``release()``, usable with ``with``; re-entrant in one object.
@@ -294,7 +294,7 @@ class StoreBase:
         return AdvisoryLock(self, name)
 
     # -- migrations ------------------------------------------------------------------------
-    def _migrate(self, con) -> None:
+    def _migrate(self, con: Connection) -> None:
         if self.dialect == POSTGRESQL:
             con.execute("SELECT pg_advisory_lock(?)", [_lock_key("", "whoop-migrations")])
         try:
@@ -406,7 +406,7 @@ class AdvisoryLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
@@ -419,7 +419,7 @@ class _Acquired:
     def __enter__(self) -> AdvisoryLock:
         return self.lock
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.lock.release()
 
 

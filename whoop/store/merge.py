@@ -76,7 +76,7 @@ def upsert_staged(con: Connection, table: str, athlete_id: int, parquet: Path,
 PARQUET_BATCH_ROWS = 50_000
 
 
-def _upsert_parquet_batches(con, table: str, athlete_id: int, parquet: Path,
+def _upsert_parquet_batches(con: Connection, table: str, athlete_id: int, parquet: Path,
                             run_id: int | None) -> dict[str, int]:
     """PostgreSQL: the staged rows into a temporary ``incoming`` table typed like ``table``, one
     Parquet record batch at a time with ``COPY``, then the same merge as DuckDB's."""

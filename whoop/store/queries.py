@@ -193,7 +193,7 @@ class QueriesMixin(StoreBase):
                 out["athletes"].append({
                     "athlete": name, "whoop_user_id": whoop_user_id, "rows": rows,
                     "first_day": first, "last_day": last,
-                    "last_run": dict(zip(("kind", "source", "finished_at", "status"), run)) if run else None,
+                    "last_run": dict(zip(("kind", "source", "finished_at", "status"), run, strict=False)) if run else None,
                 })
         return out
 

@@ -278,7 +278,7 @@ class RecordsMixin(StoreBase):
                 [(athlete or "").strip(), kind, source, error]).fetchone()[0]
 
 
-def _utc(instant) -> pd.Timestamp:
+def _utc(instant: datetime | pd.Timestamp) -> pd.Timestamp:
     """A datetime or Timestamp as a tz-aware UTC Timestamp (naive ones are taken as UTC)."""
     ts = pd.Timestamp(instant)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")

@@ -73,7 +73,7 @@ class JournalStage:
     def __enter__(self) -> JournalStage:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -30,7 +30,7 @@ class SyncPassesMixin(StoreBase):
                               [athlete_id, collection])
             row = cur.fetchone()
             cols = [d[0] for d in cur.description]
-        return dict(zip(cols, row)) if row else {}
+        return dict(zip(cols, row, strict=False)) if row else {}
 
     def begin_sync_pass(self, athlete_id: int, collection: str, start: datetime | None) -> None:
         """Open a new pass over ``[start, now)`` (``start`` None = all history), forgetting any

@@ -42,10 +42,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from whoop.errors import InputError, StoreError
 from whoop.store.backend import POSTGRESQL, _ident, db_errors, dialect_of, redact_url
 from whoop.store.base import StoreBase
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from whoop.store.backend import Connection, PgConnection
 
 #: Rows per batch read from the source (bounds memory: a batch of the widest table, raw_json
 #: included, is a few tens of MB).
@@ -109,14 +116,14 @@ class TransferReport:
         return self.rows / self.seconds if self.seconds > 0 else float("inf")
 
 
-def tables_of(con) -> dict[str, list[tuple[str, str]]]:
+def tables_of(con: Connection) -> dict[str, list[tuple[str, str]]]:
     """The store's tables (``schema_version`` excepted) on ``con``: ``{table: [(column, type),
     ...]}`` in column order, tables sorted by name; ``type`` is PostgreSQL's type name (``int4``,
     ``timestamptz``, ...) or DuckDB's ``data_type``."""
     return {t: [(c, kind) for c, kind, _ in cols] for t, cols in _columns(con).items()}
 
 
-def _columns(con) -> dict[str, list[tuple[str, str, str | None]]]:
+def _columns(con: Connection) -> dict[str, list[tuple[str, str, str | None]]]:
     """``{table: [(column, type, default), ...]}`` of the current schema's tables (not
     ``schema_version``). PostgreSQL reads ``pg_catalog`` (its ``information_schema`` views take
     about three times as long); DuckDB ``information_schema``."""
@@ -141,7 +148,7 @@ def _columns(con) -> dict[str, list[tuple[str, str, str | None]]]:
     return out
 
 
-def _counts(con, tables: dict[str, list[tuple[str, str]]]) -> RowCounts:
+def _counts(con: Connection, tables: dict[str, list[tuple[str, str]]]) -> RowCounts:
     """Rows per table and athlete, in one query."""
     if not tables:
         return {}
@@ -179,7 +186,7 @@ def _sequences(columns: dict[str, list[tuple[str, str, str | None]]]) -> dict[st
     return out
 
 
-def _advance_sequences(con, columns) -> dict[str, int]:
+def _advance_sequences(con: Connection, columns: dict[str, list[tuple[str, str, str | None]]]) -> dict[str, int]:
     """Set every sequence past the largest id of its column; ``{sequence: next id}``."""
     out = {}
     for seq, (table, column) in sorted(_sequences(columns).items()):
@@ -202,7 +209,7 @@ def _advance_sequences(con, columns) -> dict[str, int]:
 
 # -- reading the source ----------------------------------------------------------------------
 
-def _arrow_type(udt: str):
+def _arrow_type(udt: str) -> pa.DataType | None:
     """The Arrow type of a PostgreSQL column type; None (inferred from the values) for others."""
     import pyarrow as pa
     return {"int2": pa.int16(), "int4": pa.int32(), "int8": pa.int64(), "float4": pa.float32(),
@@ -211,7 +218,7 @@ def _arrow_type(udt: str):
             "timestamp": pa.timestamp("us")}.get(udt)
 
 
-def _duckdb_batches(con, table: str, cols: list[str], batch_rows: int) -> Iterator:
+def _duckdb_batches(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], batch_rows: int) -> Iterator:
     """Arrow record batches of ``table`` on a DuckDB connection (streamed, not materialized)."""
     names = ", ".join(_ident(c) for c in cols)
     reader = con.sql(f"SELECT {names} FROM {_ident(table)}").to_arrow_reader(batch_rows)
@@ -221,15 +228,15 @@ def _duckdb_batches(con, table: str, cols: list[str], batch_rows: int) -> Iterat
         reader.close()
 
 
-def _pg_batches(con, table: str, cols: list[tuple[str, str]], batch_rows: int) -> Iterator:
+def _pg_batches(con: PgConnection, table: str, cols: list[tuple[str, str]], batch_rows: int) -> Iterator:
     """Arrow record batches of ``table`` on a PostgreSQL connection, from COPY TO STDOUT rows."""
     import pyarrow as pa
     names = ", ".join(_ident(c) for c, _ in cols)
     types = [_arrow_type(t) for _, t in cols]
 
     def batch(rows: list[tuple]) -> pa.RecordBatch:
-        columns = list(zip(*rows))
-        return pa.record_batch([pa.array(list(v), type=t) for v, t in zip(columns, types)],
+        columns = list(zip(*rows, strict=False))
+        return pa.record_batch([pa.array(list(v), type=t) for v, t in zip(columns, types, strict=False)],
                                names=[c for c, _ in cols])
 
     with con.raw.cursor() as cur, cur.copy(f"COPY (SELECT {names} FROM {_ident(table)}) TO STDOUT") as copy:
@@ -246,7 +253,7 @@ def _pg_batches(con, table: str, cols: list[tuple[str, str]], batch_rows: int) -
 
 # -- writing the target ----------------------------------------------------------------------
 
-def _schema_beside(scon, tcon) -> str | None:
+def _schema_beside(scon: Connection, tcon: Connection) -> str | None:
     """The source's schema when both stores are schemas of one PostgreSQL database (same host,
     port and database name), else None."""
     if dialect_of(scon) != POSTGRESQL or dialect_of(tcon) != POSTGRESQL:
@@ -257,7 +264,7 @@ def _schema_beside(scon, tcon) -> str | None:
     return scon.execute("SELECT current_schema()").fetchone()[0]
 
 
-def _copy_table(scon, tcon, table: str, cols: list[tuple[str, str]], total: int, batch_rows: int,
+def _copy_table(scon: Connection, tcon: Connection, table: str, cols: list[tuple[str, str]], total: int, batch_rows: int,
                 progress: Progress | None, beside: str | None = None) -> int:
     """Copy one table's rows; returns how many. ``beside``: the source's schema in the target's
     database (one ``INSERT ... SELECT`` on the target's connection)."""
@@ -285,7 +292,7 @@ def _copy_table(scon, tcon, table: str, cols: list[tuple[str, str]], total: int,
         return _write_batches(tcon, table, quoted, batches, total, progress)
 
 
-def _write_batches(tcon, table: str, quoted: str, batches: Iterator, total: int,
+def _write_batches(tcon: Connection, table: str, quoted: str, batches: Iterator, total: int,
                    progress: Progress | None) -> int:
     """Write Arrow record batches into ``table`` (its columns ``quoted``); returns how many rows."""
     done = 0
@@ -375,7 +382,8 @@ def copy_store(source: StoreBase, target: StoreBase, *, replace: bool = False, b
     return TransferReport(source.display, target.display, version, *report, time.perf_counter() - started)
 
 
-def _copy(source: StoreBase, target: StoreBase, replace: bool, batch_rows: int, progress: Progress | None):
+def _copy(source: StoreBase, target: StoreBase, replace: bool, batch_rows: int, progress: Progress | None
+          ) -> tuple:
     """The body of :func:`copy_store`: the fields of its report between ``schema_version`` and
     ``seconds``."""
     with source.transaction() as scon:

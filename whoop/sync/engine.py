@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -52,6 +53,12 @@ from whoop.errors import AuthError, SyncRunningError, WhoopError
 from whoop.store import LockTimeout, Store, utcnow
 from whoop.sync import mapping, state
 from whoop.tokens import TokenStore
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+    from whoop.store.backend import Connection
+    from whoop.store.base import AdvisoryLock
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +115,7 @@ class SyncResult:
                 f"; {self.requests} requests in {self.seconds:.1f} s")
 
 
-def _py(ts) -> datetime | None:
+def _py(ts: object) -> datetime | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
 
 
@@ -127,7 +134,7 @@ class RunConnection:
         self._open()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._close()
 
     def _open(self) -> None:
@@ -153,7 +160,8 @@ class RunConnection:
             if held:
                 self._open()
 
-    def fetching(self, pages: Iterator[tuple[list[dict], str | None]]):
+    def fetching(self, pages: Iterator[tuple[list[dict], str | None]]
+                 ) -> Iterator[tuple[list[dict], str | None]]:
         """``pages`` (``WhoopClient.pages``: ``(records, next_token)``) with the connection
         released while each page is fetched (not after the last page: that asks WHOOP nothing)."""
         while True:
@@ -181,14 +189,14 @@ class _Run:
         self.counts: dict[str, dict[str, int]] = {}
         self.window: list[pd.Timestamp] = []    # earliest and latest instant changes touched
 
-    def touched(self, *instants) -> None:
+    def touched(self, *instants: object) -> None:
         """Widen the window of changed instants (UTC) to hold ``instants`` (None, NaT ignored)."""
         found = [pd.Timestamp(t) for t in instants if t is not None and not pd.isna(t)]
         found = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC") for t in found]
         if found:
             self.window = [min(found + self.window[:1]), max(found + self.window[1:])]
 
-    def rebuild_days(self, con) -> None:
+    def rebuild_days(self, con: Connection) -> None:
         """Rebuild the days of the changed window (nothing when nothing changed)."""
         if self.window:
             Store.rebuild_days(con, self.aid, self.window[0].to_pydatetime(),
@@ -281,7 +289,7 @@ class _Run:
         self._emit(coll, pages, records, done=True)
 
 
-def _stored_span(con, table: str, athlete_id: int, keys: list) -> tuple:
+def _stored_span(con: Connection, table: str, athlete_id: int, keys: list) -> tuple:
     """The instants the stored versions of a page's records touch (keys and, for sleeps and
     workouts, cycle starts): a page changing them changes the days there."""
     if table in ("cycles", "recoveries"):   # the key is the only instant: the page has it
@@ -296,7 +304,7 @@ def _frame_span(frame: pd.DataFrame, key: str) -> tuple:
     return (values.min(), values.max()) if len(values) else ()
 
 
-def athlete_lock(store: Store, athlete_id: int):
+def athlete_lock(store: Store, athlete_id: int) -> FileLock | AdvisoryLock:
     """The lock between processes that lets one sync per athlete and database run at a time
     (:meth:`whoop.store.Store.lock`: a file lock beside a DuckDB file, an advisory lock on
     PostgreSQL)."""

@@ -35,11 +35,11 @@ def instant(text: str | None) -> pd.Timestamp:
         pd.Timestamp(text).tz_localize("UTC").floor("s")
 
 
-def _min(ms) -> float:
+def _min(ms: float | None) -> float:
     return NAN if ms is None else float(ms) / MS_PER_MIN
 
 
-def _f(v) -> float:
+def _f(v: float | str | None) -> float:
     return NAN if v is None else float(v)
 
 

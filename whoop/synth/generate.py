@@ -334,7 +334,7 @@ class _Chain:
     def _workout(self, s: SlotPlan, k: int, w: WorkoutPlan) -> dict:
         p = self.p
         minutes = (w.end - w.start).total_seconds() / 60
-        avg = p.max_hr * sum(f * m for f, m in zip(w.zones, _ZONE_MID))
+        avg = p.max_hr * sum(f * m for f, m in zip(w.zones, _ZONE_MID, strict=False))
         top = max(z for z, f in enumerate(w.zones) if f > 0.01)
         mx = max(round(avg) + 5, round(p.max_hr * _ZONE_TOP[top] * (1 - 0.04 * w.top_zone_draw)))
         settled = w.end + timedelta(minutes=w.delay_min)
@@ -363,7 +363,7 @@ class _Chain:
                 score.update(distance_meter=round(dist, 4),
                              altitude_gain_meter=round(dist / 1000 * w.climb_m_per_km, 4),
                              altitude_change_meter=round(w.alt_change_m, 4))
-            score["zone_durations"] = dict(zip(_ZONE_KEYS, zones))
+            score["zone_durations"] = dict(zip(_ZONE_KEYS, zones, strict=False))
             rec["score"] = score
         return rec
 

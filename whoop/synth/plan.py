@@ -18,6 +18,7 @@ number (so any 400-day window holds each at least once) or by chance.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -261,7 +262,7 @@ class Planner:
                     slot.notes[q] = texts[r.randrange(len(texts))]
         return slot
 
-    def _plan_day(self, slot: SlotPlan, r) -> None:
+    def _plan_day(self, slot: SlotPlan, r: random.Random) -> None:
         """Workouts and naps in the waking hours of day n (wake .. next onset)."""
         if slot.kind == "gap" or slot.travel_day:
             return

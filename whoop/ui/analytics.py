@@ -203,7 +203,7 @@ def deviation_figure(dev: pd.DataFrame) -> go.Figure:
     d = dev.dropna(subset=["z"]).iloc[::-1]
     good = [CATALOG[x].higher_is_better for x in d["input"]]
     colors = [GREY if g is None else (GREEN if (z > 0) == g else RED)
-              for g, z in zip(good, d["z"])]
+              for g, z in zip(good, d["z"], strict=False)]
     fig = go.Figure(go.Bar(x=d["z"], y=[CATALOG[x].name for x in d["input"]], orientation="h",
                            marker_color=colors, hovertemplate="%{y}: z = %{x:+.2f}<extra></extra>"))
     for edge in (-2, 2):

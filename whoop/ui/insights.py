@@ -161,7 +161,7 @@ def exclusion_why(excl: pd.DataFrame, athlete_id: int, last_day: date) -> list[s
     synced = mx.is_synced(data.days(athlete_id)["source"].dropna().unique())
     today = date.today()
     return [mx.why(r, w, synced=synced, last_day=last_day, today=today)
-            for r, w in zip(excl["record"], excl["reason"])]
+            for r, w in zip(excl["record"], excl["reason"], strict=True)]
 
 
 # ----------------------------------------------------------------------------- display
