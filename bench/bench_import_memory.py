@@ -4,9 +4,9 @@ Writes two exports with the project's generator (whoop.demo): the demo export as
 same export whose journal_entries.csv is blown up to ``--journal-mb`` MB (default 260) by asking
 each question in many variants (``"<question> (variant k)"``), so every row is a distinct
 answer, as a journal of decades with many questions would be. Each export is imported by
-``whoop.importer.import_paths`` (what ``python -m whoop import`` runs) in a child process into a fresh DuckDB file; the figures are the
-child's peak resident memory (``ru_maxrss`` from ``os.wait4``) and the seconds the import held
-the database file (``ImportResult.lock_s``: the apply transaction, from the connection's open to
+``whoop.importer.import_paths`` (what ``python -m whoop import`` runs) in a child process into a fresh DuckDB
+file; the figures are the child's peak resident memory (``ru_maxrss`` from ``os.wait4``) and the seconds the
+import held the database file (``ImportResult.lock_s``: the apply transaction, from the connection's open to
 its close), which the child (``whoop.importer.import_paths``, as the CLI calls it) prints.
 
     python bench/bench_import_memory.py [--journal-mb 260] [--code DIR]

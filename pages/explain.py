@@ -62,7 +62,8 @@ if sel is not None:
             table = pd.DataFrame({
                 "Input": [CATALOG[x].name for x in dev["input"]],
                 "Value": [CATALOG[x].fmt(v, s) for x, v in zip(dev["input"], dev["value"], strict=True)],
-                "Baseline": [CATALOG[x].fmt(v, s) for x, v in zip(dev["input"], dev["baseline"], strict=True)],
+                "Baseline": [CATALOG[x].fmt(v, s)
+                             for x, v in zip(dev["input"], dev["baseline"], strict=True)],
                 "z": dev["z"],
                 "Days used": [f"{n} of {hrv_w if x == 'hrv_rmssd_ms' else win}"
                               for x, n in zip(dev["input"], dev["days_used"], strict=True)],

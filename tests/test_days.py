@@ -202,7 +202,8 @@ def stored_days(store: Store, aid: int) -> pd.DataFrame:
     return out.drop(columns=["athlete_id", "ingested_at"]).reset_index(drop=True)
 
 
-def change(store: Store, aid: int, upserts: dict[str, pd.DataFrame], deletes: dict[str, list]) -> pd.DataFrame:
+def change(store: Store, aid: int, upserts: dict[str, pd.DataFrame],
+           deletes: dict[str, list]) -> pd.DataFrame:
     """Apply record changes and rebuild only their window, as a sync does; returns the rows the
     partial rebuild wrote. The window spans the keys and cycle starts of every changed record,
     before (stored) and after (the new frames)."""
@@ -265,7 +266,8 @@ def mutations(rng: random.Random, f: dict[str, pd.DataFrame], kind: str) -> tupl
         r = rec[rec["cycle_start_utc"] == c["start_utc"]].copy()
         r["recovery_score"] = r["recovery_score"].fillna(50) - 7
         upserts["recoveries"] = r
-        gone = wko[(wko["start_utc"] >= c["start_utc"]) & (wko["start_utc"] < c["start_utc"] + pd.Timedelta(days=2))]
+        gone = wko[(wko["start_utc"] >= c["start_utc"])
+                   & (wko["start_utc"] < c["start_utc"] + pd.Timedelta(days=2))]
         deletes["workouts"] = [t.to_pydatetime() for t in gone["start_utc"]]
     else:                                            # a flight: the offsets change
         s = mains.iloc[[0]].copy() if len(mains) else slp.iloc[[0]].iloc[0:0]

@@ -96,7 +96,8 @@ def assert_same_frame(a: pd.DataFrame, b: pd.DataFrame) -> None:
 def odd_frames() -> list[tuple[str, pd.DataFrame]]:
     """Frames in every shape conform meets: text, naive and zoned times with sub-seconds,
     numbers as text, floats for Int64, objects for booleans, gaps, extra columns, odd index."""
-    zoned = pd.Series(pd.to_datetime(["2024-03-01 07:00:00.750", None, "2024-03-02 06:59:59.999"], format="ISO8601")
+    zoned = pd.Series(pd.to_datetime(["2024-03-01 07:00:00.750", None, "2024-03-02 06:59:59.999"],
+                                     format="ISO8601")
                       ).dt.tz_localize("America/New_York")
     return [
         ("cycles", pd.DataFrame({"start_utc": ["2024-03-01T05:00:00.9Z", "2024-03-02T05:00:00.0Z",

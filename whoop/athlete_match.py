@@ -170,5 +170,5 @@ def choose(store: Store, data: ExportData, default: str) -> tuple[str, str]:
                          else f"a new athlete '{default}'")
     table = found[0].table if found else "cycles"
     raise InputError(f"no athlete in the database holds these records (at most a chance few "
-                     f"{table} start times shared with {', '.join(holders)}): pass --athlete NAME, a new name if "
-                     f"this is another person's export, or an existing athlete's to add it there")
+                     f"{table} start times shared with {', '.join(holders)}): pass --athlete NAME, a new "
+                     f"name if this is another person's export, or an existing athlete's to add it there")

@@ -59,7 +59,8 @@ def _secrets() -> dict:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except (tomllib.TOMLDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc.__class__.__name__}); fix or remove the file") from None
+        raise ConfigError(f"{path}: not valid TOML ({exc.__class__.__name__}); "
+                          "fix or remove the file") from None
 
 
 def setting(name: str, default: str | None = None) -> str | None:

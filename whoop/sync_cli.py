@@ -42,7 +42,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--athlete", metavar="NAME", help="link the account to this existing athlete "
                    "(e.g. the one holding your export); default: a new athlete named after the profile")
     p.add_argument("--headless", action="store_true",
-                   help="only print the authorization URL (no browser); then paste the URL you were sent back to")
+                   help="only print the authorization URL (no browser); then paste the URL you were sent "
+                        "back to")
     p.set_defaults(func=cmd_connect)
 
     p = sub.add_parser("sync", help="sync connected WHOOP accounts (incremental; first run = full history)")

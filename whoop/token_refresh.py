@@ -137,7 +137,8 @@ def _run(request: dict) -> dict:
         try:
             write_sidecar(Path(target["path"]), fernet, token, at + timedelta(seconds=lifetime), at)
         except OSError as exc:
-            return {"error": "reconnect", "message": f"WHOOP refreshed access but the new tokens could not be "
+            return {"error": "reconnect",
+                    "message": f"WHOOP refreshed access but the new tokens could not be "
                     f"saved beside the database ({exc.strerror or exc.__class__.__name__}); connect again"}
         return {"ok": True}
     try:

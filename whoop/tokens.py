@@ -5,9 +5,10 @@ Refresh rules (WHOOP developer docs "OAuth 2.0", https://developer.whoop.com/doc
 refresh tokens rotate and a second refresh with the same token fails, so exactly one refresh may
 run at a time for a database: it runs under the database's lock ``store.lock("tokens")`` (a
 ``filelock`` ``<db>.tokens.lock`` beside a DuckDB file, a session advisory lock on PostgreSQL;
-app, CLI, workers and cron share it). Inside the lock the pair is read again (another process may have refreshed
-already) and the refresh runs only if still needed. ``invalid_grant`` marks the connection ``reconnect_needed`` instead of
-retrying; an unreadable refresh reply is retried once with the old token (``whoop.oauth.refresh``).
+app, CLI, workers and cron share it). Inside the lock the pair is read again (another process may have
+refreshed already) and the refresh runs only if still needed. ``invalid_grant`` marks the connection
+``reconnect_needed`` instead of retrying; an unreadable refresh reply is retried once with the old token
+(``whoop.oauth.refresh``).
 
 When to refresh (:func:`refresh_margin_s`): when the access token has less than
 ``min(300 s, 20 % of its lifetime)`` left. The 300 s cap is the usual clock-skew and in-flight
@@ -139,7 +140,8 @@ class TokenStore:
         self._inflight = store.lock(INFLIGHT_LOCK)
         self.pending: PendingPairs = (FilePendingPairs(store.path, self._fernet) if store.path is not None
                                       else StorePendingPairs(store, self._fernet))
-        self._cache: dict[int, tuple[str, datetime, float]] = {}   # athlete -> (access token, expiry, lifetime s)
+        # athlete -> (access token, expiry, lifetime s)
+        self._cache: dict[int, tuple[str, datetime, float]] = {}
 
     # -- rows ------------------------------------------------------------------------------
     def _save(self, con: Connection, athlete_id: int, whoop_user_id: int, token: dict,
@@ -177,7 +179,8 @@ class TokenStore:
             with _holding(self._inflight, LOCK_TIMEOUT_S):
                 pass
         except LockTimeout:
-            raise TokenLockTimeout("a WHOOP token refresh of this database did not finish; try again") from None
+            raise TokenLockTimeout("a WHOOP token refresh of this database did not finish; "
+                                   "try again") from None
 
     def _commit_pending(self, athlete_id: int, side: dict) -> bool:
         """Commit a pending pair to the row (caller holds the refresh lock); True when done."""
@@ -188,7 +191,8 @@ class TokenStore:
                     self._save(con, athlete_id, row[0], side, side["expires_at"], side["written_at"])
         except WhoopError as exc:
             log.warning("the refreshed WHOOP tokens of athlete %s stay pending %s until the "
-                        "database can be written (%s)", athlete_id, self.pending.where, exc.__class__.__name__)
+                        "database can be written (%s)", athlete_id, self.pending.where,
+                        exc.__class__.__name__)
             return False
         try:
             self._drop_pending(athlete_id, side["written_at"])

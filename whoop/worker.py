@@ -274,7 +274,8 @@ def describe(store: Store, options: WorkerOptions, athletes: int) -> str:
     import os
 
     try:
-        interval = poll_interval(athletes, minimum_s=options.min_interval_s, day_s=1440 * options.rate_window_s)
+        interval = poll_interval(athletes, minimum_s=options.min_interval_s,
+                                 day_s=1440 * options.rate_window_s)
         every = f"each synced every {_duration(interval)}"
     except ConfigError as exc:
         every = str(exc)

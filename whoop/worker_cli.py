@@ -113,7 +113,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     install_log_redaction()
     if args.poll <= 0:
         raise InputError("--poll must be more than 0 seconds")
-    minimum = args.min_interval if args.min_interval is not None else int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60)
+    minimum = (args.min_interval if args.min_interval is not None
+               else int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60))
     if minimum <= 0:
         raise InputError("--min-interval must be more than 0 minutes")
     settings = whoop_settings().require()

@@ -15,7 +15,8 @@ def _auth(base_url: str, **overrides: str) -> httpx.Response:
     params = {"response_type": "code", "client_id": "sandbox-client", "redirect_uri": REDIRECT,
               "scope": "offline read:cycles", "state": "abcdefgh-1"}
     params.update(overrides)
-    return HTTP.get(f"{base_url}/oauth/oauth2/auth", params={k: v for k, v in params.items() if v is not None})
+    return HTTP.get(f"{base_url}/oauth/oauth2/auth",
+                    params={k: v for k, v in params.items() if v is not None})
 
 
 def _query(location: str) -> dict[str, str]:

@@ -117,7 +117,8 @@ def test_missing_configuration_says_what_to_set():
 
 def test_headless_cli_connect(tmp_path, sandbox):
     db = tmp_path / "cli.duckdb"
-    proc = subprocess.Popen([sys.executable, "-m", "whoop", "connect", "--headless"], env=cli_env(sandbox, db),
+    proc = subprocess.Popen([sys.executable, "-m", "whoop", "connect", "--headless"],
+                            env=cli_env(sandbox, db),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = None
     deadline = time.monotonic() + 60

@@ -81,7 +81,8 @@ from whoop.tokens import TokenStore
 from whoop.client import WhoopClient
 store = Store(sys.argv[1], busy_timeout_s=60)
 ts = TokenStore(store, whoop_settings())
-with WhoopClient(whoop_settings().base_url, lambda force=False, stale=None: ts.access_token(1, force=force, stale=stale)) as c:
+with WhoopClient(whoop_settings().base_url,
+                 lambda force=False, stale=None: ts.access_token(1, force=force, stale=stale)) as c:
     print(c.profile()["user_id"])
 """
 

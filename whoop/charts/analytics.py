@@ -47,7 +47,8 @@ def _wrapped_labels(values: pd.Series, width: int = QUESTION_WRAP) -> pd.Series:
                       na_action="ignore")
 
 
-def _band(x: Iterable[object], low: Iterable[object], high: Iterable[object], name: str, color: str) -> list[go.Scatter]:
+def _band(x: Iterable[object], low: Iterable[object], high: Iterable[object], name: str,
+          color: str) -> list[go.Scatter]:
     """A filled band between ``low`` and ``high`` that breaks at NaN (no bridging)."""
     return [go.Scatter(x=x, y=low, mode="lines", line=dict(width=0), showlegend=False,
                        connectgaps=False, hoverinfo="skip"),

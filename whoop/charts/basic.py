@@ -51,8 +51,8 @@ def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = Non
     return fig
 
 
-def line_trace(x: Iterable[object], y: Iterable[object], name: str, color: str, *, width: float = 2, dash: str | None = None,
-               hover: str = "%{y:.1f}") -> go.Scatter:
+def line_trace(x: Iterable[object], y: Iterable[object], name: str, color: str, *, width: float = 2,
+               dash: str | None = None, hover: str = "%{y:.1f}") -> go.Scatter:
     """A line that breaks at NaN (``connectgaps=False``) with ``"<name>: <hover>"`` on hover;
     shared by the figure modules."""
     return go.Scatter(x=x, y=y, name=name, mode="lines", connectgaps=False,

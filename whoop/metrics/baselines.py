@@ -119,8 +119,8 @@ def metric_baselines(days: pd.DataFrame, *, window: int = BASELINE_WINDOW_DAYS) 
     ``{p}_sd_{u}`` = their sample SD, ``{p}_dev_{u}`` = value - baseline, ``{p}_z`` = dev / SD
     (NaN when SD is 0), ``{p}_days`` = valid days in the window (int64). Baselines need
     ``min_days(window)`` valid days, else NaN. Valid = the metric's catalogue rule (scored,
-    non-calibrating, main sleep; respiratory rate: scored main sleep). Source: common athlete-monitoring practice of
-    individual rolling baselines (e.g. Buchheit 2014 Front Physiol 5:73); WHOOP's own 30-day view.
+    non-calibrating, main sleep; respiratory rate: scored main sleep). Source: common athlete-monitoring
+    practice of individual rolling baselines (e.g. Buchheit 2014 Front Physiol 5:73); WHOOP's own 30-day view.
 
     Args:
         days: daily frame (``schema.DAYS``).

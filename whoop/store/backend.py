@@ -172,7 +172,8 @@ class PgConnection:
         names = ", ".join(_ident(c) for c in cols)
         self._pg.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
         if like:
-            self._pg.execute(f"CREATE TEMP TABLE {_ident(name)} AS SELECT {names} FROM {_ident(like)} WITH NO DATA")
+            self._pg.execute(f"CREATE TEMP TABLE {_ident(name)} AS SELECT {names} FROM {_ident(like)} "
+                             "WITH NO DATA")
         else:
             spec = ", ".join(f"{_ident(c)} {_pg_type(frame[c])}" for c in cols)
             self._pg.execute(f"CREATE TEMP TABLE {_ident(name)} ({spec})")

@@ -12,8 +12,8 @@ an import opens the database once (:attr:`StoreBase.opens` counts the opens). Wr
 transactions of one process are serialized by an in-process lock; a transaction opened inside
 another joins it. DuckDB locks its file while any connection of a process is open, so the store
 closes it at the end of each unit of work; when another process (the CLI while the app is open,
-a cron sync) holds the file, opening retries with jittered exponential backoff (tenacity) for ``busy_timeout_s`` and then raises
-:class:`DatabaseBusyError` (DuckDB's concurrency model:
+a cron sync) holds the file, opening retries with jittered exponential backoff (tenacity) for
+``busy_timeout_s`` and then raises :class:`DatabaseBusyError` (DuckDB's concurrency model:
 https://duckdb.org/docs/stable/connect/concurrency).
 
 Locks between processes (:meth:`StoreBase.lock`): a ``filelock`` beside a DuckDB file, a

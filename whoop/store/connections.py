@@ -122,8 +122,8 @@ class ConnectionsMixin(StoreBase):
         ascending."""
         with self.connect() as con:
             return [r[0] for r in con.execute(
-                "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
-                "ORDER BY athlete_id").fetchall()]
+                "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND "
+                "token_enc IS NOT NULL ORDER BY athlete_id").fetchall()]
 
     def set_connection_status(self, athlete_id: int, status: str, detail: str | None,
                               at: datetime) -> None:

@@ -170,6 +170,7 @@ def _merge_sql(table: str) -> _MergeSql:
     insert = (f"INSERT INTO {table} (athlete_id, {names}, run_id) "
               f"SELECT ?::INTEGER, {names}, ?::BIGINT FROM incoming AS i ")
     conflict = (f" ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}")
-    return _MergeSql(counts=counts, unchanged=unchanged, insert=insert, update_all=insert + "WHERE true" + conflict,
+    return _MergeSql(counts=counts, unchanged=unchanged, insert=insert,
+                     update_all=insert + "WHERE true" + conflict,
                      insert_new=insert + f"WHERE NOT {found}",
                      update_found=insert + f"WHERE {found}" + conflict)

@@ -132,7 +132,8 @@ class RecordsMixin(StoreBase):
         run_start = first.iloc[-1] if len(first) else lo       # deleted at lo changes its records
         after = starts[starts > hi]
         run_end = after.iloc[0] if len(after) else None       # the first cycle not rewritten
-        bounds = [athlete_id, run_start.to_pydatetime()] + ([run_end.to_pydatetime()] if run_end is not None else [])
+        bounds = ([athlete_id, run_start.to_pydatetime()]
+                  + ([run_end.to_pydatetime()] if run_end is not None else []))
         before_end = " AND {c} < ?" if run_end is not None else ""
         frames = {}
         for table, col in (("cycles", "start_utc"), ("recoveries", "cycle_start_utc")):
@@ -164,7 +165,8 @@ class RecordsMixin(StoreBase):
             KeyError: ``table`` is not one of schema.TABLES.
         """
         key = schema.KEYS[table][0]
-        cols = [key] + (["cycle_start_utc"] if key != "cycle_start_utc" and "cycle_start_utc" in schema.TABLES[table] else [])
+        with_start = key != "cycle_start_utc" and "cycle_start_utc" in schema.TABLES[table]
+        cols = [key] + (["cycle_start_utc"] if with_start else [])
         picks = ", ".join(f"min({c}), max({c})" for c in cols)
         if keys is not None:
             if not keys:

@@ -26,5 +26,5 @@ class SettingsMixin(StoreBase):
     def set_setting(self, key: str, value: object, *, athlete_id: int = 0) -> None:
         """Store a JSON-encodable setting."""
         with self.transaction() as con:
-            con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) VALUES (?, ?, ?, now()) "
-                        f"{UPSERT_SETTING}", [athlete_id, key, json.dumps(value)])
+            con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) VALUES (?, ?, ?, "
+                        f"now()) {UPSERT_SETTING}", [athlete_id, key, json.dumps(value)])

@@ -36,7 +36,8 @@ class SyncPassesMixin(StoreBase):
         """Open a new pass over ``[start, now)`` (``start`` None = all history), forgetting any
         unfinished one and its seen keys, in one transaction."""
         with self.transaction() as con:
-            con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?", [athlete_id, collection])
+            con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?",
+                        [athlete_id, collection])
             con.execute(
                 "INSERT INTO sync_state (athlete_id, collection, pass_start_utc, pass_full, pass_started_at) "
                 "VALUES (?, ?, ?, ?, now()) ON CONFLICT (athlete_id, collection) DO UPDATE SET "
@@ -53,8 +54,9 @@ class SyncPassesMixin(StoreBase):
         if keys:
             con.execute("INSERT INTO sync_seen SELECT ?, ?, unnest(?::TIMESTAMPTZ[]) ON CONFLICT DO NOTHING",
                         [athlete_id, collection, keys])
-        con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < pass_cursor_utc "
-                    "THEN ? ELSE pass_cursor_utc END, pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
+        con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < "
+                    "pass_cursor_utc THEN ? ELSE pass_cursor_utc END, "
+                    "pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
                     "pass_max_utc THEN ? ELSE pass_max_utc END WHERE athlete_id = ? AND collection = ?",
                     [page_min, page_min, page_max, page_max, athlete_id, collection])
 

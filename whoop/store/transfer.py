@@ -12,8 +12,8 @@ How: the source is read in one snapshot (a DuckDB transaction; PostgreSQL ``REPE
 READ ONLY``) in batches of ``batch_rows`` rows, so the copy's own memory stays bounded whatever
 the size of a table (measured: a 2.5-million-row journal DuckDB -> PostgreSQL adds about 80 MB to
 the process; a DuckDB target keeps the transaction's new rows in its own memory until the commit,
-about 220 bytes a row); the target is written in ONE transaction: an optional emptying (``replace``), the rows,
-the check that every table's row count per athlete equals the source's, and the sequences
+about 220 bytes a row); the target is written in ONE transaction: an optional emptying (``replace``), the
+rows, the check that every table's row count per athlete equals the source's, and the sequences
 (``athlete_id_seq``, ``run_id_seq``, any ``DEFAULT nextval(...)`` column) set past the copied ids.
 Any failure rolls the target back to what it was. Data paths:
 
@@ -154,7 +154,8 @@ def _counts(con: Connection, tables: dict[str, list[tuple[str, str]]]) -> RowCou
         return {}
     parts = []
     for i, (table, cols) in enumerate(tables.items()):
-        who = "CAST(athlete_id AS BIGINT)" if any(c == "athlete_id" for c, _ in cols) else "CAST(NULL AS BIGINT)"
+        who = ("CAST(athlete_id AS BIGINT)" if any(c == "athlete_id" for c, _ in cols)
+               else "CAST(NULL AS BIGINT)")
         parts.append(f"SELECT {i} AS t, {who} AS a, count(*) AS n FROM {_ident(table)} GROUP BY 2")
     names = list(tables)
     out: RowCounts = {t: {} for t in names}
@@ -186,7 +187,8 @@ def _sequences(columns: dict[str, list[tuple[str, str, str | None]]]) -> dict[st
     return out
 
 
-def _advance_sequences(con: Connection, columns: dict[str, list[tuple[str, str, str | None]]]) -> dict[str, int]:
+def _advance_sequences(con: Connection,
+                       columns: dict[str, list[tuple[str, str, str | None]]]) -> dict[str, int]:
     """Set every sequence past the largest id of its column; ``{sequence: next id}``."""
     out = {}
     for seq, (table, column) in sorted(_sequences(columns).items()):
@@ -264,14 +266,15 @@ def _schema_beside(scon: Connection, tcon: Connection) -> str | None:
     return scon.execute("SELECT current_schema()").fetchone()[0]
 
 
-def _copy_table(scon: Connection, tcon: Connection, table: str, cols: list[tuple[str, str]], total: int, batch_rows: int,
-                progress: Progress | None, beside: str | None = None) -> int:
+def _copy_table(scon: Connection, tcon: Connection, table: str, cols: list[tuple[str, str]], total: int,
+                batch_rows: int, progress: Progress | None, beside: str | None = None) -> int:
     """Copy one table's rows; returns how many. ``beside``: the source's schema in the target's
     database (one ``INSERT ... SELECT`` on the target's connection)."""
     names = [c for c, _ in cols]
     quoted = ", ".join(_ident(c) for c in names)
     if beside is not None:
-        tcon.execute(f"INSERT INTO {_ident(table)} ({quoted}) SELECT {quoted} FROM {_ident(beside)}.{_ident(table)}")
+        tcon.execute(f"INSERT INTO {_ident(table)} ({quoted}) SELECT {quoted} FROM "
+                     f"{_ident(beside)}.{_ident(table)}")
         if progress:
             progress(table, total, total)
         return total
@@ -299,7 +302,8 @@ def _write_batches(tcon: Connection, table: str, quoted: str, batches: Iterator,
     if dialect_of(tcon) == POSTGRESQL:
         import pyarrow.csv as pacsv
         options = pacsv.WriteOptions(include_header=False)
-        with tcon.raw.cursor() as cur, cur.copy(f"COPY {_ident(table)} ({quoted}) FROM STDIN (FORMAT csv)") as into:
+        copy_sql = f"COPY {_ident(table)} ({quoted}) FROM STDIN (FORMAT csv)"
+        with tcon.raw.cursor() as cur, cur.copy(copy_sql) as into:
             for b in batches:
                 buf = io.BytesIO()
                 pacsv.write_csv(b, buf, options)

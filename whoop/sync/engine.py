@@ -329,7 +329,8 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
         try:
             lock.acquire(timeout=lock_timeout_s)
         except LockTimeout:
-            raise SyncRunningError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
+            raise SyncRunningError(f"a sync of athlete '{name}' is already running; "
+                                   "try again when it ends") from None
         try:
             return _sync(store, settings, athlete_id, name, options, progress, client_kw, con)
         finally:

@@ -44,7 +44,8 @@ def _f(v: float | str | None) -> float:
 
 
 def _meta(rec: dict, ref: str) -> dict:
-    return {"created_at_utc": instant(rec.get("created_at")), "updated_at_utc": instant(rec.get("updated_at")),
+    return {"created_at_utc": instant(rec.get("created_at")),
+            "updated_at_utc": instant(rec.get("updated_at")),
             "raw_json": json.dumps(rec, separators=(",", ":"), sort_keys=True),
             "source": "api", "source_ref": ref}
 
@@ -71,7 +72,8 @@ def _frame(rows: list[dict], table: str, collection: str) -> pd.DataFrame:
 
 
 def cycles(records: list[dict], ref: str) -> pd.DataFrame:
-    """Cycle records -> schema.CYCLES frame (``day_strain`` = score.strain, ``energy_kj`` = score.kilojoule)."""
+    """Cycle records -> schema.CYCLES frame (``day_strain`` = score.strain,
+    ``energy_kj`` = score.kilojoule)."""
     rows = []
     for r in records:
         with _reading("cycle", r):
@@ -79,7 +81,8 @@ def cycles(records: list[dict], ref: str) -> pd.DataFrame:
             rows.append({"start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
                          "tz_offset_min": offset_minutes(r.get("timezone_offset")), "whoop_id": r.get("id"),
                          "score_state": r.get("score_state"), "day_strain": _f(s.get("strain")),
-                         "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
+                         "energy_kj": _f(s.get("kilojoule")),
+                         "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
                          "max_heart_rate_bpm": _f(s.get("max_heart_rate")), **_meta(r, ref)})
     return _frame(rows, "cycles", "cycle")
 
@@ -105,7 +108,8 @@ def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], re
                          "user_calibrating": pd.NA if cal is None else bool(cal),
                          "recovery_score": _f(s.get("recovery_score")),
                          "resting_heart_rate_bpm": _f(s.get("resting_heart_rate")),
-                         "hrv_rmssd_ms": _f(s.get("hrv_rmssd_milli")), "spo2_pct": _f(s.get("spo2_percentage")),
+                         "hrv_rmssd_ms": _f(s.get("hrv_rmssd_milli")),
+                         "spo2_pct": _f(s.get("spo2_percentage")),
                          "skin_temp_c": _f(s.get("skin_temp_celsius")), **_meta(r, ref)})
     return _frame(rows, "recoveries", "recovery"), skipped
 
@@ -121,14 +125,16 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
             st = s.get("stage_summary") or {}
             need = s.get("sleep_needed") or {}
             light, sws, rem = (st.get(k) for k in ("total_light_sleep_time_milli",
-                                                   "total_slow_wave_sleep_time_milli", "total_rem_sleep_time_milli"))
+                                                   "total_slow_wave_sleep_time_milli",
+                                                   "total_rem_sleep_time_milli"))
             parts = [need.get(k) for k in ("baseline_milli", "need_from_sleep_debt_milli",
                                            "need_from_recent_strain_milli", "need_from_recent_nap_milli")]
             start = cycle_starts.get(r.get("cycle_id"))
             rows.append({
                 "start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
                 "tz_offset_min": offset_minutes(r.get("timezone_offset")), "whoop_id": r.get("id"),
-                "cycle_whoop_id": r.get("cycle_id"), "cycle_start_utc": start if start is not None else pd.NaT,
+                "cycle_whoop_id": r.get("cycle_id"),
+                "cycle_start_utc": start if start is not None else pd.NaT,
                 "nap": bool(r.get("nap")), "score_state": r.get("score_state"),
                 "sleep_performance_pct": _f(s.get("sleep_performance_percentage")),
                 "sleep_efficiency_pct": _f(s.get("sleep_efficiency_percentage")),
@@ -168,7 +174,8 @@ def workouts(records: list[dict], ref: str) -> pd.DataFrame:
                    "max_heart_rate_bpm": _f(s.get("max_heart_rate")),
                    "duration_min": NAN if pd.isna(end) else (end - start).total_seconds() / 60.0,
                    "percent_recorded": _f(s.get("percent_recorded")),
-                   "distance_m": _f(s.get("distance_meter")), "altitude_gain_m": _f(s.get("altitude_gain_meter")),
+                   "distance_m": _f(s.get("distance_meter")),
+                   "altitude_gain_m": _f(s.get("altitude_gain_meter")),
                    "altitude_change_m": _f(s.get("altitude_change_meter")), **_meta(r, ref)}
             for i, name in enumerate(_ZONES):
                 row[f"hr_zone_{i}_min"] = _min(z.get(f"zone_{name}_milli"))
