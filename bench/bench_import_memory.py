@@ -9,7 +9,7 @@ file; the figures are the child's peak resident memory (``ru_maxrss`` from ``os.
 import held the database file (``ImportResult.lock_s``: the apply transaction, from the connection's open to
 its close), which the child (``whoop.importer.import_paths``, as the CLI calls it) prints.
 
-    python bench/bench_import_memory.py [--journal-mb 260] [--code DIR]
+    python -m bench.bench_import_memory [--journal-mb 260] [--code DIR]
 
 ``--code DIR`` imports from another source tree (e.g. an older checkout) to compare before and
 after; that tree's importer may not report the lock time (shown as "-").
@@ -29,10 +29,9 @@ import time
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from whoop.demo import write_demo_export
 
-from whoop.demo import write_demo_export  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import json, resource, sys, time

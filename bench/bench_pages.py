@@ -21,7 +21,7 @@ every millisecond, so a longer run hands the GIL back and forth more often, and 
 may lose the core), so a wall-clock ratio measures the load as much as the page. CPU time counts
 the work the page does for the longer history; the wall-clock ratio is printed beside it.
 
-Usage: python bench/bench_pages.py [WARM_RERUNS] [--quick]
+Usage: python -m bench.bench_pages [WARM_RERUNS] [--quick]
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from streamlit.runtime.pages_manager import PagesManager
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 #: page script stem -> title; "overview" is app.py's default page
 PAGES = ["overview", "recovery", "hrv", "sleep", "strain", "trends", "journal", "explain", "data",
