@@ -69,7 +69,7 @@ def _cases(tmp: Path, exports: dict[str, Path], other: Path | None) -> dict:
         for kind, argv, code in kinds:
             db = tmp / f"{label}-{kind}.duckdb"
 
-            def run(argv: list[str] = argv, db: Path = db, code: int = code) -> None:
+            def run(argv: list[str] = argv, db: Path = db, code: Path = code) -> None:
                 for leftover in (db, db.with_name(db.name + ".wal")):
                     leftover.unlink(missing_ok=True)
                 _python([*argv, str(db)], code)

@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from filelock import FileLock
 
     from whoop.client import WhoopClient
-    from whoop.store.backend import Connection
+    from whoop.store.backend import Connection as StoreConnection
     from whoop.store.base import AdvisoryLock
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class TokenStore:
         self._cache: dict[int, tuple[str, datetime, float]] = {}
 
     # -- rows ------------------------------------------------------------------------------
-    def _save(self, con: Connection, athlete_id: int, whoop_user_id: int, token: dict,
+    def _save(self, con: StoreConnection, athlete_id: int, whoop_user_id: int, token: dict,
               expires: datetime | None = None, at: datetime | None = None) -> None:
         now = at or utcnow()
         lifetime = _lifetime(token)
