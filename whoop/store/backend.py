@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import pandas as pd
+
+from whoop.errors import StoreError
 
 if TYPE_CHECKING:
     import psycopg
@@ -63,6 +65,25 @@ def dialect_of(con: Connection) -> str:
     return POSTGRESQL if isinstance(con, PgConnection) else DUCKDB
 
 
+class _FetchesRows(Protocol):
+    """A statement's result on either backend (DuckDB's connection or :class:`PgResult`)."""
+
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+
+
+def one_row(result: _FetchesRows, what: str) -> tuple[Any, ...]:
+    """The row a statement always yields (an aggregate such as ``count(*)``, an ``INSERT ...
+    RETURNING``), as a tuple.
+
+    Raises:
+        StoreError: the database returned no row; ``what`` names the statement in the message.
+    """
+    row = result.fetchone()
+    if row is None:
+        raise StoreError(f"the database returned no row for {what}")
+    return row
+
+
 def db_errors() -> tuple[type[BaseException], ...]:
     """The exception classes either driver raises for a database error."""
     import psycopg
@@ -82,12 +103,12 @@ def pg_sql(sql: str) -> str:
 
 
 # PostgreSQL type OIDs (pg_type.dat) -> the pandas dtype DuckDB's df() gives that SQL type.
-_INT_DTYPES = {21: "Int16", 23: "Int32", 20: "Int64"}
+_INT_DTYPES: dict[int, Literal["Int16", "Int32", "Int64"]] = {21: "Int16", 23: "Int32", 20: "Int64"}
 _FLOAT_OIDS = {700, 701, 1700}
 _BOOL, _DATE, _TIMESTAMP, _TIMESTAMPTZ = 16, 1082, 1114, 1184
 
 
-def _typed(values: list, oid: int) -> pd.Series | list:
+def _typed(values: list, oid: int) -> pd.Series | pd.api.extensions.ExtensionArray | list:
     if oid in _INT_DTYPES:
         return pd.array(values, dtype=_INT_DTYPES[oid])
     if oid in _FLOAT_OIDS:
@@ -182,6 +203,8 @@ class PgConnection:
 
     def _int_columns(self, table: str) -> set[str]:
         cur = self._pg.execute(f"SELECT * FROM {_ident(table)} LIMIT 0")
+        if cur.description is None:
+            raise StoreError(f"the database described no columns for the table {table}")
         return {d.name for d in cur.description if d.type_code in _INT_DTYPES}
 
     def copy_rows(self, table: str, cols: list[str], frame: pd.DataFrame) -> None:

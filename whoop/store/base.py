@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -46,7 +47,15 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from whoop.config import db_location
 from whoop.errors import DatabaseBusyError, StoreError
-from whoop.store.backend import DUCKDB, POSTGRESQL, Connection, PgConnection, db_errors, redact_url
+from whoop.store.backend import (
+    DUCKDB,
+    POSTGRESQL,
+    Connection,
+    PgConnection,
+    db_errors,
+    one_row,
+    redact_url,
+)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _LOCKS: dict[str, threading.RLock] = {}
@@ -109,6 +118,8 @@ def migrations(dialect: str = DUCKDB, folder: Path | None = None) -> list[tuple[
     for version, (name, path) in sorted({**shared, **own}.items()):
         if path.suffix == ".py":
             spec = importlib.util.spec_from_file_location(f"whoop_migration_{path.stem}", path)
+            if spec is None or spec.loader is None:
+                raise StoreError(f"cannot load the migration {path.name}")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             out.append((version, name, module.upgrade))
@@ -141,6 +152,8 @@ class StoreBase:
     def __init__(self, location: str | Path | None = None, *, busy_timeout_s: float = 30.0) -> None:
         loc = db_location(location)
         self.busy_timeout_s = busy_timeout_s
+        self.url: str | None
+        self.path: Path | None
         if isinstance(loc, str):
             self.dialect, self.url, self.path = POSTGRESQL, loc, None
             self.location = loc
@@ -153,7 +166,7 @@ class StoreBase:
     @property
     def display(self) -> str:
         """Where the data is, for people: the file path, or the URL without its password."""
-        return str(self.path) if self.path is not None else redact_url(self.url)
+        return redact_url(self.url) if self.url is not None else str(self.path)
 
     @property
     def opens(self) -> int:
@@ -163,7 +176,7 @@ class StoreBase:
     # -- connections -----------------------------------------------------------------------
     def _open(self) -> Connection:
         StoreBase._opens[self.location] = StoreBase._opens.get(self.location, 0) + 1
-        if self.dialect == POSTGRESQL:
+        if self.path is None:       # PostgreSQL
             return self._open_postgres()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -189,6 +202,8 @@ class StoreBase:
 
     def _open_postgres(self) -> PgConnection:
         import psycopg
+        if self.url is None:
+            raise StoreError(f"the database {self.display} is a DuckDB file, not PostgreSQL")
         try:
             return PgConnection(self.url, connect_timeout_s=min(self.busy_timeout_s, 10.0))
         except psycopg.Error as exc:
@@ -202,10 +217,11 @@ class StoreBase:
         held = getattr(_THREAD, "cons", None)
         if held is None:
             held = _THREAD.cons = {}
-        entry = held.get(self.location)
+        entry: list[Any] | None = held.get(self.location)
         if entry is None:
             con = self._open()
-            entry = held[self.location] = [con, 0, False]
+            entry = [con, 0, False]
+            held[self.location] = entry
             try:
                 if not self._migrated:
                     self._migrate(con)
@@ -300,7 +316,8 @@ class StoreBase:
         try:
             con.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                         "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
-            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            current = one_row(con.execute("SELECT coalesce(max(version), 0) FROM schema_version"),
+                              "the schema version")[0]
             for version, name, step in migrations(self.dialect):
                 if version <= current:
                     continue
@@ -375,10 +392,10 @@ class AdvisoryLock:
             return _Acquired(self)
         con = self.store._open_postgres()
         try:
-            schema = con.execute("SELECT current_schema()").fetchone()[0]
+            schema = one_row(con.execute("SELECT current_schema()"), "the current schema")[0]
             key = _lock_key(schema or "", self.name)
             deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
-            while not con.execute("SELECT pg_try_advisory_lock(?)", [key]).fetchone()[0]:
+            while not one_row(con.execute("SELECT pg_try_advisory_lock(?)", [key]), "an advisory lock")[0]:
                 if deadline is not None and time.monotonic() >= deadline:
                     raise LockTimeout(self.name)
                 time.sleep(poll_interval * (1 + random.random()))

@@ -180,7 +180,8 @@ class QueriesMixin(StoreBase):
     def status(self) -> dict:
         """Overview for ``python -m whoop status``: per athlete, rows per table, first and last
         day, last run."""
-        out = {"database": self.display, "schema_version": self.schema_version(), "athletes": []}
+        athletes: list[dict] = []
+        out = {"database": self.display, "schema_version": self.schema_version(), "athletes": athletes}
         with self.connect() as con:
             for athlete_id, name, whoop_user_id in con.execute(
                     "SELECT athlete_id, name, whoop_user_id FROM athletes ORDER BY name").fetchall():
@@ -191,7 +192,7 @@ class QueriesMixin(StoreBase):
                 run = con.execute(
                     "SELECT kind, source, finished_at, status FROM import_runs WHERE athlete_id = ? "
                     "ORDER BY run_id DESC LIMIT 1", [athlete_id]).fetchone()
-                out["athletes"].append({
+                athletes.append({
                     "athlete": name, "whoop_user_id": whoop_user_id, "rows": rows,
                     "first_day": first, "last_day": last,
                     "last_run": dict(zip(("kind", "source", "finished_at", "status"), run,

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -19,7 +20,7 @@ import pandas as pd
 from whoop import schema
 from whoop.days import build_days, build_days_window, day_labels
 from whoop.errors import InputError, StoreError
-from whoop.store.backend import DUCKDB, Connection, register_frame
+from whoop.store.backend import DUCKDB, Connection, one_row, register_frame
 from whoop.store.base import StoreBase
 from whoop.store.merge import upsert, upsert_staged
 
@@ -76,8 +77,8 @@ class RecordsMixin(StoreBase):
         row = con.execute("SELECT athlete_id FROM athletes WHERE name = ?", [name]).fetchone()
         if row:
             return row[0]
-        return con.execute("INSERT INTO athletes (name) VALUES (?) RETURNING athlete_id",
-                           [name]).fetchone()[0]
+        return one_row(con.execute("INSERT INTO athletes (name) VALUES (?) RETURNING athlete_id",
+                                   [name]), "the new athlete's id")[0]
 
     # -- writing ---------------------------------------------------------------------------
     upsert = staticmethod(upsert)
@@ -168,6 +169,7 @@ class RecordsMixin(StoreBase):
         with_start = key != "cycle_start_utc" and "cycle_start_utc" in schema.TABLES[table]
         cols = [key] + (["cycle_start_utc"] if with_start else [])
         picks = ", ".join(f"min({c}), max({c})" for c in cols)
+        args: list[Any]
         if keys is not None:
             if not keys:
                 return None, None
@@ -208,10 +210,10 @@ class RecordsMixin(StoreBase):
                     con.execute(f"SET memory_limit = '{self._apply_memory_mb(con, staged)}MB'")
                     con.execute("SET threads = 1")
                 athlete_id = self.ensure_athlete(con, athlete)
-                run_id = con.execute(
+                run_id = one_row(con.execute(
                     "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "
                     "VALUES (?, ?, ?, now(), 'running') RETURNING run_id",
-                    [athlete_id, kind, source]).fetchone()[0]
+                    [athlete_id, kind, source]), "the new import run's id")[0]
                 counts = {t: upsert_staged(con, t, athlete_id, staged[t], run_id) if t in staged
                           else self.upsert(con, t, athlete_id, frames.get(t), run_id)
                           for t in schema.TABLES}
@@ -239,8 +241,9 @@ class RecordsMixin(StoreBase):
         """The DuckDB memory limit for applying ``staged`` (see IMPORT_MEMORY_MB)."""
         rows = 0
         for table, path in staged.items():
-            incoming = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
-            present = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            incoming = one_row(con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]),
+                               f"the staged {table} row count")[0]
+            present = one_row(con.execute(f"SELECT count(*) FROM {table}"), f"the {table} row count")[0]
             rows = max(rows, incoming, present)
         return max(IMPORT_MEMORY_MB, 64 + rows * IMPORT_BYTES_PER_ROW // 2**20)
 

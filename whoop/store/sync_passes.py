@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 
 from whoop import schema
-from whoop.store.backend import Connection
+from whoop.store.backend import Connection, one_row
 from whoop.store.base import StoreBase
 from whoop.store.settings import UPSERT_SETTING
 
@@ -85,7 +85,8 @@ class SyncPassesMixin(StoreBase):
         cond = (f"athlete_id = ? AND source IN ('api', 'api+export') AND (? IS NULL OR {key} >= ?) "
                 f"AND {key} NOT IN (SELECT key_utc FROM sync_seen WHERE athlete_id = ? AND collection = ?)")
         args = [athlete_id, start, start, athlete_id, collection]
-        n = con.execute(f"SELECT count(*) FROM {table} WHERE {cond}", args).fetchone()[0]
+        n = one_row(con.execute(f"SELECT count(*) FROM {table} WHERE {cond}", args),
+                    f"the {table} rows to mark")[0]
         if n:
             con.execute(f"UPDATE {table} SET source = 'export', raw_json = NULL WHERE {cond} "
                         f"AND source = 'api+export'", args)

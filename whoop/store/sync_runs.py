@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from whoop.store.backend import Connection
+from whoop.store.backend import Connection, one_row
 from whoop.store.base import StoreBase
 from whoop.store.settings import UPSERT_SETTING
 
@@ -67,8 +67,8 @@ class SyncRunsMixin(StoreBase):
         """Inside ``con``'s transaction: mark this athlete's sync runs still ``running`` as
         ``interrupted`` ("the sync process stopped before finishing"). Returns how many there
         were (the caller rebuilds the athlete's days when any)."""
-        dead = con.execute("SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
-                           "AND status = 'running'", [athlete_id]).fetchone()[0]
+        dead = one_row(con.execute("SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
+                                   "AND status = 'running'", [athlete_id]), "the running sync count")[0]
         if dead:
             con.execute("UPDATE import_runs SET status = 'interrupted', finished_at = coalesce(finished_at, "
                         "now()), error = coalesce(error, 'the sync process stopped before finishing') "
@@ -104,10 +104,10 @@ class SyncRunsMixin(StoreBase):
                       host: str) -> int:
         """Inside ``con``'s transaction: a new ``running`` sync run of ``athlete_id`` (``source``:
         the WHOOP base URL), owned by process ``pid`` on ``host``. Returns its run id."""
-        run_id = con.execute(
+        run_id = one_row(con.execute(
             "INSERT INTO import_runs (athlete_id, kind, source, started_at, status, requests, counts_json) "
             "VALUES (?, 'sync', ?, now(), 'running', 0, '{}') RETURNING run_id",
-            [athlete_id, source]).fetchone()[0]
+            [athlete_id, source]), "the new sync run's id")[0]
         con.execute("INSERT INTO sync_run_meta VALUES (?, ?, ?, now())", [run_id, pid, host])
         return run_id
 

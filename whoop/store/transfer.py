@@ -39,20 +39,20 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from whoop.errors import InputError, StoreError
-from whoop.store.backend import POSTGRESQL, _ident, db_errors, dialect_of, redact_url
+from whoop.store.backend import POSTGRESQL, PgConnection, _ident, db_errors, dialect_of, one_row, redact_url
 from whoop.store.base import StoreBase
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from whoop.store.backend import Connection, PgConnection
+    from whoop.store.backend import Connection
 
 #: Rows per batch read from the source (bounds memory: a batch of the widest table, raw_json
 #: included, is a few tens of MB).
@@ -192,7 +192,8 @@ def _advance_sequences(con: Connection,
     """Set every sequence past the largest id of its column; ``{sequence: next id}``."""
     out = {}
     for seq, (table, column) in sorted(_sequences(columns).items()):
-        top = con.execute(f"SELECT max({_ident(column)}) FROM {_ident(table)}").fetchone()[0]
+        top = one_row(con.execute(f"SELECT max({_ident(column)}) FROM {_ident(table)}"),
+                      f"the largest {column}")[0]
         if top is None:
             continue
         if dialect_of(con) == POSTGRESQL:
@@ -220,7 +221,8 @@ def _arrow_type(udt: str) -> pa.DataType | None:
             "timestamp": pa.timestamp("us")}.get(udt)
 
 
-def _duckdb_batches(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], batch_rows: int) -> Iterator:
+def _duckdb_batches(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], batch_rows: int
+                    ) -> Generator[pa.RecordBatch, None, None]:
     """Arrow record batches of ``table`` on a DuckDB connection (streamed, not materialized)."""
     names = ", ".join(_ident(c) for c in cols)
     reader = con.sql(f"SELECT {names} FROM {_ident(table)}").to_arrow_reader(batch_rows)
@@ -230,7 +232,8 @@ def _duckdb_batches(con: duckdb.DuckDBPyConnection, table: str, cols: list[str],
         reader.close()
 
 
-def _pg_batches(con: PgConnection, table: str, cols: list[tuple[str, str]], batch_rows: int) -> Iterator:
+def _pg_batches(con: PgConnection, table: str, cols: list[tuple[str, str]], batch_rows: int
+                ) -> Generator[pa.RecordBatch, None, None]:
     """Arrow record batches of ``table`` on a PostgreSQL connection, from COPY TO STDOUT rows."""
     import pyarrow as pa
     names = ", ".join(_ident(c) for c, _ in cols)
@@ -258,12 +261,12 @@ def _pg_batches(con: PgConnection, table: str, cols: list[tuple[str, str]], batc
 def _schema_beside(scon: Connection, tcon: Connection) -> str | None:
     """The source's schema when both stores are schemas of one PostgreSQL database (same host,
     port and database name), else None."""
-    if dialect_of(scon) != POSTGRESQL or dialect_of(tcon) != POSTGRESQL:
+    if not isinstance(scon, PgConnection) or not isinstance(tcon, PgConnection):
         return None
     a, b = scon.raw.info, tcon.raw.info
     if (a.host, a.port, a.dbname) != (b.host, b.port, b.dbname):
         return None
-    return scon.execute("SELECT current_schema()").fetchone()[0]
+    return one_row(scon.execute("SELECT current_schema()"), "the current schema")[0]
 
 
 def _copy_table(scon: Connection, tcon: Connection, table: str, cols: list[tuple[str, str]], total: int,
@@ -278,7 +281,7 @@ def _copy_table(scon: Connection, tcon: Connection, table: str, cols: list[tuple
         if progress:
             progress(table, total, total)
         return total
-    if dialect_of(scon) == POSTGRESQL and dialect_of(tcon) == POSTGRESQL:
+    if isinstance(scon, PgConnection) and isinstance(tcon, PgConnection):
         with scon.raw.cursor() as out_cur, tcon.raw.cursor() as in_cur, \
                 out_cur.copy(f"COPY (SELECT {quoted} FROM {_ident(table)}) TO STDOUT") as out, \
                 in_cur.copy(f"COPY {_ident(table)} ({quoted}) FROM STDIN") as into:
@@ -287,7 +290,7 @@ def _copy_table(scon: Connection, tcon: Connection, table: str, cols: list[tuple
         if progress and total:
             progress(table, total, total)
         return total
-    if dialect_of(scon) == POSTGRESQL:
+    if isinstance(scon, PgConnection):
         batches = _pg_batches(scon, table, cols, batch_rows)
     else:
         batches = _duckdb_batches(scon, table, names, batch_rows)
@@ -299,7 +302,7 @@ def _write_batches(tcon: Connection, table: str, quoted: str, batches: Iterator,
                    progress: Progress | None) -> int:
     """Write Arrow record batches into ``table`` (its columns ``quoted``); returns how many rows."""
     done = 0
-    if dialect_of(tcon) == POSTGRESQL:
+    if isinstance(tcon, PgConnection):
         import pyarrow.csv as pacsv
         options = pacsv.WriteOptions(include_header=False)
         copy_sql = f"COPY {_ident(table)} ({quoted}) FROM STDIN (FORMAT csv)"
@@ -387,7 +390,7 @@ def copy_store(source: StoreBase, target: StoreBase, *, replace: bool = False, b
 
 
 def _copy(source: StoreBase, target: StoreBase, replace: bool, batch_rows: int, progress: Progress | None
-          ) -> tuple:
+          ) -> tuple[RowCounts, RowCounts, dict[int, str], int, dict[str, int], frozenset[str]]:
     """The body of :func:`copy_store`: the fields of its report between ``schema_version`` and
     ``seconds``."""
     with source.transaction() as scon:
