@@ -268,7 +268,8 @@ class WhoopClient:
             raise _Retryable(f"HTTP {resp.status_code}", resp.status_code)
         if resp.status_code == 200 and method == "GET":
             try:
-                resp._parsed = resp.json()   # noqa: SLF001 - parse once, retry if truncated
+                # parse once, inside the attempt, so a truncated body is retried; get_json reads it
+                resp._parsed = resp.json()  # type: ignore[attr-defined]  # httpx.Response has no slot for it
             except (json.JSONDecodeError, UnicodeDecodeError):
                 raise _Retryable("malformed JSON", 200) from None
         return resp
@@ -281,13 +282,13 @@ class WhoopClient:
     def _wait(self, state: RetryCallState) -> float:
         """Seconds before the next attempt: WHOOP's reset after a 429 (``_stop`` gives up when
         it lies beyond the retry budget), else backoff capped at what is left of the budget."""
-        exc = state.outcome.exception()
+        exc = _attempt_error(state)
         if isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None:
             return exc.reset_s + 0.05
         return max(0.0, min(self._backoff(state), self._deadline - time.monotonic()))
 
     def _stop(self, state: RetryCallState) -> bool:
-        exc = state.outcome.exception()
+        exc = _attempt_error(state)
         stop = self._stop_base(state) or (
             isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None
             and time.monotonic() + state.upcoming_sleep > self._deadline)
@@ -328,7 +329,7 @@ class WhoopClient:
                                status=resp.status_code)
             return resp
 
-    def _give_up(self, exc: BaseException, retrying: Retrying, started: float, path: str) -> ApiError:
+    def _give_up(self, exc: BaseException | None, retrying: Retrying, started: float, path: str) -> ApiError:
         attempts = retrying.statistics.get("attempt_number", 0)
         spent = time.monotonic() - started
         what = getattr(exc, "kind", exc.__class__.__name__)
@@ -382,6 +383,17 @@ class WhoopClient:
             if not nxt:
                 return
             params = {**params, "nextToken": nxt}
+
+
+def _attempt_error(state: RetryCallState) -> BaseException | None:
+    """The exception the attempt tenacity just finished raised (None when it returned).
+
+    Raises:
+        ApiError: tenacity asked before any attempt finished (its wait and stop run after one).
+    """
+    if state.outcome is None:
+        raise ApiError("the WHOOP request retry loop consulted no finished attempt")
+    return state.outcome.exception()
 
 
 def _when(seconds: float) -> str:
