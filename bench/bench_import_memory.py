@@ -80,6 +80,8 @@ def run_child(zip_path: Path, db: Path, code: Path) -> dict:
     with tempfile.TemporaryFile() as errors:   # a file, not a pipe: a chatty child cannot block
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(zip_path), str(db)], cwd=code,
                                 env=env, stdout=subprocess.PIPE, stderr=errors)
+        if proc.stdout is None:     # a pipe: stdout=PIPE above
+            raise SystemExit("the import child was started without its stdout pipe")
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
         errors.seek(0)
@@ -119,8 +121,8 @@ def main() -> None:
     parser.add_argument("--journal-mb", type=int, default=260)
     parser.add_argument("--code", type=Path, default=REPO, help="source tree to import with")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-import-memory-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="bench-import-memory-") as tmp_name:
+        tmp = Path(tmp_name)
         small = write_demo_export(tmp / "small", days=365)
         t0 = time.monotonic()
         big, size, rows = big_journal_export(small, tmp / "big.zip", args.journal_mb)

@@ -58,12 +58,16 @@ def _quiet_env(tmp: Path) -> None:
     os.environ["WHOOP_SECRETS_FILE"] = str(tmp / "no-secrets.toml")
 
 
+_SHIMMED = False       # _apptest_shim has patched PagesManager in this process
+
+
 def _apptest_shim() -> None:
     """AppTest re-enables the pages/ folder mode on every run (see tests/conftest.py app_test):
     keep ``st.navigation`` mode, as the real server does."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if getattr(PagesManager, "_bench_shim", False):
+    global _SHIMMED
+    if _SHIMMED:
         return
     original = PagesManager.__init__
 
@@ -71,8 +75,9 @@ def _apptest_shim() -> None:
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
-    PagesManager.__init__ = init
-    PagesManager._bench_shim = True
+    # streamlit offers no hook for this: the benchmark replaces the constructor, as the tests do
+    PagesManager.__init__ = init  # type: ignore[method-assign]
+    _SHIMMED = True
 
 
 @contextmanager

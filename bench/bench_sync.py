@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -72,7 +73,7 @@ def measure(days: int, *, lifted: bool) -> dict:
         store = Store(Path(tmp) / "bench.duckdb")
         loc = httpx.get(authorization_url(store, s)).headers["location"]
         aid = TokenStore(store, s).finish_connect_url(loc).athlete_id
-        out = {"window_s": window}
+        out: dict[str, Any] = {"window_s": window}
         for name in ("backfill", "nothing_new"):
             transport = TimedTransport()
             kw = {"transport": transport, "minute_s": window}
