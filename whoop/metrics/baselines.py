@@ -177,7 +177,7 @@ def flag_messages(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[str
         msgs.append("HRV above your normal range")
     for m in with_baseline():
         z = last.get(f"{m.baseline}_z")
-        if not missing(z) and abs(z) >= z_limit:
+        if z is not None and not missing(z) and abs(z) >= z_limit:
             side = "above" if z > 0 else "below"
             msgs.append(f"{m.name} is {abs(z):.1f} SD {side} your baseline")
     return msgs

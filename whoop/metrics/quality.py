@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from whoop.metrics.calendar import full_calendar
+from whoop.metrics.calendar import DateLike, full_calendar
 
 SOURCES = ["api", "api+export", "export", "demo", "missing"]
 
 EXCLUSION_COLUMNS = ["record", "reason", "count"]
 
 
-def coverage(days: pd.DataFrame, *, start: object = None, end: object = None) -> pd.DataFrame:
+def coverage(days: pd.DataFrame, *, start: DateLike | None = None,
+             end: DateLike | None = None) -> pd.DataFrame:
     """Coverage map: one row per calendar day with where its data came from.
 
     Args:

@@ -72,7 +72,7 @@ def format_duration(minutes: float) -> str:
 
 def format_hmm(minutes: float | None) -> str:
     """Minutes as ``h:mm`` (``452.4`` -> ``"7:32"``); ``"–"`` for missing."""
-    if missing(minutes):
+    if minutes is None or missing(minutes):
         return "–"
     total = int(round(float(minutes)))
     sign = "-" if total < 0 else ""
