@@ -106,8 +106,8 @@ def overlaps(store: Store, data: ExportData) -> list[Overlap]:
     table, starts = _starts(data)
     total = int(starts.dropna().nunique())
     found = store.overlapping_athletes(starts, table=table)
-    return [Overlap(str(r.name), int(r.shared), total, table, int(r.stored))
-            for r in found.itertuples(index=False)]
+    return [Overlap(str(name), int(shared), total, table, int(stored))
+            for name, shared, stored in zip(found["name"], found["shared"], found["stored"], strict=True)]
 
 
 def concern(store: Store, data: ExportData, athlete: str) -> Overlap | None:

@@ -141,7 +141,7 @@ class TokenStore:
         self.pending: PendingPairs = (FilePendingPairs(store.path, self._fernet) if store.path is not None
                                       else StorePendingPairs(store, self._fernet))
         # athlete -> (access token, expiry, lifetime s)
-        self._cache: dict[int, tuple[str, datetime, float]] = {}
+        self._cache: dict[int, tuple[str, datetime | None, float]] = {}
 
     # -- rows ------------------------------------------------------------------------------
     def _save(self, con: StoreConnection, athlete_id: int, whoop_user_id: int, token: dict,

@@ -277,12 +277,12 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
     Raises:
         KeyError: an unknown ``metric``.
     """
-    better = {True: "; higher is better", False: "; lower is better"}.get(
-        CATALOG[metric].higher_is_better, "")
+    higher = CATALOG[metric].higher_is_better
+    better = "" if higher is None else "; higher is better" if higher else "; lower is better"
     rows = impact[impact["metric"] == metric].copy()
     ok = rows["sufficient"].astype(bool)
     good = rows[ok].sort_values("difference")
-    colors = yes_day_verdict(good).map(VERDICT_COLORS) if len(good) else []
+    colors: pd.Series | list[str] = yes_day_verdict(good).map(VERDICT_COLORS) if len(good) else []
     fig = go.Figure(go.Scatter(
         x=good["difference"], y=_wrapped_labels(good["question"]), mode="markers",
         marker=dict(color=list(colors), size=9),
