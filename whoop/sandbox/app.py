@@ -20,12 +20,12 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Match, Route
+from starlette.types import Message, Receive, Scope, Send
 
 from whoop.sandbox import admin, api, oauth
 from whoop.sandbox.options import SandboxOptions
 from whoop.sandbox.state import SandboxState
 
-Scope = dict[str, Any]
 _DROPPED = "sandbox: connection dropped on purpose"
 
 
@@ -54,7 +54,7 @@ def _bearer(scope: Scope) -> str | None:
     return None
 
 
-async def _send_json(send: Callable, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+async def _send_json(send: Send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
     raw = json.dumps(body).encode()
     hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
     hdrs += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -76,11 +76,11 @@ class SandboxApp:
     def _route_key(self, scope: Scope) -> str:
         for route in self.inner.router.routes:
             match, _ = route.matches(scope)
-            if match is Match.FULL:
+            if match is Match.FULL and isinstance(route, Route):
                 return f"{scope['method']} {route.path}"
         return f"{scope['method']} {scope['path']}"
 
-    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> Any:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Any:
         if scope["type"] != "http":
             return await self.inner(scope, receive, send)
         path: str = scope["path"]
@@ -93,12 +93,12 @@ class SandboxApp:
         fault = st.faults.take(target) if target else None
         status: dict[str, int] = {}
 
-        async def counting_send(message: dict) -> None:
+        async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
             await send(message)
 
-        out = counting_send
+        out: Send = counting_send
         if fault is not None:
             st.count_fault(fault.kind)
             kind = fault.kind
@@ -140,12 +140,12 @@ class SandboxApp:
         return None
 
 
-def _truncating(send: Callable) -> Callable:
+def _truncating(send: Send) -> Send:
     """A send that buffers the response and emits it as 200 with the body cut in half."""
     start: dict = {}
     chunks: list[bytes] = []
 
-    async def wrapped(message: dict) -> None:
+    async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             start.update(message)
             return
@@ -166,12 +166,12 @@ def _truncating(send: Callable) -> Callable:
     return wrapped
 
 
-def _cutting(send: Callable) -> Callable:
+def _cutting(send: Send) -> Send:
     """A send that passes the response start (status, full Content-Length) and the first half
     of the body, then drops the rest: the caller returns ``_DROPPED`` so the connection closes."""
     chunks: list[bytes] = []
 
-    async def wrapped(message: dict) -> None:
+    async def wrapped(message: Message) -> None:
         if message["type"] != "http.response.body":
             await send(message)
             return
