@@ -107,7 +107,7 @@ class SyncPassesMixin(StoreBase):
                 f"SELECT min({key}) FROM {table} WHERE athlete_id = ? AND score_state = 'PENDING_SCORE' "
                 f"AND source IN ('api', 'api+export') AND {key} >= ?", [athlete_id, since]).fetchone()[0]
 
-    def cycle_starts(self, athlete_id: int, whoop_ids: list[int]) -> dict[int, pd.Timestamp]:
+    def cycle_starts(self, athlete_id: int, whoop_ids: list[int | None]) -> dict[int, pd.Timestamp]:
         """Start instants (tz-aware UTC Timestamps) of the athlete's stored cycles by WHOOP cycle
         id, for the ids in ``whoop_ids`` (None ignored) that are stored."""
         ids = [int(i) for i in whoop_ids if i is not None]

@@ -39,10 +39,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -115,7 +115,8 @@ class SyncResult:
                 f"; {self.requests} requests in {self.seconds:.1f} s")
 
 
-def _py(ts: object) -> datetime | None:
+def _py(ts: Any) -> datetime | None:
+    """A frame cell as a ``datetime`` (None for None, NaN, NaT)."""
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
 
 
@@ -127,7 +128,7 @@ class RunConnection:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._unit = None
+        self._unit: AbstractContextManager[None] | None = None
         self.release = store.dialect == "duckdb"
 
     def __enter__(self) -> RunConnection:
@@ -189,7 +190,7 @@ class _Run:
         self.counts: dict[str, dict[str, int]] = {}
         self.window: list[pd.Timestamp] = []    # earliest and latest instant changes touched
 
-    def touched(self, *instants: object) -> None:
+    def touched(self, *instants: Any) -> None:
         """Widen the window of changed instants (UTC) to hold ``instants`` (None, NaT ignored)."""
         found = [pd.Timestamp(t) for t in instants if t is not None and not pd.isna(t)]
         found = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC") for t in found]
@@ -268,7 +269,8 @@ class _Run:
                 if got["inserted"] or got["updated"]:
                     self.touched(*before, *_frame_span(frame, key))
                 if keys:
-                    Store.record_sync_page(con, self.aid, coll, keys, min(keys), max(keys))
+                    page_keys = [k for k in keys if k is not None]  # all: upsert refuses a missing key
+                    Store.record_sync_page(con, self.aid, coll, page_keys, min(page_keys), max(page_keys))
                 c["inserted"] += got["inserted"]
                 c["updated"] += got["updated"]
                 c["unchanged"] += got["unchanged"]
@@ -354,8 +356,8 @@ def _sync(store: Store, settings: WhoopSettings, athlete_id: int, name: str, opt
         status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
         msg = str(exc) if isinstance(exc, WhoopError) else f"{exc.__class__.__name__}"
         try:
-            with store.transaction() as con:    # pages committed before the failure get their days
-                run.rebuild_days(con)
+            with store.transaction() as tcon:   # pages committed before the failure get their days
+                run.rebuild_days(tcon)
         except WhoopError:
             log.warning("could not rebuild the days after sync run %s", run.run_id)
         try:

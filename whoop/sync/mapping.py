@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,11 +24,14 @@ from whoop import schema
 from whoop.errors import ApiError
 from whoop.timezones import offset_minutes
 
+if TYPE_CHECKING:
+    from pandas.api.typing import NaTType
+
 MS_PER_MIN = 60_000.0
 NAN = math.nan
 
 
-def instant(text: str | None) -> pd.Timestamp:
+def instant(text: str | None) -> pd.Timestamp | NaTType:
     """ISO-8601 instant -> UTC Timestamp floored to the second (NaT for None)."""
     if not text:
         return pd.NaT
@@ -97,7 +101,8 @@ def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], re
     rows, skipped = [], 0
     for r in records:
         with _reading("recovery", r):
-            start = cycle_starts.get(r.get("cycle_id"))
+            cycle_id = r.get("cycle_id")
+            start = cycle_starts.get(cycle_id) if cycle_id is not None else None
             if start is None or pd.isna(start):
                 skipped += 1
                 continue
@@ -129,7 +134,8 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
                                                    "total_rem_sleep_time_milli"))
             parts = [need.get(k) for k in ("baseline_milli", "need_from_sleep_debt_milli",
                                            "need_from_recent_strain_milli", "need_from_recent_nap_milli")]
-            start = cycle_starts.get(r.get("cycle_id"))
+            cycle_id = r.get("cycle_id")
+            start = cycle_starts.get(cycle_id) if cycle_id is not None else None
             rows.append({
                 "start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
                 "tz_offset_min": offset_minutes(r.get("timezone_offset")), "whoop_id": r.get("id"),
@@ -141,11 +147,13 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
                 "sleep_consistency_pct": _f(s.get("sleep_consistency_percentage")),
                 "respiratory_rate_rpm": _f(s.get("respiratory_rate")),
                 "in_bed_min": _min(st.get("total_in_bed_time_milli")),
-                "asleep_min": NAN if None in (light, sws, rem) else (light + sws + rem) / MS_PER_MIN,
+                "asleep_min": (NAN if light is None or sws is None or rem is None
+                               else (light + sws + rem) / MS_PER_MIN),
                 "light_sleep_min": _min(light), "deep_sleep_min": _min(sws), "rem_sleep_min": _min(rem),
                 "awake_min": _min(st.get("total_awake_time_milli")),
                 "no_data_min": _min(st.get("total_no_data_time_milli")),
-                "sleep_need_min": NAN if None in parts else sum(parts) / MS_PER_MIN,
+                "sleep_need_min": (NAN if None in parts
+                                   else sum(p for p in parts if p is not None) / MS_PER_MIN),
                 "sleep_debt_min": _min(parts[1]), "need_baseline_min": _min(parts[0]),
                 "need_strain_min": _min(parts[2]), "need_nap_min": _min(parts[3]),
                 "sleep_cycle_count": _f(st.get("sleep_cycle_count")),
@@ -172,7 +180,9 @@ def workouts(records: list[dict], ref: str) -> pd.DataFrame:
                    "score_state": r.get("score_state"), "activity_strain": _f(s.get("strain")),
                    "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
                    "max_heart_rate_bpm": _f(s.get("max_heart_rate")),
-                   "duration_min": NAN if pd.isna(end) else (end - start).total_seconds() / 60.0,
+                   "duration_min": ((end - start).total_seconds() / 60.0        # NaT is no Timestamp
+                                    if isinstance(start, pd.Timestamp) and isinstance(end, pd.Timestamp)
+                                    else NAN),
                    "percent_recorded": _f(s.get("percent_recorded")),
                    "distance_m": _f(s.get("distance_meter")),
                    "altitude_gain_m": _f(s.get("altitude_gain_meter")),
