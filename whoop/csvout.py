@@ -81,7 +81,7 @@ def _number(value: object, float_format: str | None) -> str:
         return str(bool(value))
     if isinstance(value, numbers.Integral):
         return str(int(value))
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)  # type: ignore[arg-type]  # a real number or numpy scalar (checked by callers)
     return float_format % number if float_format else repr(number)
 
 
