@@ -14,6 +14,7 @@ import argparse
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 from bench.common import Figure, figure, interleaved_medians
@@ -37,8 +38,7 @@ def run_once(args: list[str]) -> None:
 
 def measure(runs: int) -> dict[str, float]:
     """Median seconds (wall clock) of every command in :data:`COMMANDS`."""
-    return interleaved_medians({name: (lambda a=argv: run_once(a)) for name, argv in COMMANDS.items()},
-                               runs)
+    return interleaved_medians({name: partial(run_once, argv) for name, argv in COMMANDS.items()}, runs)
 
 
 def figures(quick: bool = False) -> list[Figure]:

@@ -12,7 +12,7 @@ Prints seconds and the ratios that matter: import / floor for the long export (t
 issue's target: at most 1.5), the same for the short one, and the short export's share of the
 long one's time (the fixed cost; 76 % when the issue was filed).
 
-    python bench/bench_import.py [--runs 5] [--years 10] [--code DIR]
+    python -m bench.bench_import [--runs 5] [--years 10] [--code DIR]
 
 ``--code DIR`` also times the import of another checkout (e.g. the commit before a change) in
 the same interleaved loop, for a before/after measured under the same load.
@@ -27,10 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-if __package__ in (None, ""):      # run as a script: make ``bench`` and ``whoop`` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.common import Figure, figure, interleaved_medians  # noqa: E402
+from bench.common import Figure, figure, interleaved_medians
 
 REPO = Path(__file__).resolve().parents[1]
 RATIO_TARGET = 1.5        # the speed issue: an import within 1.5 x its pandas-to-DuckDB floor
@@ -72,7 +69,7 @@ def _cases(tmp: Path, exports: dict[str, Path], other: Path | None) -> dict:
         for kind, argv, code in kinds:
             db = tmp / f"{label}-{kind}.duckdb"
 
-            def run(argv=argv, db=db, code=code) -> None:
+            def run(argv: list[str] = argv, db: Path = db, code: Path = code) -> None:
                 for leftover in (db, db.with_name(db.name + ".wal")):
                     leftover.unlink(missing_ok=True)
                 _python([*argv, str(db)], code)

@@ -4,12 +4,12 @@ Writes two exports with the project's generator (whoop.demo): the demo export as
 same export whose journal_entries.csv is blown up to ``--journal-mb`` MB (default 260) by asking
 each question in many variants (``"<question> (variant k)"``), so every row is a distinct
 answer, as a journal of decades with many questions would be. Each export is imported by
-``whoop.importer.import_paths`` (what ``python -m whoop import`` runs) in a child process into a fresh DuckDB file; the figures are the
-child's peak resident memory (``ru_maxrss`` from ``os.wait4``) and the seconds the import held
-the database file (``ImportResult.lock_s``: the apply transaction, from the connection's open to
+``whoop.importer.import_paths`` (what ``python -m whoop import`` runs) in a child process into a fresh DuckDB
+file; the figures are the child's peak resident memory (``ru_maxrss`` from ``os.wait4``) and the seconds the
+import held the database file (``ImportResult.lock_s``: the apply transaction, from the connection's open to
 its close), which the child (``whoop.importer.import_paths``, as the CLI calls it) prints.
 
-    python bench/bench_import_memory.py [--journal-mb 260] [--code DIR]
+    python -m bench.bench_import_memory [--journal-mb 260] [--code DIR]
 
 ``--code DIR`` imports from another source tree (e.g. an older checkout) to compare before and
 after; that tree's importer may not report the lock time (shown as "-").
@@ -29,10 +29,9 @@ import time
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from whoop.demo import write_demo_export
 
-from whoop.demo import write_demo_export  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import json, resource, sys, time
@@ -81,6 +80,8 @@ def run_child(zip_path: Path, db: Path, code: Path) -> dict:
     with tempfile.TemporaryFile() as errors:   # a file, not a pipe: a chatty child cannot block
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(zip_path), str(db)], cwd=code,
                                 env=env, stdout=subprocess.PIPE, stderr=errors)
+        if proc.stdout is None:     # a pipe: stdout=PIPE above
+            raise SystemExit("the import child was started without its stdout pipe")
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
         errors.seek(0)
@@ -120,8 +121,8 @@ def main() -> None:
     parser.add_argument("--journal-mb", type=int, default=260)
     parser.add_argument("--code", type=Path, default=REPO, help="source tree to import with")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-import-memory-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="bench-import-memory-") as tmp_name:
+        tmp = Path(tmp_name)
         small = write_demo_export(tmp / "small", days=365)
         t0 = time.monotonic()
         big, size, rows = big_journal_export(small, tmp / "big.zip", args.journal_mb)

@@ -21,7 +21,7 @@ every millisecond, so a longer run hands the GIL back and forth more often, and 
 may lose the core), so a wall-clock ratio measures the load as much as the page. CPU time counts
 the work the page does for the longer history; the wall-clock ratio is printed beside it.
 
-Usage: python bench/bench_pages.py [WARM_RERUNS] [--quick]
+Usage: python -m bench.bench_pages [WARM_RERUNS] [--quick]
 """
 
 from __future__ import annotations
@@ -34,9 +34,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from streamlit.runtime.pages_manager import PagesManager
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 #: page script stem -> title; "overview" is app.py's default page
 PAGES = ["overview", "recovery", "hrv", "sleep", "strain", "trends", "journal", "explain", "data",
@@ -55,21 +58,26 @@ def _quiet_env(tmp: Path) -> None:
     os.environ["WHOOP_SECRETS_FILE"] = str(tmp / "no-secrets.toml")
 
 
+_SHIMMED = False       # _apptest_shim has patched PagesManager in this process
+
+
 def _apptest_shim() -> None:
     """AppTest re-enables the pages/ folder mode on every run (see tests/conftest.py app_test):
     keep ``st.navigation`` mode, as the real server does."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if getattr(PagesManager, "_bench_shim", False):
+    global _SHIMMED
+    if _SHIMMED:
         return
     original = PagesManager.__init__
 
-    def init(self, *args, **kwargs):
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
-    PagesManager.__init__ = init
-    PagesManager._bench_shim = True
+    # streamlit offers no hook for this: the benchmark replaces the constructor, as the tests do
+    PagesManager.__init__ = init  # type: ignore[method-assign]
+    _SHIMMED = True
 
 
 @contextmanager

@@ -76,7 +76,7 @@ class Schema:
         sep = "&" if "?" in SERVER else "?"
         return f"{SERVER}{sep}options=-csearch_path%3D{self.name}"
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         with psycopg.connect(SERVER, autocommit=True) as con:
             con.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
 
@@ -85,7 +85,8 @@ def connect_all(store: Store, sb: SandboxHandle) -> list[int]:
     settings = WhoopSettings(CLIENT_ID, SECRET, REDIRECT, sb.base_url)
     ids = []
     for i in range(len(sb.state.world.athletes)):
-        loc = httpx.get(authorization_url(store, settings) + f"&sandbox_athlete={i}", timeout=30).headers["location"]
+        loc = httpx.get(authorization_url(store, settings) + f"&sandbox_athlete={i}",
+                        timeout=30).headers["location"]
         ids.append(TokenStore(store, settings).finish_connect_url(loc).athlete_id)
     return ids
 
@@ -97,8 +98,9 @@ def run_workers(sb: SandboxHandle, url: str, workers: int, window_s: float) -> f
            "WHOOP_RATE_WINDOW_S": str(window_s), "PYTHONPATH": str(REPO),
            "WHOOP_SECRETS_FILE": str(REPO / "no-such-secrets.toml")}
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--once", "--quiet"], env=env, cwd=REPO,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+    procs = [subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--once", "--quiet"], env=env,
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(workers)]
     for p in procs:
         out, err = p.communicate()
         if p.returncode != 0 or err.strip():
@@ -176,9 +178,9 @@ def main() -> None:
     runs = measure(args)
     for workers, r in runs.items():
         floor = r["min"] * args.rate_window_s / 95
-        print(f"{workers} worker{'s' if workers > 1 else ''}: {r['synced']}/{r['athletes']} athletes synced in "
-              f"{r['wall']:.1f} s (budget floor {floor:.1f} s); requests {r['made']} / minimum {r['min']} = "
-              f"{r['made'] / r['min']:.2f}; 429s {r['429']}")
+        print(f"{workers} worker{'s' if workers > 1 else ''}: {r['synced']}/{r['athletes']} athletes synced "
+              f"in {r['wall']:.1f} s (budget floor {floor:.1f} s); requests {r['made']} / minimum "
+              f"{r['min']} = {r['made'] / r['min']:.2f}; 429s {r['429']}")
     print(f"wall time 2 workers / 1 worker: {runs[2]['wall'] / runs[1]['wall']:.2f}")
     per_sync = runs[2]["per_sync"]
     print(f"incremental sync a day later: {per_sync:.2f} requests per athlete "

@@ -14,7 +14,7 @@ the processing per page instead, against what the full run allows: at the floor 
 the first minute's budget (165 - 95 = 70) are processed after the window reopens, so each may
 take at most 0.2 x 60 s / 70 = 171 ms.
 
-Usage: python bench/bench_sync.py [--quick] [DAYS]
+Usage: python -m bench.bench_sync [--quick] [DAYS]
 Prints each figure and its target; ``figures(quick)`` returns them as rows for bench/run.py.
 """
 
@@ -25,17 +25,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from whoop.config import WhoopSettings  # noqa: E402
-from whoop.oauth import authorization_url  # noqa: E402
-from whoop.sandbox.testing import run_sandbox  # noqa: E402
-from whoop.store import Store  # noqa: E402
-from whoop.sync import sync_athlete  # noqa: E402
-from whoop.tokens import TokenStore  # noqa: E402
+from whoop.config import WhoopSettings
+from whoop.oauth import authorization_url
+from whoop.sandbox.testing import run_sandbox
+from whoop.store import Store
+from whoop.sync import sync_athlete
+from whoop.tokens import TokenStore
 
 WHOOP_PER_WINDOW = 100          # WHOOP's requests per minute window
 CLIENT_PER_WINDOW = 95          # the client's own budget (whoop.client.WhoopClient minute_budget)
@@ -74,7 +73,7 @@ def measure(days: int, *, lifted: bool) -> dict:
         store = Store(Path(tmp) / "bench.duckdb")
         loc = httpx.get(authorization_url(store, s)).headers["location"]
         aid = TokenStore(store, s).finish_connect_url(loc).athlete_id
-        out = {"window_s": window}
+        out: dict[str, Any] = {"window_s": window}
         for name in ("backfill", "nothing_new"):
             transport = TimedTransport()
             kw = {"transport": transport, "minute_s": window}

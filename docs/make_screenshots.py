@@ -1,22 +1,20 @@
 """Make the README screenshots: serve the app on the demo athlete and save one PNG per page
 into docs/screenshots/ (Chromium at /usr/bin/chromium, 1400 px wide).
 
-    python docs/make_screenshots.py [--height PX] [--out docs/screenshots]
+    python -m docs.make_screenshots [--height PX] [--out docs/screenshots]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from tests.e2e.appserver import launch_chromium, running_app, wait_for_run
+from whoop.importer import load_demo
+from whoop.store import Store
 
-from tests.e2e.appserver import launch_chromium, running_app, wait_for_run  # noqa: E402
-from whoop.importer import load_demo  # noqa: E402
-from whoop.store import Store  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 # name -> (URL path, viewport height in px; taller pages get a taller shot)
 PAGES = {"overview": ("", 1000), "recovery": ("recovery", 1000), "hrv": ("hrv", 1000),

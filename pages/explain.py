@@ -61,11 +61,12 @@ if sel is not None:
         with c2:
             table = pd.DataFrame({
                 "Input": [CATALOG[x].name for x in dev["input"]],
-                "Value": [CATALOG[x].fmt(v, s) for x, v in zip(dev["input"], dev["value"])],
-                "Baseline": [CATALOG[x].fmt(v, s) for x, v in zip(dev["input"], dev["baseline"])],
+                "Value": [CATALOG[x].fmt(v, s) for x, v in zip(dev["input"], dev["value"], strict=True)],
+                "Baseline": [CATALOG[x].fmt(v, s)
+                             for x, v in zip(dev["input"], dev["baseline"], strict=True)],
                 "z": dev["z"],
                 "Days used": [f"{n} of {hrv_w if x == 'hrv_rmssd_ms' else win}"
-                              for x, n in zip(dev["input"], dev["days_used"])],
+                              for x, n in zip(dev["input"], dev["days_used"], strict=True)],
             })
             st.dataframe(table, hide_index=True, width="stretch", column_config={
                 "z": st.column_config.NumberColumn(format="%+.2f", width="small"),

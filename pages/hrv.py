@@ -41,10 +41,10 @@ if sel is not None:
 
     st.subheader("HRV against your normal range")
     nights = int(rng["hrv_rmssd_ms"].notna().sum())
-    if nights == 0:
+    last = ins.latest_row(rng, ["hrv_ln_rmssd_7d", "hrv_rmssd_ms"]) if nights else None
+    if last is None:
         ins.insufficient("no scored HRV in this range.")
     else:
-        last = ins.latest_row(rng, ["hrv_ln_rmssd_7d", "hrv_rmssd_ms"])
         c1, c2, c3 = st.columns(3)
         c1.metric("HRV 7-day mean", f"{ins.hrv_ms(last['hrv_ln_rmssd_7d']):.0f} ms"
                   if not missing(last["hrv_ln_rmssd_7d"]) else "–", border=True,
@@ -111,8 +111,10 @@ if sel is not None:
                f"in the {win} days before (needs {mb.min_days(win)}); z = deviation / SD of "
                "those days. |z| ≥ 2 is unusual for you (red dots on the charts).")
     grid = [cell for _ in range(0, len(inputs), 2) for cell in st.columns(2)]
-    for cell, metric in zip(grid, inputs):
+    for cell, metric in zip(grid, inputs, strict=False):
         prefix, col, name, u = metric.baseline, metric.column, metric.label, metric.suffix
+        if prefix is None:      # the page's inputs all have a baseline
+            continue
         with cell:
             st.markdown(f"**{name}**")
             have = int(rng[col].notna().sum())

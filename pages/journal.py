@@ -73,7 +73,7 @@ if sel is not None:
                        "(higher recovery, HRV or sleep performance, lower resting HR), red = "
                        "worse, grey: the interval crosses 0 (no clear difference).")
             tabs = st.tabs([CATALOG[m].label for m in mj.IMPACT_METRICS])
-            for tab, metric in zip(tabs, mj.IMPACT_METRICS):
+            for tab, metric in zip(tabs, mj.IMPACT_METRICS, strict=False):
                 with tab:
                     rows = good[good["metric"] == metric]
                     if rows.empty:
@@ -97,9 +97,9 @@ if sel is not None:
             # On screen: n and the interval in one column each, so the table fits a 1280 px
             # window; the download keeps every number in its own numeric column.
             shown = table.drop(columns=["n yes", "n no", "CI low", "CI high"]).assign(
-                n=[f"{y} / {n}" for y, n in zip(good["n_yes"], good["n_no"])],
+                n=[f"{y} / {n}" for y, n in zip(good["n_yes"], good["n_no"], strict=True)],
                 **{"95% CI": [f"{lo:.1f} to {hi:.1f}" for lo, hi in
-                              zip(good["ci_low"], good["ci_high"])]})
+                              zip(good["ci_low"], good["ci_high"], strict=True)]})
             shown = shown[["Question", "Metric", "n", "Mean yes", "Mean no", "Difference",
                            "95% CI", "On yes days"]]
             num = st.column_config.NumberColumn(format="%.1f", width="small")

@@ -15,9 +15,9 @@ if sel is not None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Mean recovery", f"{scores.mean():.0f}%" if scores.notna().any() else "–",
               border=True)
-    for col, row in zip((c2, c3, c4), dist.itertuples()):
-        col.metric(f"{row.zone.capitalize()} days", f"{row.days}",
-                   f"{row.pct:.0f}% of scored days" if row.days else None, delta_color="off",
+    for col, zone, days, pct in zip((c2, c3, c4), dist["zone"], dist["days"], dist["pct"], strict=False):
+        col.metric(f"{zone.capitalize()} days", f"{days}",
+                   f"{pct:.0f}% of scored days" if days else None, delta_color="off",
                    delta_arrow="off", border=True)
     ui.chart(charts.recovery_figure(shown))
 

@@ -21,7 +21,8 @@ ui.page_header("Settings", None, "Display units and baseline windows, saved in t
 everyone = ui.athletes()
 coach = ui.data.scope() is None     # a team's athlete sets only their own windows
 per_athlete = sel is not None and (len(everyone) >= 2 or not coach)
-aid = sel.athlete_id if per_athlete else ua.APP_WIDE
+aid = sel.athlete_id if sel is not None and per_athlete else ua.APP_WIDE
+who_md = escape.markdown(sel.athlete) if sel is not None else ""     # shown only when per_athlete
 cur = ua.current_settings(aid)
 scope_key = f"set_scope_{aid}"
 
@@ -77,10 +78,10 @@ with st.form("settings_form", border=True):
                                    "must be longer than the acute one (Williams et al. 2017).")
     scope = ALL
     if per_athlete and not coach:
-        scope = f"Only {escape.markdown(sel.athlete)}"
+        scope = f"Only {who_md}"
         st.caption("Windows you save here apply to your own pages; units are set by your coach.")
     elif per_athlete:
-        options = [ALL, f"Only {escape.markdown(sel.athlete)}"]
+        options = [ALL, f"Only {who_md}"]
         scope = st.radio("Windows apply to", options,
                          index=1 if ua.has_override(aid) and not _given(scope_key) else 0,
                          horizontal=True, key=scope_key,
@@ -98,7 +99,7 @@ if saved:
             ua.clear_override(aid)
         ua.save_settings(new, athlete_id=target)
         where = ("for every athlete" if target == ua.APP_WIDE
-                 else f"for {escape.markdown(sel.athlete)}")
+                 else f"for {who_md}")
         st.success(f"Settings saved: {new.energy_unit}, °{new.temperature_unit}, {new.clock} "
                    f"clock; windows {new.hrv_normal_window_days} / {new.baseline_window_days} / "
                    f"{new.acute_days}:{new.chronic_days} days {where}.",
@@ -136,7 +137,7 @@ st.button("Reset to defaults", key="settings_reset", icon=":material/restart_alt
           on_click=_reset, args=(aid, per_athlete))
 
 eff = ua.current_settings(aid)
-who = f" for {escape.markdown(sel.athlete)}" if per_athlete else ""
+who = f" for {who_md}" if per_athlete else ""
 st.caption(f"In effect{who}: {eff.energy_unit}, "
            f"{eff.temperature_label}, {eff.clock} clock, HRV normal {eff.hrv_normal_window_days} "
            f"days, other baselines {eff.baseline_window_days} days, training load "

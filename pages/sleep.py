@@ -2,6 +2,8 @@
 and wake-time regularity (circular statistics), weekday vs weekend (social jet lag), stage
 percentages, performance / efficiency / consistency, and naps kept apart from the main sleep."""
 
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
@@ -32,7 +34,7 @@ if sel is not None:
     # a metric no night in the range has (disturbances come from the API only) gets no card
     cards = [m for m in catalog.in_view("sleep_page") if shown[m.column].notna().any()]
     cells = [cell for start in range(0, len(cards), 4) for cell in st.columns(4)]   # rows of 4: values fit
-    for cell, metric in zip(cells, cards):
+    for cell, metric in zip(cells, cards, strict=False):
         cell.metric(f"Mean {metric.name.lower()}", metric.fmt(shown[metric.column].mean(), s),
                     border=True, help=f"{metric.label}: mean of the scored main sleeps in the "
                                       "range.")
@@ -47,7 +49,7 @@ if sel is not None:
                    + ("" if missing(whoop_debt) else
                       f" WHOOP's own sleep debt that night: {format_duration(whoop_debt)}."))
     for col, event in ((c2, "bedtime"), (c3, "wake")):
-        st_row = stats.loc[(event, "all")]
+        st_row = cast(pd.Series, stats.loc[(event, "all")])     # (event, nights) is the whole index
         col.metric(f"Mean {EVENTS[event].lower()}", s.clock_label(st_row["mean_min"])
                    if st_row["sufficient"] else "–", border=True,
                    help="Circular mean of the local clock times (23:30 and 00:30 average to "
@@ -92,7 +94,7 @@ if sel is not None:
     st.subheader("Bedtime and wake-time regularity")
     if not stats.loc[("bedtime", "all"), "sufficient"]:
         ins.insufficient(f"regularity needs at least {mc.MIN_NIGHTS} scored nights in the "
-                         f"range; there are {int(stats.loc[('bedtime', 'all'), 'n'])}.")
+                         f"range; there are {int(cast(pd.Series, stats.loc[('bedtime', 'all')])['n'])}.")
     else:
         ui.chart(ac.clock_figure(ins.in_range(frames.clock, sel.start, sel.end), settings=s),
                  key="clock")
@@ -101,7 +103,7 @@ if sel is not None:
                    "is a regular rhythm.")
 
     st.subheader("Weekday vs weekend (social jet lag)")
-    table = pd.DataFrame({label: [ins.fmt_clock_spread(stats.loc[(e, n)], s) for e in EVENTS]
+    table = pd.DataFrame({label: [ins.fmt_clock_spread(cast(pd.Series, stats.loc[(e, n)]), s) for e in EVENTS]
                           for n, label in NIGHTS.items()}, index=list(EVENTS.values()))
     st.dataframe(table.rename_axis("").reset_index(), hide_index=True, width="stretch")
     if missing(sjl):

@@ -111,7 +111,7 @@ if sel is not None:
         st.info("No workouts in this range.")
     else:
         measure = st.segmented_control("Show", list(MEASURES), default="workout_count",
-                                       format_func=MEASURES.get, key="activity_measure",
+                                       format_func=lambda k: MEASURES[k], key="activity_measure",
                                        required=True) or "workout_count"
         frame = by_time.copy()
         label = {"workout_count": "workouts", "duration_min": "hours",

@@ -2,7 +2,8 @@
 weeks), year-over-year and month-of-year views of a chosen metric, and period A vs period B for
 every headline metric."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +20,7 @@ MIN_MONTH_DAYS = uh.MIN_MONTH_DAYS
 PERIOD_DAYS = 90
 
 
-def _range(label: str, key: str, default: tuple, first, last) -> tuple:
+def _range(label: str, key: str, default: tuple, first: date, last: date) -> tuple:
     """A from-to date input; a half-picked range counts as that one day."""
     picked = st.date_input(label, value=default, min_value=first, max_value=last, key=key,
                            format="YYYY-MM-DD")
@@ -101,17 +102,17 @@ if sel is not None:
     comp = uh.compare_periods(sel.athlete_id, a, b, catalog.columns("periods"))
     enough = (comp["n_a"] >= MIN_PERIOD_DAYS) & (comp["n_b"] >= MIN_PERIOD_DAYS)
 
-    def fmt(m, v, delta=False):
+    def fmt(m: str, v: Any, delta: bool = False) -> str:
         return catalog.fmt(m, v, s, delta=delta)
 
     table = pd.DataFrame({
         "Metric": [catalog.CATALOG[m].label for m in comp["metric"]],
-        "Mean A": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_a"])],
-        "Mean B": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_b"])],
+        "Mean A": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_a"], strict=True)],
+        "Mean B": [fmt(m, v) for m, v in zip(comp["metric"], comp["mean_b"], strict=True)],
         "B − A": [fmt(m, v, True) if ok else "insufficient data"
-                  for m, v, ok in zip(comp["metric"], comp["difference"], enough)],
+                  for m, v, ok in zip(comp["metric"], comp["difference"], enough, strict=False)],
         "Change": [f"{p:+.1f} %" if ok and pd.notna(p) and catalog.CATALOG[m].unit not in ("%", "°C")
-                   else "" for m, p, ok in zip(comp["metric"], comp["pct_change"], enough)],
+                   else "" for m, p, ok in zip(comp["metric"], comp["pct_change"], enough, strict=False)],
         "Days A": comp["n_a"], "Days B": comp["n_b"],
     })
     st.dataframe(table, hide_index=True, width="stretch", height="content",  # every row shown

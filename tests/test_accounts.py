@@ -50,7 +50,7 @@ def test_unknown_name_and_wrong_password_get_the_same_refusal(store):
 def test_lockout_after_repeated_failures_and_its_end(store):
     add_account(store, "ann", "athlete", PW)
     t0 = accounts.utcnow()
-    for i in range(LOCK_AFTER - 1):
+    for _ in range(LOCK_AFTER - 1):
         with pytest.raises(SignInError, match=f"^{WRONG}$"):
             sign_in(store, "ann", "nope nope", now=t0)
     with pytest.raises(SignInError, match="locked after 5 failed sign-ins: try again in 15 minutes"):

@@ -45,7 +45,8 @@ def test_threads_never_take_faster_than_the_minute_spacing(db):
     budget = {"minute_budget": 40, "minute_s": 2.0, "day_budget": 10_000}
     results: list[list] = [[] for _ in range(8)]
     t0 = time.monotonic()
-    threads = [threading.Thread(target=_take_until, args=(store, t0 + 1.5, r), kwargs=budget) for r in results]
+    threads = [threading.Thread(target=_take_until, args=(store, t0 + 1.5, r),
+                                kwargs=budget) for r in results]
     for t in threads:
         t.start()
     for t in threads:
@@ -68,7 +69,8 @@ def test_threads_never_take_more_than_the_day_budget(db):
     budget = {"minute_budget": 1, "minute_s": 0.005, "day_budget": 25}
     results: list[list] = [[] for _ in range(6)]
     t0 = time.monotonic()
-    threads = [threading.Thread(target=_take_until, args=(store, t0 + 1.0, r), kwargs=budget) for r in results]
+    threads = [threading.Thread(target=_take_until, args=(store, t0 + 1.0, r),
+                                kwargs=budget) for r in results]
     for t in threads:
         t.start()
     for t in threads:

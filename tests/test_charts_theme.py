@@ -18,6 +18,7 @@ from tests.conftest import REPO
 from whoop import schema
 from whoop.charts import basic, history, theme
 from whoop.metrics import quality
+
 # whoop.ui imports streamlit and then makes ours the default again, once for the whole process
 # (test_streamlit_does_not_take_the_default_away checks both import orders in a fresh process).
 from whoop import ui  # noqa: F401,E402  isort: skip

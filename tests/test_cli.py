@@ -71,17 +71,20 @@ def test_export_parquet_and_single_athlete(tmp_path, good_zip, db):
     assert run_cli("import", str(good_zip), "--athlete", "alice", db=db).returncode == 0
     assert run_cli("import", str(good_zip), "--athlete", "bob", db=db).returncode == 0
     out = tmp_path / "pq"
-    assert run_cli("export", "--out", str(out), "--format", "parquet", "--athlete", "bob", db=db).returncode == 0
+    assert run_cli("export", "--out", str(out), "--format", "parquet", "--athlete", "bob",
+                   db=db).returncode == 0
     daily = pd.read_parquet(out / "daily.parquet")
     assert set(daily["athlete"]) == {"bob"} and list(daily.columns) == schema.DAILY_EXPORT_COLUMNS
 
 
 def test_reimport_via_cli_is_idempotent(tmp_path, good_zip, db):
     assert run_cli("import", str(good_zip), db=db).returncode == 0
-    before = {t: f.drop(columns=["run_id"], errors="ignore") for t, f in dump(db).items() if t != "import_runs"}
+    before = {t: f.drop(columns=["run_id"], errors="ignore")
+              for t, f in dump(db).items() if t != "import_runs"}
     again = run_cli("import", str(good_zip), db=db)
     assert again.returncode == 0 and "(5 unchanged)" in again.stdout and " new" not in again.stdout
-    after = {t: f.drop(columns=["run_id"], errors="ignore") for t, f in dump(db).items() if t != "import_runs"}
+    after = {t: f.drop(columns=["run_id"], errors="ignore")
+             for t, f in dump(db).items() if t != "import_runs"}
     for t in before:
         pd.testing.assert_frame_equal(after[t], before[t], obj=t)
 

@@ -5,13 +5,10 @@ overlapping exports, rejected uploads in the history; and the store methods behi
 from __future__ import annotations
 
 import re
-
-import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.apptest_helpers import assert_clean, open_page
 from whoop.store import Store, migrations

@@ -174,23 +174,23 @@ def test_no_cycles_gives_an_empty_table_with_the_daily_columns():
 # -- a partial rebuild gives exactly the table a whole rebuild gives ---------------------------
 
 import random  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 
 from whoop import schema  # noqa: E402
 from whoop.store import Store  # noqa: E402
-from whoop.synth import generate_athlete, history_start  # noqa: E402
 from whoop.sync import mapping  # noqa: E402
+from whoop.synth import generate_athlete, history_start  # noqa: E402
 
-END = datetime(2025, 11, 20, 9, 0, tzinfo=timezone.utc)
+END = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def synth_frames(days: int) -> dict[str, pd.DataFrame]:
     """A generated athlete's records as canonical frames (as a sync maps them)."""
     a = generate_athlete(11, start=history_start(END, days, seed=11), end=END)
     cyc = mapping.cycles(a.cycles, "t")
-    starts = dict(zip(cyc["whoop_id"].astype(int), cyc["start_utc"]))
+    starts = dict(zip(cyc["whoop_id"].astype(int), cyc["start_utc"], strict=False))
     return {"cycles": cyc, "sleeps": mapping.sleeps(a.sleeps, starts, "t"),
             "recoveries": mapping.recoveries(a.recoveries, starts, "t")[0],
             "workouts": mapping.workouts(a.workouts, "t")}
@@ -202,7 +202,8 @@ def stored_days(store: Store, aid: int) -> pd.DataFrame:
     return out.drop(columns=["athlete_id", "ingested_at"]).reset_index(drop=True)
 
 
-def change(store: Store, aid: int, upserts: dict[str, pd.DataFrame], deletes: dict[str, list]) -> pd.DataFrame:
+def change(store: Store, aid: int, upserts: dict[str, pd.DataFrame],
+           deletes: dict[str, list]) -> pd.DataFrame:
     """Apply record changes and rebuild only their window, as a sync does; returns the rows the
     partial rebuild wrote. The window spans the keys and cycle starts of every changed record,
     before (stored) and after (the new frames)."""
@@ -265,7 +266,8 @@ def mutations(rng: random.Random, f: dict[str, pd.DataFrame], kind: str) -> tupl
         r = rec[rec["cycle_start_utc"] == c["start_utc"]].copy()
         r["recovery_score"] = r["recovery_score"].fillna(50) - 7
         upserts["recoveries"] = r
-        gone = wko[(wko["start_utc"] >= c["start_utc"]) & (wko["start_utc"] < c["start_utc"] + pd.Timedelta(days=2))]
+        gone = wko[(wko["start_utc"] >= c["start_utc"])
+                   & (wko["start_utc"] < c["start_utc"] + pd.Timedelta(days=2))]
         deletes["workouts"] = [t.to_pydatetime() for t in gone["start_utc"]]
     else:                                            # a flight: the offsets change
         s = mains.iloc[[0]].copy() if len(mains) else slp.iloc[[0]].iloc[0:0]
@@ -314,7 +316,7 @@ def test_a_partial_rebuild_gives_the_days_a_whole_rebuild_gives(db, seed):
 def test_a_partial_rebuild_of_an_empty_window_or_the_newest_days(db):
     store, aid, frames = synth_store(db, 40)
     with store.transaction() as con:
-        assert Store.rebuild_days(con, aid, datetime(2020, 1, 1, tzinfo=timezone.utc)).shape[0] == 40 + 1
+        assert Store.rebuild_days(con, aid, datetime(2020, 1, 1, tzinfo=UTC)).shape[0] == 40 + 1
         before = stored_days(store, aid)
         assert Store.rebuild_days(con, aid, END + timedelta(days=3)).empty     # nothing there
         last = frames["cycles"].iloc[[-1]].copy()                              # the open cycle closes

@@ -123,7 +123,7 @@ def test_cycles_newest_first_open_cycle_first_and_value_shapes(members):
     placeholders = [r for r in rows if r["Cycle start time"].endswith(" 00:00:00")]
     assert placeholders and all(r["Sleep onset"] == "" for r in placeholders)
     # a timezone change writes one instant twice: previous end (old offset) != next start text
-    changed = [(a, b) for a, b in zip(rows[1:], rows[2:])
+    changed = [(a, b) for a, b in zip(rows[1:], rows[2:], strict=False)
                if a["Cycle timezone"] != b["Cycle timezone"]]
     assert changed and all(b["Cycle end time"] != a["Cycle start time"] for a, b in changed)
 

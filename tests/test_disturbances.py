@@ -5,7 +5,7 @@ in the sleeps table too (migration 0011)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -18,7 +18,7 @@ from whoop.store import Store
 from whoop.sync import mapping
 from whoop.synth import generate_athlete, history_start
 
-END = datetime(2025, 6, 1, 16, 0, tzinfo=timezone.utc)
+END = datetime(2025, 6, 1, 16, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def frames() -> dict[str, pd.DataFrame]:
     """120 days of the synthetic API athlete as canonical frames."""
     a = generate_athlete(3, start=history_start(END, 120), end=END)
     cycles = mapping.cycles(a.cycles, "sync run 1")
-    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"]))
+    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"], strict=False))
     return {"cycles": cycles, "sleeps": mapping.sleeps(a.sleeps, starts, "sync run 1"),
             "recoveries": mapping.recoveries(a.recoveries, starts, "sync run 1")[0],
             "workouts": mapping.workouts(a.workouts, "sync run 1")}

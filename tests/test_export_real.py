@@ -9,7 +9,7 @@ import io
 import math
 import re
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +51,7 @@ def to_utc(local: str, tz: str) -> pd.Timestamp | None:
         sign, hh, mm = re.fullmatch(r"UTC([+-])(\d\d):(\d\d)", tz).groups()
         offset = (1 if sign == "+" else -1) * timedelta(hours=int(hh), minutes=int(mm))
     naive = datetime.strptime(local, "%Y-%m-%d %H:%M:%S")
-    return pd.Timestamp(naive.replace(tzinfo=timezone(offset)).astimezone(timezone.utc))
+    return pd.Timestamp(naive.replace(tzinfo=timezone(offset)).astimezone(UTC))
 
 
 def num(text: str) -> float:
@@ -87,7 +87,7 @@ def test_journal_after_dedup(case):
     distinct = list(dict.fromkeys(tuple(r.values()) for r in entries))
     keys = set()
     for values in distinct:
-        r = dict(zip(entries[0].keys(), values))
+        r = dict(zip(entries[0].keys(), values, strict=False))
         start = to_utc(r["Cycle start time"], r["Cycle timezone"])
         keys.add(("orphan", r["Question text"], r["Answered yes"], r["Notes"]) if start is None
                  else (start, r["Question text"]))

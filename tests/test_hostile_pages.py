@@ -13,8 +13,15 @@ from pathlib import Path
 import pytest
 
 from tests.apptest_helpers import open_page
-from tests.hostile_data import (HOSTILE_ATHLETE, HOSTILE_QUESTION, HOSTILE_SPORT, RAW_MARKUP,
-                                shown, unescaped, write_hostile_db)
+from tests.hostile_data import (
+    HOSTILE_ATHLETE,
+    HOSTILE_QUESTION,
+    HOSTILE_SPORT,
+    RAW_MARKUP,
+    shown,
+    unescaped,
+    write_hostile_db,
+)
 from whoop import escape
 
 PAGES = ["overview", "recovery", "hrv", "sleep", "strain", "trends", "team", "journal", "explain", "data",
@@ -39,7 +46,7 @@ def hostile_db(hostile_template: Path, tmp_path: Path) -> Path:
 def _strings(message) -> list[str]:
     """Every string field of a protobuf message, recursively."""
     out = []
-    for field, value in message.ListFields():
+    for _field, value in message.ListFields():
         values = value if isinstance(value, (list, tuple)) or hasattr(value, "__len__") and \
             not isinstance(value, (str, bytes)) and not hasattr(value, "ListFields") else [value]
         for v in values:

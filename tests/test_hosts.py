@@ -29,8 +29,8 @@ def test_host_name_parses_like_streamlit(host, expected):
 
 
 def test_loopback_names_match_streamlits_parsing_of_ipv6():
-    from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
     from streamlit import config as st_config
+    from streamlit.web.server.starlette.starlette_websocket import is_host_allowed
 
     before = st_config.get_option("server.allowedHosts")
     st_config.set_option("server.allowedHosts", list(hosts.LOOPBACK_NAMES))

@@ -84,8 +84,8 @@ def test_without_athlete_someone_elses_export_is_refused(tmp_path, db):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "error: no athlete in the database holds these records (at most a chance few cycles "
-        "start times shared with me): pass --athlete NAME, a new name if this is another person's export, or an "
-        "existing athlete's to add it there"]
+        "start times shared with me): pass --athlete NAME, a new name if this is another person's export, or "
+        "an existing athlete's to add it there"]
     assert Store(db).status()["athletes"][0]["rows"] == before[0]["rows"]
     runs = Store(db).runs()
     assert runs["status"].tolist() == ["failed", "ok"] and runs["source"].tolist()[0] == c.name

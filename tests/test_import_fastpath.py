@@ -21,7 +21,6 @@ from whoop.demo import write_demo_export
 from whoop.export import read_export
 from whoop.store import Store, merge
 
-
 # -- the code as it was -------------------------------------------------------------------------
 
 def reference_conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -97,7 +96,8 @@ def assert_same_frame(a: pd.DataFrame, b: pd.DataFrame) -> None:
 def odd_frames() -> list[tuple[str, pd.DataFrame]]:
     """Frames in every shape conform meets: text, naive and zoned times with sub-seconds,
     numbers as text, floats for Int64, objects for booleans, gaps, extra columns, odd index."""
-    zoned = pd.Series(pd.to_datetime(["2024-03-01 07:00:00.750", None, "2024-03-02 06:59:59.999"], format="ISO8601")
+    zoned = pd.Series(pd.to_datetime(["2024-03-01 07:00:00.750", None, "2024-03-02 06:59:59.999"],
+                                     format="ISO8601")
                       ).dt.tz_localize("America/New_York")
     return [
         ("cycles", pd.DataFrame({"start_utc": ["2024-03-01T05:00:00.9Z", "2024-03-02T05:00:00.0Z",
@@ -195,7 +195,7 @@ def test_the_merge_stores_what_the_four_statement_merge_stored(backend, tmp_path
              ("export", newer.frames()), ("api", api), ("export", older.frames())]
     results = []
     for location, merge_fn in zip(_locations(backend, tmp_path, request),
-                                  [merge._merge, reference_merge]):
+                                  [merge._merge, reference_merge], strict=False):
         monkeypatch.setattr(merge, "_merge", merge_fn)
         store = Store(location)
         counts = [store.import_records("me", frames, kind="export", source=kind).counts

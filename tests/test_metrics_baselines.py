@@ -9,8 +9,7 @@ import pytest
 
 from tests.test_metrics_calendar import dates, make_days
 from whoop import schema
-from whoop.metrics.baselines import (baselines, flag_messages, hrv_baseline, metric_baselines,
-                                     min_days, streak)
+from whoop.metrics.baselines import baselines, flag_messages, hrv_baseline, metric_baselines, min_days, streak
 
 
 def test_hrv_7day_mean_and_cv_of_ln_rmssd():

@@ -8,8 +8,14 @@ import pandas as pd
 import pytest
 
 from tests.test_metrics_calendar import make_days
-from whoop.metrics.clock import (circular_diff_min, circular_stats, rolling_clock,
-                                 sleep_clock_times, sleep_regularity, social_jet_lag_min)
+from whoop.metrics.clock import (
+    circular_diff_min,
+    circular_stats,
+    rolling_clock,
+    sleep_clock_times,
+    sleep_regularity,
+    social_jet_lag_min,
+)
 
 
 def test_circular_mean_across_midnight():
@@ -42,7 +48,7 @@ def test_circular_difference():
 def _nights(rows):
     """rows: (date, offset_min, onset local "HH:MM", wake local "HH:MM"); an onset from 12:00
     on is on the evening before ``date``, an earlier one after midnight of ``date``."""
-    date, off, onset, wake = zip(*rows)
+    date, off, onset, wake = zip(*rows, strict=False)
     d = pd.to_datetime(pd.Series(date))
     offs = pd.to_timedelta(pd.Series(off), unit="min")
     on = pd.to_timedelta(pd.Series(onset) + ":00")

@@ -8,8 +8,13 @@ import pandas as pd
 import pytest
 
 from tests.test_metrics_calendar import dates, make_days
-from whoop.metrics.horizons import (calendar_heatmap_frame, compare_periods, month_of_year,
-                                    recovery_zone, year_over_year)
+from whoop.metrics.horizons import (
+    calendar_heatmap_frame,
+    compare_periods,
+    month_of_year,
+    recovery_zone,
+    year_over_year,
+)
 
 
 def test_recovery_zone_boundaries():

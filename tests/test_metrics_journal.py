@@ -10,8 +10,14 @@ import pytest
 
 from tests.test_metrics_calendar import dates, make_days
 from whoop import schema
-from whoop.metrics.journal import (IMPACT_COLUMNS, IMPACT_METRICS, answers_with_metrics,
-                                   bootstrap_diff_ci, journal_impact, yes_day_verdict)
+from whoop.metrics.journal import (
+    IMPACT_COLUMNS,
+    IMPACT_METRICS,
+    answers_with_metrics,
+    bootstrap_diff_ci,
+    journal_impact,
+    yes_day_verdict,
+)
 
 
 def _journal(days: pd.DataFrame, question: str, answers: list) -> pd.DataFrame:

@@ -11,8 +11,14 @@ import pytest
 
 from tests.test_metrics_calendar import dates, make_days
 from whoop import schema
-from whoop.metrics.load import (acwr, next_recovery_by_strain_band, strain_vs_next_recovery,
-                                training_load, weekly_zone_minutes, workouts_by_activity)
+from whoop.metrics.load import (
+    acwr,
+    next_recovery_by_strain_band,
+    strain_vs_next_recovery,
+    training_load,
+    weekly_zone_minutes,
+    workouts_by_activity,
+)
 
 LA, LC = 2 / 8, 2 / 29          # Williams et al. 2017: lambda = 2 / (N + 1), N = 7 and 28
 

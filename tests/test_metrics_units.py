@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from whoop.errors import InputError
-from whoop.metrics.units import (Settings, c_delta_to_f, c_to_f, format_clock, format_duration,
-                                 kj_to_kcal)
+from whoop.metrics.units import Settings, c_delta_to_f, c_to_f, format_clock, format_duration, kj_to_kcal
 
 
 def test_conversions():

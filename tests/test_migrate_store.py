@@ -19,7 +19,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 EXPORTS = REPO.parent / "shared" / "whoop" / "exports"
 REAL = [EXPORTS / "my_whoop_data_2025_02_16.zip", EXPORTS / "my_whoop_data_2025_11_21"]
 PG_SERVER = os.environ.get("WHOOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _required(reason: str) -> None:
@@ -154,7 +154,8 @@ def test_sequences_continue_past_the_copied_ids(source, new_pg):
     for store in (pg, ):
         with store.transaction() as con:
             assert Store.ensure_athlete(con, "newcomer") == top_athlete + 1
-        assert store.record_failed_import("newcomer", kind="export", source="x.zip", error="bad") == top_run + 1
+        assert store.record_failed_import("newcomer", kind="export", source="x.zip",
+                                          error="bad") == top_run + 1
 
 
 def test_sequences_continue_on_a_duckdb_target(source, tmp_path):
@@ -231,10 +232,11 @@ def test_the_copy_reads_and_writes_in_batches(source, new_pg, tmp_path):
     src, pg, back = Store(path), Store(new_pg()), Store(tmp_path / "back.duckdb")
     for a, b in ((src, pg), (pg, back)):
         seen: list[tuple[str, int, int]] = []
-        copy_store(a, b, batch_rows=1000, progress=lambda t, done, total: seen.append((t, done, total)))
+        copy_store(a, b, batch_rows=1000,
+                   progress=lambda t, done, total, seen=seen: seen.append((t, done, total)))
         journal = [done for t, done, _ in seen if t == "journal"]
         total = sum(row_counts(a)["journal"].values())
-        steps = [b - a for a, b in zip([0, *journal], journal)]
+        steps = [b - a for a, b in zip([0, *journal], journal, strict=False)]
         assert journal[-1] == total and len(journal) >= total / 1000
         assert all(0 < step <= 1000 for step in steps), steps
 
@@ -305,7 +307,8 @@ def test_a_failure_half_way_leaves_the_target_as_it_was(backend, source, new_pg,
     frames = {t: sorted_frame(target, t) for t in ("athletes", "journal", "import_runs")}
     if backend == "postgresql":
         with target.transaction() as con:
-            con.execute("ALTER TABLE workouts ADD CONSTRAINT light_only CHECK (activity_strain < 5) NOT VALID")
+            con.execute("ALTER TABLE workouts ADD CONSTRAINT light_only CHECK (activity_strain < 5) "
+                        "NOT VALID")
         with pytest.raises(StoreError, match="copying workouts into .* the target is unchanged"):
             copy_store(Store(path), target, replace=True, batch_rows=100)    # stops amid the batches
     else:
@@ -403,5 +406,6 @@ def test_migrate_store_help_is_light_and_says_keys_are_printed_only_when_asked()
     from tests.test_cli_startup import HEAVY, loaded_after
 
     code, top, shown = loaded_after("migrate-store", "--help")
-    assert code == 0 and "--print-key" in shown and "never printed without this flag" in " ".join(shown.split())
+    assert code == 0 and "--print-key" in shown
+    assert "never printed without this flag" in " ".join(shown.split())
     assert top.isdisjoint(HEAVY), sorted(top & set(HEAVY))

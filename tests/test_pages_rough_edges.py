@@ -121,7 +121,7 @@ def test_export_only_athlete_reads_about_the_export_not_a_sync(app_test, demo_db
     at = open_page(app_test(demo_db), "data")
     assert_clean(at)
     table = next(df.value for df in at.dataframe if "why" in df.value.columns)
-    why = dict(zip(zip(table["record"], table["reason"]), table["why"]))
+    why = dict(zip(zip(table["record"], table["reason"], strict=True), table["why"], strict=False))
     last = Store(demo_db).status()["athletes"][0]["last_day"]
     open_cycle, pending = why[("day", "open cycle")], why[("cycle", "pending")]
     for text in (open_cycle, pending):

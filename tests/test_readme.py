@@ -20,7 +20,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     run_line, test_line = blocks[0], blocks[1]
     assert "streamlit run app.py" in run_line and "requirements.txt" in run_line
     assert "pytest" in test_line and "requirements-dev.txt" in test_line
-    ci_lines = [l.strip() for l in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    ci_lines = [line.strip() for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
     assert test_line in ci_lines
 
 

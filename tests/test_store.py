@@ -47,7 +47,8 @@ def test_new_file_is_created_and_migrated_to_the_latest_version(tmp_path):
 def test_reimport_is_idempotent(db):
     store = Store(db)
     first = store.import_records("me", frames(), kind="export", source="a.zip")
-    snapshot = {t: table(store, t).drop(columns=["run_id"], errors="ignore") for t in ("cycles", "sleeps", "days")}
+    snapshot = {t: table(store, t).drop(columns=["run_id"], errors="ignore")
+                for t in ("cycles", "sleeps", "days")}
     second = store.import_records("me", frames(), kind="export", source="a.zip")
     assert first.counts["cycles"] == {"inserted": 2, "updated": 0, "unchanged": 0}
     assert second.counts["cycles"] == {"inserted": 0, "updated": 0, "unchanged": 2}
@@ -148,7 +149,8 @@ def test_data_version_changes_with_an_import(db):
 def test_old_file_is_upgraded_on_open(tmp_path):
     path = tmp_path / "w.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR, applied_at "
+                "TIMESTAMPTZ)")
     con.close()
     store = Store(path)
     assert store.schema_version() == max(v for v, _, _ in migrations())

@@ -10,7 +10,7 @@ import re
 import statistics
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -20,7 +20,7 @@ from whoop.synth import QUESTIONS, generate_athlete, history_start, rescore
 from whoop.synth.model import parse_iso
 from whoop.timezones import offset_minutes
 
-UTC = timezone.utc
+UTC = UTC
 END = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
 START = history_start(END, 400)
 OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "whoop" / "openapi" / "openapi.yaml"
@@ -38,7 +38,7 @@ def _scored(records):
 
 def _pearson(xs, ys):
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False))
     return sxy / math.sqrt(sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys))
 
 
@@ -180,7 +180,7 @@ def test_ids_and_timestamps_have_api_shapes(athlete):
 def test_cycles_are_contiguous_with_placeholders_and_one_open_cycle(athlete):
     cycles = athlete.cycles
     assert "end" not in cycles[-1] and all("end" in c for c in cycles[:-1])
-    for a, b in zip(cycles, cycles[1:]):
+    for a, b in zip(cycles, cycles[1:], strict=False):
         assert a["end"] == b["start"]
     with_sleep = {s["cycle_id"] for s in athlete.sleeps if not s["nap"]}
     placeholders = [c for c in cycles if c["id"] not in with_sleep]
@@ -202,7 +202,7 @@ def test_day_labels_increase_one_cycle_per_day(athlete):
     for c in athlete.cycles:
         ref = main[c["id"]]["end"] if c["id"] in main else c["start"]
         labels.append((parse_iso(ref) + timedelta(minutes=offset_minutes(c["timezone_offset"]))).date())
-    assert all(b > a for a, b in zip(labels, labels[1:]))
+    assert all(b > a for a, b in zip(labels, labels[1:], strict=False))
     assert labels[-1] == datetime(2026, 11, 1).date()
     assert (labels[-1] - labels[0]).days + 1 - len(labels) < 20     # only wear gaps are missing
 
@@ -212,7 +212,7 @@ def test_timezones_travel_and_dst(athlete):
     assert {"-05:00", "-04:00", "Z"} <= set(offsets)
     assert len(offsets) >= 4
     changes = sum(a["timezone_offset"] != b["timezone_offset"]
-                  for a, b in zip(athlete.cycles, athlete.cycles[1:]))
+                  for a, b in zip(athlete.cycles, athlete.cycles[1:], strict=False))
     assert changes >= 4
 
 
@@ -283,7 +283,7 @@ def test_physiology_ranges_and_relations(athlete):
     # strain lowers the next recovery
     order = [c["id"] for c in athlete.cycles]
     strain = {c["id"]: c["score"]["strain"] for c in _scored(athlete.cycles)}
-    pairs = [(strain[a], recs[b]["recovery_score"]) for a, b in zip(order, order[1:])
+    pairs = [(strain[a], recs[b]["recovery_score"]) for a, b in zip(order, order[1:], strict=False)
              if a in strain and b in recs]
     hard = [r for s, r in pairs if s >= 16]
     easy = [r for s, r in pairs if s < 10]
@@ -303,7 +303,7 @@ def test_sick_spell_shows_in_vitals(athlete):
         before = [statistics.fmean(values[order[j]] for j in range(max(0, i - 20), i - 6))
                   for i in sick if i > 20]
         during = [values[order[i]] for i in sick if i > 20]
-        change = statistics.fmean(d - b for d, b in zip(during, before))
+        change = statistics.fmean(d - b for d, b in zip(during, before, strict=False))
         assert sign * change > 0, name
     ratio = statistics.fmean(hrv[order[i]] / statistics.fmean(hrv[order[j]] for j in range(i - 20, i - 6))
                              for i in sick if i > 20)
@@ -338,6 +338,6 @@ def test_rescore_is_deterministic_monotone_and_moves_updated_at(athlete):
         new = sleeps.get(rid) or works[rid]
         assert parse_iso(new["updated_at"]) == at > parse_iso(original[rid]["updated_at"])
         assert new["score"] != original[rid]["score"]
-    for kind, rid, _ in later.deleted:
+    for _kind, rid, _ in later.deleted:
         assert rid not in sleeps and rid not in works and rid in original
     assert athlete.sleeps == generate_athlete(7, start=START, end=END).sleeps   # input untouched

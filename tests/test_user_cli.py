@@ -32,7 +32,8 @@ def test_add_list_passwd_remove_and_invite(db):
     assert PW not in listing.stdout + listing.stderr and "$argon2" not in listing.stdout
     assert sign_in(store, "ann", PW).athlete_ids(store) == [int(store.athletes()["athlete_id"].iloc[0])]
 
-    assert run_cli("user", "passwd", "ann", "--password-stdin", db=db, stdin="new password!\n").returncode == 0
+    assert run_cli("user", "passwd", "ann", "--password-stdin", db=db,
+                   stdin="new password!\n").returncode == 0
     with pytest.raises(SignInError):
         sign_in(store, "ann", PW)
     assert sign_in(store, "ann", "new password!").username == "ann"
@@ -48,9 +49,11 @@ def test_add_list_passwd_remove_and_invite(db):
 
 
 @pytest.mark.parametrize("args, stdin, message", [
-    (("user", "add", "x", "--role", "coach"), None, "no terminal to ask the password at: pass --password-stdin"),
+    (("user", "add", "x", "--role", "coach"), None,
+     "no terminal to ask the password at: pass --password-stdin"),
     (("user", "add", "x", "--role", "coach", "--password-stdin"), "short\n", "a password is 8 to 1024"),
-    (("user", "add", "x", "--role", "coach", "--athlete", "X", "--password-stdin"), PW, "--athlete is for role athlete"),
+    (("user", "add", "x", "--role", "coach", "--athlete", "X", "--password-stdin"), PW,
+     "--athlete is for role athlete"),
     (("user", "passwd", "nobody", "--password-stdin"), PW, "no account named 'nobody'"),
     (("user", "remove", "nobody"), None, "no account named 'nobody'"),
     (("invite", "--by", "nobody"), None, "no account named 'nobody'"),

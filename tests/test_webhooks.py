@@ -14,8 +14,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from whoop.store import Store, utcnow
 from whoop.serving import serve
+from whoop.store import Store, utcnow
 from whoop.webhook_server import PATH, webhook_app
 from whoop.webhooks import MAX_AGE_S, SIGNATURE, TIMESTAMP, sign
 
@@ -84,7 +84,8 @@ def test_refused_deliveries_queue_nothing(store, receiver, how, status):
         reply = post(url, body, signature="")
     elif how == "tampered body":
         stamp = str(now_ms)
-        reply = post(url, body.replace(b"sleep", b"workout"), at_ms=now_ms, signature=sign(SECRET, stamp, body))
+        reply = post(url, body.replace(b"sleep", b"workout"), at_ms=now_ms,
+                     signature=sign(SECRET, stamp, body))
     elif how == "stale":
         reply = post(url, body, at_ms=now_ms - (MAX_AGE_S + 30) * 1000)
     elif how == "future":
@@ -118,7 +119,8 @@ def test_an_unknown_whoop_user_is_acknowledged_and_recorded(store, receiver):
     url, woken = receiver
     assert post(url, delivery(user=999, trace="stranger")).status_code == 204
     row = store.webhook_events().iloc[0]
-    assert row["outcome"] == "unknown user" and pd.isna(row["athlete_id"]) and not pd.isna(row["processed_at"])
+    assert row["outcome"] == "unknown user"
+    assert pd.isna(row["athlete_id"]) and not pd.isna(row["processed_at"])
     assert store.athletes_with_webhooks() == [] and not woken
 
 

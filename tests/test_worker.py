@@ -17,8 +17,16 @@ import time
 import httpx
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, NOW, REDIRECT, REPO, assert_matches_sandbox,
-                                 cli_env, redirect_of)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    NOW,
+    REDIRECT,
+    REPO,
+    assert_matches_sandbox,
+    cli_env,
+    redirect_of,
+)
 from whoop.config import WhoopSettings
 from whoop.errors import ConfigError
 from whoop.oauth import authorization_url
@@ -82,7 +90,8 @@ def run_worker(sb: SandboxHandle, db, *args: str, timeout: float = 120) -> subpr
 
 def sync_runs(store: Store, athlete_id: int) -> list[str]:
     """Statuses of the athlete's sync runs, oldest first."""
-    return store.query("SELECT status FROM import_runs WHERE athlete_id = ? AND kind = 'sync' ORDER BY run_id",
+    return store.query("SELECT status FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
+                       "ORDER BY run_id",
                        [athlete_id])["status"].tolist()
 
 
@@ -186,7 +195,8 @@ def test_a_sync_now_request_is_synced_at_once(db, sandbox):
     for aid in ids.values():
         sync_athlete(store, settings, aid)
     proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "600", "--port", "0"],
-                            env=worker_env(sandbox, db), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=worker_env(sandbox, db), cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
                             text=True)
     guard = threading.Timer(60, proc.kill)              # never hang the suite
     guard.start()
@@ -216,7 +226,8 @@ def test_a_taken_webhook_port_is_one_clear_line(db, sandbox):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        r = subprocess.run([sys.executable, "-m", "whoop", "worker", "--port", str(port)], env=worker_env(sandbox, db),
+        r = subprocess.run([sys.executable, "-m", "whoop", "worker", "--port", str(port)],
+                           env=worker_env(sandbox, db),
                            cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert r.stderr.startswith(f"error: cannot receive webhooks on 127.0.0.1:{port} (")

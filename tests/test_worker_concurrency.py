@@ -38,7 +38,7 @@ def test_three_workers_and_the_cli_sync_each_athlete_once_at_a_time(db):
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in commands]
         outs = [p.communicate(timeout=120) for p in procs]
 
-        for p, (out, err) in zip(procs[:3], outs[:3]):
+        for p, (_out, err) in zip(procs[:3], outs[:3], strict=False):
             assert p.returncode == 0 and err == "", err
         cli_out, cli_err = outs[3]
         assert "Traceback" not in cli_err and "warning" not in cli_err, cli_err

@@ -35,8 +35,8 @@ from whoop import notify
 from whoop.accounts import Viewer
 from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for
 from whoop.errors import ConfigError, InputError, ReconnectNeeded, WhoopError
-from whoop.store import AlertSettingsRow, Store, utcnow
 from whoop.metrics.units import missing
+from whoop.store import AlertSettingsRow, Store, utcnow
 
 log = logging.getLogger(__name__)
 #: keep the stored Apprise URL (:func:`save_settings`)

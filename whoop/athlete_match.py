@@ -19,6 +19,7 @@ athlete when ``--athlete`` is not given, refuse when that is ambiguous, warn whe
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -105,8 +106,8 @@ def overlaps(store: Store, data: ExportData) -> list[Overlap]:
     table, starts = _starts(data)
     total = int(starts.dropna().nunique())
     found = store.overlapping_athletes(starts, table=table)
-    return [Overlap(str(r.name), int(r.shared), total, table, int(r.stored))
-            for r in found.itertuples(index=False)]
+    return [Overlap(str(name), int(shared), total, table, int(stored))
+            for name, shared, stored in zip(found["name"], found["shared"], found["stored"], strict=True)]
 
 
 def concern(store: Store, data: ExportData, athlete: str) -> Overlap | None:
@@ -130,7 +131,7 @@ def concern(store: Store, data: ExportData, athlete: str) -> Overlap | None:
     return None
 
 
-def refuse_concerns(store: Store, athlete: str):
+def refuse_concerns(store: Store, athlete: str) -> Callable[[ExportData], str]:
     """An ``athlete`` argument for :func:`whoop.importer.import_uploads` / ``import_paths``:
     import into ``athlete`` unless :func:`concern` finds something, then raise
     :class:`OverlapError` (nothing written)."""
@@ -169,5 +170,5 @@ def choose(store: Store, data: ExportData, default: str) -> tuple[str, str]:
                          else f"a new athlete '{default}'")
     table = found[0].table if found else "cycles"
     raise InputError(f"no athlete in the database holds these records (at most a chance few "
-                     f"{table} start times shared with {', '.join(holders)}): pass --athlete NAME, a new name if "
-                     f"this is another person's export, or an existing athlete's to add it there")
+                     f"{table} start times shared with {', '.join(holders)}): pass --athlete NAME, a new "
+                     f"name if this is another person's export, or an existing athlete's to add it there")

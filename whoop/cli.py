@@ -28,6 +28,7 @@ from whoop.importer import DEFAULT_ATHLETE
 if TYPE_CHECKING:
     import pandas as pd
 
+    from whoop.export import ExportData
     from whoop.store import Store
 
 log = logging.getLogger("whoop")
@@ -48,7 +49,7 @@ def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
     if athletes.empty:
         raise InputError(f"the database {store.display} holds no athlete yet: import an export first")
     if name is None:
-        return list(zip(athletes["athlete_id"].tolist(), athletes["name"].tolist()))
+        return list(zip(athletes["athlete_id"].tolist(), athletes["name"].tolist(), strict=False))
     match = athletes[athletes["name"] == name]
     if match.empty:
         known = ", ".join(athletes["name"])
@@ -56,14 +57,14 @@ def _athlete_id(store: Store, name: str | None) -> list[tuple[int, str]]:
     return [(int(match["athlete_id"].iloc[0]), name)]
 
 
-def _import_athlete(store: Store, asked: str | None):
+def _import_athlete(store: Store, asked: str | None) -> Callable[[ExportData], str]:
     """The ``athlete`` argument of ``import_paths`` for ``--athlete`` (None: not given). Given:
     that athlete, with a warning when the export does not look like its
     (:func:`whoop.athlete_match.concern`). Not given: :func:`whoop.athlete_match.choose` picks
     one and says which and why, or refuses when the export may be someone else's."""
     from whoop.athlete_match import choose, concern
 
-    def pick(data) -> str:
+    def pick(data: ExportData) -> str:
         if asked is not None:
             other = concern(store, data, asked)
             if other is not None and other.athlete != asked:

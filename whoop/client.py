@@ -43,15 +43,26 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
-from tenacity import (RetryError, Retrying, retry_if_exception_type, stop_after_attempt,
-                      stop_after_delay, wait_exponential_jitter)
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
 
 from whoop.config import setting
 from whoop.errors import ApiError, ConfigError, NetworkError, RateLimitError, ReconnectNeeded
 from whoop.http import whoop_http
+
+if TYPE_CHECKING:
+    from whoop.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +85,7 @@ class _Retryable(Exception):
 
 def iso_z(dt: datetime) -> str:
     """A UTC instant as WHOOP writes it: ``2022-04-24T02:25:44.774Z``."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -159,7 +170,7 @@ class WhoopClient:
                  minute_s: float | None = None, day_budget: int = 9_900, max_retry_s: float = 300.0,
                  max_attempts: int = 8, backoff_initial_s: float = 0.5, backoff_max_s: float = 30.0,
                  on_request: Callable[[str, str, int | None], None] | None = None,
-                 budget_store=None) -> None:
+                 budget_store: Store | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._token_fn = token_fn
         self._http = whoop_http(self.base_url + API_PREFIX, transport=transport, timeout_s=timeout_s)
@@ -176,10 +187,10 @@ class WhoopClient:
         self.app = f"{self.base_url} {client_id or ''}"     # the budget row's key (no secret)
         self._deadline = float("inf")           # monotonic end of the current request's retry budget
 
-    def __enter__(self) -> "WhoopClient":
+    def __enter__(self) -> WhoopClient:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -257,7 +268,8 @@ class WhoopClient:
             raise _Retryable(f"HTTP {resp.status_code}", resp.status_code)
         if resp.status_code == 200 and method == "GET":
             try:
-                resp._parsed = resp.json()   # noqa: SLF001 - parse once, retry if truncated
+                # parse once, inside the attempt, so a truncated body is retried; get_json reads it
+                resp._parsed = resp.json()  # type: ignore[attr-defined]  # httpx.Response has no slot for it
             except (json.JSONDecodeError, UnicodeDecodeError):
                 raise _Retryable("malformed JSON", 200) from None
         return resp
@@ -267,16 +279,16 @@ class WhoopClient:
         if self.on_request:
             self.on_request(method, path, status)
 
-    def _wait(self, state) -> float:
+    def _wait(self, state: RetryCallState) -> float:
         """Seconds before the next attempt: WHOOP's reset after a 429 (``_stop`` gives up when
         it lies beyond the retry budget), else backoff capped at what is left of the budget."""
-        exc = state.outcome.exception()
+        exc = _attempt_error(state)
         if isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None:
             return exc.reset_s + 0.05
         return max(0.0, min(self._backoff(state), self._deadline - time.monotonic()))
 
-    def _stop(self, state) -> bool:
-        exc = state.outcome.exception()
+    def _stop(self, state: RetryCallState) -> bool:
+        exc = _attempt_error(state)
         stop = self._stop_base(state) or (
             isinstance(exc, _Retryable) and exc.kind == "429" and exc.reset_s is not None
             and time.monotonic() + state.upcoming_sleep > self._deadline)
@@ -317,7 +329,7 @@ class WhoopClient:
                                status=resp.status_code)
             return resp
 
-    def _give_up(self, exc: BaseException, retrying: Retrying, started: float, path: str) -> ApiError:
+    def _give_up(self, exc: BaseException | None, retrying: Retrying, started: float, path: str) -> ApiError:
         attempts = retrying.statistics.get("attempt_number", 0)
         spent = time.monotonic() - started
         what = getattr(exc, "kind", exc.__class__.__name__)
@@ -373,6 +385,17 @@ class WhoopClient:
             params = {**params, "nextToken": nxt}
 
 
+def _attempt_error(state: RetryCallState) -> BaseException | None:
+    """The exception the attempt tenacity just finished raised (None when it returned).
+
+    Raises:
+        ApiError: tenacity asked before any attempt finished (its wait and stop run after one).
+    """
+    if state.outcome is None:
+        raise ApiError("the WHOOP request retry loop consulted no finished attempt")
+    return state.outcome.exception()
+
+
 def _when(seconds: float) -> str:
-    at = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    at = datetime.now(UTC) + timedelta(seconds=seconds)
     return f"{at:%H:%M} UTC ({seconds:.0f} s)"

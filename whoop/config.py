@@ -62,7 +62,8 @@ def _secrets() -> dict:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except (tomllib.TOMLDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc.__class__.__name__}); fix or remove the file") from None
+        raise ConfigError(f"{path}: not valid TOML ({exc.__class__.__name__}); "
+                          "fix or remove the file") from None
 
 
 def setting(name: str, default: str | None = None) -> str | None:
@@ -118,7 +119,7 @@ class WhoopSettings:
         return [n for n, v in (("WHOOP_CLIENT_ID", self.client_id),
                                ("WHOOP_CLIENT_SECRET", self.client_secret)) if not v]
 
-    def require(self) -> "WhoopSettings":
+    def require(self) -> WhoopSettings:
         """Self, or ConfigError saying exactly what to set and where.
 
         Raises:

@@ -81,7 +81,7 @@ def _number(value: object, float_format: str | None) -> str:
         return str(bool(value))
     if isinstance(value, numbers.Integral):
         return str(int(value))
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)  # type: ignore[arg-type]  # a real number or numpy scalar (checked by callers)
     return float_format % number if float_format else repr(number)
 
 
@@ -109,7 +109,7 @@ def _column(col: pd.Series, float_format: str | None, date_format: str | None) -
         return ["" if missing(v) else _number(v, float_format) for v in col.astype(object)]
     if pd.api.types.is_datetime64_any_dtype(dtype):
         shown = col.dt.strftime(date_format) if date_format else col.astype(str)
-        return ["" if missing(t) else v for t, v in zip(col, shown.astype(object))]
+        return ["" if missing(t) else v for t, v in zip(col, shown.astype(object), strict=False)]
     return [_scalar(v, float_format, date_format) for v in col.astype(object)]
 
 
@@ -122,7 +122,7 @@ def _lines(frame: pd.DataFrame, float_format: str | None,
         part = frame.iloc[lo:lo + CHUNK_ROWS]
         cols = [_column(part.iloc[:, j], float_format, date_format)
                 for j in range(part.shape[1])]
-        rows = [",".join(cells) for cells in zip(*cols)] if cols else [""] * len(part)
+        rows = [",".join(cells) for cells in zip(*cols, strict=False)] if cols else [""] * len(part)
         if single:  # an empty single-field row must not read as a blank line (RFC 4180)
             rows = [r if r else '""' for r in rows]
         yield "".join(r + "\n" for r in rows)

@@ -49,17 +49,29 @@ _ZONES = ("zone_one_milli", "zone_two_milli", "zone_three_milli", "zone_four_mil
           "zone_five_milli")
 
 
+def _offset_min(offset: str) -> int:
+    """Minutes east of UTC of an API ``timezone_offset``; ValueError when it is empty."""
+    minutes = offset_minutes(offset)
+    if minutes is None:
+        raise ValueError("a demo record has an empty timezone_offset")
+    return minutes
+
+
 def export_tz(offset: str) -> str:
     """API ``timezone_offset`` -> export ``Cycle timezone``: ``-05:00`` -> ``UTC-05:00``,
-    ``Z`` / ``+00:00`` -> ``UTCZ`` (docs/WHOOP.md#timestamps-and-offsets)."""
-    return export_timezone(offset_minutes(offset))
+    ``Z`` / ``+00:00`` -> ``UTCZ`` (docs/WHOOP.md#timestamps-and-offsets).
+
+    Raises:
+        ValueError: ``offset`` is empty or not an offset.
+    """
+    return export_timezone(_offset_min(offset))
 
 
 def _local(instant: str | None, offset: str) -> str:
     """ISO UTC -> ``YYYY-MM-DD HH:MM:SS`` wall-clock at ``offset`` (seconds truncated)."""
     if not instant:
         return ""
-    local = parse_iso(instant) + timedelta(minutes=offset_minutes(offset))
+    local = parse_iso(instant) + timedelta(minutes=_offset_min(offset))
     return local.strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -161,10 +173,11 @@ def export_tables(athlete: SynthAthlete, *, cycles_columns: int = 26,
             row += [_i(100 * ws["zone_durations"][z] / dur_ms) for z in _ZONES]
         else:
             row += [""] * 9
-        gps = ws is not None and "distance_meter" in ws
-        row.append("true" if gps else "false")
-        row += ([_f(ws["distance_meter"], 2), _f(ws["altitude_gain_meter"], 2),
-                 _f(ws["altitude_change_meter"], 2)] if gps else ["", "", ""])
+        if ws is not None and "distance_meter" in ws:       # GPS
+            row += ["true", _f(ws["distance_meter"], 2), _f(ws["altitude_gain_meter"], 2),
+                    _f(ws["altitude_change_meter"], 2)]
+        else:
+            row += ["false", "", "", ""]
         work_rows.append(row[:workouts_columns])
     order = {c["id"]: i for i, c in enumerate(cycles)}
     for j in sorted(athlete.journal, key=lambda j: order[j["cycle_id"]], reverse=True):

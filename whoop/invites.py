@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -97,7 +97,7 @@ def check_invite(store: Store, token: str | None, key: bytes, now: datetime | No
         raise SignInError(REFUSED)
     if row.used_at is not None:
         raise SignInError("this invite link was used already: sign in, or ask your coach for a new one")
-    if row.expires_at <= now or datetime.fromtimestamp(int(parts[1]), timezone.utc) <= now:
+    if row.expires_at <= now or datetime.fromtimestamp(int(parts[1]), UTC) <= now:
         raise SignInError("this invite link has expired: ask your coach for a new one")
     return Invite(row.invite_hash, row.athlete_name, row.expires_at)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -54,7 +54,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "applicat
 
 def utcnow() -> datetime:
     """The current instant, tz-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _state_hash(state: str) -> str:
@@ -236,7 +236,8 @@ def _refresh_once(settings: WhoopSettings, refresh_token: str) -> dict:
         raise UnreadableReply(f"malformed ({exc.__class__.__name__})") from None
     # WHOOP always rotates the refresh token (its "OAuth 2.0" page): a reply without a new one
     # lost it
-    if not token.get("access_token") or not token.get("refresh_token") or token["refresh_token"] == refresh_token:
+    if (not token.get("access_token") or not token.get("refresh_token")
+            or token["refresh_token"] == refresh_token):
         raise UnreadableReply("missing fields: no new refresh token in it")
     return token
 
@@ -274,8 +275,8 @@ def refresh(settings: WhoopSettings, refresh_token: str) -> dict:
                         f"to a second try ({second.what}); the stored tokens are kept and may still work: "
                         f"try again later") from None
     except ReconnectNeeded:
-        raise ReconnectNeeded(f"WHOOP's reply to the token refresh was unreadable ({what}), so the new tokens "
-                              f"it issued never arrived; the previous refresh token was then refused "
+        raise ReconnectNeeded(f"WHOOP's reply to the token refresh was unreadable ({what}), so the new "
+                              f"tokens it issued never arrived; the previous refresh token was then refused "
                               f"(invalid_grant) because that refresh had used it up: connect again") from None
     except AuthError as exc:
         raise AuthError(f"WHOOP's reply to the token refresh was unreadable ({what}); a second try failed "

@@ -33,14 +33,17 @@ Any column missing from a frame is stored as NULL.
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
-TS = "datetime64[us, UTC]"
-F = "float64"
-B = "boolean"
-S = "string"
-I = "Int64"
+TS: Final = "datetime64[us, UTC]"
+F: Final = "float64"
+B: Final = "boolean"
+S: Final = "string"
+I: Final = "Int64"  # noqa: E741  (the dtype shorthands are one letter: TS, F, B, S, I)
 
 PROVENANCE: dict[str, str] = {
     "source": S,        # export | demo | api | api+export
@@ -264,10 +267,10 @@ def _column(values: pd.Series, dtype: str) -> pd.Series:
         return values
     if dtype == F:
         return pd.to_numeric(values, errors="raise").astype(F)
-    return values.astype(dtype)
+    return values.astype(_DTYPES[dtype])
 
 
-def _missing(dtype: str, n: int):
+def _missing(dtype: str, n: int) -> np.ndarray | ExtensionArray:
     """An all-missing array of ``n`` values in ``dtype`` (NaN, NaT or <NA>)."""
     if dtype == F:
         return np.full(n, np.nan)
@@ -275,7 +278,13 @@ def _missing(dtype: str, n: int):
         return pd.array(np.full(n, np.datetime64("NaT", "us")), dtype="datetime64[us]").tz_localize("UTC")
     if dtype == "datetime64[s]":
         return pd.array(np.full(n, np.datetime64("NaT", "s")), dtype="datetime64[s]")
-    return pd.array([pd.NA] * n, dtype=dtype)
+    if dtype == B:
+        return pd.array([pd.NA] * n, dtype=B)
+    if dtype == I:
+        return pd.array([pd.NA] * n, dtype=I)
+    if dtype == S:
+        return pd.array([pd.NA] * n, dtype=S)
+    raise ValueError(f"{dtype!r} is not one of the canonical dtypes")
 
 
 #: The pandas dtype objects of the canonical dtype names (equality with a column's dtype).

@@ -93,7 +93,7 @@ def summary(report: TransferReport) -> str:
     for table, counts in report.target_counts.items():
         cells = [table.ljust(width), f"{sum(counts.values()):9,}"]
         cells += [(f"{counts.get(a, 0):,}" if table in report.athlete_tables else "-").rjust(len(h))
-                  for a, h in zip(shown, header[2:])]
+                  for a, h in zip(shown, header[2:], strict=False)]
         lines.append("  ".join(cells))
     if len(ids) > len(shown):
         lines.append(f"({len(ids) - len(shown)} more athletes: counted in the rows column)")
@@ -137,13 +137,17 @@ def _key_candidates(source: Store) -> list[tuple[bytes, str]]:
 def _token_key(source: Store) -> tuple[int, tuple[bytes, str] | None]:
     """(connections of ``source`` holding tokens, the first candidate key that decrypts them)."""
     from whoop.crypto import decrypt, fernet_from_key
-    from whoop.errors import WhoopError
+    from whoop.errors import StoreError, WhoopError
 
     conns = source.connections()
     with_tokens = conns[conns["has_tokens"].astype(bool)]["athlete_id"].tolist()
     if not with_tokens:
         return 0, None
-    blob = source.token_row(int(with_tokens[0])).token_enc
+    athlete_id = int(with_tokens[0])
+    row = source.token_row(athlete_id)
+    if row is None or row.token_enc is None:
+        raise StoreError(f"the WHOOP tokens of athlete {athlete_id} were removed while the store was read")
+    blob = row.token_enc
     for secret, where in _key_candidates(source):
         try:
             decrypt(fernet_from_key(secret), blob)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from whoop.config import int_setting, whoop_settings
@@ -42,7 +42,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--athlete", metavar="NAME", help="link the account to this existing athlete "
                    "(e.g. the one holding your export); default: a new athlete named after the profile")
     p.add_argument("--headless", action="store_true",
-                   help="only print the authorization URL (no browser); then paste the URL you were sent back to")
+                   help="only print the authorization URL (no browser); then paste the URL you were sent "
+                        "back to")
     p.set_defaults(func=cmd_connect)
 
     p = sub.add_parser("sync", help="sync connected WHOOP accounts (incremental; first run = full history)")
@@ -115,13 +116,13 @@ def _since(args: argparse.Namespace) -> datetime | None:
     if args.days is not None:
         if args.days < 1:
             raise InputError("--days must be at least 1")
-        return datetime.now(timezone.utc) - timedelta(days=args.days)
+        return datetime.now(UTC) - timedelta(days=args.days)
     if args.since:
         try:
             d = datetime.strptime(args.since, "%Y-%m-%d").date()
         except ValueError:
             raise InputError(f"--since: '{args.since}' is not a date like 2025-01-31") from None
-        return datetime.combine(d, time(0), tzinfo=timezone.utc)
+        return datetime.combine(d, time(0), tzinfo=UTC)
     return None
 
 

@@ -39,7 +39,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tenacity import Retrying, stop_after_delay, wait_exponential
@@ -77,14 +77,17 @@ def refresh_detached(settings: WhoopSettings, location: str, key: bytes, athlete
     except OSError as exc:
         raise AuthError(f"could not start the token refresh ({exc.__class__.__name__}); try again") from None
     with proc:
+        stdin, stdout = proc.stdin, proc.stdout
+        if stdin is None or stdout is None:     # both are pipes (PIPE above)
+            raise AuthError("the token refresh started without its pipes; try again")
         try:
-            proc.stdin.write(json.dumps({"location": str(location)}) + "\n")
-            proc.stdin.flush()
+            stdin.write(json.dumps({"location": str(location)}) + "\n")
+            stdin.flush()
         except BrokenPipeError:
             pass                # it died at once: said below, as it never says "locked"
-        ready = proc.stdout.readline().strip()
+        ready = stdout.readline().strip()
         if ready != "locked":
-            proc.stdin.close()
+            stdin.close()
             raise AuthError("the token refresh could not start (another refresh of this database did not "
                             "finish in time, or the database could not be reached); the stored tokens are "
                             "kept: try again later")
@@ -93,11 +96,11 @@ def refresh_detached(settings: WhoopSettings, location: str, key: bytes, athlete
                    "refresh_token": refresh_token, "key": key.decode("ascii"), "pending": pending,
                    "location": str(location), "athlete_id": int(athlete_id)}
         try:
-            proc.stdin.write(json.dumps(request) + "\n")
-            proc.stdin.close()
+            stdin.write(json.dumps(request) + "\n")
+            stdin.close()
         except BrokenPipeError:
             raise AuthError("the token refresh stopped before it was sent; try again") from None
-        report = proc.stdout.readline()
+        report = stdout.readline()
     try:
         outcome = json.loads(report)
     except ValueError:
@@ -127,7 +130,7 @@ def _run(request: dict) -> dict:
         return {"error": "auth", "message": str(exc), "reconnect": exc.reconnect}
     except NetworkError as exc:
         return {"error": "network", "message": str(exc)}
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     try:
         lifetime = float(token.get("expires_in") or DEFAULT_LIFETIME_S)
     except (TypeError, ValueError):
@@ -139,7 +142,8 @@ def _run(request: dict) -> dict:
         try:
             write_sidecar(Path(target["path"]), fernet, token, at + timedelta(seconds=lifetime), at)
         except OSError as exc:
-            return {"error": "reconnect", "message": f"WHOOP refreshed access but the new tokens could not be "
+            return {"error": "reconnect",
+                    "message": f"WHOOP refreshed access but the new tokens could not be "
                     f"saved beside the database ({exc.strerror or exc.__class__.__name__}); connect again"}
         return {"ok": True}
     try:

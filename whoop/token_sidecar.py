@@ -30,12 +30,19 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet
 
 from whoop.config import db_location
 from whoop.crypto import decrypt, encrypt
 from whoop.errors import ReconnectNeeded
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+    from whoop.store import Store
+    from whoop.store.base import AdvisoryLock
 
 REFRESH_LOCK = "tokens"             # store.lock name: one refresh at a time per database
 INFLIGHT_LOCK = "tokens.inflight"   # store.lock name: a refresh request between send and durable reply
@@ -51,7 +58,7 @@ def inflight_lock_path(db: Path) -> Path:
     return db.with_name(f"{db.name}.{INFLIGHT_LOCK}.lock")
 
 
-def inflight_lock(location: str):
+def inflight_lock(location: str) -> FileLock | AdvisoryLock:
     """The in-flight lock of the database at ``location`` (a DuckDB file path or a
     ``postgresql://`` URL), as ``Store(location).lock("tokens.inflight")`` gives it: on a file,
     the same ``filelock`` without importing the store (the helper starts faster).
@@ -199,7 +206,7 @@ class StorePendingPairs(PendingPairs):
 
     where = "in the database (table token_pending)"
 
-    def __init__(self, store, fernet: Fernet) -> None:
+    def __init__(self, store: Store, fernet: Fernet) -> None:
         self.store, self.fernet = store, fernet
 
     def present(self, athlete_id: int) -> bool:

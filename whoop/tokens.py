@@ -5,9 +5,10 @@ Refresh rules (WHOOP developer docs "OAuth 2.0", https://developer.whoop.com/doc
 refresh tokens rotate and a second refresh with the same token fails, so exactly one refresh may
 run at a time for a database: it runs under the database's lock ``store.lock("tokens")`` (a
 ``filelock`` ``<db>.tokens.lock`` beside a DuckDB file, a session advisory lock on PostgreSQL;
-app, CLI, workers and cron share it). Inside the lock the pair is read again (another process may have refreshed
-already) and the refresh runs only if still needed. ``invalid_grant`` marks the connection ``reconnect_needed`` instead of
-retrying; an unreadable refresh reply is retried once with the old token (``whoop.oauth.refresh``).
+app, CLI, workers and cron share it). Inside the lock the pair is read again (another process may have
+refreshed already) and the refresh runs only if still needed. ``invalid_grant`` marks the connection
+``reconnect_needed`` instead of retrying; an unreadable refresh reply is retried once with the old token
+(``whoop.oauth.refresh``).
 
 When to refresh (:func:`refresh_margin_s`): when the access token has less than
 ``min(300 s, 20 % of its lifetime)`` left. The 300 s cap is the usual clock-skew and in-flight
@@ -44,11 +45,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -58,8 +60,21 @@ from whoop.crypto import decrypt, encrypt, fernet_from_key, fernet_key_for, reme
 from whoop.errors import AuthError, NetworkError, ReconnectNeeded, TokenLockTimeout, WhoopError
 from whoop.store import LockTimeout, Store, utcnow
 from whoop.token_refresh import DEFAULT_LIFETIME_S, refresh_detached
-from whoop.token_sidecar import (INFLIGHT_LOCK, REFRESH_LOCK, FilePendingPairs, PendingPairs, StorePendingPairs,
-                                 sidecar_path)
+from whoop.token_sidecar import (
+    INFLIGHT_LOCK,
+    REFRESH_LOCK,
+    FilePendingPairs,
+    PendingPairs,
+    StorePendingPairs,
+    sidecar_path,
+)
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+    from whoop.client import WhoopClient
+    from whoop.store.backend import Connection as StoreConnection
+    from whoop.store.base import AdvisoryLock
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +141,11 @@ class TokenStore:
         self._inflight = store.lock(INFLIGHT_LOCK)
         self.pending: PendingPairs = (FilePendingPairs(store.path, self._fernet) if store.path is not None
                                       else StorePendingPairs(store, self._fernet))
-        self._cache: dict[int, tuple[str, datetime, float]] = {}   # athlete -> (access token, expiry, lifetime s)
+        # athlete -> (access token, expiry, lifetime s)
+        self._cache: dict[int, tuple[str, datetime | None, float]] = {}
 
     # -- rows ------------------------------------------------------------------------------
-    def _save(self, con, athlete_id: int, whoop_user_id: int, token: dict,
+    def _save(self, con: StoreConnection, athlete_id: int, whoop_user_id: int, token: dict,
               expires: datetime | None = None, at: datetime | None = None) -> None:
         now = at or utcnow()
         lifetime = _lifetime(token)
@@ -164,7 +180,8 @@ class TokenStore:
             with _holding(self._inflight, LOCK_TIMEOUT_S):
                 pass
         except LockTimeout:
-            raise TokenLockTimeout("a WHOOP token refresh of this database did not finish; try again") from None
+            raise TokenLockTimeout("a WHOOP token refresh of this database did not finish; "
+                                   "try again") from None
 
     def _commit_pending(self, athlete_id: int, side: dict) -> bool:
         """Commit a pending pair to the row (caller holds the refresh lock); True when done."""
@@ -175,7 +192,8 @@ class TokenStore:
                     self._save(con, athlete_id, row[0], side, side["expires_at"], side["written_at"])
         except WhoopError as exc:
             log.warning("the refreshed WHOOP tokens of athlete %s stay pending %s until the "
-                        "database can be written (%s)", athlete_id, self.pending.where, exc.__class__.__name__)
+                        "database can be written (%s)", athlete_id, self.pending.where,
+                        exc.__class__.__name__)
             return False
         try:
             self._drop_pending(athlete_id, side["written_at"])
@@ -318,7 +336,7 @@ class TokenStore:
 
     # -- connect / disconnect --------------------------------------------------------------
     def finish_connect(self, *, code: str | None, state: str | None, error: str | None = None,
-                       client_factory=None) -> ConnectResult:
+                       client_factory: Callable[..., WhoopClient] | None = None) -> ConnectResult:
         """Complete a connect from WHOOP's redirect: check the state (single use, 10 minutes),
         exchange the code, read the profile, create or update the athlete by WHOOP user id (or
         link the chosen existing athlete), store the encrypted tokens.
@@ -352,7 +370,7 @@ class TokenStore:
         self._cache.pop(athlete_id, None)
         return ConnectResult(athlete_id, name, uid, created, pending.account_id)
 
-    def finish_connect_url(self, url: str, **kw) -> ConnectResult:
+    def finish_connect_url(self, url: str, **kw: Any) -> ConnectResult:
         """:meth:`finish_connect` from the full URL the person was sent back to (pasted)."""
         reply = oauth.parse_redirect(url)
         return self.finish_connect(code=reply.code, state=reply.state, error=reply.error, **kw)
@@ -381,7 +399,7 @@ class TokenStore:
 
 
 @contextmanager
-def _holding(lock, timeout_s: float) -> Iterator[None]:
+def _holding(lock: FileLock | AdvisoryLock, timeout_s: float) -> Iterator[None]:
     """Hold a ``store.lock`` for the block (acquire with ``timeout_s``, then release once).
 
     Raises:

@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, now: datetime) 
         raise WebhookRefused(401, "no signature or timestamp")
     if not hmac.compare_digest(sign(secret, stamp, body).encode("ascii"), given.encode("utf-8", "replace")):
         raise WebhookRefused(401, "signature does not match")
-    signed_at = datetime.fromtimestamp(int(stamp) / 1000, timezone.utc)
+    signed_at = datetime.fromtimestamp(int(stamp) / 1000, UTC)
     if abs((now - signed_at).total_seconds()) > MAX_AGE_S:
         raise WebhookRefused(401, f"signed {(now - signed_at).total_seconds():.0f} s ago")
     return parse(body, signed_at)

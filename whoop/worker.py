@@ -282,7 +282,7 @@ class Worker:
             log.info("alerts failed", exc_info=True)
             self.warn(f"error: alerts: {exc if isinstance(exc, WhoopError) else exc.__class__.__name__}")
 
-    def _reading(self):
+    def _reading(self) -> contextlib.AbstractContextManager[None]:
         """One connection for a batch of store calls on PostgreSQL (nothing kept open on DuckDB,
         whose file other processes need between two statements)."""
         if self.store.dialect == "postgresql":
@@ -336,7 +336,8 @@ def describe(store: Store, options: WorkerOptions, athletes: int) -> str:
     import os
 
     try:
-        interval = poll_interval(athletes, minimum_s=options.min_interval_s, day_s=1440 * options.rate_window_s)
+        interval = poll_interval(athletes, minimum_s=options.min_interval_s,
+                                 day_s=1440 * options.rate_window_s)
         every = f"each synced every {_duration(max(interval, options.reconcile_s or 0.0))}"
         if options.reconcile_s:
             every += " and on its webhooks"

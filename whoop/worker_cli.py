@@ -32,6 +32,8 @@ from whoop.config import int_setting, whoop_settings
 from whoop.errors import InputError
 
 if TYPE_CHECKING:      # imported when the command runs (start-up stays light)
+    from types import FrameType
+
     from whoop.store import Store
     from whoop.worker import Worker
 
@@ -66,13 +68,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_worker)
 
 
-def _stop_on_signals(worker) -> dict:
+def _stop_on_signals(worker: Worker) -> dict:
     """SIGTERM and the first Ctrl-C stop ``worker`` between athletes; a second Ctrl-C raises
     KeyboardInterrupt. Returns the previous handlers."""
-    def term(signum, frame) -> None:
+    def term(signum: int, frame: FrameType | None) -> None:
         worker.stop()
 
-    def interrupt(signum, frame) -> None:
+    def interrupt(signum: int, frame: FrameType | None) -> None:
         if worker.stopping:
             raise KeyboardInterrupt
         print("stopping after the running sync (Ctrl-C again to interrupt it)", file=sys.stderr, flush=True)
@@ -117,7 +119,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     install_log_redaction()
     if args.poll <= 0:
         raise InputError("--poll must be more than 0 seconds")
-    minimum = args.min_interval if args.min_interval is not None else int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60)
+    minimum = (args.min_interval if args.min_interval is not None
+               else int_setting("WHOOP_SYNC_MAX_AGE_MIN", 60))
     if minimum <= 0:
         raise InputError("--min-interval must be more than 0 minutes")
     webhooks = not (args.once or args.no_webhooks)

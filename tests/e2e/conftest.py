@@ -28,7 +28,6 @@ import pytest
 
 from tests.e2e.appserver import CHROMIUM, launch_chromium, running_app
 
-
 #: where the app servers and the sandbox listen (tests/e2e/appserver.py, whoop.sandbox.testing)
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 

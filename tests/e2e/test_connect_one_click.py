@@ -13,7 +13,14 @@ import pytest
 
 from tests.e2e.appserver import wait_for_run
 from tests.e2e.test_connect_sync import (  # noqa: F401  (whoop_app is a fixture)
-    PICK, assert_clean_url, assert_safe, open_page, wait_idle, whoop_app, whoop_card)
+    PICK,
+    assert_clean_url,
+    assert_safe,
+    open_page,
+    wait_idle,
+    whoop_app,
+    whoop_card,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +32,7 @@ def sidebar_athlete(page) -> str:
     return caption.inner_text().split(" · ")[0].strip()
 
 
-def test_one_click_same_tab_and_the_new_athlete_is_picked(whoop_app, page, demo_templates):
+def test_one_click_same_tab_and_the_new_athlete_is_picked(whoop_app, page, demo_templates):  # noqa: F811  (fixture)
     app, person = whoop_app, whoop_app.profile()
     name = f"{person['first_name']} {person['last_name']}"
     shutil.copyfile(demo_templates("duckdb"), app.db)       # another athlete is already there

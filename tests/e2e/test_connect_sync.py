@@ -233,7 +233,7 @@ def test_connect_allow_sync_shows_recovery(whoop_app, page):
     side = consent.get_by_test_id("stSidebar").inner_text()
     assert f"data through {last:%a %d %b %Y}" in side and f"({len(days)} days)" in side, side
     metrics = dict(zip(main.get_by_test_id("stMetricLabel").all_inner_texts(),
-                       main.get_by_test_id("stMetricValue").all_inner_texts()))
+                       main.get_by_test_id("stMetricValue").all_inner_texts(), strict=False))
     # docs/ARCHITECTURE.md "The day model": only SCORED recoveries count, never calibrating days
     # (nor placeholder cycles)
     counts_in_stats = (days["recovery_score_state"].eq("SCORED").fillna(False)

@@ -39,7 +39,8 @@ FIND_MARKUP = """() => {
   }
   for (const el of document.querySelectorAll('tspan')) {
     const style = el.getAttribute('style') || '';
-    if (style.includes('bold') && fromData.has(el.textContent.trim())) hits.push('bold tspan ' + el.textContent);
+    if (style.includes('bold') && fromData.has(el.textContent.trim())) hits.push('bold tspan ' +
+    el.textContent);
   }
   return hits;
 }"""

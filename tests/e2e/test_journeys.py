@@ -15,7 +15,14 @@ import pytest
 from tests.e2e.appserver import wait_for_run
 from tests.e2e.test_browser_import import assert_clean, upload
 from tests.e2e.test_connect_sync import (  # noqa: F401  (whoop_app is a fixture)
-    PICK, assert_safe, open_page, sync_now, wait_idle, whoop_app, whoop_card)
+    PICK,
+    assert_safe,
+    open_page,
+    sync_now,
+    wait_idle,
+    whoop_app,
+    whoop_card,
+)
 from whoop.demo import write_demo_export
 
 pytestmark = pytest.mark.e2e
@@ -67,7 +74,7 @@ def assert_data_page_whole(page) -> None:
     assert main.get_by_test_id("stExpander").filter(has_text="Delete athlete data").count() == 1
 
 
-def test_three_athletes_then_a_sync_then_every_page_at_two_sizes(whoop_app, page, tmp_path):
+def test_three_athletes_then_a_sync_then_every_page_at_two_sizes(whoop_app, page, tmp_path):  # noqa: F811  (fixture)
     app, person = whoop_app, whoop_app.profile()
     connected = f"{person['first_name']} {person['last_name']}"
     exports = {name: write_demo_export(tmp_path / name, seed=seed, days=120)

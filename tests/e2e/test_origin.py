@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.appserver import CHROMIUM_ARGS, CHROMIUM, wait_for_run
+from tests.e2e.appserver import CHROMIUM, CHROMIUM_ARGS, wait_for_run
 
 pytestmark = pytest.mark.e2e
 

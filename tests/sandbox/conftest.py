@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -16,7 +17,7 @@ import pytest
 
 from whoop.sandbox.testing import SandboxHandle, run_sandbox
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 REDIRECT = "http://localhost:8501/"
 CLIENT = {"client_id": "sandbox-client", "client_secret": "sandbox-secret"}
 ALL_SCOPES = ["offline", "read:recovery", "read:cycles", "read:workout", "read:sleep", "read:profile",

@@ -37,7 +37,8 @@ def test_faults_endpoint_lists_adds_and_clears(sandbox):
     assert HTTP.get(f"{sandbox.base_url}/_sandbox/faults").json() == {"pending": []}
     assert _queue(sandbox, "503:2")["added"] == 2
     r = HTTP.post(f"{sandbox.base_url}/_sandbox/faults", json={"kind": "drop", "target": "token"})
-    assert r.json()["pending"] == [{"kind": "503", "target": "api"}] * 2 + [{"kind": "drop", "target": "token"}]
+    assert r.json()["pending"] == [{"kind": "503", "target": "api"}] * 2 + [{"kind": "drop",
+                                                                             "target": "token"}]
     bad = HTTP.post(f"{sandbox.base_url}/_sandbox/faults", json={"spec": "teapot"})
     assert bad.status_code == 400
     cleared = HTTP.post(f"{sandbox.base_url}/_sandbox/faults", json={"clear": True})

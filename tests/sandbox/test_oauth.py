@@ -8,14 +8,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.sandbox.conftest import ALL_SCOPES, HTTP, CLIENT, REDIRECT, api, authorize_code, connect, exchange
+from tests.sandbox.conftest import ALL_SCOPES, CLIENT, HTTP, REDIRECT, api, authorize_code, connect, exchange
 
 
 def _auth(base_url: str, **overrides: str) -> httpx.Response:
     params = {"response_type": "code", "client_id": "sandbox-client", "redirect_uri": REDIRECT,
               "scope": "offline read:cycles", "state": "abcdefgh-1"}
     params.update(overrides)
-    return HTTP.get(f"{base_url}/oauth/oauth2/auth", params={k: v for k, v in params.items() if v is not None})
+    return HTTP.get(f"{base_url}/oauth/oauth2/auth",
+                    params={k: v for k, v in params.items() if v is not None})
 
 
 def _query(location: str) -> dict[str, str]:
@@ -213,7 +214,8 @@ def test_concurrent_refresh_exactly_one_wins(sandbox):
         barrier = threading.Barrier(2)
         results: list[httpx.Response] = []
 
-        def go() -> None:
+        def go(barrier: threading.Barrier = barrier, results: list[httpx.Response] = results,
+               token: dict = token) -> None:
             barrier.wait()
             results.append(_refresh(sandbox.base_url, token["refresh_token"]))
 

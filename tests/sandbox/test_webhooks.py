@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from starlette.applications import Starlette
@@ -59,7 +59,7 @@ def setup():
 
 def verified(receiver: Receiver) -> list[dict]:
     """The bodies of the deliveries, each signature checked as the worker's receiver does."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     out = []
     for headers, body in receiver.got:
         event = verify(SECRET, {"X-WHOOP-Signature": headers["x-whoop-signature"],

@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,7 @@ from whoop.store import Store
 from whoop.tokens import TokenStore
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CLIENT_ID, CLIENT_SECRET, REDIRECT = "sandbox-client", "sandbox-secret", "http://localhost:8501/"
 FAST = {"backoff_initial_s": 0.02, "backoff_max_s": 0.2, "timeout_s": 5.0}
 TABLE_OF = {"cycle": "cycles", "sleep": "sleeps", "recovery": "recoveries", "workout": "workouts"}
@@ -104,12 +104,14 @@ def db_records(store: Store, athlete_id: int) -> dict[str, list[str]]:
     """raw_json of every API-sourced row per collection (a list: duplicates would show)."""
     out = {}
     for k, t in TABLE_OF.items():
-        df = store.query(f"SELECT raw_json FROM {t} WHERE athlete_id = ? AND raw_json IS NOT NULL", [athlete_id])
+        df = store.query(f"SELECT raw_json FROM {t} WHERE athlete_id = ? AND raw_json IS NOT NULL",
+                         [athlete_id])
         out[k] = df["raw_json"].tolist()
     return out
 
 
-def assert_matches_sandbox(store: Store, sb: SandboxHandle, athlete_id: int, index: int = 0) -> dict[str, int]:
+def assert_matches_sandbox(store: Store, sb: SandboxHandle, athlete_id: int,
+                           index: int = 0) -> dict[str, int]:
     """The database holds exactly the sandbox's records, once each. Returns counts."""
     want, got = sandbox_records(sb, index), db_records(store, athlete_id)
     for k in TABLE_OF:
@@ -129,7 +131,8 @@ def cli_env(sb: SandboxHandle, db: str | Path) -> dict[str, str]:
     return env
 
 
-def run_cli(sb: SandboxHandle, db: str | Path, *args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
+def run_cli(sb: SandboxHandle, db: str | Path, *args: str, timeout: float = 120,
+            **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "whoop", *args], env=cli_env(sb, db), cwd=REPO,
                           capture_output=True, text=True, timeout=timeout, **kw)
 

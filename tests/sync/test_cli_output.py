@@ -9,8 +9,17 @@ import re
 
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, NOW, REDIRECT, assert_matches_sandbox,
-                                 connect, faults, redirect_of, run_cli)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    NOW,
+    REDIRECT,
+    assert_matches_sandbox,
+    connect,
+    faults,
+    redirect_of,
+    run_cli,
+)
 from whoop.config import WhoopSettings
 from whoop.oauth import authorization_url
 from whoop.sandbox.testing import run_sandbox

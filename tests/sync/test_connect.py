@@ -11,8 +11,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.sync.conftest import (REDIRECT, cli_env, connect, consent, issued_tokens, redirect_of,
-                                 stats)
+from tests.sync.conftest import REDIRECT, cli_env, connect, consent, issued_tokens, redirect_of, stats
 from whoop.config import WhoopSettings
 from whoop.errors import AuthError, ConfigError
 from whoop.oauth import SCOPES, authorization_url, parse_redirect
@@ -118,7 +117,8 @@ def test_missing_configuration_says_what_to_set():
 
 def test_headless_cli_connect(tmp_path, sandbox):
     db = tmp_path / "cli.duckdb"
-    proc = subprocess.Popen([sys.executable, "-m", "whoop", "connect", "--headless"], env=cli_env(sandbox, db),
+    proc = subprocess.Popen([sys.executable, "-m", "whoop", "connect", "--headless"],
+                            env=cli_env(sandbox, db),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = None
     deadline = time.monotonic() + 60

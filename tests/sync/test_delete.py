@@ -1,5 +1,6 @@
 """Deleting an athlete's data never races a running sync, and deleting a connected athlete
-revokes its WHOOP grant first (real sandbox, a real DuckDB file and a real PostgreSQL, the real cross-process lock)."""
+revokes its WHOOP grant first (real sandbox, a real DuckDB file and a real PostgreSQL, the real cross-process
+lock)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def store(db) -> Store:
 
 def _athlete_rows(store, athlete: int) -> dict[str, int]:
     tables = store.query("SELECT DISTINCT table_name FROM information_schema.columns "
-                         "WHERE column_name = 'athlete_id' AND table_schema = current_schema()")["table_name"].tolist()
+                         "WHERE column_name = 'athlete_id' AND table_schema = current_schema()"
+                         )["table_name"].tolist()
     return {t: int(store.query(f"SELECT count(*) AS n FROM {t} WHERE athlete_id = ?", [athlete])["n"].iloc[0])
             for t in tables}
 
@@ -51,7 +53,8 @@ def test_delete_waits_for_no_sync_and_revokes_a_connected_athlete(store, setting
         assert holder.stdout.readline().strip() == "held"
         for delete in (lambda: delete_athlete(store, settings, athlete),
                        lambda: delete_synced_data(store, athlete)):
-            with pytest.raises(SyncRunningError, match=f"a sync of {name} is running; try again when it ends"):
+            with pytest.raises(SyncRunningError,
+                               match=f"a sync of {name} is running; try again when it ends"):
                 delete()
     finally:
         holder.communicate("\n", timeout=30)

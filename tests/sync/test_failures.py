@@ -38,7 +38,8 @@ def test_a_sync_failing_mid_way_leaves_days_that_agree_with_its_records(store, s
             faults(sandbox, "500:20")
 
     with pytest.raises(ApiError):
-        sync_athlete(store, settings, athlete, client_kw={**FAST, "max_attempts": 2, "on_request": on_request})
+        sync_athlete(store, settings, athlete,
+                     client_kw={**FAST, "max_attempts": 2, "on_request": on_request})
     assert store.query("SELECT count(*) AS n FROM cycles")["n"].iloc[0] > 0
     assert store.query("SELECT count(*) AS n FROM recoveries")["n"].iloc[0] == 0     # never reached
     left = _days(store, athlete)
@@ -49,7 +50,8 @@ def test_a_sync_failing_mid_way_leaves_days_that_agree_with_its_records(store, s
 
 
 @pytest.mark.parametrize("backend", ["duckdb"])       # the app's scheduler: DuckDB only
-def test_the_scheduler_retries_an_athlete_in_error_once_its_retry_time_came(store, settings, sandbox, athlete):
+def test_the_scheduler_retries_an_athlete_in_error_once_its_retry_time_came(store, settings, sandbox,
+                                                                            athlete):
     from whoop.ui.connect import _Scheduler
 
     faults(sandbox, "503:30")
@@ -63,7 +65,8 @@ def test_the_scheduler_retries_an_athlete_in_error_once_its_retry_time_came(stor
     scheduler = _Scheduler(str(store.location), start=False)
     assert scheduler.run_once(settings) == []       # the retry time has not come yet
     with store.transaction() as con:                # ... now it has (moved back, not waited for)
-        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL '2 hours' WHERE athlete_id = ?",
+        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL '2 hours' WHERE athlete_id "
+                    "= ?",
                     [athlete])
     assert scheduler.run_once(settings) == [athlete]
     assert store.runs(athlete)["status"].tolist()[:2] == ["ok", "failed"]
@@ -71,7 +74,8 @@ def test_the_scheduler_retries_an_athlete_in_error_once_its_retry_time_came(stor
     # Reconnect needed is never retried in the background
     TokenStore(store, settings).set_status(athlete, "reconnect_needed", "test")
     with store.transaction() as con:
-        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL '30 days' WHERE athlete_id = ?",
+        con.execute("UPDATE import_runs SET finished_at = finished_at - INTERVAL '30 days' WHERE athlete_id "
+                    "= ?",
                     [athlete])
     assert scheduler.run_once(settings) == []
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, NOW, REDIRECT, api_requests, connect,
-                                 faults, stats)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FAST,
+    NOW,
+    REDIRECT,
+    api_requests,
+    connect,
+    faults,
+    stats,
+)
 from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
 from whoop.errors import RateLimitError

@@ -13,8 +13,17 @@ import time
 import httpx
 import pytest
 
-from tests.sync.conftest import (FAST, REPO, api_requests, assert_matches_sandbox, cli_env, faults,
-                                 issued_tokens, run_cli, stats)
+from tests.sync.conftest import (
+    FAST,
+    REPO,
+    api_requests,
+    assert_matches_sandbox,
+    cli_env,
+    faults,
+    issued_tokens,
+    run_cli,
+    stats,
+)
 from whoop.crypto import install_log_redaction
 from whoop.errors import ReconnectNeeded
 from whoop.store import Store
@@ -72,7 +81,8 @@ from whoop.tokens import TokenStore
 from whoop.client import WhoopClient
 store = Store(sys.argv[1], busy_timeout_s=60)
 ts = TokenStore(store, whoop_settings())
-with WhoopClient(whoop_settings().base_url, lambda force=False, stale=None: ts.access_token(1, force=force, stale=stale)) as c:
+with WhoopClient(whoop_settings().base_url,
+                 lambda force=False, stale=None: ts.access_token(1, force=force, stale=stale)) as c:
     print(c.profile()["user_id"])
 """
 

@@ -8,8 +8,16 @@ import json
 import pandas as pd
 import pytest
 
-from tests.sync.conftest import (FAST, TABLE_OF, advance, api_requests, assert_matches_sandbox,
-                                 connect, faults, sandbox_records)
+from tests.sync.conftest import (
+    FAST,
+    TABLE_OF,
+    advance,
+    api_requests,
+    assert_matches_sandbox,
+    connect,
+    faults,
+    sandbox_records,
+)
 from whoop.errors import ApiError
 from whoop.store import Store
 from whoop.sync import SyncOptions, mapping, sync_athlete, sync_status
@@ -76,7 +84,8 @@ def test_rescores_and_deletions_are_picked_up_after_the_clock_advances(store, se
     for kind in ("cycle", "sleep", "workout"):
         httpx.post(sandbox.base_url + f"/_sandbox/rescore?kind={kind}", timeout=10).raise_for_status()
     wid = store.query("SELECT whoop_id FROM workouts ORDER BY start_utc DESC LIMIT 1")["whoop_id"].iloc[0]
-    gone = httpx.post(sandbox.base_url + f"/_sandbox/delete?kind=workout&id={wid}", timeout=10).json()["changed"]
+    gone = httpx.post(sandbox.base_url + f"/_sandbox/delete?kind=workout&id={wid}",
+                      timeout=10).json()["changed"]
     written = days_written(store, athlete)
     result = sync_athlete(store, settings, athlete, client_kw=FAST)
     assert_matches_sandbox(store, sandbox, athlete)
@@ -140,7 +149,8 @@ def test_resume_after_an_interruption_mid_collection(store, settings, sandbox, a
             httpx.post(sandbox.base_url + "/_sandbox/faults", json={"spec": "500:20"}, timeout=10)
 
     with pytest.raises(ApiError):
-        sync_athlete(store, settings, athlete, client_kw={**FAST, "max_attempts": 2, "on_request": on_request})
+        sync_athlete(store, settings, athlete,
+                     client_kw={**FAST, "max_attempts": 2, "on_request": on_request})
     partial = store.query("SELECT count(*) AS n FROM cycles")["n"].iloc[0]
     assert 0 < partial < len(sandbox_records(sandbox)["cycle"])
     httpx_clear(sandbox)
@@ -156,9 +166,10 @@ def test_api_and_export_data_for_the_same_days_merge_into_one_row(store, setting
     entry) imported as 'me', then the WHOOP account linked to 'me' and synced."""
     recs = {k: [json.loads(r) for r in v] for k, v in sandbox_records(sandbox).items()}
     cycles = mapping.cycles(recs["cycle"], "export.zip:cycles.csv")
-    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"]))
+    starts = dict(zip(cycles["whoop_id"].astype(int), cycles["start_utc"], strict=False))
     frames = {"cycles": cycles, "sleeps": mapping.sleeps(recs["sleep"], starts, "export.zip:sleeps.csv"),
-              "recoveries": mapping.recoveries(recs["recovery"], starts, "export.zip:physiological_cycles.csv")[0]}
+              "recoveries": mapping.recoveries(recs["recovery"], starts,
+                                               "export.zip:physiological_cycles.csv")[0]}
     for f in frames.values():
         f["source"], f["raw_json"] = "export", None
     frames["recoveries"]["hrv_rmssd_ms"] = 1.0          # a value the API must override
@@ -187,7 +198,8 @@ def test_merged_rows_that_whoop_deletes_go_back_to_export(store, settings, sandb
     import httpx
     for start in w:
         wid = store.query("SELECT whoop_id FROM workouts WHERE start_utc = ?", [start])["whoop_id"].iloc[0]
-        httpx.post(sandbox.base_url + f"/_sandbox/delete?kind=workout&id={wid}", timeout=10).raise_for_status()
+        httpx.post(sandbox.base_url + f"/_sandbox/delete?kind=workout&id={wid}",
+                   timeout=10).raise_for_status()
     sync_athlete(store, settings, athlete, client_kw=FAST)
     left = store.query("SELECT start_utc, source, raw_json FROM workouts WHERE start_utc IN (?, ?)",
                        [w.iloc[0], w.iloc[1]])

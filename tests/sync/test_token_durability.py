@@ -1,5 +1,6 @@
 """A rotated token pair survives a database that cannot be written at the moment of the refresh
-(whoop.tokens: the encrypted sidecar file), and OAuth switches nothing process-wide (its HTTP goes through whoop.http)."""
+(whoop.tokens: the encrypted sidecar file), and OAuth switches nothing process-wide (its HTTP goes through
+whoop.http)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,17 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, REDIRECT, REPO, connect, faults,
-                                 issued_tokens, stats)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FAST,
+    REDIRECT,
+    REPO,
+    connect,
+    faults,
+    issued_tokens,
+    stats,
+)
 from whoop import oauth
 from whoop.config import WhoopSettings
 from whoop.errors import ConfigError, NetworkError, ReconnectNeeded
@@ -52,10 +62,12 @@ def _token_request_held(sb) -> bool:
 
 def test_a_rotated_pair_survives_a_busy_database_at_save_time(store, settings, sandbox, athlete, tmp_path):
     with store.transaction() as con:    # the access token expires within the refresh margin
-        con.execute("UPDATE whoop_connections SET expires_at = now() + INTERVAL 60 SECOND WHERE athlete_id = ?",
+        con.execute("UPDATE whoop_connections SET expires_at = now() + INTERVAL 60 SECOND WHERE athlete_id = "
+                    "?",
                     [athlete])
     go, held, release = (tmp_path / n for n in ("go", "held", "release"))
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(store.path), str(go), str(held), str(release)],
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(store.path), str(go), str(held),
+                               str(release)],
                               cwd=REPO)
     ts = TokenStore(Store(store.path, busy_timeout_s=0.5), settings)
     outcome: dict = {}
@@ -136,10 +148,12 @@ def test_oauth_calls_go_through_an_injected_transport():
     assert form == {"grant_type": "refresh_token", "refresh_token": "r1", "scope": "offline",
                     "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}    # client_secret_post
     assert str(sent[-1].url) == "https://api.prod.whoop.com" + oauth.TOKEN_PATH
-    assert "authorization" not in sent[-1].headers and sent[-1].headers["user-agent"].startswith("whoop-dashboard")
+    assert "authorization" not in sent[-1].headers
+    assert sent[-1].headers["user-agent"].startswith("whoop-dashboard")
     with pytest.raises(ReconnectNeeded, match="invalid_grant"):
         oauth.refresh(s, "spent")
-    with pytest.raises(NetworkError, match="could not reach WHOOP to refresh access .ConnectError.; the stored"):
+    with pytest.raises(NetworkError,
+                       match="could not reach WHOOP to refresh access .ConnectError.; the stored"):
         oauth.refresh(s, "down")
     assert oauth.revoke(s, "a2") is True
     assert sent[-1].method == "DELETE" and sent[-1].headers["authorization"] == "Bearer a2"
@@ -148,7 +162,8 @@ def test_oauth_calls_go_through_an_injected_transport():
 @pytest.mark.parametrize("url, ok", [
     ("https://api.prod.whoop.com", True), ("http://127.0.0.1:8765", True), ("http://127.1.2.3", True),
     ("http://localhost:8765", True), ("http://[::1]:8765", True),
-    ("http://api.prod.whoop.com", False), ("http://192.168.1.10:8765", False), ("http://127.evil.example", False),
+    ("http://api.prod.whoop.com", False), ("http://192.168.1.10:8765", False),
+    ("http://127.evil.example", False),
 ])
 def test_plain_http_base_url_only_for_loopback(monkeypatch, tmp_path, url, ok):
     from whoop.config import whoop_settings

@@ -19,8 +19,18 @@ from datetime import timedelta
 import httpx
 from filelock import FileLock
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, NOW, REDIRECT, REPO, assert_matches_sandbox,
-                                 cli_env, connect, run_cli)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FAST,
+    NOW,
+    REDIRECT,
+    REPO,
+    assert_matches_sandbox,
+    cli_env,
+    connect,
+    run_cli,
+)
 from whoop.config import WhoopSettings
 from whoop.sandbox.testing import run_sandbox
 from whoop.sync import SyncOptions, sync_athlete
@@ -93,8 +103,8 @@ def test_sync_killed_20_times_with_short_lived_tokens_stays_connected(store, tmp
             assert _invalid_grants(sb) == 0, f"{where}: WHOOP saw a spent refresh token"
         spent = time.monotonic() - t0
         with capsys.disabled():
-            print(f"kill loop: {kills} kills ({aimed} aimed after a refresh answer, {pending_after_kill} left "
-                  f"a pending pair to commit), {_refreshes(sb)} refreshes, 0 lost, {spent:.0f} s")
+            print(f"kill loop: {kills} kills ({aimed} aimed after a refresh answer, {pending_after_kill} "
+                  f"left a pending pair to commit), {_refreshes(sb)} refreshes, 0 lost, {spent:.0f} s")
         assert kills >= KILLS * 0.8, f"seed {seed}: only {kills} of {KILLS} runs were still running to kill"
         assert pending_after_kill >= 3, f"seed {seed}: only {pending_after_kill} kills landed before a commit"
         # a last, complete sync from the CLI (full: the small checks moved the watermark): exact data

@@ -18,8 +18,17 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, NOW, REDIRECT, REPO, connect, faults,
-                                 issued_tokens, stats)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    NOW,
+    REDIRECT,
+    REPO,
+    connect,
+    faults,
+    issued_tokens,
+    stats,
+)
 from whoop.config import WhoopSettings
 from whoop.errors import ConfigError
 from whoop.sandbox.testing import run_sandbox
@@ -219,9 +228,10 @@ def test_three_processes_refreshing_at_once_make_one_refresh(pg_url):
         _due_now(store, athlete)
         procs = [subprocess.Popen([sys.executable, "-c", _REQUESTER, sb.base_url, str(athlete)],
                                   env={**_env(), "WHOOP_DB": pg_url}, cwd=Path.cwd(),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(3)]
         outs = [p.communicate(timeout=120) for p in procs]
-        for p, (out, err) in zip(procs, outs):
+        for p, (_out, err) in zip(procs, outs, strict=False):
             assert p.returncode == 0, err[-800:]
         tokens = {out.split()[-1] for out, _ in outs}
         s = stats(sb)
@@ -280,8 +290,15 @@ def test_sync_killed_again_and_again_on_postgres_stays_connected(pg_url, capsys)
     import random
 
     from tests.sync.conftest import FAST, assert_matches_sandbox
-    from tests.sync.test_token_kill_loop import CHECK, HOLD_S, LATENCY_S, TTL_S, _invalid_grants, \
-        _kill_after_refresh, _refreshes
+    from tests.sync.test_token_kill_loop import (
+        CHECK,
+        HOLD_S,
+        LATENCY_S,
+        TTL_S,
+        _invalid_grants,
+        _kill_after_refresh,
+        _refreshes,
+    )
     from whoop.sync import sync_athlete
 
     kills_wanted = int(os.environ.get("WHOOP_PG_KILLS", "8"))
@@ -302,7 +319,8 @@ def test_sync_killed_again_and_again_on_postgres_stays_connected(pg_url, capsys)
         for i in range(kills_wanted):
             where = f"seed {seed}, kill {i + 1}"
             start = _refreshes(sb)
-            proc = subprocess.Popen(cmd, env=env, cwd=Path.cwd(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(cmd, env=env, cwd=Path.cwd(), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)
             if i % 2 == 0:
                 _kill_after_refresh(proc, sb, start, rng, limit_s=8)
             else:
@@ -325,8 +343,8 @@ def test_sync_killed_again_and_again_on_postgres_stays_connected(pg_url, capsys)
             assert conn.status == "connected", f"{where}: {conn.status} ({conn.status_detail})"
             assert _invalid_grants(sb) == 0, f"{where}: WHOOP saw a spent refresh token"
         with capsys.disabled():
-            print(f"\nkill loop on PostgreSQL: seed {seed}, {kills} kills, {pending_after_kill} left a pending "
-                  f"pair in token_pending, {_refreshes(sb)} refreshes, 0 lost")
+            print(f"\nkill loop on PostgreSQL: seed {seed}, {kills} kills, {pending_after_kill} left a "
+                  f"pending pair in token_pending, {_refreshes(sb)} refreshes, 0 lost")
         assert kills >= kills_wanted * 0.75, f"seed {seed}: only {kills} runs were still running to kill"
         assert pending_after_kill >= 1, f"seed {seed}: no kill landed between WHOOP's answer and the commit"
         done = subprocess.run(cmd, env=env, cwd=Path.cwd(), capture_output=True, text=True, timeout=180)
@@ -353,7 +371,8 @@ def test_commit_pending_moves_a_left_pair_into_the_row(on, request, tmp_path, mo
         old = ts.access_token(athlete)
         assert ts.commit_pending() == 0
         at = utcnow()
-        pair = {"access_token": "new-access-0123456", "refresh_token": "new-refresh-0123456", "scope": "offline",
+        pair = {"access_token": "new-access-0123456", "refresh_token": "new-refresh-0123456",
+                "scope": "offline",
                 "expires_in": 3600.0}
         if on == "postgresql":
             store.save_pending_token(athlete, seal_pair(ts._fernet, pair, at + timedelta(hours=1), at), at)  # noqa: SLF001

@@ -14,8 +14,18 @@ import time
 import httpx
 import pytest
 
-from tests.sync.conftest import (CLIENT_ID, CLIENT_SECRET, FAST, NOW, REDIRECT, REPO, connect, faults,
-                                 issued_tokens, stats)
+from tests.sync.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FAST,
+    NOW,
+    REDIRECT,
+    REPO,
+    connect,
+    faults,
+    issued_tokens,
+    stats,
+)
 from whoop.client import WhoopClient
 from whoop.config import WhoopSettings
 from whoop.errors import AuthError, ReconnectNeeded
@@ -95,8 +105,10 @@ def test_a_whole_sync_with_short_lived_tokens_refreshes_once_per_lifetime_at_mos
 # -- 401 --------------------------------------------------------------------------------------------
 def test_a_401_on_a_token_thought_fresh_refreshes_once_and_retries(store, settings, sandbox, athlete):
     ts = TokenStore(store, settings)
-    with WhoopClient(settings.base_url, lambda force=False, stale=None: ts.access_token(athlete, force=force,
-                                                                                          stale=stale)) as cl:
+    def token(force: bool = False, stale: str | None = None) -> str:
+        return ts.access_token(athlete, force=force, stale=stale)
+
+    with WhoopClient(settings.base_url, token) as cl:
         faults(sandbox, "expire")           # WHOOP ends the token's life early: the client cannot know
         assert cl.profile()["user_id"]
         assert stats(sandbox)["refreshes"] == 1
@@ -173,7 +185,8 @@ def test_a_requester_killed_after_whoop_rotated_the_pair_loses_nothing(store, tm
         settings = _settings(sb)
         athlete = connect(store, settings)
         _due_now(store, athlete)
-        proc = subprocess.Popen([sys.executable, "-c", _REQUESTER, sb.base_url, str(store.path), str(athlete)],
+        proc = subprocess.Popen([sys.executable, "-c", _REQUESTER, sb.base_url, str(store.path),
+                                 str(athlete)],
                                 cwd=REPO)
         deadline = time.monotonic() + 30
         while stats(sb)["refreshes"] == 0:      # WHOOP has rotated; its answer is held 1.5 s

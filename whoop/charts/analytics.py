@@ -10,6 +10,7 @@ for display. No streamlit, no IO.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,8 @@ def _wrapped_labels(values: pd.Series, width: int = QUESTION_WRAP) -> pd.Series:
                       na_action="ignore")
 
 
-def _band(x, low, high, name: str, color: str) -> list[go.Scatter]:
+def _band(x: Iterable[object], low: Iterable[object], high: Iterable[object], name: str,
+          color: str) -> list[go.Scatter]:
     """A filled band between ``low`` and ``high`` that breaks at NaN (no bridging)."""
     return [go.Scatter(x=x, y=low, mode="lines", line=dict(width=0), showlegend=False,
                        connectgaps=False, hoverinfo="skip"),
@@ -275,12 +277,12 @@ def journal_forest_figure(impact: pd.DataFrame, metric: str = "recovery_score", 
     Raises:
         KeyError: an unknown ``metric``.
     """
-    better = {True: "; higher is better", False: "; lower is better"}.get(
-        CATALOG[metric].higher_is_better, "")
+    higher = CATALOG[metric].higher_is_better
+    better = "" if higher is None else "; higher is better" if higher else "; lower is better"
     rows = impact[impact["metric"] == metric].copy()
     ok = rows["sufficient"].astype(bool)
     good = rows[ok].sort_values("difference")
-    colors = yes_day_verdict(good).map(VERDICT_COLORS) if len(good) else []
+    colors: pd.Series | list[str] = yes_day_verdict(good).map(VERDICT_COLORS) if len(good) else []
     fig = go.Figure(go.Scatter(
         x=good["difference"], y=_wrapped_labels(good["question"]), mode="markers",
         marker=dict(color=list(colors), size=9),

@@ -11,7 +11,9 @@ red ``#FF0026`` (0-33 %), and the plotly template: :mod:`whoop.charts.theme`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -40,7 +42,7 @@ HR_ZONE_COLORS = ["#5F6B7A", "#3FA9F5", "#2BD4C5", "#16EC06", "#FF9F1C", "#FF002
 
 
 def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = None,
-            height: int = 340, **extra) -> go.Figure:
+            height: int = 340, **extra: Any) -> go.Figure:
     """:func:`whoop.charts.theme.layout` with the daily charts' choices: one unified hover per
     day, narrow bar gaps, no vertical grid lines."""
     extra = {"hovermode": "x unified", **extra}
@@ -49,8 +51,8 @@ def _layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = Non
     return fig
 
 
-def line_trace(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
-               hover: str = "%{y:.1f}") -> go.Scatter:
+def line_trace(x: Iterable[object], y: Iterable[object], name: str, color: str, *, width: float = 2,
+               dash: str | None = None, hover: str = "%{y:.1f}") -> go.Scatter:
     """A line that breaks at NaN (``connectgaps=False``) with ``"<name>: <hover>"`` on hover;
     shared by the figure modules."""
     return go.Scatter(x=x, y=y, name=name, mode="lines", connectgaps=False,
@@ -182,7 +184,7 @@ def activity_figure(by_activity: pd.DataFrame, top: int = 12) -> go.Figure:
         x=data["workout_count"], y=data["sport_name"].map(escape.plotly, na_action="ignore"),
         orientation="h", marker_color=BLUE,
         customdata=list(zip(data["activity_strain_sum"],
-                            [format_hmm(v) for v in data["duration_min"]])),
+                            [format_hmm(v) for v in data["duration_min"]], strict=False)),
         hovertemplate="%{y}: %{x} workouts, strain %{customdata[0]:.1f}, "
                       "%{customdata[1]} h:mm<extra></extra>"))
     _layout(fig, height=max(220, 28 * len(data) + 60))

@@ -17,6 +17,8 @@ https://support.whoop.com/WHOOP_Data/Recovery__HRV/WHOOP_Recovery); the others a
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -64,7 +66,7 @@ def use_as_default() -> None:
 
 
 def layout(fig: go.Figure, *, title: str | None = None, yaxis: str | None = None,
-           height: int = 360, **extra) -> go.Figure:
+           height: int = 360, **extra: Any) -> go.Figure:
     """Per-figure layout on top of the template: height, title (with room for it), the y-axis
     title and any other ``update_layout`` keywords (``hovermode``, ``barmode``, ...).
 

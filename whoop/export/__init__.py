@@ -25,9 +25,8 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import ExportFormatError
-from whoop.export import convert, journal
+from whoop.export import convert, journal, sources
 from whoop.export import headers as H
-from whoop.export import sources
 from whoop.export.table import CsvFile, RawTable, extra_columns
 from whoop.store.staging import JournalStage, StagedTable
 
@@ -65,7 +64,7 @@ class ExportData:
     def __enter__(self) -> ExportData:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -196,7 +195,9 @@ def _parse(candidates: list[sources.Candidate], source: str, origin: str,
     tables: dict[str, _Found] = {}
     raw: dict[str, RawTable] = {}
     gdpr: list[str] = []
-    data = ExportData(*(None,) * 4)     # frames of tables the export lacks: made at the end
+    # empty frames stand for the tables the export lacks; _convert replaces those it has
+    data = ExportData(cycles=schema.empty_frame("cycles"), recoveries=schema.empty_frame("recoveries"),
+                      sleeps=schema.empty_frame("sleeps"), workouts=schema.empty_frame("workouts"))
     try:
         for cand in candidates:
             table = _classify(cand, warnings, gdpr)
@@ -214,9 +215,6 @@ def _parse(candidates: list[sources.Candidate], source: str, origin: str,
                     "pass one export at a time", file=table.file)
             tables[table.kind] = table
         _convert(data, tables, raw, source, origin, gdpr, warnings)
-        for name in ("cycles", "recoveries", "sleeps", "workouts"):
-            if getattr(data, name) is None:
-                setattr(data, name, schema.empty_frame(name))
     except BaseException:
         data.close()
         raise

@@ -19,7 +19,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 from whoop.errors import ExportFormatError
 from whoop.export.headers import REEXPORT
@@ -57,20 +60,29 @@ class Candidate:
         return self.opener()
 
 
+class _ByteSource(Protocol):
+    """What :class:`_Guarded` reads from: an open binary file or a raw byte stream."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class _Guarded(io.RawIOBase):
     """A raw byte stream over ``inner`` that stops past ``MAX_MEMBER_BYTES`` (zip bomb) and turns
     read errors of a damaged ZIP member into ExportFormatError."""
 
-    def __init__(self, inner: IO[bytes], name: str, *, owned: tuple = ()) -> None:
+    def __init__(self, inner: _ByteSource, name: str, *, owned: tuple = ()) -> None:
         super().__init__()
         self._inner, self._name, self._owned, self._read = inner, name, owned, 0
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buf) -> int:
+    def readinto(self, buf: WriteableBuffer) -> int:
+        view = memoryview(buf).cast("B")
         try:
-            data = self._inner.read(len(buf))
+            data = self._inner.read(len(view))
         except _ZIP_READ_ERRORS as err:
             raise ExportFormatError(f"this ZIP member is damaged ({err}): download the export "
                                     "again from the WHOOP e-mail", file=self._name) from None
@@ -78,7 +90,7 @@ class _Guarded(io.RawIOBase):
         if self._read > MAX_MEMBER_BYTES:
             raise ExportFormatError(f"this member unpacks to more than {MAX_MEMBER_BYTES >> 20} MB; "
                                     "it is not a WHOOP export", file=self._name)
-        buf[: len(data)] = data
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -88,7 +100,7 @@ class _Guarded(io.RawIOBase):
         super().close()
 
 
-def _buffered(inner: IO[bytes], name: str, owned: tuple = ()) -> IO[bytes]:
+def _buffered(inner: _ByteSource, name: str, owned: tuple = ()) -> IO[bytes]:
     return io.BufferedReader(_Guarded(inner, name, owned=owned), buffer_size=1 << 16)
 
 
@@ -100,9 +112,10 @@ def _rewound(shared: IO[bytes], name: str) -> Callable[[], IO[bytes]]:
         def readable(self) -> bool:
             return True
 
-        def readinto(self, buf) -> int:
-            data = shared.read(len(buf))
-            buf[: len(data)] = data
+        def readinto(self, buf: WriteableBuffer) -> int:
+            view = memoryview(buf).cast("B")
+            data = shared.read(len(view))
+            view[: len(data)] = data
             return len(data)
 
     def opener() -> IO[bytes]:

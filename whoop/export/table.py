@@ -212,7 +212,7 @@ class CsvFile:
             return batch, starts
         rows: list[list[str]] = []
         lines: list[int] = []
-        for row, start in zip(batch, starts):
+        for row, start in zip(batch, starts, strict=False):
             if not any(cell.strip() for cell in row):
                 continue  # blank line (spreadsheet re-saves)
             if len(row) != width:
@@ -286,7 +286,7 @@ def _columns(header: list[str], file: str, kind: str) -> tuple[dict[str, int], l
     mapped = H.map_header(header)
     seen: dict[str, int] = {}
     extra: list[str] = []
-    for pos, (raw, canon) in enumerate(zip(header, mapped)):
+    for pos, (raw, canon) in enumerate(zip(header, mapped, strict=False)):
         if canon is None or canon not in H.CANONICAL[kind]:
             if raw.strip():
                 extra.append(raw.strip())
@@ -307,7 +307,7 @@ def _columns(header: list[str], file: str, kind: str) -> tuple[dict[str, int], l
 def _table(file: str, kind: str, seen: dict[str, int], rows: list[list[str]], lines: list[int],
            width: int, extra: list[str]) -> RawTable:
     """Rows -> RawTable; the first field longer than MAX_FIELD_CHARS raises ExportFormatError."""
-    cols = list(zip(*rows)) if rows else [()] * width
+    cols = list(zip(*rows, strict=False)) if rows else [()] * width
     columns: dict[str, pd.Series] = {}
     bad: tuple[int, int, str] | None = None
     for canon, pos in seen.items():

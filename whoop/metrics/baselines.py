@@ -48,7 +48,8 @@ def min_days(window: int) -> int:
     return max(7, int(np.ceil(window / 3)))
 
 
-def _trailing(values: pd.Series, window: int, min_periods: int, *, include_today: bool):
+def _trailing(values: pd.Series, window: int, min_periods: int, *, include_today: bool
+              ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Rolling mean, SD (ddof 1) and count over ``window`` calendar rows (NaN skipped)."""
     src = values if include_today else values.shift(1)
     roll = src.rolling(window, min_periods=1)
@@ -118,8 +119,8 @@ def metric_baselines(days: pd.DataFrame, *, window: int = BASELINE_WINDOW_DAYS) 
     ``{p}_sd_{u}`` = their sample SD, ``{p}_dev_{u}`` = value - baseline, ``{p}_z`` = dev / SD
     (NaN when SD is 0), ``{p}_days`` = valid days in the window (int64). Baselines need
     ``min_days(window)`` valid days, else NaN. Valid = the metric's catalogue rule (scored,
-    non-calibrating, main sleep; respiratory rate: scored main sleep). Source: common athlete-monitoring practice of
-    individual rolling baselines (e.g. Buchheit 2014 Front Physiol 5:73); WHOOP's own 30-day view.
+    non-calibrating, main sleep; respiratory rate: scored main sleep). Source: common athlete-monitoring
+    practice of individual rolling baselines (e.g. Buchheit 2014 Front Physiol 5:73); WHOOP's own 30-day view.
 
     Args:
         days: daily frame (``schema.DAYS``).
@@ -176,7 +177,7 @@ def flag_messages(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[str
         msgs.append("HRV above your normal range")
     for m in with_baseline():
         z = last.get(f"{m.baseline}_z")
-        if not missing(z) and abs(z) >= z_limit:
+        if z is not None and not missing(z) and abs(z) >= z_limit:
             side = "above" if z > 0 else "below"
             msgs.append(f"{m.name} is {abs(z):.1f} SD {side} your baseline")
     return msgs

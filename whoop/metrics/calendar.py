@@ -8,15 +8,23 @@ statistics; ``PENDING_SCORE``, ``UNSCORABLE`` and ``user_calibrating`` days neve
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TypeAlias
+
+import numpy as np
 import pandas as pd
 
 from whoop import schema
 
 SCORED = "SCORED"
 
+#: A day as the metrics take it: anything ``pd.Timestamp`` reads (a ``date``, a ``datetime`` or
+#: ``pd.Timestamp``, a ``numpy.datetime64``, an ISO ``YYYY-MM-DD`` string).
+DateLike: TypeAlias = date | np.datetime64 | str
 
-def full_calendar(days: pd.DataFrame, start: pd.Timestamp | None = None,
-                  end: pd.Timestamp | None = None) -> pd.DataFrame:
+
+def full_calendar(days: pd.DataFrame, start: DateLike | None = None,
+                  end: DateLike | None = None) -> pd.DataFrame:
     """Reindex ``days`` to every calendar date from ``start`` (default first date) to ``end``.
 
     Args:
@@ -31,7 +39,7 @@ def full_calendar(days: pd.DataFrame, start: pd.Timestamp | None = None,
     for col, dtype in schema.DAYS.items():
         if col not in frame.columns:
             frame[col] = pd.Series(pd.NA if dtype not in ("float64",) else float("nan"),
-                                   index=frame.index).astype(dtype)
+                                   index=frame.index).astype(pd.api.types.pandas_dtype(dtype))
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[s]")
     frame = frame.drop_duplicates("date", keep="last").sort_values("date")
     frame["has_row"] = True

@@ -31,7 +31,7 @@ from whoop.metrics.baselines import (
     _trailing,
     min_days,
 )
-from whoop.metrics.calendar import full_calendar, valid_columns
+from whoop.metrics.calendar import DateLike, full_calendar, valid_columns
 from whoop.metrics.catalog import columns
 
 MIN_SHARED = 3
@@ -102,7 +102,7 @@ def input_z_scores(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DA
     return out
 
 
-def explain_day(days: pd.DataFrame, journal: pd.DataFrame | None, date, *, k: int = 5,
+def explain_day(days: pd.DataFrame, journal: pd.DataFrame | None, date: DateLike, *, k: int = 5,
                 hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
                 window: int = BASELINE_WINDOW_DAYS) -> ExplainedDay:
     """Explain one day (see the module docstring and :class:`ExplainedDay`).

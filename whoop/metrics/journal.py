@@ -26,7 +26,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from whoop.metrics.calendar import valid_columns
+from whoop.metrics.calendar import DateLike, valid_columns
 from whoop.metrics.catalog import CATALOG, columns
 
 MIN_ANSWERS = 5
@@ -44,8 +44,8 @@ IMPACT_COLUMNS = ["question", "metric", "n_yes", "n_no", "mean_yes", "mean_no", 
 
 
 def answers_with_metrics(days: pd.DataFrame, journal: pd.DataFrame, *,
-                         start: pd.Timestamp | str | None = None,
-                         end: pd.Timestamp | str | None = None) -> pd.DataFrame:
+                         start: DateLike | None = None,
+                         end: DateLike | None = None) -> pd.DataFrame:
     """Journal answers joined to the metrics of the cycle they are filed under.
 
     Args:
@@ -105,7 +105,7 @@ def bootstrap_diff_ci(yes: np.ndarray, no: np.ndarray, *, n_boot: int = N_BOOT,
 
 
 def journal_impact(days: pd.DataFrame, journal: pd.DataFrame, *,
-                   start: pd.Timestamp | str | None = None, end: pd.Timestamp | str | None = None,
+                   start: DateLike | None = None, end: DateLike | None = None,
                    min_answers: int = MIN_ANSWERS, n_boot: int = N_BOOT,
                    seed: int = SEED) -> pd.DataFrame:
     """Per question and metric: "yes" vs "no" means, difference and 95% bootstrap CI.

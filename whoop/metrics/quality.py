@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from whoop.metrics.calendar import full_calendar
+from whoop.metrics.calendar import DateLike, full_calendar
 
 SOURCES = ["api", "api+export", "export", "demo", "missing"]
 
 EXCLUSION_COLUMNS = ["record", "reason", "count"]
 
 
-def coverage(days: pd.DataFrame, *, start=None, end=None) -> pd.DataFrame:
+def coverage(days: pd.DataFrame, *, start: DateLike | None = None,
+             end: DateLike | None = None) -> pd.DataFrame:
     """Coverage map: one row per calendar day with where its data came from.
 
     Args:
@@ -46,7 +47,7 @@ def coverage(days: pd.DataFrame, *, start=None, end=None) -> pd.DataFrame:
                          "has_strain": scored("cycle_score_state")})
 
 
-def _count(rows: list, record: str, reason: str, mask) -> None:
+def _count(rows: list, record: str, reason: str, mask: object) -> None:
     rows.append({"record": record, "reason": reason, "count": int(pd.Series(mask).sum())})
 
 

@@ -63,9 +63,9 @@ def format_clock(minutes: float, *, hour12: bool = False) -> str:
     return f"{(h % 12) or 12}:{m:02d} {suffix}"
 
 
-def format_duration(minutes: float) -> str:
-    """Minutes as "7 h 05 min" (negative keeps its sign; NaN -> "–")."""
-    if missing(minutes):
+def format_duration(minutes: float | None) -> str:
+    """Minutes as "7 h 05 min" (negative keeps its sign; None or NaN -> "–")."""
+    if minutes is None or missing(minutes):
         return "–"
     sign = "-" if minutes < 0 else ""
     total = int(round(abs(float(minutes))))
@@ -75,7 +75,7 @@ def format_duration(minutes: float) -> str:
 
 def format_hmm(minutes: float | None) -> str:
     """Minutes as ``h:mm`` (``452.4`` -> ``"7:32"``); ``"–"`` for missing."""
-    if missing(minutes):
+    if minutes is None or missing(minutes):
         return "–"
     total = int(round(float(minutes)))
     sign = "-" if total < 0 else ""

@@ -29,7 +29,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -39,7 +40,7 @@ from starlette.routing import Route
 
 from whoop.sandbox.state import SandboxState
 from whoop.sandbox.webhooks import events_of
-from whoop.sandbox.world import iso_z
+from whoop.sandbox.world import AthleteWorld, iso_z
 
 
 def _st(request: Request) -> SandboxState:
@@ -101,7 +102,7 @@ def _target(request: Request, st: SandboxState) -> tuple[Any, str, Any]:
     return ath, kind, key
 
 
-def _force(request: Request, change, verb: str) -> Response:
+def _force(request: Request, change: Callable[[AthleteWorld, str, Any, datetime], list], verb: str) -> Response:
     """Apply ``change(athlete, kind, key, now)`` to the record the query names, under the state
     lock, and send its webhooks (``verb``: ``updated`` or ``deleted``): 404 for an unknown
     record, 400 for a bad query, else ``{"changed": ..., "webhooks": n}``."""

@@ -11,7 +11,8 @@ docs/WHOOP.md#api-v2-endpoints presumes read:sleep). It returns the cycle's main
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response

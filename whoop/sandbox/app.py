@@ -15,16 +15,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Match, Route
+from starlette.types import Message, Receive, Scope, Send
 
 from whoop.sandbox import admin, api, oauth
 from whoop.sandbox.options import SandboxOptions
 from whoop.sandbox.state import SandboxState
 
-Scope = dict[str, Any]
 _DROPPED = "sandbox: connection dropped on purpose"
 
 
@@ -53,7 +54,7 @@ def _bearer(scope: Scope) -> str | None:
     return None
 
 
-async def _send_json(send: Callable, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+async def _send_json(send: Send, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
     raw = json.dumps(body).encode()
     hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
     hdrs += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -75,11 +76,11 @@ class SandboxApp:
     def _route_key(self, scope: Scope) -> str:
         for route in self.inner.router.routes:
             match, _ = route.matches(scope)
-            if match is Match.FULL:
+            if match is Match.FULL and isinstance(route, Route):
                 return f"{scope['method']} {route.path}"
         return f"{scope['method']} {scope['path']}"
 
-    async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> Any:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Any:
         if scope["type"] != "http":
             return await self.inner(scope, receive, send)
         path: str = scope["path"]
@@ -92,12 +93,12 @@ class SandboxApp:
         fault = st.faults.take(target) if target else None
         status: dict[str, int] = {}
 
-        async def counting_send(message: dict) -> None:
+        async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
             await send(message)
 
-        out = counting_send
+        out: Send = counting_send
         if fault is not None:
             st.count_fault(fault.kind)
             kind = fault.kind
@@ -139,8 +140,8 @@ class SandboxApp:
         return None
 
 
-def _buffering(send: Callable, finish: Callable[[dict, bytes], Awaitable[None]], *,
-               hold_start: bool) -> Callable:
+def _buffering(send: Send, finish: Callable[[dict, bytes], Awaitable[None]], *,
+               hold_start: bool) -> Send:
     """A send that collects the response body and, at its last chunk, awaits
     ``finish(start, body)`` with the whole body. With ``hold_start`` the response start message
     is kept back (``start``) for ``finish`` to send; otherwise it passes through and ``start`` is
@@ -148,7 +149,7 @@ def _buffering(send: Callable, finish: Callable[[dict, bytes], Awaitable[None]],
     start: dict = {}
     chunks: list[bytes] = []
 
-    async def wrapped(message: dict) -> None:
+    async def wrapped(message: Message) -> None:
         if hold_start and message["type"] == "http.response.start":
             start.update(message)
             return
@@ -162,7 +163,7 @@ def _buffering(send: Callable, finish: Callable[[dict, bytes], Awaitable[None]],
     return wrapped
 
 
-def _truncating(send: Callable) -> Callable:
+def _truncating(send: Send) -> Send:
     """A send that buffers the response and emits it as 200 with the body cut in half."""
     async def finish(start: dict, body: bytes) -> None:
         cut = body[: len(body) // 2] if len(body) > 2 else b'{"records": ['
@@ -175,7 +176,7 @@ def _truncating(send: Callable) -> Callable:
     return _buffering(send, finish, hold_start=True)
 
 
-def _cutting(send: Callable) -> Callable:
+def _cutting(send: Send) -> Send:
     """A send that passes the response start (status, full Content-Length) and the first half
     of the body, then drops the rest: the caller returns ``_DROPPED`` so the connection closes."""
     async def finish(_start: dict, body: bytes) -> None:

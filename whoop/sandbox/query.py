@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
 
 from whoop.sandbox.world import Indexed, iso_z, parse_instant, record_key
 

@@ -22,9 +22,10 @@ import secrets
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from whoop.sandbox.faults import FaultQueue
 from whoop.sandbox.options import SandboxOptions
@@ -122,7 +123,7 @@ class Stats:
 
 
 def _default_now() -> datetime:
-    return datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 class SandboxState:

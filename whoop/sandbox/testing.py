@@ -15,9 +15,10 @@ As a subprocess instead: ``python -m whoop.sandbox --port P [flags]`` and poll
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from whoop.sandbox.app import SandboxApp, create_app
 from whoop.sandbox.options import SandboxOptions

@@ -23,9 +23,10 @@ deletions stay in force across later regenerations.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 KINDS = ("cycle", "recovery", "sleep", "workout")
 
@@ -34,7 +35,7 @@ Generator = Callable[..., Any]
 
 def iso_z(dt: datetime) -> str:
     """UTC instant as WHOOP writes it: ``2022-04-24T02:25:44.774Z`` (milliseconds, ``Z``)."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -46,8 +47,8 @@ def parse_instant(text: str) -> datetime:
     """
     dt = datetime.fromisoformat(text.strip().replace("z", "Z"))
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def record_key(kind: str, rec: dict) -> Any:
@@ -243,7 +244,7 @@ class World:
         if days < 0:
             raise ValueError("days must be >= 0")
         self.seed = seed
-        self.now = now.astimezone(timezone.utc)
+        self.now = now.astimezone(UTC)
         gen = generator or synth.generate_athlete
         self.athletes = []
         for i in range(athletes):

@@ -37,7 +37,8 @@ from whoop.store.sync_runs import SyncFacts, SyncRunsMixin
 from whoop.store.webhooks import QueuedEvent, WebhooksMixin
 
 __all__ = ["IMPORT_BYTES_PER_ROW", "IMPORT_MEMORY_MB", "MIGRATIONS_DIR", "AccountRow", "AlertSettingsRow",
-           "ImportResult", "InviteRow", "LockTimeout", "OAuthState", "QueuedEvent", "Store", "SyncFacts", "TokenRow", "migrations", "utcnow"]
+           "BudgetTake", "ImportResult", "InviteRow", "LockTimeout", "OAuthState", "QueuedEvent", "Store",
+           "SyncFacts", "TokenRow", "migrations", "utcnow"]
 
 
 class Store(RecordsMixin, QueriesMixin, SettingsMixin, ConnectionsMixin, SyncRunsMixin, SyncPassesMixin,

@@ -64,7 +64,8 @@ class AccountsMixin(StoreBase):
         """The account of that name (or id), or None."""
         where, value = ("username", username) if account_id is None else ("account_id", account_id)
         with self.connect() as con:
-            row = con.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {where} = ?", [value]).fetchone()
+            row = con.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {where} = ?",
+                              [value]).fetchone()
         return AccountRow(*row) if row else None
 
     def accounts(self) -> pd.DataFrame:
@@ -137,8 +138,8 @@ class AccountsMixin(StoreBase):
     def invite(self, invite_hash: str) -> InviteRow | None:
         """The invite with that token hash, or None."""
         with self.connect() as con:
-            row = con.execute("SELECT invite_hash, created_by, athlete_name, created_at, expires_at, used_at, "
-                              "used_by FROM invites WHERE invite_hash = ?", [invite_hash]).fetchone()
+            row = con.execute("SELECT invite_hash, created_by, athlete_name, created_at, expires_at, "
+                              "used_at, used_by FROM invites WHERE invite_hash = ?", [invite_hash]).fetchone()
         return InviteRow(*row) if row else None
 
     def use_invite(self, invite_hash: str, account_id: int, at: datetime) -> bool:

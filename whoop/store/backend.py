@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import pandas as pd
+
+from whoop.errors import StoreError
+
+if TYPE_CHECKING:
+    import psycopg
 
 DUCKDB, POSTGRESQL = "duckdb", "postgresql"
 _PG_SCHEMES = ("postgresql://", "postgres://")
@@ -46,7 +51,7 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
-def register_frame(con, name: str, frame: pd.DataFrame, *, like: str | None = None) -> None:
+def register_frame(con: Connection, name: str, frame: pd.DataFrame, *, like: str | None = None) -> None:
     """Make ``frame`` the relation ``name`` on ``con`` (either backend) until
     ``con.unregister(name)``; on PostgreSQL its columns are typed like table ``like``."""
     if isinstance(con, PgConnection):
@@ -55,9 +60,28 @@ def register_frame(con, name: str, frame: pd.DataFrame, *, like: str | None = No
         con.register(name, frame)
 
 
-def dialect_of(con) -> str:
+def dialect_of(con: Connection) -> str:
     """``duckdb`` or ``postgresql``: the backend of a store connection."""
     return POSTGRESQL if isinstance(con, PgConnection) else DUCKDB
+
+
+class _FetchesRows(Protocol):
+    """A statement's result on either backend (DuckDB's connection or :class:`PgResult`)."""
+
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+
+
+def one_row(result: _FetchesRows, what: str) -> tuple[Any, ...]:
+    """The row a statement always yields (an aggregate such as ``count(*)``, an ``INSERT ...
+    RETURNING``), as a tuple.
+
+    Raises:
+        StoreError: the database returned no row; ``what`` names the statement in the message.
+    """
+    row = result.fetchone()
+    if row is None:
+        raise StoreError(f"the database returned no row for {what}")
+    return row
 
 
 def db_errors() -> tuple[type[BaseException], ...]:
@@ -79,12 +103,12 @@ def pg_sql(sql: str) -> str:
 
 
 # PostgreSQL type OIDs (pg_type.dat) -> the pandas dtype DuckDB's df() gives that SQL type.
-_INT_DTYPES = {21: "Int16", 23: "Int32", 20: "Int64"}
+_INT_DTYPES: dict[int, Literal["Int16", "Int32", "Int64"]] = {21: "Int16", 23: "Int32", 20: "Int64"}
 _FLOAT_OIDS = {700, 701, 1700}
 _BOOL, _DATE, _TIMESTAMP, _TIMESTAMPTZ = 16, 1082, 1114, 1184
 
 
-def _typed(values: list, oid: int) -> pd.Series | list:
+def _typed(values: list, oid: int) -> pd.Series | pd.api.extensions.ExtensionArray | list:
     if oid in _INT_DTYPES:
         return pd.array(values, dtype=_INT_DTYPES[oid])
     if oid in _FLOAT_OIDS:
@@ -101,11 +125,11 @@ def _typed(values: list, oid: int) -> pd.Series | list:
 class PgResult:
     """The result of :meth:`PgConnection.execute`: DuckDB's result surface over a psycopg cursor."""
 
-    def __init__(self, cursor) -> None:
+    def __init__(self, cursor: psycopg.Cursor) -> None:
         self._cur = cursor
 
     @property
-    def description(self):
+    def description(self) -> list[psycopg.Column] | None:
         """The cursor's column descriptions (``d[0]`` is the name), or None without rows."""
         return self._cur.description
 
@@ -121,9 +145,9 @@ class PgResult:
         """The remaining rows as a frame with DuckDB's dtypes (see the module docstring)."""
         desc = self._cur.description or []
         rows = self._cur.fetchall()
-        cols = list(zip(*rows)) if rows else [()] * len(desc)
+        cols = list(zip(*rows, strict=False)) if rows else [()] * len(desc)
         data = {}
-        for d, values in zip(desc, cols):
+        for d, values in zip(desc, cols, strict=False):
             data[d.name] = _typed(list(values), d.type_code)
         frame = pd.DataFrame(data, columns=[d.name for d in desc])
         return frame
@@ -148,7 +172,7 @@ class PgConnection:
         self._registered: set[str] = set()
 
     @property
-    def raw(self):
+    def raw(self) -> psycopg.Connection:
         """The psycopg connection (for the store's own COPY and lock code)."""
         return self._pg
 
@@ -169,7 +193,8 @@ class PgConnection:
         names = ", ".join(_ident(c) for c in cols)
         self._pg.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
         if like:
-            self._pg.execute(f"CREATE TEMP TABLE {_ident(name)} AS SELECT {names} FROM {_ident(like)} WITH NO DATA")
+            self._pg.execute(f"CREATE TEMP TABLE {_ident(name)} AS SELECT {names} FROM {_ident(like)} "
+                             "WITH NO DATA")
         else:
             spec = ", ".join(f"{_ident(c)} {_pg_type(frame[c])}" for c in cols)
             self._pg.execute(f"CREATE TEMP TABLE {_ident(name)} ({spec})")
@@ -178,6 +203,8 @@ class PgConnection:
 
     def _int_columns(self, table: str) -> set[str]:
         cur = self._pg.execute(f"SELECT * FROM {_ident(table)} LIMIT 0")
+        if cur.description is None:
+            raise StoreError(f"the database described no columns for the table {table}")
         return {d.name for d in cur.description if d.type_code in _INT_DTYPES}
 
     def copy_rows(self, table: str, cols: list[str], frame: pd.DataFrame) -> None:

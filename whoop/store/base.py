@@ -12,8 +12,8 @@ an import opens the database once (:attr:`StoreBase.opens` counts the opens). Wr
 transactions of one process are serialized by an in-process lock; a transaction opened inside
 another joins it. DuckDB locks its file while any connection of a process is open, so the store
 closes it at the end of each unit of work; when another process (the CLI while the app is open,
-a cron sync) holds the file, opening retries with jittered exponential backoff (tenacity) for ``busy_timeout_s`` and then raises
-:class:`DatabaseBusyError` (DuckDB's concurrency model:
+a cron sync) holds the file, opening retries with jittered exponential backoff (tenacity) for
+``busy_timeout_s`` and then raises :class:`DatabaseBusyError` (DuckDB's concurrency model:
 https://duckdb.org/docs/stable/connect/concurrency).
 
 Locks between processes (:meth:`StoreBase.lock`): a ``filelock`` beside a DuckDB file, a
@@ -34,18 +34,34 @@ import importlib.util
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
-from tenacity import (Retrying, retry_if_exception, retry_if_result, stop_after_delay, stop_never,
-                      wait_random, wait_random_exponential)
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    retry_if_result,
+    stop_after_delay,
+    stop_never,
+    wait_random,
+    wait_random_exponential,
+)
 
 from whoop.config import db_location
 from whoop.errors import DatabaseBusyError, StoreError
-from whoop.store.backend import DUCKDB, POSTGRESQL, PgConnection, db_errors, redact_url
+from whoop.store.backend import (
+    DUCKDB,
+    POSTGRESQL,
+    Connection,
+    PgConnection,
+    db_errors,
+    one_row,
+    redact_url,
+)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _LOCKS: dict[str, threading.RLock] = {}
@@ -108,6 +124,8 @@ def migrations(dialect: str = DUCKDB, folder: Path | None = None) -> list[tuple[
     for version, (name, path) in sorted({**shared, **own}.items()):
         if path.suffix == ".py":
             spec = importlib.util.spec_from_file_location(f"whoop_migration_{path.stem}", path)
+            if spec is None or spec.loader is None:
+                raise StoreError(f"cannot load the migration {path.name}")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             out.append((version, name, module.upgrade))
@@ -140,6 +158,8 @@ class StoreBase:
     def __init__(self, location: str | Path | None = None, *, busy_timeout_s: float = 30.0) -> None:
         loc = db_location(location)
         self.busy_timeout_s = busy_timeout_s
+        self.url: str | None
+        self.path: Path | None
         if isinstance(loc, str):
             self.dialect, self.url, self.path = POSTGRESQL, loc, None
             self.location = loc
@@ -152,7 +172,7 @@ class StoreBase:
     @property
     def display(self) -> str:
         """Where the data is, for people: the file path, or the URL without its password."""
-        return str(self.path) if self.path is not None else redact_url(self.url)
+        return redact_url(self.url) if self.url is not None else str(self.path)
 
     @property
     def opens(self) -> int:
@@ -160,9 +180,9 @@ class StoreBase:
         return StoreBase._opens.get(self.location, 0)
 
     # -- connections -----------------------------------------------------------------------
-    def _open(self):
+    def _open(self) -> Connection:
         StoreBase._opens[self.location] = StoreBase._opens.get(self.location, 0) + 1
-        if self.dialect == POSTGRESQL:
+        if self.path is None:       # PostgreSQL
             return self._open_postgres()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -188,6 +208,8 @@ class StoreBase:
 
     def _open_postgres(self) -> PgConnection:
         import psycopg
+        if self.url is None:
+            raise StoreError(f"the database {self.display} is a DuckDB file, not PostgreSQL")
         try:
             return PgConnection(self.url, connect_timeout_s=min(self.busy_timeout_s, 10.0))
         except psycopg.Error as exc:
@@ -201,10 +223,11 @@ class StoreBase:
         held = getattr(_THREAD, "cons", None)
         if held is None:
             held = _THREAD.cons = {}
-        entry = held.get(self.location)
+        entry: list[Any] | None = held.get(self.location)
         if entry is None:
             con = self._open()
-            entry = held[self.location] = [con, 0, False]
+            entry = [con, 0, False]
+            held[self.location] = entry
             try:
                 if not self._migrated:
                     self._migrate(con)
@@ -279,7 +302,7 @@ class StoreBase:
                 con.execute("COMMIT")
 
     # -- locks between processes -----------------------------------------------------------
-    def lock(self, name: str):
+    def lock(self, name: str) -> FileLock | AdvisoryLock:
         """A lock shared by every process using this database, called ``name`` (e.g.
         ``tokens``, ``sync-7``): ``acquire(timeout=s)`` (-1 waits for ever; raises
         :data:`LockTimeout`), ``release()``, usable with ``with``; re-entrant in one object.
@@ -293,13 +316,14 @@ class StoreBase:
         return AdvisoryLock(self, name)
 
     # -- migrations ------------------------------------------------------------------------
-    def _migrate(self, con) -> None:
+    def _migrate(self, con: Connection) -> None:
         if self.dialect == POSTGRESQL:
             con.execute("SELECT pg_advisory_lock(?)", [_lock_key("", "whoop-migrations")])
         try:
             con.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                         "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)")
-            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            current = one_row(con.execute("SELECT coalesce(max(version), 0) FROM schema_version"),
+                              "the schema version")[0]
             for version, name, step in migrations(self.dialect):
                 if version <= current:
                     continue
@@ -374,14 +398,15 @@ class AdvisoryLock:
             return _Acquired(self)
         con = self.store._open_postgres()
         try:
-            schema = con.execute("SELECT current_schema()").fetchone()[0]
+            schema = one_row(con.execute("SELECT current_schema()"), "the current schema")[0]
             key = _lock_key(schema or "", self.name)
             taken = Retrying(
                 retry=retry_if_result(lambda got: not got),
                 stop=stop_never if timeout is None or timeout < 0 else stop_after_delay(timeout),
                 wait=wait_random(poll_interval, 2 * poll_interval),
                 retry_error_callback=lambda _state: False,
-            )(lambda: bool(con.execute("SELECT pg_try_advisory_lock(?)", [key]).fetchone()[0]))
+            )(lambda: bool(one_row(con.execute("SELECT pg_try_advisory_lock(?)", [key]),
+                                   "an advisory lock")[0]))
             if not taken:
                 raise LockTimeout(self.name)
         except BaseException:
@@ -408,7 +433,7 @@ class AdvisoryLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
@@ -421,10 +446,10 @@ class _Acquired:
     def __enter__(self) -> AdvisoryLock:
         return self.lock
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.lock.release()
 
 
 def utcnow() -> datetime:
     """The current instant, tz-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -153,4 +153,4 @@ class BudgetMixin(StoreBase):
                               "WHERE app = ?", [app]).fetchone()
         if row is None:
             return None
-        return dict(zip(("taken", "day_used", "day_start", "next_at", "not_before"), row))
+        return dict(zip(("taken", "day_used", "day_start", "next_at", "not_before"), row, strict=False))

@@ -21,7 +21,7 @@ from datetime import datetime
 import pandas as pd
 
 from whoop.errors import InputError
-from whoop.store.backend import Connection
+from whoop.store.backend import Connection, one_row
 from whoop.store.base import StoreBase
 
 
@@ -124,8 +124,8 @@ class ConnectionsMixin(StoreBase):
         ascending."""
         with self.connect() as con:
             return [r[0] for r in con.execute(
-                "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND token_enc IS NOT NULL "
-                "ORDER BY athlete_id").fetchall()]
+                "SELECT athlete_id FROM whoop_connections WHERE status = 'connected' AND "
+                "token_enc IS NOT NULL ORDER BY athlete_id").fetchall()]
 
     def set_connection_status(self, athlete_id: int, status: str, detail: str | None,
                               at: datetime) -> None:
@@ -212,11 +212,11 @@ class ConnectionsMixin(StoreBase):
             taken = con.execute("SELECT 1 FROM athletes WHERE name = ?", [name]).fetchone()
             if taken:
                 name = f"{name} ({uid})"[:64]
-            athlete_id = con.execute(
+            athlete_id = one_row(con.execute(
                 "INSERT INTO athletes (name, whoop_user_id, first_name, last_name, email) "
                 "VALUES (?, ?, ?, ?, ?) RETURNING athlete_id",
                 [name[:64], uid, profile.get("first_name"), profile.get("last_name"),
-                 profile.get("email")]).fetchone()[0]
+                 profile.get("email")]), "the new athlete's id")[0]
             created = True
         else:
             athlete_id, name = row

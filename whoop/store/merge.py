@@ -18,21 +18,22 @@ import pandas as pd
 
 from whoop import schema
 from whoop.errors import InputError
-from whoop.store.backend import POSTGRESQL, Connection, dialect_of, register_frame
+from whoop.store.backend import Connection, PgConnection, one_row, register_frame
 
 _API = "api"
 _API_FAMILY = ("api", "api+export")
 
 
-def upsert(con: Connection, table: str, athlete_id: int, frame: pd.DataFrame,
+def upsert(con: Connection, table: str, athlete_id: int, frame: pd.DataFrame | None,
            run_id: int | None) -> dict[str, int]:
     """Upsert canonical records into ``table`` inside ``con``'s transaction.
 
-    The frame is conformed to ``schema.TABLES[table]``, de-duplicated on the key keeping the
-    last row (DuckDB keeps the first of duplicate keys in one batch), then merged by the
-    module's merge rule. Returns ``{"inserted": n, "updated": n, "unchanged": n}``: rows new to
-    the table, existing rows whose values the merge changed, and existing rows it left as they
-    were (a re-import of the same export: all unchanged).
+    No frame (None) or an empty one writes nothing. The frame is conformed to
+    ``schema.TABLES[table]``, de-duplicated on the key keeping the last row (DuckDB keeps the
+    first of duplicate keys in one batch), then merged by the module's merge rule. Returns
+    ``{"inserted": n, "updated": n, "unchanged": n}``: rows new to the table, existing rows
+    whose values the merge changed, and existing rows it left as they were (a re-import of the
+    same export: all unchanged).
 
     Raises:
         InputError: a record has no key (e.g. a sleep without onset).
@@ -60,7 +61,7 @@ def upsert_staged(con: Connection, table: str, athlete_id: int, parquet: Path,
     the file to the table without passing through Python. Returns ``{"inserted", "updated",
     "unchanged"}`` as :func:`upsert`.
     """
-    if dialect_of(con) == POSTGRESQL:       # PostgreSQL reads no Parquet: copy it in batches
+    if isinstance(con, PgConnection):       # PostgreSQL reads no Parquet: copy it in batches
         return _upsert_parquet_batches(con, table, athlete_id, parquet, run_id)
     con.read_parquet(str(parquet)).create_view("incoming", replace=True)
     try:
@@ -76,7 +77,7 @@ def upsert_staged(con: Connection, table: str, athlete_id: int, parquet: Path,
 PARQUET_BATCH_ROWS = 50_000
 
 
-def _upsert_parquet_batches(con, table: str, athlete_id: int, parquet: Path,
+def _upsert_parquet_batches(con: PgConnection, table: str, athlete_id: int, parquet: Path,
                             run_id: int | None) -> dict[str, int]:
     """PostgreSQL: the staged rows into a temporary ``incoming`` table typed like ``table``, one
     Parquet record batch at a time with ``COPY``, then the same merge as DuckDB's."""
@@ -108,8 +109,9 @@ def _merge(con: Connection, table: str, athlete_id: int,
     for a big first import) or all existing (``INSERT ... ON CONFLICT DO UPDATE`` with the
     merge rule); a mix takes both."""
     sql = _merge_sql(table)
-    total, existing = con.execute(sql.counts, [athlete_id]).fetchone()
-    unchanged = con.execute(sql.unchanged, [athlete_id]).fetchone()[0] if existing else 0
+    total, existing = one_row(con.execute(sql.counts, [athlete_id]), f"the {table} merge counts")
+    unchanged = (one_row(con.execute(sql.unchanged, [athlete_id]), f"the unchanged {table} count")[0]
+                 if existing else 0)
     if existing == 0:
         con.execute(sql.insert, [athlete_id, run_id])
     elif existing == total:
@@ -170,6 +172,7 @@ def _merge_sql(table: str) -> _MergeSql:
     insert = (f"INSERT INTO {table} (athlete_id, {names}, run_id) "
               f"SELECT ?::INTEGER, {names}, ?::BIGINT FROM incoming AS i ")
     conflict = (f" ON CONFLICT (athlete_id, {', '.join(keys)}) DO UPDATE SET {', '.join(sets)}")
-    return _MergeSql(counts=counts, unchanged=unchanged, insert=insert, update_all=insert + "WHERE true" + conflict,
+    return _MergeSql(counts=counts, unchanged=unchanged, insert=insert,
+                     update_all=insert + "WHERE true" + conflict,
                      insert_new=insert + f"WHERE NOT {found}",
                      update_found=insert + f"WHERE {found}" + conflict)

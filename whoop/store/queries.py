@@ -97,8 +97,8 @@ class QueriesMixin(StoreBase):
             "LEFT JOIN (SELECT athlete_id, max(coalesce(end_utc, start_utc)) AS last_record_utc FROM cycles "
             "           GROUP BY athlete_id) c ON c.athlete_id = a.athlete_id "
             "LEFT JOIN (SELECT athlete_id, max(finished_at) AS last_sync_utc FROM import_runs "
-            "           WHERE kind = 'sync' AND status = 'ok' GROUP BY athlete_id) r ON r.athlete_id = a.athlete_id "
-            "LEFT JOIN whoop_connections w ON w.athlete_id = a.athlete_id "
+            "           WHERE kind = 'sync' AND status = 'ok' GROUP BY athlete_id) r ON r.athlete_id = "
+            "a.athlete_id LEFT JOIN whoop_connections w ON w.athlete_id = a.athlete_id "
             "WHERE a.athlete_id IN (SELECT unnest(?::INTEGER[])) ORDER BY a.name", [ids])
 
     def records(self, table: str, athlete_id: int, start: datetime | None = None,
@@ -192,7 +192,8 @@ class QueriesMixin(StoreBase):
         with self.connect() as con:
             row = con.execute("SELECT count(*), max(run_id), max(finished_at) FROM import_runs "
                               "WHERE ? IS NULL OR athlete_id = ?", [athlete_id, athlete_id]).fetchone()
-            n_days = con.execute("SELECT count(*), max(ingested_at) FROM days WHERE ? IS NULL OR athlete_id = ?",
+            n_days = con.execute("SELECT count(*), max(ingested_at) FROM days "
+                                 "WHERE ? IS NULL OR athlete_id = ?",
                                  [athlete_id, athlete_id]).fetchone()
             if athlete_id is not None:
                 return f"{row[0]}:{row[1]}:{row[2]}:{n_days[0]}:{n_days[1]}"
@@ -202,7 +203,8 @@ class QueriesMixin(StoreBase):
     def status(self) -> dict:
         """Overview for ``python -m whoop status``: per athlete, rows per table, first and last
         day, last run."""
-        out = {"database": self.display, "schema_version": self.schema_version(), "athletes": []}
+        athletes: list[dict] = []
+        out = {"database": self.display, "schema_version": self.schema_version(), "athletes": athletes}
         with self.connect() as con:
             for athlete_id, name, whoop_user_id in con.execute(
                     "SELECT athlete_id, name, whoop_user_id FROM athletes ORDER BY name").fetchall():
@@ -213,10 +215,11 @@ class QueriesMixin(StoreBase):
                 run = con.execute(
                     "SELECT kind, source, finished_at, status FROM import_runs WHERE athlete_id = ? "
                     "ORDER BY run_id DESC LIMIT 1", [athlete_id]).fetchone()
-                out["athletes"].append({
+                athletes.append({
                     "athlete": name, "whoop_user_id": whoop_user_id, "rows": rows,
                     "first_day": first, "last_day": last,
-                    "last_run": dict(zip(("kind", "source", "finished_at", "status"), run)) if run else None,
+                    "last_run": dict(zip(("kind", "source", "finished_at", "status"), run,
+                                         strict=False)) if run else None,
                 })
         return out
 

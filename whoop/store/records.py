@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -20,7 +21,7 @@ from whoop import schema
 from whoop.days import build_days, build_days_window, day_labels
 from whoop.errors import InputError, StoreError
 from whoop.metrics.units import missing
-from whoop.store.backend import DUCKDB, Connection, register_frame
+from whoop.store.backend import DUCKDB, Connection, one_row, register_frame
 from whoop.store.base import StoreBase
 from whoop.store.merge import upsert, upsert_staged
 
@@ -77,8 +78,8 @@ class RecordsMixin(StoreBase):
         row = con.execute("SELECT athlete_id FROM athletes WHERE name = ?", [name]).fetchone()
         if row:
             return row[0]
-        return con.execute("INSERT INTO athletes (name) VALUES (?) RETURNING athlete_id",
-                           [name]).fetchone()[0]
+        return one_row(con.execute("INSERT INTO athletes (name) VALUES (?) RETURNING athlete_id",
+                                   [name]), "the new athlete's id")[0]
 
     # -- writing ---------------------------------------------------------------------------
     upsert = staticmethod(upsert)
@@ -133,7 +134,8 @@ class RecordsMixin(StoreBase):
         run_start = first.iloc[-1] if len(first) else lo       # deleted at lo changes its records
         after = starts[starts > hi]
         run_end = after.iloc[0] if len(after) else None       # the first cycle not rewritten
-        bounds = [athlete_id, run_start.to_pydatetime()] + ([run_end.to_pydatetime()] if run_end is not None else [])
+        bounds = ([athlete_id, run_start.to_pydatetime()]
+                  + ([run_end.to_pydatetime()] if run_end is not None else []))
         before_end = " AND {c} < ?" if run_end is not None else ""
         frames = {}
         for table, col in (("cycles", "start_utc"), ("recoveries", "cycle_start_utc")):
@@ -165,8 +167,10 @@ class RecordsMixin(StoreBase):
             KeyError: ``table`` is not one of schema.TABLES.
         """
         key = schema.KEYS[table][0]
-        cols = [key] + (["cycle_start_utc"] if key != "cycle_start_utc" and "cycle_start_utc" in schema.TABLES[table] else [])
+        with_start = key != "cycle_start_utc" and "cycle_start_utc" in schema.TABLES[table]
+        cols = [key] + (["cycle_start_utc"] if with_start else [])
         picks = ", ".join(f"min({c}), max({c})" for c in cols)
+        args: list[Any]
         if keys is not None:
             if not keys:
                 return None, None
@@ -207,10 +211,10 @@ class RecordsMixin(StoreBase):
                     con.execute(f"SET memory_limit = '{self._apply_memory_mb(con, staged)}MB'")
                     con.execute("SET threads = 1")
                 athlete_id = self.ensure_athlete(con, athlete)
-                run_id = con.execute(
+                run_id = one_row(con.execute(
                     "INSERT INTO import_runs (athlete_id, kind, source, started_at, status) "
                     "VALUES (?, ?, ?, now(), 'running') RETURNING run_id",
-                    [athlete_id, kind, source]).fetchone()[0]
+                    [athlete_id, kind, source]), "the new import run's id")[0]
                 counts = {t: upsert_staged(con, t, athlete_id, staged[t], run_id) if t in staged
                           else self.upsert(con, t, athlete_id, frames.get(t), run_id)
                           for t in schema.TABLES}
@@ -238,8 +242,9 @@ class RecordsMixin(StoreBase):
         """The DuckDB memory limit for applying ``staged`` (see IMPORT_MEMORY_MB)."""
         rows = 0
         for table, path in staged.items():
-            incoming = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
-            present = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            incoming = one_row(con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]),
+                               f"the staged {table} row count")[0]
+            present = one_row(con.execute(f"SELECT count(*) FROM {table}"), f"the {table} row count")[0]
             rows = max(rows, incoming, present)
         return max(IMPORT_MEMORY_MB, 64 + rows * IMPORT_BYTES_PER_ROW // 2**20)
 
@@ -283,7 +288,7 @@ class RecordsMixin(StoreBase):
                 [(athlete or "").strip(), kind, source, error]).fetchone()[0]
 
 
-def _utc(instant) -> pd.Timestamp:
+def _utc(instant: datetime | pd.Timestamp) -> pd.Timestamp:
     """A datetime or Timestamp as a tz-aware UTC Timestamp (naive ones are taken as UTC)."""
     ts = pd.Timestamp(instant)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")

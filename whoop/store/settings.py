@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from whoop.store.base import StoreBase
 
@@ -15,15 +16,15 @@ UPSERT_SETTING = ("ON CONFLICT (athlete_id, key) DO UPDATE SET value_json = excl
 class SettingsMixin(StoreBase):
     """Settings of :class:`whoop.store.Store`."""
 
-    def get_setting(self, key: str, default=None, *, athlete_id: int = 0):
+    def get_setting(self, key: str, default: Any = None, *, athlete_id: int = 0) -> Any:
         """A JSON-decoded setting (athlete 0 = app-wide), or ``default``."""
         with self.connect() as con:
             row = con.execute("SELECT value_json FROM settings WHERE athlete_id = ? AND key = ?",
                               [athlete_id, key]).fetchone()
         return json.loads(row[0]) if row else default
 
-    def set_setting(self, key: str, value, *, athlete_id: int = 0) -> None:
+    def set_setting(self, key: str, value: object, *, athlete_id: int = 0) -> None:
         """Store a JSON-encodable setting."""
         with self.transaction() as con:
-            con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) VALUES (?, ?, ?, now()) "
-                        f"{UPSERT_SETTING}", [athlete_id, key, json.dumps(value)])
+            con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) VALUES (?, ?, ?, "
+                        f"now()) {UPSERT_SETTING}", [athlete_id, key, json.dumps(value)])

@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from whoop.store.backend import one_row
+
 #: DuckDB memory limit of the staging database; past it DuckDB spills to the staging folder.
 STAGING_MEMORY_LIMIT = "128MB"
 
@@ -73,7 +75,7 @@ class JournalStage:
     def __enter__(self) -> JournalStage:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -94,17 +96,18 @@ class JournalStage:
         """Apply the file-wide rules (whoop.export.journal) and write ``journal.parquet``:
         exact duplicates -> keep the first line; then one row per entry_key -> the last line."""
         c = self.con
-        total = c.execute("SELECT count(*) FROM staged").fetchone()[0]
+        total = one_row(c.execute("SELECT count(*) FROM staged"), "the staged row count")[0]
         c.execute("CREATE TABLE kept AS SELECT * FROM staged WHERE line IN (SELECT min(line) "
                   "FROM staged GROUP BY raw_start, raw_end, raw_tz, question, raw_answer, notes)")
         c.execute("DROP TABLE staged")
-        kept, orphans = c.execute("SELECT count(*), count(*) FILTER (WHERE cycle_start_utc IS NULL) "
-                                  "FROM kept").fetchone()
+        kept, orphans = one_row(c.execute("SELECT count(*), count(*) FILTER (WHERE cycle_start_utc IS NULL) "
+                                          "FROM kept"), "the kept row count")
         path = self.folder / "journal.parquet"
         target = path.as_posix().replace("'", "''")      # a SQL string literal: quotes doubled
         c.execute(f"COPY (SELECT line, {_CANONICAL} FROM kept WHERE line IN (SELECT max(line) "
                   f"FROM kept GROUP BY entry_key)) TO '{target}' (FORMAT parquet)")
-        rows = c.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
+        rows = one_row(c.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]),
+                       "the staged file's row count")[0]
         c.execute("DROP TABLE kept")
         return StagedTable(path, int(rows), int(total - kept), int(orphans), int(kept - rows))
 

@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 
 from whoop import schema
-from whoop.store.backend import Connection
+from whoop.store.backend import Connection, one_row
 from whoop.store.base import StoreBase
 from whoop.store.settings import UPSERT_SETTING
 
@@ -30,13 +30,14 @@ class SyncPassesMixin(StoreBase):
                               [athlete_id, collection])
             row = cur.fetchone()
             cols = [d[0] for d in cur.description]
-        return dict(zip(cols, row)) if row else {}
+        return dict(zip(cols, row, strict=False)) if row else {}
 
     def begin_sync_pass(self, athlete_id: int, collection: str, start: datetime | None) -> None:
         """Open a new pass over ``[start, now)`` (``start`` None = all history), forgetting any
         unfinished one and its seen keys, in one transaction."""
         with self.transaction() as con:
-            con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?", [athlete_id, collection])
+            con.execute("DELETE FROM sync_seen WHERE athlete_id = ? AND collection = ?",
+                        [athlete_id, collection])
             con.execute(
                 "INSERT INTO sync_state (athlete_id, collection, pass_start_utc, pass_full, pass_started_at) "
                 "VALUES (?, ?, ?, ?, now()) ON CONFLICT (athlete_id, collection) DO UPDATE SET "
@@ -53,8 +54,9 @@ class SyncPassesMixin(StoreBase):
         if keys:
             con.execute("INSERT INTO sync_seen SELECT ?, ?, unnest(?::TIMESTAMPTZ[]) ON CONFLICT DO NOTHING",
                         [athlete_id, collection, keys])
-        con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < pass_cursor_utc "
-                    "THEN ? ELSE pass_cursor_utc END, pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
+        con.execute("UPDATE sync_state SET pass_cursor_utc = CASE WHEN pass_cursor_utc IS NULL OR ? < "
+                    "pass_cursor_utc THEN ? ELSE pass_cursor_utc END, "
+                    "pass_max_utc = CASE WHEN pass_max_utc IS NULL OR ? > "
                     "pass_max_utc THEN ? ELSE pass_max_utc END WHERE athlete_id = ? AND collection = ?",
                     [page_min, page_min, page_max, page_max, athlete_id, collection])
 
@@ -83,7 +85,8 @@ class SyncPassesMixin(StoreBase):
         cond = (f"athlete_id = ? AND source IN ('api', 'api+export') AND (? IS NULL OR {key} >= ?) "
                 f"AND {key} NOT IN (SELECT key_utc FROM sync_seen WHERE athlete_id = ? AND collection = ?)")
         args = [athlete_id, start, start, athlete_id, collection]
-        n = con.execute(f"SELECT count(*) FROM {table} WHERE {cond}", args).fetchone()[0]
+        n = one_row(con.execute(f"SELECT count(*) FROM {table} WHERE {cond}", args),
+                    f"the {table} rows to mark")[0]
         if n:
             con.execute(f"UPDATE {table} SET source = 'export', raw_json = NULL WHERE {cond} "
                         f"AND source = 'api+export'", args)
@@ -104,7 +107,7 @@ class SyncPassesMixin(StoreBase):
                 f"SELECT min({key}) FROM {table} WHERE athlete_id = ? AND score_state = 'PENDING_SCORE' "
                 f"AND source IN ('api', 'api+export') AND {key} >= ?", [athlete_id, since]).fetchone()[0]
 
-    def cycle_starts(self, athlete_id: int, whoop_ids: list[int]) -> dict[int, pd.Timestamp]:
+    def cycle_starts(self, athlete_id: int, whoop_ids: list[int | None]) -> dict[int, pd.Timestamp]:
         """Start instants (tz-aware UTC Timestamps) of the athlete's stored cycles by WHOOP cycle
         id, for the ids in ``whoop_ids`` (None ignored) that are stored."""
         ids = [int(i) for i in whoop_ids if i is not None]

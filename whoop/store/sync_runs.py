@@ -10,8 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-
-from whoop.store.backend import Connection
+from whoop.store.backend import Connection, one_row
 from whoop.store.base import StoreBase
 from whoop.store.settings import UPSERT_SETTING
 
@@ -68,11 +67,11 @@ class SyncRunsMixin(StoreBase):
         """Inside ``con``'s transaction: mark this athlete's sync runs still ``running`` as
         ``interrupted`` ("the sync process stopped before finishing"). Returns how many there
         were (the caller rebuilds the athlete's days when any)."""
-        dead = con.execute("SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
-                           "AND status = 'running'", [athlete_id]).fetchone()[0]
+        dead = one_row(con.execute("SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
+                                   "AND status = 'running'", [athlete_id]), "the running sync count")[0]
         if dead:
-            con.execute("UPDATE import_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()), "
-                        "error = coalesce(error, 'the sync process stopped before finishing') "
+            con.execute("UPDATE import_runs SET status = 'interrupted', finished_at = coalesce(finished_at, "
+                        "now()), error = coalesce(error, 'the sync process stopped before finishing') "
                         "WHERE athlete_id = ? AND kind = 'sync' AND status = 'running'", [athlete_id])
         return int(dead)
 
@@ -105,9 +104,10 @@ class SyncRunsMixin(StoreBase):
                       host: str) -> int:
         """Inside ``con``'s transaction: a new ``running`` sync run of ``athlete_id`` (``source``:
         the WHOOP base URL), owned by process ``pid`` on ``host``. Returns its run id."""
-        run_id = con.execute(
+        run_id = one_row(con.execute(
             "INSERT INTO import_runs (athlete_id, kind, source, started_at, status, requests, counts_json) "
-            "VALUES (?, 'sync', ?, now(), 'running', 0, '{}') RETURNING run_id", [athlete_id, source]).fetchone()[0]
+            "VALUES (?, 'sync', ?, now(), 'running', 0, '{}') RETURNING run_id",
+            [athlete_id, source]), "the new sync run's id")[0]
         con.execute("INSERT INTO sync_run_meta VALUES (?, ?, ?, now())", [run_id, pid, host])
         return run_id
 
@@ -127,8 +127,9 @@ class SyncRunsMixin(StoreBase):
             StoreError, DatabaseBusyError: nothing was written.
         """
         with self.transaction() as con:
-            con.execute("UPDATE import_runs SET status = ?, finished_at = now(), counts_json = ?, requests = ?, "
-                        "error = ? WHERE run_id = ?", [status, json.dumps(counts), requests, error, run_id])
+            con.execute("UPDATE import_runs SET status = ?, finished_at = now(), counts_json = ?, "
+                        "requests = ?, error = ? WHERE run_id = ?",
+                        [status, json.dumps(counts), requests, error, run_id])
             con.execute("INSERT INTO settings (athlete_id, key, value_json, updated_at) "
                         f"SELECT athlete_id, ?, ?, now() FROM import_runs WHERE run_id = ? {UPSERT_SETTING}",
                         [retry_key, json.dumps(None if retry_after_s is None else float(retry_after_s)),
@@ -144,12 +145,13 @@ class SyncRunsMixin(StoreBase):
                 "SELECT r.status, r.finished_at, r.error, m.pid, m.host, m.heartbeat_at FROM import_runs r "
                 "LEFT JOIN sync_run_meta m USING (run_id) WHERE r.athlete_id = ? AND r.kind = 'sync' "
                 "ORDER BY r.run_id DESC LIMIT 1", [athlete_id]).fetchone()
-            ok = con.execute("SELECT max(finished_at) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' "
-                             "AND status = 'ok'", [athlete_id]).fetchone()[0]
+            ok = con.execute("SELECT max(finished_at) FROM import_runs WHERE athlete_id = ? AND kind = "
+                             "'sync' AND status = 'ok'", [athlete_id]).fetchone()[0]
             failures = con.execute(
                 "SELECT count(*) FROM import_runs WHERE athlete_id = ? AND kind = 'sync' AND status IN "
                 "('failed', 'interrupted') AND run_id > coalesce((SELECT max(run_id) FROM import_runs WHERE "
-                "athlete_id = ? AND kind = 'sync' AND status = 'ok'), 0)", [athlete_id, athlete_id]).fetchone()[0]
+                "athlete_id = ? AND kind = 'sync' AND status = 'ok'), 0)",
+                [athlete_id, athlete_id]).fetchone()[0]
             retry = con.execute("SELECT value_json FROM settings WHERE athlete_id = ? AND key = ?",
                                 [athlete_id, retry_key]).fetchone()
         return SyncFacts(tuple(conn) if conn else None, tuple(last) if last else None, ok, int(failures),

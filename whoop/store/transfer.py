@@ -12,8 +12,8 @@ How: the source is read in one snapshot (a DuckDB transaction; PostgreSQL ``REPE
 READ ONLY``) in batches of ``batch_rows`` rows, so the copy's own memory stays bounded whatever
 the size of a table (measured: a 2.5-million-row journal DuckDB -> PostgreSQL adds about 80 MB to
 the process; a DuckDB target keeps the transaction's new rows in its own memory until the commit,
-about 220 bytes a row); the target is written in ONE transaction: an optional emptying (``replace``), the rows,
-the check that every table's row count per athlete equals the source's, and the sequences
+about 220 bytes a row); the target is written in ONE transaction: an optional emptying (``replace``), the
+rows, the check that every table's row count per athlete equals the source's, and the sequences
 (``athlete_id_seq``, ``run_id_seq``, any ``DEFAULT nextval(...)`` column) set past the copied ids.
 Any failure rolls the target back to what it was. Data paths:
 
@@ -39,13 +39,20 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from whoop.errors import InputError, StoreError
-from whoop.store.backend import POSTGRESQL, _ident, db_errors, dialect_of, redact_url
+from whoop.store.backend import POSTGRESQL, PgConnection, _ident, db_errors, dialect_of, one_row, redact_url
 from whoop.store.base import StoreBase
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from whoop.store.backend import Connection
 
 #: Rows per batch read from the source (bounds memory: a batch of the widest table, raw_json
 #: included, is a few tens of MB).
@@ -109,14 +116,14 @@ class TransferReport:
         return self.rows / self.seconds if self.seconds > 0 else float("inf")
 
 
-def tables_of(con) -> dict[str, list[tuple[str, str]]]:
+def tables_of(con: Connection) -> dict[str, list[tuple[str, str]]]:
     """The store's tables (``schema_version`` excepted) on ``con``: ``{table: [(column, type),
     ...]}`` in column order, tables sorted by name; ``type`` is PostgreSQL's type name (``int4``,
     ``timestamptz``, ...) or DuckDB's ``data_type``."""
     return {t: [(c, kind) for c, kind, _ in cols] for t, cols in _columns(con).items()}
 
 
-def _columns(con) -> dict[str, list[tuple[str, str, str | None]]]:
+def _columns(con: Connection) -> dict[str, list[tuple[str, str, str | None]]]:
     """``{table: [(column, type, default), ...]}`` of the current schema's tables (not
     ``schema_version``). PostgreSQL reads ``pg_catalog`` (its ``information_schema`` views take
     about three times as long); DuckDB ``information_schema``."""
@@ -141,13 +148,14 @@ def _columns(con) -> dict[str, list[tuple[str, str, str | None]]]:
     return out
 
 
-def _counts(con, tables: dict[str, list[tuple[str, str]]]) -> RowCounts:
+def _counts(con: Connection, tables: dict[str, list[tuple[str, str]]]) -> RowCounts:
     """Rows per table and athlete, in one query."""
     if not tables:
         return {}
     parts = []
     for i, (table, cols) in enumerate(tables.items()):
-        who = "CAST(athlete_id AS BIGINT)" if any(c == "athlete_id" for c, _ in cols) else "CAST(NULL AS BIGINT)"
+        who = ("CAST(athlete_id AS BIGINT)" if any(c == "athlete_id" for c, _ in cols)
+               else "CAST(NULL AS BIGINT)")
         parts.append(f"SELECT {i} AS t, {who} AS a, count(*) AS n FROM {_ident(table)} GROUP BY 2")
     names = list(tables)
     out: RowCounts = {t: {} for t in names}
@@ -179,11 +187,13 @@ def _sequences(columns: dict[str, list[tuple[str, str, str | None]]]) -> dict[st
     return out
 
 
-def _advance_sequences(con, columns) -> dict[str, int]:
+def _advance_sequences(con: Connection,
+                       columns: dict[str, list[tuple[str, str, str | None]]]) -> dict[str, int]:
     """Set every sequence past the largest id of its column; ``{sequence: next id}``."""
     out = {}
     for seq, (table, column) in sorted(_sequences(columns).items()):
-        top = con.execute(f"SELECT max({_ident(column)}) FROM {_ident(table)}").fetchone()[0]
+        top = one_row(con.execute(f"SELECT max({_ident(column)}) FROM {_ident(table)}"),
+                      f"the largest {column}")[0]
         if top is None:
             continue
         if dialect_of(con) == POSTGRESQL:
@@ -202,7 +212,7 @@ def _advance_sequences(con, columns) -> dict[str, int]:
 
 # -- reading the source ----------------------------------------------------------------------
 
-def _arrow_type(udt: str):
+def _arrow_type(udt: str) -> pa.DataType | None:
     """The Arrow type of a PostgreSQL column type; None (inferred from the values) for others."""
     import pyarrow as pa
     return {"int2": pa.int16(), "int4": pa.int32(), "int8": pa.int64(), "float4": pa.float32(),
@@ -211,7 +221,8 @@ def _arrow_type(udt: str):
             "timestamp": pa.timestamp("us")}.get(udt)
 
 
-def _duckdb_batches(con, table: str, cols: list[str], batch_rows: int) -> Iterator:
+def _duckdb_batches(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], batch_rows: int
+                    ) -> Generator[pa.RecordBatch, None, None]:
     """Arrow record batches of ``table`` on a DuckDB connection (streamed, not materialized)."""
     names = ", ".join(_ident(c) for c in cols)
     reader = con.sql(f"SELECT {names} FROM {_ident(table)}").to_arrow_reader(batch_rows)
@@ -221,15 +232,16 @@ def _duckdb_batches(con, table: str, cols: list[str], batch_rows: int) -> Iterat
         reader.close()
 
 
-def _pg_batches(con, table: str, cols: list[tuple[str, str]], batch_rows: int) -> Iterator:
+def _pg_batches(con: PgConnection, table: str, cols: list[tuple[str, str]], batch_rows: int
+                ) -> Generator[pa.RecordBatch, None, None]:
     """Arrow record batches of ``table`` on a PostgreSQL connection, from COPY TO STDOUT rows."""
     import pyarrow as pa
     names = ", ".join(_ident(c) for c, _ in cols)
     types = [_arrow_type(t) for _, t in cols]
 
     def batch(rows: list[tuple]) -> pa.RecordBatch:
-        columns = list(zip(*rows))
-        return pa.record_batch([pa.array(list(v), type=t) for v, t in zip(columns, types)],
+        columns = list(zip(*rows, strict=False))
+        return pa.record_batch([pa.array(list(v), type=t) for v, t in zip(columns, types, strict=False)],
                                names=[c for c, _ in cols])
 
     with con.raw.cursor() as cur, cur.copy(f"COPY (SELECT {names} FROM {_ident(table)}) TO STDOUT") as copy:
@@ -246,29 +258,30 @@ def _pg_batches(con, table: str, cols: list[tuple[str, str]], batch_rows: int) -
 
 # -- writing the target ----------------------------------------------------------------------
 
-def _schema_beside(scon, tcon) -> str | None:
+def _schema_beside(scon: Connection, tcon: Connection) -> str | None:
     """The source's schema when both stores are schemas of one PostgreSQL database (same host,
     port and database name), else None."""
-    if dialect_of(scon) != POSTGRESQL or dialect_of(tcon) != POSTGRESQL:
+    if not isinstance(scon, PgConnection) or not isinstance(tcon, PgConnection):
         return None
     a, b = scon.raw.info, tcon.raw.info
     if (a.host, a.port, a.dbname) != (b.host, b.port, b.dbname):
         return None
-    return scon.execute("SELECT current_schema()").fetchone()[0]
+    return one_row(scon.execute("SELECT current_schema()"), "the current schema")[0]
 
 
-def _copy_table(scon, tcon, table: str, cols: list[tuple[str, str]], total: int, batch_rows: int,
-                progress: Progress | None, beside: str | None = None) -> int:
+def _copy_table(scon: Connection, tcon: Connection, table: str, cols: list[tuple[str, str]], total: int,
+                batch_rows: int, progress: Progress | None, beside: str | None = None) -> int:
     """Copy one table's rows; returns how many. ``beside``: the source's schema in the target's
     database (one ``INSERT ... SELECT`` on the target's connection)."""
     names = [c for c, _ in cols]
     quoted = ", ".join(_ident(c) for c in names)
     if beside is not None:
-        tcon.execute(f"INSERT INTO {_ident(table)} ({quoted}) SELECT {quoted} FROM {_ident(beside)}.{_ident(table)}")
+        tcon.execute(f"INSERT INTO {_ident(table)} ({quoted}) SELECT {quoted} FROM "
+                     f"{_ident(beside)}.{_ident(table)}")
         if progress:
             progress(table, total, total)
         return total
-    if dialect_of(scon) == POSTGRESQL and dialect_of(tcon) == POSTGRESQL:
+    if isinstance(scon, PgConnection) and isinstance(tcon, PgConnection):
         with scon.raw.cursor() as out_cur, tcon.raw.cursor() as in_cur, \
                 out_cur.copy(f"COPY (SELECT {quoted} FROM {_ident(table)}) TO STDOUT") as out, \
                 in_cur.copy(f"COPY {_ident(table)} ({quoted}) FROM STDIN") as into:
@@ -277,7 +290,7 @@ def _copy_table(scon, tcon, table: str, cols: list[tuple[str, str]], total: int,
         if progress and total:
             progress(table, total, total)
         return total
-    if dialect_of(scon) == POSTGRESQL:
+    if isinstance(scon, PgConnection):
         batches = _pg_batches(scon, table, cols, batch_rows)
     else:
         batches = _duckdb_batches(scon, table, names, batch_rows)
@@ -285,14 +298,15 @@ def _copy_table(scon, tcon, table: str, cols: list[tuple[str, str]], total: int,
         return _write_batches(tcon, table, quoted, batches, total, progress)
 
 
-def _write_batches(tcon, table: str, quoted: str, batches: Iterator, total: int,
+def _write_batches(tcon: Connection, table: str, quoted: str, batches: Iterator, total: int,
                    progress: Progress | None) -> int:
     """Write Arrow record batches into ``table`` (its columns ``quoted``); returns how many rows."""
     done = 0
-    if dialect_of(tcon) == POSTGRESQL:
+    if isinstance(tcon, PgConnection):
         import pyarrow.csv as pacsv
         options = pacsv.WriteOptions(include_header=False)
-        with tcon.raw.cursor() as cur, cur.copy(f"COPY {_ident(table)} ({quoted}) FROM STDIN (FORMAT csv)") as into:
+        copy_sql = f"COPY {_ident(table)} ({quoted}) FROM STDIN (FORMAT csv)"
+        with tcon.raw.cursor() as cur, cur.copy(copy_sql) as into:
             for b in batches:
                 buf = io.BytesIO()
                 pacsv.write_csv(b, buf, options)
@@ -375,7 +389,8 @@ def copy_store(source: StoreBase, target: StoreBase, *, replace: bool = False, b
     return TransferReport(source.display, target.display, version, *report, time.perf_counter() - started)
 
 
-def _copy(source: StoreBase, target: StoreBase, replace: bool, batch_rows: int, progress: Progress | None):
+def _copy(source: StoreBase, target: StoreBase, replace: bool, batch_rows: int, progress: Progress | None
+          ) -> tuple[RowCounts, RowCounts, dict[int, str], int, dict[str, int], frozenset[str]]:
     """The body of :func:`copy_store`: the fields of its report between ``schema_version`` and
     ``seconds``."""
     with source.transaction() as scon:

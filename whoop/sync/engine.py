@@ -39,9 +39,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -54,6 +55,12 @@ from whoop.store import LockTimeout, Store, utcnow
 from whoop.sync import state
 from whoop.sync.changes import DayWindow, frame_of, frame_span, stored_span
 from whoop.tokens import TokenStore
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+    from whoop.store.backend import Connection
+    from whoop.store.base import AdvisoryLock
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +117,8 @@ class SyncResult:
                 f"; {self.requests} requests in {self.seconds:.1f} s")
 
 
-def _py(ts) -> datetime | None:
+def _py(ts: Any) -> datetime | None:
+    """A frame cell as a ``datetime`` (None for None, NaN, NaT)."""
     return None if missing(ts) else pd.Timestamp(ts).to_pydatetime()
 
 
@@ -122,14 +130,14 @@ class RunConnection:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._unit = None
+        self._unit: AbstractContextManager[None] | None = None
         self.release = store.dialect == "duckdb"
 
     def __enter__(self) -> RunConnection:
         self._open()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._close()
 
     def _open(self) -> None:
@@ -155,7 +163,8 @@ class RunConnection:
             if held:
                 self._open()
 
-    def fetching(self, pages: Iterator[tuple[list[dict], str | None]]):
+    def fetching(self, pages: Iterator[tuple[list[dict], str | None]]
+                 ) -> Iterator[tuple[list[dict], str | None]]:
         """``pages`` (``WhoopClient.pages``: ``(records, next_token)``) with the connection
         released while each page is fetched (not after the last page: that asks WHOOP nothing)."""
         while True:
@@ -183,11 +192,11 @@ class _Run:
         self.counts: dict[str, dict[str, int]] = {}
         self.window = DayWindow()               # earliest and latest instant changes touched
 
-    def touched(self, *instants) -> None:
+    def touched(self, *instants: Any) -> None:
         """Widen the window of changed instants (UTC) to hold ``instants`` (None, NaT ignored)."""
         self.window.touch(*instants)
 
-    def rebuild_days(self, con) -> None:
+    def rebuild_days(self, con: Connection) -> None:
         """Rebuild the days of the changed window (nothing when nothing changed)."""
         self.window.rebuild(con, self.aid)
 
@@ -249,7 +258,8 @@ class _Run:
                 if got["inserted"] or got["updated"]:
                     self.touched(*before, *frame_span(frame, key))
                 if keys:
-                    Store.record_sync_page(con, self.aid, coll, keys, min(keys), max(keys))
+                    page_keys = [k for k in keys if k is not None]  # all: upsert refuses a missing key
+                    Store.record_sync_page(con, self.aid, coll, page_keys, min(page_keys), max(page_keys))
                 c["inserted"] += got["inserted"]
                 c["updated"] += got["updated"]
                 c["unchanged"] += got["unchanged"]
@@ -270,7 +280,7 @@ class _Run:
         self._emit(coll, pages, records, done=True)
 
 
-def athlete_lock(store: Store, athlete_id: int):
+def athlete_lock(store: Store, athlete_id: int) -> FileLock | AdvisoryLock:
     """The lock between processes that lets one sync per athlete and database run at a time
     (:meth:`whoop.store.Store.lock`: a file lock beside a DuckDB file, an advisory lock on
     PostgreSQL)."""
@@ -295,7 +305,8 @@ def sync_athlete(store: Store, settings: WhoopSettings, athlete_id: int, options
         try:
             lock.acquire(timeout=lock_timeout_s)
         except LockTimeout:
-            raise SyncRunningError(f"a sync of athlete '{name}' is already running; try again when it ends") from None
+            raise SyncRunningError(f"a sync of athlete '{name}' is already running; "
+                                   "try again when it ends") from None
         try:
             return _sync(store, settings, athlete_id, name, options, progress, client_kw, con)
         finally:
@@ -319,8 +330,8 @@ def _sync(store: Store, settings: WhoopSettings, athlete_id: int, name: str, opt
         status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
         msg = str(exc) if isinstance(exc, WhoopError) else f"{exc.__class__.__name__}"
         try:
-            with store.transaction() as con:    # pages committed before the failure get their days
-                run.rebuild_days(con)
+            with store.transaction() as tcon:   # pages committed before the failure get their days
+                run.rebuild_days(tcon)
         except WhoopError:
             log.warning("could not rebuild the days after sync run %s", run.run_id)
         try:

@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,11 +25,14 @@ from whoop.errors import ApiError
 from whoop.metrics.units import missing
 from whoop.timezones import offset_minutes
 
+if TYPE_CHECKING:
+    from pandas.api.typing import NaTType
+
 MS_PER_MIN = 60_000.0
 NAN = math.nan
 
 
-def instant(text: str | None) -> pd.Timestamp:
+def instant(text: str | None) -> pd.Timestamp | NaTType:
     """ISO-8601 instant -> UTC Timestamp floored to the second (NaT for None)."""
     if not text:
         return pd.NaT
@@ -36,11 +40,11 @@ def instant(text: str | None) -> pd.Timestamp:
         pd.Timestamp(text).tz_localize("UTC").floor("s")
 
 
-def _min(ms) -> float:
+def _min(ms: float | None) -> float:
     return NAN if ms is None else float(ms) / MS_PER_MIN
 
 
-def _f(v) -> float:
+def _f(v: float | str | None) -> float:
     return NAN if v is None else float(v)
 
 
@@ -54,7 +58,8 @@ def _count(v) -> int | None:
 
 
 def _meta(rec: dict, ref: str) -> dict:
-    return {"created_at_utc": instant(rec.get("created_at")), "updated_at_utc": instant(rec.get("updated_at")),
+    return {"created_at_utc": instant(rec.get("created_at")),
+            "updated_at_utc": instant(rec.get("updated_at")),
             "raw_json": json.dumps(rec, separators=(",", ":"), sort_keys=True),
             "source": "api", "source_ref": ref}
 
@@ -81,7 +86,8 @@ def _frame(rows: list[dict], table: str, collection: str) -> pd.DataFrame:
 
 
 def cycles(records: list[dict], ref: str) -> pd.DataFrame:
-    """Cycle records -> schema.CYCLES frame (``day_strain`` = score.strain, ``energy_kj`` = score.kilojoule)."""
+    """Cycle records -> schema.CYCLES frame (``day_strain`` = score.strain,
+    ``energy_kj`` = score.kilojoule)."""
     rows = []
     for r in records:
         with _reading("cycle", r):
@@ -89,7 +95,8 @@ def cycles(records: list[dict], ref: str) -> pd.DataFrame:
             rows.append({"start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
                          "tz_offset_min": offset_minutes(r.get("timezone_offset")), "whoop_id": r.get("id"),
                          "score_state": r.get("score_state"), "day_strain": _f(s.get("strain")),
-                         "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
+                         "energy_kj": _f(s.get("kilojoule")),
+                         "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
                          "max_heart_rate_bpm": _f(s.get("max_heart_rate")), **_meta(r, ref)})
     return _frame(rows, "cycles", "cycle")
 
@@ -104,8 +111,9 @@ def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], re
     rows, skipped = [], 0
     for r in records:
         with _reading("recovery", r):
-            start = cycle_starts.get(r.get("cycle_id"))
-            if missing(start):
+            cycle_id = r.get("cycle_id")
+            start = cycle_starts.get(cycle_id) if cycle_id is not None else None
+            if start is None or missing(start):
                 skipped += 1
                 continue
             s = r.get("score") or {}
@@ -115,7 +123,8 @@ def recoveries(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], re
                          "user_calibrating": pd.NA if cal is None else bool(cal),
                          "recovery_score": _f(s.get("recovery_score")),
                          "resting_heart_rate_bpm": _f(s.get("resting_heart_rate")),
-                         "hrv_rmssd_ms": _f(s.get("hrv_rmssd_milli")), "spo2_pct": _f(s.get("spo2_percentage")),
+                         "hrv_rmssd_ms": _f(s.get("hrv_rmssd_milli")),
+                         "spo2_pct": _f(s.get("spo2_percentage")),
                          "skin_temp_c": _f(s.get("skin_temp_celsius")), **_meta(r, ref)})
     return _frame(rows, "recoveries", "recovery"), skipped
 
@@ -131,25 +140,30 @@ def sleeps(records: list[dict], cycle_starts: Mapping[int, pd.Timestamp], ref: s
             st = s.get("stage_summary") or {}
             need = s.get("sleep_needed") or {}
             light, sws, rem = (st.get(k) for k in ("total_light_sleep_time_milli",
-                                                   "total_slow_wave_sleep_time_milli", "total_rem_sleep_time_milli"))
+                                                   "total_slow_wave_sleep_time_milli",
+                                                   "total_rem_sleep_time_milli"))
             parts = [need.get(k) for k in ("baseline_milli", "need_from_sleep_debt_milli",
                                            "need_from_recent_strain_milli", "need_from_recent_nap_milli")]
-            start = cycle_starts.get(r.get("cycle_id"))
+            cycle_id = r.get("cycle_id")
+            start = cycle_starts.get(cycle_id) if cycle_id is not None else None
             rows.append({
                 "start_utc": instant(r["start"]), "end_utc": instant(r.get("end")),
                 "tz_offset_min": offset_minutes(r.get("timezone_offset")), "whoop_id": r.get("id"),
-                "cycle_whoop_id": r.get("cycle_id"), "cycle_start_utc": start if start is not None else pd.NaT,
+                "cycle_whoop_id": r.get("cycle_id"),
+                "cycle_start_utc": start if start is not None else pd.NaT,
                 "nap": bool(r.get("nap")), "score_state": r.get("score_state"),
                 "sleep_performance_pct": _f(s.get("sleep_performance_percentage")),
                 "sleep_efficiency_pct": _f(s.get("sleep_efficiency_percentage")),
                 "sleep_consistency_pct": _f(s.get("sleep_consistency_percentage")),
                 "respiratory_rate_rpm": _f(s.get("respiratory_rate")),
                 "in_bed_min": _min(st.get("total_in_bed_time_milli")),
-                "asleep_min": NAN if None in (light, sws, rem) else (light + sws + rem) / MS_PER_MIN,
+                "asleep_min": (NAN if light is None or sws is None or rem is None
+                               else (light + sws + rem) / MS_PER_MIN),
                 "light_sleep_min": _min(light), "deep_sleep_min": _min(sws), "rem_sleep_min": _min(rem),
                 "awake_min": _min(st.get("total_awake_time_milli")),
                 "no_data_min": _min(st.get("total_no_data_time_milli")),
-                "sleep_need_min": NAN if None in parts else sum(parts) / MS_PER_MIN,
+                "sleep_need_min": (NAN if None in parts
+                                   else sum(p for p in parts if p is not None) / MS_PER_MIN),
                 "sleep_debt_min": _min(parts[1]), "need_baseline_min": _min(parts[0]),
                 "need_strain_min": _min(parts[2]), "need_nap_min": _min(parts[3]),
                 "sleep_cycle_count": _count(st.get("sleep_cycle_count")),
@@ -176,9 +190,12 @@ def workouts(records: list[dict], ref: str) -> pd.DataFrame:
                    "score_state": r.get("score_state"), "activity_strain": _f(s.get("strain")),
                    "energy_kj": _f(s.get("kilojoule")), "avg_heart_rate_bpm": _f(s.get("average_heart_rate")),
                    "max_heart_rate_bpm": _f(s.get("max_heart_rate")),
-                   "duration_min": NAN if missing(end) else (end - start).total_seconds() / 60.0,
+                   "duration_min": ((end - start).total_seconds() / 60.0        # NaT is no Timestamp
+                                    if isinstance(start, pd.Timestamp) and isinstance(end, pd.Timestamp)
+                                    else NAN),
                    "percent_recorded": _f(s.get("percent_recorded")),
-                   "distance_m": _f(s.get("distance_meter")), "altitude_gain_m": _f(s.get("altitude_gain_meter")),
+                   "distance_m": _f(s.get("distance_meter")),
+                   "altitude_gain_m": _f(s.get("altitude_gain_meter")),
                    "altitude_change_m": _f(s.get("altitude_change_meter")), **_meta(r, ref)}
             for i, name in enumerate(_ZONES):
                 row[f"hr_zone_{i}_min"] = _min(z.get(f"zone_{name}_milli"))

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from whoop.client import RateBudget
 from whoop.sync.engine import Progress
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 _RETRIED = {429: "WHOOP's rate limit (429)"}
 
@@ -43,7 +46,7 @@ class SyncReporter:
         self.stream, self.quiet, self.budget = stream, quiet, budget
         self.interval_s, self.clock = interval_s, clock
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
-        self.bar = None
+        self.bar: tqdm | None = None
         self.last: Progress | None = None
         self._last_line = float("-inf")
 

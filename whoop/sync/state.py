@@ -14,9 +14,13 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from whoop.errors import WhoopError
 from whoop.store import Store, utcnow
+
+if TYPE_CHECKING:
+    from whoop.store.backend import Connection
 
 HEARTBEAT_STALE_S = 120
 RETRY_KEY = "whoop_sync_retry_after_s"
@@ -57,7 +61,7 @@ STALE_RUN_ERROR = ("the sync stopped without recording its end (its process ende
                    "database stayed busy); the next sync resumes where it stopped")
 
 
-def close_stale_runs(con) -> list[int]:
+def close_stale_runs(con: Connection) -> list[int]:
     """Inside a transaction: close as ``failed`` every sync run still ``running`` whose process
     is gone: on this host its pid no longer exists, on another its heartbeat is older than
     HEARTBEAT_STALE_S. Their athletes' days are rebuilt from the pages they committed.

@@ -25,14 +25,32 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from whoop.synth.model import (
-    MS_PER_MIN, UTC, Profile, SynthAthlete, cycle_id_for, iso_z, make_profile, synth_uuid,
+    MS_PER_MIN,
+    UTC,
+    Profile,
+    SynthAthlete,
+    cycle_id_for,
+    iso_z,
+    make_profile,
+    synth_uuid,
     user_id_for,
 )
 from whoop.synth.plan import (
-    Q_ALCOHOL, Q_FOOD, Q_MAGNESIUM, Q_READ, Q_SCREEN, Q_STRESS, QUESTIONS, Planner, SlotPlan,
-    WorkoutPlan, strain_from_trimp, trimp,
+    Q_ALCOHOL,
+    Q_FOOD,
+    Q_MAGNESIUM,
+    Q_READ,
+    Q_SCREEN,
+    Q_STRESS,
+    QUESTIONS,
+    Planner,
+    SlotPlan,
+    WorkoutPlan,
+    strain_from_trimp,
+    trimp,
 )
 from whoop.timezones import tzd
 
@@ -85,8 +103,9 @@ def generate_athlete(seed: int, *, index: int = 0, start: datetime, end: datetim
     while True:
         base = planner.base(n)
         if base.kind != "gap":
-            if base.start >= end:
-                next_start = base.start
+            start_n = base.cycle_start()
+            if start_n >= end:
+                next_start = start_n
                 break
             slots.append(planner.slot(n))
         n += 1
@@ -121,7 +140,7 @@ class _Chain:
             if slot.n - last_n > 1:
                 self.streak = []
             last_n = slot.n
-            end = slots[i + 1].start if i + 1 < len(slots) else None
+            end = slots[i + 1].cycle_start() if i + 1 < len(slots) else None
             nominal_end = end or next_start
             self._slot(slot, end, nominal_end)
 
@@ -133,12 +152,13 @@ class _Chain:
         base_ln = math.log(p.hrv_ms) + 0.05 * season + self.drift + 0.001 * (self.ctl - 120)
         rhr_base = p.rhr_bpm - 1.2 * season - 0.02 * (self.ctl - 120)
         cycle_id = cycle_id_for(self.seed, self.index, s.day)
+        start = s.cycle_start()
         main = None
-        if s.kind == "normal" and s.wake <= self.now:
+        if s.kind == "normal" and s.main_sleep()[1] <= self.now:
             main = self._main_sleep(s, cycle_id, base_ln, rhr_base)
         # day strain: daily life plus workouts (Edwards TRIMP -> strain)
-        length = min((nominal_end - s.start).total_seconds() / 3600, 26.0)
-        elapsed = length if end else min(max((self.now - s.start).total_seconds() / 3600, 0), length)
+        length = min((nominal_end - start).total_seconds() / 3600, 26.0)
+        elapsed = length if end else min(max((self.now - start).total_seconds() / 3600, 0), length)
         frac = elapsed / length if length > 0 else 0.0
         life = max(15.0, 60 + 15 * d["life"]) * (0.6 if s.sick else 1.0) + 30 * s.travel_day
         load, kj = life * frac, p.bmr_kj_day * elapsed / 24 + life * frac * 9
@@ -159,13 +179,13 @@ class _Chain:
             if ne <= self.now:
                 self._nap(s, k, ns, ne, cycle_id, main)
         strain = strain_from_trimp(load)
-        sleep_min = (s.wake - s.start).total_seconds() / 60 if s.wake else 0.0
+        sleep_min = (s.wake - start).total_seconds() / 60 if s.wake else 0.0
         awake_min = max(elapsed * 60 - sleep_min - w_ms, 1.0)
         avg_hr = (sleep_min * (rhr_base + 3) + w_hr_ms + awake_min * (rhr_base + 18 + life / 10)) / (
             sleep_min + w_ms + awake_min)
-        created = min(s.start + timedelta(minutes=1), self.now)
+        created = min(start + timedelta(minutes=1), self.now)
         cycle = {"id": cycle_id, "user_id": self.a.user_id, "created_at": iso_z(created),
-                 "updated_at": iso_z(created), "start": iso_z(s.start),
+                 "updated_at": iso_z(created), "start": iso_z(start),
                  "timezone_offset": tzd(s.offset_min), "score_state": "SCORED"}
         score = {"strain": round(strain, 6), "kilojoule": round(kj, 3),
                  "average_heart_rate": round(avg_hr), "max_heart_rate": round(max_hr)}
@@ -206,7 +226,8 @@ class _Chain:
         deviation of onset and wake against the 4 previous nights of the same wear streak."""
         p, d, b = self.p, s.draws, s.behaviour
         alc, sick = float(b[Q_ALCOHOL]), s.sick
-        in_bed = (s.wake - s.onset) // timedelta(milliseconds=1)
+        onset, wake = s.main_sleep()
+        in_bed = (wake - onset) // timedelta(milliseconds=1)
         awake = int(in_bed * (0.05 + 0.06 * d["awake"] + 0.03 * alc + 0.02 * sick - 0.01 * b[Q_READ]))
         no_data = int((1 + 19 * d["nodata"] / 0.05) * MS_PER_MIN) if d["nodata"] < 0.05 else 0
         asleep = in_bed - awake - no_data
@@ -219,8 +240,8 @@ class _Chain:
         need_ms = sum(need.values())
         perf = min(100.0, round(100 * asleep / need_ms))
         resp = p.resp_rpm + 2.2 * sick + 0.3 * alc + 0.25 * d["resp"]
-        onset_loc = _local_min(s.onset, s.offset_min, s.day)
-        wake_loc = _local_min(s.wake, s.offset_min, s.day)
+        onset_loc = _local_min(onset, s.offset_min, s.day)
+        wake_loc = _local_min(wake, s.offset_min, s.day)
         score = {"stage_summary": {
                      "total_in_bed_time_milli": in_bed, "total_awake_time_milli": awake,
                      "total_no_data_time_milli": no_data,
@@ -237,15 +258,15 @@ class _Chain:
         self.streak.append((onset_loc, wake_loc))
         state = "UNSCORABLE" if d["sleep_state"] < 0.01 else "SCORED"
         sleep_id = synth_uuid(self.seed, self.index, s.day, "sleep", "main")
-        created = s.wake + timedelta(minutes=1 + 2 * d["delay"])
-        settled = s.wake + timedelta(minutes=4 + 36 * d["delay"])
+        created = wake + timedelta(minutes=1 + 2 * d["delay"])
+        settled = wake + timedelta(minutes=4 + 36 * d["delay"])
         rec_state = state if d["rec_state"] >= 0.008 else "UNSCORABLE"
         if settled > self.now:
             state = rec_state = "PENDING_SCORE"
         sleep = {"id": sleep_id, "cycle_id": cycle_id, "user_id": self.a.user_id,
                  "created_at": iso_z(created),
                  "updated_at": iso_z(settled if state != "PENDING_SCORE" else created),
-                 "start": iso_z(s.onset), "end": iso_z(s.wake), "timezone_offset": tzd(s.offset_min),
+                 "start": iso_z(onset), "end": iso_z(wake), "timezone_offset": tzd(s.offset_min),
                  "nap": False, "score_state": state}
         if state == "SCORED":
             sleep["score"] = score
@@ -317,7 +338,7 @@ class _Chain:
     def _workout(self, s: SlotPlan, k: int, w: WorkoutPlan) -> dict:
         p = self.p
         minutes = (w.end - w.start).total_seconds() / 60
-        avg = p.max_hr * sum(f * m for f, m in zip(w.zones, _ZONE_MID))
+        avg = p.max_hr * sum(f * m for f, m in zip(w.zones, _ZONE_MID, strict=False))
         top = max(z for z, f in enumerate(w.zones) if f > 0.01)
         mx = max(round(avg) + 5, round(p.max_hr * _ZONE_TOP[top] * (1 - 0.04 * w.top_zone_draw)))
         settled = w.end + timedelta(minutes=w.delay_min)
@@ -337,7 +358,7 @@ class _Chain:
             recorded = int(minutes * MS_PER_MIN * w.percent_recorded / 100)
             zones = [int(f * recorded) for f in w.zones]
             zones[0] += recorded - sum(zones)
-            score = {"strain": round(strain_from_trimp(trimp(w.zones, minutes)), 6),
+            score: dict[str, Any] = {"strain": round(strain_from_trimp(trimp(w.zones, minutes)), 6),
                      "average_heart_rate": round(avg), "max_heart_rate": mx,
                      "kilojoule": round(_keytel_kj(avg, p, minutes), 3),
                      "percent_recorded": w.percent_recorded}
@@ -346,7 +367,7 @@ class _Chain:
                 score.update(distance_meter=round(dist, 4),
                              altitude_gain_meter=round(dist / 1000 * w.climb_m_per_km, 4),
                              altitude_change_meter=round(w.alt_change_m, 4))
-            score["zone_durations"] = dict(zip(_ZONE_KEYS, zones))
+            score["zone_durations"] = dict(zip(_ZONE_KEYS, zones, strict=False))
             rec["score"] = score
         return rec
 

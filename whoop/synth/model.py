@@ -13,9 +13,9 @@ import math
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-UTC = timezone.utc
+UTC = UTC
 MS_PER_MIN = 60_000
 
 # Namespace for every synthetic UUID (uuid5 of a name like "7:0:2026-03-01:sleep:main").

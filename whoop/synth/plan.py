@@ -18,6 +18,7 @@ number (so any 400-day window holds each at least once) or by chance.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -61,7 +62,7 @@ SPORT_EXPORT_NAMES = {"running": "Running", "cycling": "Cycling", "weightlifting
 GPS_SPORTS = {"running": (2.6, 3.6), "cycling": (6.5, 8.5), "walking": (1.25, 1.6)}  # m/s
 
 # Weekly template (Mon=0): (sport variant, minutes) choices; None = rest.
-_WEEK = {
+_WEEK: dict[int, tuple[tuple[str, float] | None, ...]] = {
     0: (("weightlifting", 60),),
     1: (("running-intervals", 50), ("running", 45)),
     2: (("yoga", 45), None),
@@ -121,6 +122,26 @@ class SlotPlan:
     workouts: list[WorkoutPlan] = field(default_factory=list)
     naps: list[tuple[datetime, datetime]] = field(default_factory=list)
     draws: dict[str, float] = field(default_factory=dict)  # physiology noise for the chain
+
+    def cycle_start(self) -> datetime:
+        """The cycle start (UTC).
+
+        Raises:
+            ValueError: day ``n`` is a wear gap, which has no cycle.
+        """
+        if self.start is None:
+            raise ValueError(f"day {self.n} is a wear gap: it has no cycle start")
+        return self.start
+
+    def main_sleep(self) -> tuple[datetime, datetime]:
+        """(onset, wake) of the main sleep that opens the cycle (UTC).
+
+        Raises:
+            ValueError: day ``n`` has no planned main sleep (a wear gap or a placeholder cycle).
+        """
+        if self.onset is None or self.wake is None:
+            raise ValueError(f"day {self.n} ({self.kind}) has no planned main sleep")
+        return self.onset, self.wake
 
 
 class Planner:
@@ -261,13 +282,14 @@ class Planner:
                     slot.notes[q] = texts[r.randrange(len(texts))]
         return slot
 
-    def _plan_day(self, slot: SlotPlan, r) -> None:
+    def _plan_day(self, slot: SlotPlan, r: random.Random) -> None:
         """Workouts and naps in the waking hours of day n (wake .. next onset)."""
         if slot.kind == "gap" or slot.travel_day:
             return
         nxt = self.base(slot.n + 1) if not self.in_gap(slot.n + 1) else None
-        latest = (nxt.start if nxt else slot.start + timedelta(hours=24)) - timedelta(minutes=60)
-        earliest = (slot.wake or slot.start + timedelta(hours=7)) + timedelta(minutes=20)
+        cycle_start = slot.cycle_start()
+        latest = (nxt.cycle_start() if nxt else cycle_start + timedelta(hours=24)) - timedelta(minutes=60)
+        earliest = (slot.wake or cycle_start + timedelta(hours=7)) + timedelta(minutes=20)
         d, off = slot.day, slot.offset_min
         wd = d.weekday()
         sessions: list[tuple[str, float, float]] = []  # (variant, minutes, local start minute)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, fields, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,9 +50,10 @@ WINDOW_KEYS: tuple[str, ...] = ("hrv_normal_window_days", "baseline_window_days"
 SETTINGS_TTL_S = 600
 
 # ------------------------------------------------------------------------------- settings
-def _valid_items(raw: dict[str, object]) -> dict[str, object]:
-    """The subset of ``raw`` that passes :class:`Settings` validation one key at a time."""
-    ok: dict[str, object] = {}
+def _valid_items(raw: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``raw`` (stored JSON values) that passes :class:`Settings` validation one
+    key at a time."""
+    ok: dict[str, Any] = {}
     for key, value in raw.items():
         try:
             replace(Settings(), **{key: value})
@@ -63,12 +65,12 @@ def _valid_items(raw: dict[str, object]) -> dict[str, object]:
 
 
 @st.cache_data(ttl=SETTINGS_TTL_S, max_entries=64, show_spinner=False)
-def _stored(location: str, athlete_id: int) -> tuple[dict[str, object], dict[str, object]]:
+def _stored(location: str, athlete_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """(app-wide, athlete override) raw stored values, unknown / null keys left out."""
     store = data.get_store()
     names = [f.name for f in fields(Settings)]
     app = {k: v for k in names if (v := store.get_setting(k, athlete_id=APP_WIDE)) is not None}
-    own: dict[str, object] = {}
+    own: dict[str, Any] = {}
     if athlete_id != APP_WIDE:
         own = {k: v for k in WINDOW_KEYS
                if (v := store.get_setting(k, athlete_id=athlete_id)) is not None}
@@ -211,7 +213,7 @@ def deviation_figure(dev: pd.DataFrame) -> go.Figure:
     d = dev.dropna(subset=["z"]).iloc[::-1]
     good = [CATALOG[x].higher_is_better for x in d["input"]]
     colors = [GREY if g is None else (GREEN if (z > 0) == g else RED)
-              for g, z in zip(good, d["z"])]
+              for g, z in zip(good, d["z"], strict=False)]
     fig = go.Figure(go.Bar(x=d["z"], y=[CATALOG[x].name for x in d["input"]], orientation="h",
                            marker_color=colors, hovertemplate="%{y}: z = %{x:+.2f}<extra></extra>"))
     for edge in (-2, 2):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +15,7 @@ from whoop.metrics.units import missing
 
 
 def delta_color(kpi: Kpi, *, unusual: bool | None = None,
-                lower_is_better: bool = False) -> str:
+                lower_is_better: bool = False) -> Literal["normal", "inverse", "off"]:
     """``st.metric``'s ``delta_color``: green/red (``"normal"``, or ``"inverse"`` when lower is
     better) only when the change is unusual for the person, else grey (``"off"``).
 

@@ -26,11 +26,13 @@ statuses; tokens stay inside whoop.tokens.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from whoop import escape
-from whoop.config import REGISTER_URL, whoop_settings
+from whoop.config import REGISTER_URL, WhoopSettings, whoop_settings
 from whoop.crypto import install_log_redaction
 from whoop.errors import WhoopError
 from whoop.ui import data, sync_now
@@ -39,6 +41,9 @@ from whoop.ui.scheduler import Scheduler as _Scheduler  # noqa: F401  (tests/syn
 from whoop.ui.scheduler import in_process, max_age
 from whoop.ui.session import ACCOUNT_KEY, remember_account, viewer
 from whoop.ui.sidebar import select_athlete
+
+if TYPE_CHECKING:
+    from whoop.tokens import TokenStore
 
 log = logging.getLogger("whoop.ui.connect")
 _URL_KEY = "_whoop_auth_url"      # (link-athlete choice, created at (epoch s), authorization URL)
@@ -55,7 +60,7 @@ def _link_style() -> str:
     return _LINK_STYLE.format(primary=escape.html(primary))
 
 
-def _token_store():
+def _token_store() -> TokenStore:
     from whoop.tokens import TokenStore
     return TokenStore(data.get_store(), whoop_settings())
 
@@ -101,11 +106,11 @@ def _connected_count() -> int:
         return 0
 
 
-def _fmt(ts) -> str:
+def _fmt(ts: datetime | None) -> str:
     return "never" if ts is None else f"{ts:%Y-%m-%d %H:%M} UTC"
 
 
-def _athlete_row(ts, row) -> None:
+def _athlete_row(ts: TokenStore, row: Any) -> None:
     from whoop.sync import delete_synced_data, sync_status
 
     aid, name = int(row.athlete_id), row.name
@@ -197,7 +202,7 @@ def render_whoop_card() -> None:
                 st.rerun()
 
 
-def _authorization_url(settings, link: str | None) -> str:
+def _authorization_url(settings: WhoopSettings, link: str | None) -> str:
     """This session's Connect URL for the "link to athlete" choice ``link``: made once (a new
     pending state in the store, ``whoop.oauth.authorization_url``) and renewed when the choice
     changes or the state is within :data:`_RENEW_BEFORE_S` of expiring."""
@@ -214,7 +219,7 @@ def _authorization_url(settings, link: str | None) -> str:
 
 
 @st.fragment(run_every=60)
-def _connect_link(settings, link: str | None) -> None:
+def _connect_link(settings: WhoopSettings, link: str | None) -> None:
     """**Connect WHOOP**: one click, in this tab, straight to WHOOP's consent page.
 
     ``st.link_button`` always opens a new tab (its docstring in Streamlit 1.67), which left this

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 import pandas as pd
 import streamlit as st
@@ -41,6 +42,14 @@ from whoop.ui.session import viewer
 
 TTL_S = 3600
 MAX_ENTRIES = 64
+
+
+class CacheOptions(TypedDict):
+    """Keyword arguments the pages' ``st.cache_data`` / ``st.cache_resource`` calls share."""
+
+    ttl: int
+    max_entries: int
+    show_spinner: bool
 _RERUN = threading.local()      # per script thread: {(location, athlete_id): version} of this rerun
 
 
@@ -144,12 +153,14 @@ def _athletes(location: str, version: str, scope: tuple[int, ...] | None) -> lis
     # One query, one snapshot (Store.athlete_summary): reading the athletes and their days on
     # separate connections would let an import committing in between show a half-new store.
     table = _store(location).athlete_summary(None if scope is None else list(scope))
-    return [Athlete(int(row.athlete_id), str(row.name),
-                    None if missing(row.first_day) else pd.Timestamp(row.first_day).date(),
-                    None if missing(row.last_day) else pd.Timestamp(row.last_day).date(),
-                    int(row.days),
-                    None if missing(row.last_import) else pd.Timestamp(row.last_import))
-            for row in table.itertuples(index=False)]
+    return [Athlete(int(athlete_id), str(name),
+                    None if missing(first_day) else pd.Timestamp(first_day).date(),
+                    None if missing(last_day) else pd.Timestamp(last_day).date(),
+                    int(n_days),
+                    None if missing(last_import) else pd.Timestamp(last_import))
+            for athlete_id, name, first_day, last_day, n_days, last_import in zip(
+                table["athlete_id"], table["name"], table["first_day"], table["last_day"], table["days"],
+                table["last_import"], strict=True)]
 
 
 def athletes(with_data: bool = True) -> list[Athlete]:
@@ -255,7 +266,7 @@ def runs_table() -> pd.DataFrame:
         return pd.DataFrame(columns=["finished", "athlete", "kind", "source", "status", "records",
                                      "requests", "warnings", "error"])
     warnings = frame["warnings_json"].map(_count_warnings)
-    requests = frame["requests"].astype("Int64").where(frame["kind"].eq("sync"), pd.NA)
+    requests = frame["requests"].astype("Int64").where(frame["kind"].eq("sync"))     # <NA> elsewhere
     return pd.DataFrame({
         "finished": frame["finished_at"].fillna(frame["started_at"]),
         "athlete": frame["athlete"].fillna(""), "kind": frame["kind"], "source": frame["source"],

@@ -28,7 +28,7 @@ from whoop.metrics import horizons as mh
 from whoop.ui import data
 from whoop.ui.analytics import MONTH_START_DOY, MONTHS, calendar_year_figure
 
-_CACHE = dict(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
+_CACHE: data.CacheOptions = dict(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
 #: smallest number of valid days of a month shown in the month-of-year grid
 MIN_MONTH_DAYS = 7
 
@@ -144,5 +144,5 @@ def compare_periods(athlete_id: int, a: tuple[date, date], b: tuple[date, date],
     """:func:`whoop.metrics.horizons.compare_periods` of the athlete's days for periods ``a``
     and ``b`` ((start, end), inclusive); the valid metrics are cached once per data version, so
     picking other periods only averages them."""
-    return _compare(*data.athlete_key(athlete_id), athlete_id, tuple(a), tuple(b),
+    return _compare(*data.athlete_key(athlete_id), athlete_id, (a[0], a[1]), (b[0], b[1]),
                     tuple(metrics))

@@ -47,7 +47,7 @@ def _key(athlete_id: int) -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------- cached computations
-_CACHE = dict(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
+_CACHE: data.CacheOptions = dict(ttl=data.TTL_S, max_entries=data.MAX_ENTRIES, show_spinner=False)
 
 
 @st.cache_data(**_CACHE)
@@ -161,7 +161,7 @@ def exclusion_why(excl: pd.DataFrame, athlete_id: int, last_day: date) -> list[s
     synced = mx.is_synced(data.days(athlete_id)["source"].dropna().unique())
     today = date.today()
     return [mx.why(r, w, synced=synced, last_day=last_day, today=today)
-            for r, w in zip(excl["record"], excl["reason"])]
+            for r, w in zip(excl["record"], excl["reason"], strict=True)]
 
 
 # ----------------------------------------------------------------------------- display
@@ -289,7 +289,7 @@ def ledger_line(ledger: pd.DataFrame, day: date | None) -> str:
     max(0, shortfall of the last 7 nights - surplus of the 7 before), so "1 h 56 min short"
     beside "debt 0 min" says why), and WHOOP's own sleep debt that night."""
     r = _row_at(ledger, day)
-    if r is None or missing(r["sleep_balance_min"]):
+    if r is None or day is None or missing(r["sleep_balance_min"]):
         return "Sleep vs need: no scored night."
     week = r["debt_7d_min"]
     if missing(week):

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from whoop.config import int_setting, whoop_settings
+from whoop.config import WhoopSettings, int_setting, whoop_settings
 from whoop.errors import WhoopError
 from whoop.store import Store
 
@@ -57,7 +57,7 @@ class Scheduler:
         """Run a round now (after a connect or a Sync now request) instead of at the next poll."""
         self._wake.set()
 
-    def run_once(self, settings=None) -> list[int]:
+    def run_once(self, settings: WhoopSettings | None = None) -> list[int]:
         """One round: sync every requested athlete, then every due one, one after the other;
         returns the ids synced (ok or not). A WhoopError of one athlete (an "already running"
         sync of the CLI included) is logged and does not stop the round."""

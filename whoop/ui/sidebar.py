@@ -62,8 +62,8 @@ class Selection:
 
 def default_athlete(athletes: list[data.Athlete]) -> data.Athlete:
     """The most recently imported athlete (ties and never-imported: first by name)."""
-    stamped = [a for a in athletes if a.last_import is not None]
-    return max(stamped, key=lambda a: a.last_import) if stamped else athletes[0]
+    stamped = [(a.last_import, a) for a in athletes if a.last_import is not None]
+    return max(stamped, key=lambda pair: pair[0])[1] if stamped else athletes[0]
 
 
 def select_athlete(name: str | None, *, wait: bool = False) -> None:
@@ -151,6 +151,9 @@ def sidebar() -> Selection | None:
         else:
             athlete = found[0]
         first, last = athlete.first_day, athlete.last_day
+        if first is None or last is None:       # data.athletes() lists only athletes with days
+            st.session_state[_SELECTION_KEY] = None
+            return None
         if st.session_state.get(PRESET_KEY) not in PRESETS:
             st.session_state[PRESET_KEY] = DEFAULT_PRESET
         preset = st.segmented_control("Date range", list(PRESETS), key=PRESET_KEY) or DEFAULT_PRESET

@@ -60,7 +60,7 @@ def gate() -> Viewer:
     _take_invite_from_url()
     who = _signed_in()
     if who is None and ("code" in st.query_params or "error" in st.query_params):
-        from whoop.ui.connect import handle_oauth_return   # back from WHOOP: resume who started it
+        from whoop.ui.connect import handle_oauth_return  # back from WHOOP: resume who started it
         handle_oauth_return()
     if who is None:
         set_viewer(None)

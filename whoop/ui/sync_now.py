@@ -19,6 +19,7 @@ import streamlit as st
 
 from whoop import escape
 from whoop.errors import WhoopError
+from whoop.store.sync_runs import SyncRunRow
 from whoop.sync.engine import ORDER, TABLE, SyncResult
 from whoop.sync.requests import request_sync
 from whoop.ui import data
@@ -50,7 +51,7 @@ def requested(athlete_id: int) -> bool:
     return isinstance(st.session_state.get(_KEY, {}).get(athlete_id), int)
 
 
-def _counts_line(run) -> tuple[float, str]:
+def _counts_line(run: SyncRunRow) -> tuple[float, str]:
     """(share done 0..1, one line) of a running sync from its stored counts."""
     if not run.counts:
         return 0.02, f"starting; {run.requests} requests so far"
@@ -62,7 +63,7 @@ def _counts_line(run) -> tuple[float, str]:
             f"{current}: " + ", ".join(parts) + f" records; {run.requests} requests")
 
 
-def _summary(run, athlete_id: int, name: str) -> str:
+def _summary(run: SyncRunRow, athlete_id: int, name: str) -> str:
     seconds = ((run.finished_at - run.started_at).total_seconds()
                if run.finished_at is not None and run.started_at is not None else 0.0)
     return SyncResult(run.run_id, athlete_id, name, dict(run.counts), run.requests, seconds).summary()
