@@ -227,3 +227,42 @@ def test_a_tampered_invite_is_refused_and_shows_nothing(app_test, team, change):
     assert "not valid" in at.error[0].value
     assert not at.text_input and not at.metric
     assert Store(team).count_accounts() == 2
+
+
+def test_an_athletes_upload_lands_in_their_own_history_only(app_test, team, tmp_path):
+    from whoop.demo import write_demo_export
+
+    store = Store(team)
+    before = {name: len(store.days(store.athlete_id(name))) for name in ("alice", "barnaby")}
+    export = write_demo_export(tmp_path / "later", seed=11, days=30, end=date(2026, 7, 30))
+    at = app_test(team, signed_in_as=None)
+    at.run()
+    _sign_in(at, "ann", PASSWORD)
+    at.switch_page("pages/data.py").run()
+    assert not [t for t in at.text_input if t.key == "upload_athlete"]   # no name to choose
+    at.file_uploader[0].set_value((export.name, export.read_bytes(), "application/zip"))
+    at.run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    assert "alice" in " ".join(s.value for s in at.success)
+    after = {name: len(store.days(store.athlete_id(name))) for name in ("alice", "barnaby")}
+    assert after["alice"] > before["alice"] and after["barnaby"] == before["barnaby"]
+    assert store.athletes()["name"].tolist() == ["alice", "barnaby"]        # no new athlete
+
+
+def test_an_athlete_leaving_with_their_data_keeps_the_account_and_nobody_elses(app_test, team):
+    store = Store(team)
+    others = len(store.days(store.athlete_id("barnaby")))
+    at = app_test(team, signed_in_as=None)
+    at.run()
+    _sign_in(at, "ann", PASSWORD)
+    at.switch_page("pages/data.py").run()
+    at.checkbox(key="leave_delete").check().run()
+    at.button(key="leave_go").click().run()
+    assert not at.exception
+    assert "your data is deleted" in " ".join(s.value for s in at.success)
+    assert len(store.days(store.athlete_id("alice"))) == 0
+    assert len(store.days(store.athlete_id("barnaby"))) == others
+    row = store.account("ann")
+    assert row is not None and row.athlete_id == store.athlete_id("alice")
+    assert "No WHOOP data yet" in [s.value for s in at.subheader] or not at.metric
