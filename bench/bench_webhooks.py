@@ -125,7 +125,8 @@ def report(args: argparse.Namespace, m: dict[str, float]) -> tuple[float, float]
     print(f"measured: nothing-new sync {m['poll']:.0f} requests; a day's webhooks {m['deliveries']:.1f} "
           f"deliveries, {m['hook']:.2f} requests one at a time ({m['batched']:.2f} as one batch); "
           f"{args.days} sandbox days")
-    print(f"{args.athletes} athletes, polling only: synced every {interval:.0f} s -> {polling:,.0f} requests a day")
+    print(f"{args.athletes} athletes, polling only: synced every {interval:.0f} s -> "
+          f"{polling:,.0f} requests a day")
     print(f"{args.athletes} athletes, webhooks: reconciliation every {reconcile:.0f} s + webhook fetches -> "
           f"{hooks:,.0f} requests a day")
     print(f"webhooks / polling only: {hooks / polling:.2f}")

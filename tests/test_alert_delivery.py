@@ -221,8 +221,8 @@ def test_the_worker_sends_alerts_after_its_pass(team, smtp):
 def cli(db, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["WHOOP_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "whoop", "alerts", "send", *args], env=env, cwd=REPO, check=False,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "whoop", "alerts", "send", *args], env=env, cwd=REPO,
+                          check=False, capture_output=True, text=True, timeout=120)
 
 
 def test_cli_dry_run_then_real_send_to_the_local_smtp_server(team, smtp, demo_db):
@@ -233,13 +233,15 @@ def test_cli_dry_run_then_real_send_to_the_local_smtp_server(team, smtp, demo_db
     assert "would send notice to 'coach' by email: WHOOP alert: " in dry.stdout
     assert "would send digest to 'coach' by email: WHOOP digest" in dry.stdout
     assert "    - bea: WHOOP access ended" in dry.stdout
-    assert smtp.messages == [] and store.alerts_sent().empty and store.alert_settings(ids["coach"]).last_digest_on is None
+    assert smtp.messages == [] and store.alerts_sent().empty
+    assert store.alert_settings(ids["coach"]).last_digest_on is None
     real = cli(demo_db)
     assert real.returncode == 0, real.stderr
     assert "alerts: notice sent to 'coach' by email" in real.stdout
     assert "alerts: digest sent to 'coach' by email" in real.stdout
     subjects = sorted(m["Subject"] for m in smtp.to("coach@team.example"))
-    assert len(subjects) == 2 and subjects[0].startswith("WHOOP alert: ") and subjects[1].startswith("WHOOP digest ")
+    assert len(subjects) == 2 and subjects[0].startswith("WHOOP alert: ")
+    assert subjects[1].startswith("WHOOP digest ")
     again = cli(demo_db)
     assert again.returncode == 0 and again.stdout.strip() == "nothing to send"
     forced = cli(demo_db, "--digest")                                       # already sent today

@@ -65,7 +65,8 @@ def test_resting_hr_and_respiratory_rate_both_high_on_the_same_day(demo_days):
     only_rhr = al.day_alerts(days, 1, "demo", days["date"].iloc[-1].date())
     assert "rhr_resp_high" not in kinds(only_rhr)                          # one of the two: no alert
     days.loc[i, "respiratory_rate_rpm"] = days["respiratory_rate_rpm"].iloc[-31:-1].mean() + 6
-    both = [a for a in al.day_alerts(days, 1, "demo", days["date"].iloc[-1].date()) if a.kind == "rhr_resp_high"]
+    both = [a for a in al.day_alerts(days, 1, "demo", days["date"].iloc[-1].date())
+            if a.kind == "rhr_resp_high"]
     assert len(both) == 1 and both[0].day == days["date"].iloc[-1].date()
     assert "Resting HR" in both[0].message and "SD above baseline" in both[0].message
 
@@ -98,8 +99,8 @@ def test_stale_data_after_48_hours_for_a_connected_athlete_only():
 
 def test_reconnect_needed_is_an_alert_keyed_by_the_day_access_ended():
     since = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
-    row = {"last_record_utc": pd.Timestamp(since), "last_sync_utc": pd.NaT, "token_status": "reconnect_needed",
-           "status_since": pd.Timestamp(since)}
+    row = {"last_record_utc": pd.Timestamp(since), "last_sync_utc": pd.NaT,
+           "token_status": "reconnect_needed", "status_since": pd.Timestamp(since)}
     out = al.connection_alerts(al.freshness_of(row), 3, "ann", since + timedelta(hours=2))
     assert [(a.kind, a.day) for a in out] == [("reconnect", date(2026, 11, 30))]
 

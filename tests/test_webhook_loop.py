@@ -285,7 +285,8 @@ def test_the_worker_command_applies_the_sandboxs_webhooks(db):
             start = proc.stdout.readline()
             assert "each synced every 120 min and on its webhooks" in start, start
             receiver = proc.stdout.readline().split()[-1]
-            httpx.post(sb.base_url + "/_sandbox/webhooks", params={"url": receiver}, timeout=10).raise_for_status()
+            httpx.post(sb.base_url + "/_sandbox/webhooks", params={"url": receiver},
+                       timeout=10).raise_for_status()
             sent = httpx.post(sb.base_url + "/_sandbox/advance?days=1", timeout=60).json()["webhooks"]
             line = proc.stdout.readline()              # the batch's line
             while "webhooks" in line and sum(store.webhook_events()["outcome"].notna()) < sent:

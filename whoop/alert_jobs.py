@@ -26,6 +26,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -38,9 +40,20 @@ from whoop.errors import ConfigError, InputError, ReconnectNeeded, WhoopError
 from whoop.metrics.units import missing
 from whoop.store import AlertSettingsRow, Store, utcnow
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
 log = logging.getLogger(__name__)
+
+
+class _Keep(Enum):
+    """The type of :data:`KEEP` (a one-member enum: a sentinel type checkers can narrow)."""
+
+    KEEP = "keep"
+
+
 #: keep the stored Apprise URL (:func:`save_settings`)
-KEEP = object()
+KEEP: Final = _Keep.KEEP
 _CACHE: dict[tuple[str, int], tuple[tuple[str, date], tuple]] = {}
 _CACHE_GUARD = threading.Lock()
 
@@ -90,7 +103,7 @@ class AlertRun:
     failed: list[str] = field(default_factory=list)
 
 
-def _fernet(store: Store):
+def _fernet(store: Store) -> Fernet:
     return fernet_from_key(fernet_key_for(store.path))
 
 
@@ -108,7 +121,7 @@ def check_tz(name: str | None) -> str:
     return clean
 
 
-def save_settings(store: Store, account_id: int, *, email: str | None, apprise_url=KEEP,
+def save_settings(store: Store, account_id: int, *, email: str | None, apprise_url: str | _Keep | None = KEEP,
                   immediate: bool = True, digest: bool = False, digest_hour: int = 7,
                   digest_tz: str = "UTC", at: datetime | None = None) -> AlertSettingsRow:
     """Check and store an account's alert settings; the Apprise URL is encrypted with the
@@ -142,18 +155,18 @@ def recipients(store: Store) -> list[Recipient]:
         return []
     fernet = _fernet(store) if table["apprise_enc"].notna().any() else None
     out = []
-    for r in table.itertuples(index=False):
+    for r in table.to_dict("records"):
         url, problem = None, None
-        if isinstance(r.apprise_enc, str):
+        if isinstance(r["apprise_enc"], str) and fernet is not None:    # fernet is set for any URL
             try:
-                url = decrypt(fernet, r.apprise_enc)
+                url = decrypt(fernet, r["apprise_enc"])
             except ReconnectNeeded:
                 problem = "the saved Apprise URL cannot be decrypted (the token key changed): save it again"
-        athlete = None if missing(r.athlete_id) else int(r.athlete_id)
-        last = None if missing(r.last_digest_on) else pd.Timestamp(r.last_digest_on).date()
-        out.append(Recipient(Viewer(int(r.account_id), r.username, r.role, athlete),
-                             r.email if isinstance(r.email, str) else None, url, bool(r.immediate),
-                             bool(r.digest), int(r.digest_hour), r.digest_tz, last, problem))
+        athlete = None if missing(r["athlete_id"]) else int(r["athlete_id"])
+        last = None if missing(r["last_digest_on"]) else pd.Timestamp(r["last_digest_on"]).date()
+        out.append(Recipient(Viewer(int(r["account_id"]), str(r["username"]), str(r["role"]), athlete),
+                             r["email"] if isinstance(r["email"], str) else None, url, bool(r["immediate"]),
+                             bool(r["digest"]), int(r["digest_hour"]), str(r["digest_tz"]), last, problem))
     return out
 
 
@@ -229,8 +242,8 @@ def _plan(store: Store, now: datetime, notices: bool, digests: bool, digest_any_
         seen.update(athletes_now(store, missing_ids, now))
         mine = [seen[a] for a in ids if a in seen]
         if notices and r.immediate:
-            sent = {(int(x.athlete_id), x.kind, pd.Timestamp(x.day).date())
-                    for x in store.alerts_sent(r.viewer.account_id).itertuples()}
+            sent = {(int(x["athlete_id"]), x["kind"], pd.Timestamp(x["day"]).date())
+                    for x in store.alerts_sent(r.viewer.account_id).to_dict("records")}
             new = [a for s in mine for a in s.alerts if a.key not in sent]
             if new:
                 out.append(Outgoing(r, "notice", *al.notice_text(new), alerts=new))
@@ -255,9 +268,9 @@ def deliver(msg: Outgoing, smtp: notify.SmtpSettings | None) -> list[str]:
         problems.append(r.apprise_error)
     for channel in r.channels():
         try:
-            if channel == "email":
+            if channel == "email" and r.email:      # channels() names only the set ones
                 notify.send_email(smtp, r.email, msg.subject, msg.body)
-            else:
+            elif r.apprise_url:
                 notify.send_apprise(r.apprise_url, msg.subject, msg.body)
             msg.sent_by.append(channel)
         except (notify.DeliveryError, ConfigError, InputError) as exc:
@@ -273,7 +286,9 @@ def _claim(store: Store, msg: Outgoing, now: datetime) -> bool:
     """Claim what ``msg`` announces; drops alerts another process claimed first. False: nothing
     left to send."""
     aid = msg.recipient.viewer.account_id
+    assert aid is not None, "a recipient is an account"
     if msg.kind == "digest":
+        assert msg.local_day is not None, "a digest has its local day"
         ok, previous = store.claim_digest(aid, msg.local_day)
         msg.previous_digest = previous
         return ok
@@ -285,7 +300,9 @@ def _claim(store: Store, msg: Outgoing, now: datetime) -> bool:
 
 def _release(store: Store, msg: Outgoing) -> None:
     aid = msg.recipient.viewer.account_id
+    assert aid is not None, "a recipient is an account"
     if msg.kind == "digest":
+        assert msg.local_day is not None, "a digest has its local day"
         store.release_digest(aid, msg.local_day, msg.previous_digest)
     for a in msg.alerts:
         store.release_alert(aid, a.athlete_id, a.kind, a.day)

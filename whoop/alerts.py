@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,7 +88,7 @@ class Freshness:
     status_since: datetime | None = None
 
 
-def _instant(value) -> datetime | None:
+def _instant(value: Any) -> datetime | None:
     if value is None:
         return None
     ts = pd.Timestamp(value)
@@ -140,13 +141,15 @@ def day_alerts(days: pd.DataFrame, athlete_id: int, athlete: str, today: date, *
     row = _latest(hrv, ["hrv_ln_rmssd_7d"])
     if row is not None and _recent(row["date"], today) and int(row["hrv_below_streak_days"]) >= RUN_DAYS:
         n = int(row["hrv_below_streak_days"])
-        mean, low, high = (math.exp(row[c]) for c in ("hrv_ln_rmssd_7d", "hrv_normal_low", "hrv_normal_high"))
+        mean, low, high = (math.exp(row[c])
+                           for c in ("hrv_ln_rmssd_7d", "hrv_normal_low", "hrv_normal_high"))
         out.append(Alert(athlete_id, athlete, "hrv_low", _run_start(row, n),
                          f"HRV below the normal range for {n} days running (7-day mean {mean:.0f} ms, "
                          f"normal {low:.0f}-{high:.0f} ms)"))
     base = mb.metric_baselines(days, window=s.baseline_window_days)
     row = _latest(base, ["rhr_z", "resp_z"])
-    if row is not None and _recent(row["date"], today) and row["rhr_z"] >= z_limit and row["resp_z"] >= z_limit:
+    if row is not None and _recent(row["date"], today) and row["rhr_z"] >= z_limit \
+            and row["resp_z"] >= z_limit:
         rhr, resp = CATALOG["resting_heart_rate_bpm"], CATALOG["respiratory_rate_rpm"]
         out.append(Alert(athlete_id, athlete, "rhr_resp_high", row["date"].date(),
                          f"{rhr.name} {rhr.fmt(row[rhr.column], s)} ({row['rhr_z']:.1f} SD above baseline) "
@@ -161,7 +164,8 @@ def day_alerts(days: pd.DataFrame, athlete_id: int, athlete: str, today: date, *
         if _recent(row["date"], today) and n >= RUN_DAYS:
             out.append(Alert(athlete_id, athlete, "recovery_red", _run_start(row, n),
                              f"Recovery in the red for {n} days running (latest "
-                             f"{CATALOG['recovery_score'].fmt(row['recovery_score'], s)} on {row['date']:%Y-%m-%d})"))
+                             f"{CATALOG['recovery_score'].fmt(row['recovery_score'], s)} "
+                             f"on {row['date']:%Y-%m-%d})"))
     return out
 
 

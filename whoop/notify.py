@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -57,7 +58,7 @@ def smtp_settings() -> SmtpSettings | None:
     host = setting("WHOOP_SMTP_HOST")
     if not host:
         return None
-    raw_port = setting("WHOOP_SMTP_PORT", "587")
+    raw_port = setting("WHOOP_SMTP_PORT") or "587"
     try:
         port = int(raw_port)
     except ValueError:
@@ -120,7 +121,8 @@ def send_email(smtp: SmtpSettings | None, to: str, subject: str, body: str) -> N
         raise DeliveryError(f"the SMTP server {smtp.host}:{smtp.port} does not offer STARTTLS "
                             f"(set WHOOP_SMTP_STARTTLS=false only for a server on this machine)") from None
     except smtplib.SMTPResponseException as exc:
-        reply = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        reply = (exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes)
+                 else exc.smtp_error)
         raise DeliveryError(f"the SMTP server {smtp.host}:{smtp.port} refused the e-mail: "
                             f"{exc.smtp_code} {reply}") from None
     except smtplib.SMTPRecipientsRefused:
@@ -131,7 +133,7 @@ def send_email(smtp: SmtpSettings | None, to: str, subject: str, body: str) -> N
 
 
 @contextmanager
-def _quiet_apprise(url: str):
+def _quiet_apprise(url: str) -> Iterator[None]:
     """Apprise's logger silenced (its lines may quote parts of the URL, which embed secrets); the
     URL is also remembered by the log filter of :mod:`whoop.crypto`."""
     from whoop.crypto import RedactingFilter, remember_secret

@@ -4,8 +4,9 @@ Once WHOOP has answered a refresh, the old refresh token is spent (refresh token
 developer docs "OAuth 2.0": https://developer.whoop.com/docs/developing/oauth), so the answer
 must reach the disk whatever happens to the process that asked. A ``kill -9`` of a sync (or of the
 app) between WHOOP's answer and the durable write would lose the pair were that process the one
-sending the request. So the request is sent by a small helper process, ``python -m whoop.token_refresh``, started in its own session: a
-signal to the sync (or to its terminal's process group) does not reach it. It
+sending the request. So the request is sent by a small helper process,
+``python -m whoop.token_refresh``, started in its own session: a signal to the sync (or to its
+terminal's process group) does not reach it. It
 
 1. reads the database's location from stdin (one JSON line: the DuckDB file or the PostgreSQL
    URL, which may hold a password, so never on its command line), takes the in-flight lock

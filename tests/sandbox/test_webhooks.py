@@ -63,9 +63,11 @@ def verified(receiver: Receiver) -> list[dict]:
     out = []
     for headers, body in receiver.got:
         event = verify(SECRET, {"X-WHOOP-Signature": headers["x-whoop-signature"],
-                                "X-WHOOP-Signature-Timestamp": headers["x-whoop-signature-timestamp"]}, body, now)
+                                "X-WHOOP-Signature-Timestamp": headers["x-whoop-signature-timestamp"]},
+                       body, now)
         data = json.loads(body)
-        assert (event.record_id, event.event_type, event.trace_id) == (data["id"], data["type"], data["trace_id"])
+        assert (event.record_id, event.event_type, event.trace_id) == \
+            (data["id"], data["type"], data["trace_id"])
         out.append(data)
     return out
 
@@ -81,8 +83,8 @@ def test_a_day_sends_one_signed_delivery_per_changed_sleep_recovery_and_workout(
         recoveries = sb.state.world.athletes[0].records["recovery"]
         want = {("sleep.updated", k) for kind, k in ath["created"] + ath["updated"] if kind == "sleep"}
         want |= {("workout.updated", k) for kind, k in ath["created"] + ath["updated"] if kind == "workout"}
-        want |= {("recovery.updated", recoveries[k]["sleep_id"]) for kind, k in ath["created"] + ath["updated"]
-                 if kind == "recovery"}
+        want |= {("recovery.updated", recoveries[k]["sleep_id"])
+                 for kind, k in ath["created"] + ath["updated"] if kind == "recovery"}
         want |= {(f"{kind}.deleted", k) for kind, k in ath["deleted"] if kind != "cycle"}
     assert {(b["type"], b["id"]) for b in bodies} == want and len(bodies) == len(want)
     assert {b["user_id"] for b in bodies} == {ath["user_id"]}
@@ -128,17 +130,20 @@ def test_a_slow_or_absent_receiver_never_holds_up_the_sandbox():
         HTTP.post(sb.base_url + "/_sandbox/webhooks", params={"url": f"http://127.0.0.1:{port}/hook"})
         t0 = time.monotonic()
         for _ in range(2):
-            assert HTTP.post(sb.base_url + "/_sandbox/rescore", params={"kind": "workout"}).json()["webhooks"] == 1
+            assert HTTP.post(sb.base_url + "/_sandbox/rescore",
+                             params={"kind": "workout"}).json()["webhooks"] == 1
         assert time.monotonic() - t0 < 2.5                # two deliveries take 6 s to answer
         assert HTTP.get(sb.base_url + "/_sandbox/webhooks").json()["pending"] >= 1
         wait_sent(sb.base_url)
 
         HTTP.post(sb.base_url + "/_sandbox/webhooks", json={"url": "http://127.0.0.1:9/hook"})  # nobody there
-        assert HTTP.post(sb.base_url + "/_sandbox/rescore", params={"kind": "workout"}).json()["webhooks"] == 1
+        assert HTTP.post(sb.base_url + "/_sandbox/rescore",
+                         params={"kind": "workout"}).json()["webhooks"] == 1
         status = wait_sent(sb.base_url)
         assert status["sent"] == {"204": 2, "error": 1} and status["url"] == "http://127.0.0.1:9/hook"
         assert HTTP.get(sb.base_url + "/_sandbox/health").status_code == 200
 
         assert HTTP.post(sb.base_url + "/_sandbox/webhooks").json()["url"] is None      # stopped
-        assert HTTP.post(sb.base_url + "/_sandbox/rescore", params={"kind": "workout"}).json()["webhooks"] == 0
+        assert HTTP.post(sb.base_url + "/_sandbox/rescore",
+                         params={"kind": "workout"}).json()["webhooks"] == 0
         assert HTTP.post(sb.base_url + "/_sandbox/webhooks", params={"url": "ftp://x"}).status_code == 400

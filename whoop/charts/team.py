@@ -39,7 +39,7 @@ def recovery_multiples(series: pd.DataFrame, *, cols: int = 5) -> go.Figure:
     """
     order = pd.unique(series["athlete_id"])
     panel = pd.Series(np.arange(len(order)), index=order)
-    dates = np.sort(pd.unique(series["date"]))
+    dates = np.sort(np.asarray(pd.unique(series["date"])))
     n_days = max(len(dates), 1)
     day_index = pd.Series(np.arange(len(dates)), index=pd.DatetimeIndex(dates))
     p = panel.reindex(series["athlete_id"].to_numpy()).to_numpy()
@@ -65,7 +65,7 @@ def recovery_multiples(series: pd.DataFrame, *, cols: int = 5) -> go.Figure:
     fig.update_layout(annotations=[
         {"x": lx, "y": fy + 100, "text": escape.plotly(name), "showarrow": False, "xanchor": "left",
              "yanchor": "bottom", "font": {"size": 12}}
-        for lx, fy, name in zip(left, floor, first["athlete"])])
+        for lx, fy, name in zip(left, floor, first["athlete"], strict=True)])
     rows = max(1, -(-len(order) // cols))
     theme.layout(fig, height=40 + rows * ROW_PX, barmode="overlay", bargap=0.1)
     fig.update_xaxes(visible=False)

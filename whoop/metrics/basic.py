@@ -72,7 +72,7 @@ def recovery_zone(score: pd.Series) -> pd.Series:
 
 def zone_of(score: float | None) -> str | None:
     """The WHOOP recovery zone of one score (``"green"``/``"yellow"``/``"red"``), None if missing."""
-    if missing(score):
+    if score is None or missing(score):
         return None
     return "green" if score >= ZONE_GREEN_MIN else "yellow" if score >= ZONE_YELLOW_MIN else "red"
 

@@ -74,7 +74,7 @@ async def advance(request: Request) -> Response:
         with st.lock:
             before = [a.records for a in st.world.athletes]
             out = st.world.advance(delta)
-            events = [e for a, old, changes in zip(st.world.athletes, before, out["athletes"])
+            events = [e for a, old, changes in zip(st.world.athletes, before, out["athletes"], strict=False)
                       for e in events_of(old, a, changes)]
         return {**out, "webhooks": st.webhooks.submit(events)}
 
@@ -102,7 +102,8 @@ def _target(request: Request, st: SandboxState) -> tuple[Any, str, Any]:
     return ath, kind, key
 
 
-def _force(request: Request, change: Callable[[AthleteWorld, str, Any, datetime], list], verb: str) -> Response:
+def _force(request: Request, change: Callable[[AthleteWorld, str, Any, datetime], list],
+           verb: str) -> Response:
     """Apply ``change(athlete, kind, key, now)`` to the record the query names, under the state
     lock, and send its webhooks (``verb``: ``updated`` or ``deleted``): 404 for an unknown
     record, 400 for a bad query, else ``{"changed": ..., "webhooks": n}``."""

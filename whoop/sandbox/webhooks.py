@@ -71,8 +71,7 @@ def events_of(before: dict[str, dict], ath: AthleteWorld, changes: dict[str, lis
             old = before.get("sleep", {}).get(key) if kind == "sleep" else None
             if verb == "deleted" and old is not None and not old.get("nap"):
                 out.append(("recovery.deleted", key))       # WHOOP deletes it with its sleep
-    seen: set[tuple[str, str]] = set()
-    unique = [e for e in out if not (e in seen or seen.add(e))]
+    unique = list(dict.fromkeys(out))      # first of each, in order
     return [{"user_id": ath.user_id, "id": str(rid), "type": kind} for kind, rid in unique]
 
 
@@ -86,7 +85,8 @@ class WebhookSender:
         timeout_s: per delivery.
     """
 
-    def __init__(self, secret: str, faults: FaultQueue, url: str | None = None, timeout_s: float = 5.0) -> None:
+    def __init__(self, secret: str, faults: FaultQueue, url: str | None = None,
+                 timeout_s: float = 5.0) -> None:
         self.secret, self.faults, self.url, self.timeout_s = secret, faults, url, timeout_s
         self._queue: queue.Queue[tuple[str, Delivery]] = queue.Queue()
         self._lock = threading.Lock()

@@ -48,7 +48,8 @@ class AlertsMixin(StoreBase):
                 "INSERT INTO alert_settings (account_id, email, apprise_enc, immediate, digest, digest_hour, "
                 "digest_tz, last_digest_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) "
                 "ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, "
-                "apprise_enc = excluded.apprise_enc, immediate = excluded.immediate, digest = excluded.digest, "
+                "apprise_enc = excluded.apprise_enc, immediate = excluded.immediate, "
+                "digest = excluded.digest, "
                 "digest_hour = excluded.digest_hour, digest_tz = excluded.digest_tz, "
                 "updated_at = excluded.updated_at",
                 [row.account_id, row.email, row.apprise_enc, bool(row.immediate), bool(row.digest),
@@ -83,7 +84,8 @@ class AlertsMixin(StoreBase):
         """Sent alerts (of one account, or all): account_id, athlete_id, kind, day, sent_at;
         oldest first."""
         return self.query("SELECT account_id, athlete_id, kind, day, sent_at FROM alerts_sent "
-                          "WHERE ? IS NULL OR account_id = ? ORDER BY sent_at, account_id, athlete_id, kind, day",
+                          "WHERE ? IS NULL OR account_id = ? "
+                          "ORDER BY sent_at, account_id, athlete_id, kind, day",
                           [account_id, account_id])
 
     def claim_digest(self, account_id: int, on: date) -> tuple[bool, date | None]:
@@ -103,7 +105,8 @@ class AlertsMixin(StoreBase):
     def release_digest(self, account_id: int, on: date, previous: date | None) -> None:
         """Undo :meth:`claim_digest` of ``on`` after a failed send."""
         with self.transaction() as con:
-            con.execute("UPDATE alert_settings SET last_digest_on = ? WHERE account_id = ? AND last_digest_on = ?",
+            con.execute("UPDATE alert_settings SET last_digest_on = ? "
+                        "WHERE account_id = ? AND last_digest_on = ?",
                         [previous, account_id, on])
 
     def connection_states(self, athlete_ids: list[int]) -> pd.DataFrame:

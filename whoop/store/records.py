@@ -257,7 +257,7 @@ class RecordsMixin(StoreBase):
         first: see whoop.tokens). A sign-in account of the athlete always stays (it is a person,
         not data); without the athlete it is unlinked and sees nothing until linked again.
         """
-        keep = ("athletes", "whoop_connections", "token_pending") if keep_athlete else ()
+        keep: tuple[str, ...] = ("athletes", "whoop_connections", "token_pending") if keep_athlete else ()
         keep += ("accounts",)
         with self.transaction() as con:
             tables = [r[0] for r in con.execute(

@@ -4,11 +4,16 @@ webhook-driven fetches (:mod:`whoop.sync.targeted`): API records -> canonical fr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
 from whoop.metrics.units import missing
 from whoop.store import Store
 from whoop.sync import mapping
+
+if TYPE_CHECKING:
+    from whoop.store.backend import Connection
 
 
 def frame_of(store: Store, athlete_id: int, coll: str, records: list[dict], ref: str
@@ -37,21 +42,21 @@ class DayWindow:
     def __bool__(self) -> bool:
         return bool(self.span)
 
-    def touch(self, *instants) -> None:
+    def touch(self, *instants: Any) -> None:
         """Widen the window to hold ``instants`` (datetimes or Timestamps; None, NaT ignored)."""
         found = [pd.Timestamp(t) for t in instants if not missing(t)]
         found = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC") for t in found]
         if found:
             self.span = [min(found + self.span[:1]), max(found + self.span[1:])]
 
-    def rebuild(self, con, athlete_id: int) -> None:
+    def rebuild(self, con: Connection, athlete_id: int) -> None:
         """Inside ``con``'s transaction: rebuild the athlete's days of the window (nothing when
         nothing was touched)."""
         if self.span:
             Store.rebuild_days(con, athlete_id, self.span[0].to_pydatetime(), self.span[1].to_pydatetime())
 
 
-def stored_span(con, table: str, athlete_id: int, keys: list) -> tuple:
+def stored_span(con: Connection, table: str, athlete_id: int, keys: list) -> tuple:
     """The instants the stored versions of a page's records touch (keys and, for sleeps and
     workouts, cycle starts): a page changing them changes the days there."""
     if table in ("cycles", "recoveries"):   # the key is the only instant: the page has it

@@ -48,7 +48,7 @@ def _f(v: float | str | None) -> float:
     return NAN if v is None else float(v)
 
 
-def _count(v) -> int | None:
+def _count(v: float | str | None) -> int | None:
     """A count WHOOP sends as an integer; None stays None. Raises ValueError for a fraction."""
     if v is None:
         return None

@@ -41,6 +41,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, Literal
 
 from whoop import schema
 from whoop.client import WhoopClient
@@ -51,6 +52,9 @@ from whoop.sync.changes import DayWindow, frame_of, frame_span, stored_span
 from whoop.sync.engine import TABLE, athlete_lock
 from whoop.tokens import TokenStore
 
+if TYPE_CHECKING:
+    from whoop.store.backend import Connection
+
 log = logging.getLogger(__name__)
 
 #: A delivery WHOOP signed longer ago than this is failed, not retried, after a rate limit or a
@@ -59,7 +63,8 @@ GIVE_UP_AFTER = timedelta(hours=1)
 #: Retry bound of one request of the webhook path (seconds): short, the next pass retries.
 MAX_RETRY_S = 30.0
 
-Action = tuple[str, str, object]      # ("upsert", collection, record) | ("drop", table:column, id)
+#: ("upsert", collection, record) | ("drop", "table:column", id)
+Action = tuple[Literal["upsert"], str, dict] | tuple[Literal["drop"], str, str]
 
 
 @dataclass
@@ -86,7 +91,7 @@ class _Fetcher:
             self.seen[path] = self.client.get_json(path)
         return self.seen[path]
 
-    def cycle(self, cycle_id) -> list[Action]:
+    def cycle(self, cycle_id: int | None) -> list[Action]:
         """The cycle's upsert when it is neither stored nor fetched yet."""
         if cycle_id is None or cycle_id in self.cycles:
             return []
@@ -108,10 +113,13 @@ def _plan(fetch: _Fetcher, event: QueuedEvent) -> tuple[list[Action], str]:
     """What one delivery changes, and its outcome (fetching what it names)."""
     kind, change = event.event_type.split(".")
     rid = event.record_id
-    drop_sleep = [("drop", "sleeps:whoop_id", rid), ("drop", "recoveries:sleep_whoop_id", rid)]
+    drop_sleep: list[Action] = [("drop", "sleeps:whoop_id", rid),
+                                ("drop", "recoveries:sleep_whoop_id", rid)]
     if change == "deleted":
-        return ({"sleep": drop_sleep, "recovery": [("drop", "recoveries:sleep_whoop_id", rid)],
-                 "workout": [("drop", "workouts:whoop_id", rid)]}[kind], "deleted")
+        deleted: dict[str, list[Action]] = {"sleep": drop_sleep,
+                                            "recovery": [("drop", "recoveries:sleep_whoop_id", rid)],
+                                            "workout": [("drop", "workouts:whoop_id", rid)]}
+        return deleted[kind], "deleted"
     if kind == "workout":
         rec = fetch.get(f"/activity/workout/{rid}")
         return ([("upsert", "workout", rec)], "applied") if rec else \
@@ -131,15 +139,18 @@ def _plan(fetch: _Fetcher, event: QueuedEvent) -> tuple[list[Action], str]:
     return actions, "applied" if actions[-1][0] == "upsert" else "not_found"
 
 
-def _apply(store: Store, con, athlete_id: int, actions: list[Action], ref: str, window: DayWindow) -> None:
+def _apply(store: Store, con: Connection, athlete_id: int, actions: list[Action], ref: str,
+           window: DayWindow) -> None:
     """Inside ``con``'s transaction: upsert or drop, widening ``window`` by what changed (the
     store's reads join the transaction, so the batch's cycles are there for its sleeps)."""
-    for verb, what, arg in actions:
-        if verb == "drop":
+    for action in actions:
+        if action[0] == "drop":
+            what, rid = action[1], action[2]
             table, column = what.split(":")
-            _n, touched = Store.drop_api_records(con, table, athlete_id, column, str(arg))
+            _n, touched = Store.drop_api_records(con, table, athlete_id, column, str(rid))
             window.touch(*touched)
             continue
+        what, arg = action[1], action[2]
         table = TABLE[what]
         key = schema.KEYS[table][0]
         frame, _skipped = frame_of(store, athlete_id, what, [arg], ref)
@@ -185,14 +196,15 @@ def apply_webhooks(store: Store, settings: WhoopSettings, athlete_id: int, *,
 
 
 def _batch(store: Store, settings: WhoopSettings, athlete_id: int, client_kw: dict,
-           on_request) -> WebhookBatch:
+           on_request: Callable[[str, str, int | None], None] | None) -> WebhookBatch:
     out = WebhookBatch(athlete_id)
     events = store.queued_webhooks(athlete_id)
     if not events:
         return out
     tokens = TokenStore(store, settings)
     client = WhoopClient(settings.base_url,
-                         lambda force=False, stale=None: tokens.access_token(athlete_id, force=force, stale=stale),
+                         lambda force=False, stale=None: tokens.access_token(athlete_id, force=force,
+                                                                             stale=stale),
                          client_id=settings.client_id, budget_store=store, on_request=on_request,
                          **{"max_retry_s": MAX_RETRY_S, **client_kw})
     fetch = _Fetcher(client, store, athlete_id)
@@ -221,7 +233,7 @@ def _batch(store: Store, settings: WhoopSettings, athlete_id: int, client_kw: di
         client.close()
     window = DayWindow()
     with store.transaction() as con:
-        for n, (event, actions, outcome) in enumerate(planned):
+        for n, (event, actions, _outcome) in enumerate(planned):
             try:
                 _apply(store, con, athlete_id, actions, f"webhook {event.trace_id}", window)
             except (ApiError, InputError) as exc:       # a record we cannot read or key

@@ -161,8 +161,8 @@ def _sign_up(store: Store, token: str) -> None:
             st.session_state.pop(INVITE_KEY, None)
             st.rerun()
         return
-    who = f" as **{escape.markdown(invite.athlete_name)}**" if invite.athlete_name else ""
-    st.write(f"You are invited to join this team{who}. Create your account: you will see only "
+    as_whom = f" as **{escape.markdown(invite.athlete_name)}**" if invite.athlete_name else ""
+    st.write(f"You are invited to join this team{as_whom}. Create your account: you will see only "
              f"your own data, and then connect your WHOOP account.")
     with st.form("sign_up_form"):
         name = st.text_input("User name (or your e-mail address)", key="sign_up_name",
