@@ -67,11 +67,16 @@ def everything(at) -> str:
 
 
 def test_nobody_signed_in_sees_only_the_sign_in_form_on_every_page(app_test, team):
+    """The sign-in page is the app's only page then: asking for another is refused by
+    Streamlit (AppTest raises; a browser's deep link lands on the sign-in page, see
+    tests/e2e/test_team_journey.py) and shows nothing either way."""
     for page in PAGES:
         at = app_test(team, signed_in_as=None)
         at.run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            with pytest.raises(ValueError, match=r"Known pages: \[.Sign in.\]"):
+                at.switch_page(f"pages/{page}.py")
+            at.run()
         assert not at.exception
         assert [t.value for t in at.title] == ["WHOOP dashboard"], page
         assert not at.metric and not at.dataframe and not at.sidebar.selectbox, page

@@ -118,7 +118,11 @@ def _journey(browser, sb, db: str, url: str) -> None:
     for page in (coach, athlete):
         page.context.set_default_timeout(60_000)
 
-    # the coach signs in and makes an invite
+    # a deep link before signing in lands on the sign-in page; the coach signs in, invites
+    coach.goto(url + "/trends")
+    coach.get_by_text("sign in to see it").wait_for()
+    wait_for_run(coach)
+    assert "bram" not in body(coach) and coach.get_by_test_id("stMetric").count() == 0
     coach.goto(url)
     coach.get_by_text("sign in to see it").wait_for()
     wait_for_run(coach)
