@@ -193,6 +193,7 @@ def test_badly_signed_webhooks_are_refused_and_the_reconciliation_poll_catches_u
             loop.store.runs(loop.athlete_id)["status"].iloc[0] == "running":
         assert time.monotonic() < deadline, loop.lines
         time.sleep(0.1)
+        loop.worker.wake()          # a pass already under way when the options changed
     loop.worker.options.reconcile_s = loop.worker.options.min_interval_s = 3600
     assert_matches_sandbox(loop.store, loop.sb, loop.athlete_id)   # cycles too
     assert_days_as_whole_rebuild(loop)
