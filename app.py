@@ -24,7 +24,7 @@ st.set_page_config(page_title="WHOOP dashboard", page_icon="💚", layout="wide"
 from whoop import ui  # noqa: E402  (st.set_page_config must come first)
 from whoop.ui import origin  # noqa: E402
 from whoop.ui.connect import handle_oauth_return  # noqa: E402
-from whoop.ui.signin import badge, gate  # noqa: E402
+from whoop.ui.signin import anonymous, badge, gate  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -48,18 +48,22 @@ PAGES = [
 COACH_PAGES = [st.Page("pages/team.py", title="Team", icon=":material/groups:")]
 
 # A served deployment's front door (whoop/ui/signin.py): nobody signed in sees only the sign-in
-# page, and the database is not opened for them; everything after reads only what the signed-in
+# page, and the database is not opened for it; everything after reads only what the signed-in
 # person may see. An error reading the accounts fails closed (the guard shows it, the run stops).
-viewer = None
-with ui.guard("sign-in"):
-    viewer = gate()
-if viewer is None:
+if anonymous():
+    with ui.guard("sign-in"):
+        gate()
     st.stop()
-page = st.navigation(COACH_PAGES + PAGES if viewer.is_coach else PAGES)
 
 # One connection for every store call of this rerun, cached loaders included (a fragment that
 # reruns alone opens its own); a database that cannot be opened is one message, not a traceback.
 with ui.guard("database"), ui.data.page_run():
+    viewer = None
+    with ui.guard("sign-in"):
+        viewer = gate()
+    if viewer is None:
+        st.stop()
+    page = st.navigation(COACH_PAGES + PAGES if viewer.is_coach else PAGES)
     with ui.guard("app setup"):
         handle_oauth_return()
         ui.sidebar()

@@ -48,7 +48,7 @@ def test_athletes_of_a_page_load_are_one_snapshot_while_another_process_imports(
         for load in range(LOADS):
             try:
                 # a page load's read of the athletes (unique version: never served from cache)
-                found = data._athletes(str(db), f"race-{load}")
+                found = data._athletes(str(db), f"race-{load}", None)
             except KeyError as exc:
                 errors.append(repr(exc))
                 continue

@@ -69,6 +69,20 @@ def gate() -> Viewer:
     return who
 
 
+def anonymous() -> bool:
+    """True when sign-in is required and this session claims nobody (no account id kept, no
+    identity provider's sign-in): app.py then runs :func:`gate` without opening the page's
+    unit of work, so the sign-in page does not open the database. Reads no database."""
+    try:
+        if not (config.sign_in_required() or origin.auth_settings()):
+            return False
+    except WhoopError:          # malformed secrets: origin.enforce() has refused the session already
+        return True
+    if st.session_state.get(ACCOUNT_KEY) is not None:
+        return False
+    return not (origin.auth_settings() and st.user.get("is_logged_in"))
+
+
 def _alone(draw: Callable[[], None]) -> NoReturn:
     """Draw ``draw`` as the app's only page (no menu) and stop the script run. Going through
     ``st.navigation`` keeps Streamlit out of its legacy ``pages/`` folder mode, which a run
