@@ -43,19 +43,23 @@ def recovery_multiples(series: pd.DataFrame, *, cols: int = 5) -> go.Figure:
     n_days = max(len(dates), 1)
     day_index = pd.Series(np.arange(len(dates)), index=pd.DatetimeIndex(dates))
     p = panel.reindex(series["athlete_id"].to_numpy()).to_numpy()
-    x = (p % cols) * (n_days + _GAP_DAYS) + day_index.reindex(series["date"].to_numpy()).to_numpy()
+    d = day_index.reindex(series["date"].to_numpy()).to_numpy()
+    x = (p % cols) * (n_days + _GAP_DAYS) + d
     base = -(p // cols) * _ROW_UNITS
-    names = series["athlete"].map(escape.plotly).to_numpy()
-    when = pd.to_datetime(series["date"]).dt.strftime("%a %d %b").to_numpy()
+    # one hover label per bar ("name, day"), each name escaped and each day formatted once
+    first = series.drop_duplicates("athlete_id")
+    fp = panel.reindex(first["athlete_id"].to_numpy()).to_numpy()
+    escaped = np.empty(len(order), dtype=object)
+    escaped[fp] = [escape.plotly(name) for name in first["athlete"]]
+    labels = pd.DatetimeIndex(dates).strftime("%a %d %b").to_numpy(dtype=object)
+    hover = np.array([[f"{name}, {label}" for label in labels] for name in escaped], dtype=object)
+    hover = hover[p, d] if len(p) else np.array([], dtype=object)
     fig = go.Figure()
     for zone, color in ZONE_COLORS.items():
         hit = (series["recovery_zone"] == zone).fillna(False).to_numpy()
         fig.add_bar(x=x[hit], y=series["recovery_score_pct"].to_numpy()[hit], base=base[hit],
                     name=zone.capitalize(), marker_color=color, marker_line_width=0,
-                    customdata=np.column_stack([names[hit], when[hit]]),
-                    hovertemplate="%{customdata[0]}, %{customdata[1]}: %{y:.0f}%<extra></extra>")
-    first = series.drop_duplicates("athlete_id")
-    fp = panel.reindex(first["athlete_id"].to_numpy()).to_numpy()
+                    hovertext=hover[hit], hovertemplate="%{hovertext}: %{y:.0f}%<extra></extra>")
     left = (fp % cols) * (n_days + _GAP_DAYS) - 0.5
     floor = -(fp // cols) * _ROW_UNITS
     line_x = np.column_stack([left, left + n_days, np.full(len(fp), np.nan)]).ravel()
@@ -63,9 +67,9 @@ def recovery_multiples(series: pd.DataFrame, *, cols: int = 5) -> go.Figure:
     fig.add_scatter(x=line_x, y=line_y, mode="lines", line={"color": GREY, "width": 1},
                     hoverinfo="skip", showlegend=False)
     fig.update_layout(annotations=[
-        {"x": lx, "y": fy + 100, "text": escape.plotly(name), "showarrow": False, "xanchor": "left",
+        {"x": lx, "y": fy + 100, "text": name, "showarrow": False, "xanchor": "left",
              "yanchor": "bottom", "font": {"size": 12}}
-        for lx, fy, name in zip(left, floor, first["athlete"])])
+        for lx, fy, name in zip(left, floor, escaped[fp])])
     rows = max(1, -(-len(order) // cols))
     theme.layout(fig, height=40 + rows * ROW_PX, barmode="overlay", bargap=0.1)
     fig.update_xaxes(visible=False)

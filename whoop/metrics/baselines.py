@@ -29,7 +29,6 @@ import pandas as pd
 
 from whoop.metrics.calendar import full_calendar, valid_columns
 from whoop.metrics.catalog import with_baseline
-from whoop.metrics.units import missing
 
 HRV_7D_DAYS = 7
 HRV_7D_MIN_DAYS = 3
@@ -158,26 +157,44 @@ def baselines(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
 
 
 def flag_messages(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[str]:
-    """Plain-language flags for the latest day of a :func:`baselines` frame (Overview page).
+    """Plain-language flags for the latest day of a :func:`baselines` frame (Overview page):
+    :func:`flag_lists` of its last row. Returns [] for an empty frame or a last day with nothing
+    unusual."""
+    return flag_lists(base.iloc[-1:], z_limit=z_limit)[0] if len(base) else []
+
+
+def flag_lists(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[list[str]]:
+    """Plain-language flags of every row of a :func:`baselines` frame (the Overview's for its
+    latest day, the Team page's for each athlete's), in one pass over the columns.
 
     * "HRV below your normal range for N days" when ``hrv_below_streak_days`` >= 1
       (and "HRV above your normal range" when above);
     * "<name> is N.N SD above/below your baseline" when ``|z| >= z_limit`` (default 2), the
-      catalogue's name of each metric with a baseline.
-    Returns [] for an empty frame or a last day with nothing unusual.
+      catalogue's name of each metric with a baseline, in catalogue order.
+    Absent columns and missing values flag nothing.
+
+    Returns:
+        one list of messages per row, in row order ([] for a row with nothing unusual).
     """
-    if base.empty:
-        return []
-    last = base.iloc[-1]
-    msgs: list[str] = []
-    n = int(last.get("hrv_below_streak_days", 0) or 0)
-    if n >= 1:
-        msgs.append(f"HRV below your normal range for {n} day{'s' if n != 1 else ''}")
-    elif bool(last.get("hrv_above_normal", False)):
-        msgs.append("HRV above your normal range")
+    n = len(base)
+    msgs: list[list[str]] = [[] for _ in range(n)]
+
+    def numbers(column: str) -> np.ndarray:
+        if column not in base.columns:
+            return np.full(n, np.nan)
+        return pd.to_numeric(base[column], errors="coerce").to_numpy(dtype="float64",
+                                                                     na_value=np.nan)
+
+    below = np.nan_to_num(numbers("hrv_below_streak_days"), nan=0.0)
+    above = (base["hrv_above_normal"].fillna(False).to_numpy(dtype=bool)
+             if "hrv_above_normal" in base.columns else np.zeros(n, dtype=bool))
+    for i in np.flatnonzero((below >= 1) | above):
+        days = int(below[i])
+        msgs[i].append(f"HRV below your normal range for {days} day{'s' if days != 1 else ''}"
+                       if days >= 1 else "HRV above your normal range")
     for m in with_baseline():
-        z = last.get(f"{m.baseline}_z")
-        if z is not None and not missing(z) and abs(z) >= z_limit:
-            side = "above" if z > 0 else "below"
-            msgs.append(f"{m.name} is {abs(z):.1f} SD {side} your baseline")
+        z = numbers(f"{m.baseline}_z")
+        for i in np.flatnonzero(~np.isnan(z) & (np.abs(z) >= z_limit)):
+            side = "above" if z[i] > 0 else "below"
+            msgs[i].append(f"{m.name} is {abs(z[i]):.1f} SD {side} your baseline")
     return msgs
