@@ -52,6 +52,26 @@ def test_full_calendar_adds_missing_schema_columns():
     assert set(schema.DAYS) <= set(cal.columns)
 
 
+def test_full_calendar_of_a_calendar_is_what_the_reindexing_gives():
+    """A frame already one row per consecutive day (a calendar, or days without gaps) comes
+    back without the reindexing: every value, dtype and column order as the reindexing (forced
+    here by explicit bounds) gives, has_row True everywhere; a gap, a duplicate or an unsorted
+    day still takes the reindexing."""
+    gappy = make_days(["2024-01-03", "2024-01-01", "2024-01-06", "2024-01-06"],
+                      recovery_score=[1.0, 2.0, 3.0, 4.0], tz_offset_min=[60, None, 0, 30])
+    cal = full_calendar(gappy)
+    assert cal["has_row"].tolist() == [True, False, True, False, False, True]
+    assert cal["recovery_score"].iloc[-1] == 4.0               # a duplicate keeps the last
+    narrow = cal[["recovery_score", "date", "has_row"]].assign(extra=range(6))
+    for frame in (cal, narrow, make_days(dates("2024-02-01", 5), recovery_score=[1.0] * 5)):
+        first, last = frame["date"].min(), frame["date"].max()
+        again = full_calendar(frame)
+        pd.testing.assert_frame_equal(again, full_calendar(frame, first, last), check_exact=True)
+        assert again["has_row"].all() and list(again.columns)[0] == "date"
+        assert set(schema.DAYS) <= set(again.columns)
+    assert full_calendar(gappy.iloc[::-1])["has_row"].tolist() == cal["has_row"].tolist()
+
+
 def test_recovery_counts_only_scored_non_calibrating_main_sleep_days():
     days = make_days(dates("2024-01-01", 5),
                      recovery_score_state=["SCORED", "PENDING_SCORE", "UNSCORABLE", "SCORED",

@@ -153,6 +153,9 @@ def baselines(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
     the frame written to ``baselines.csv``."""
     hrv = hrv_baseline(days, normal_window=hrv_window)
     other = metric_baselines(days, window=window)
+    if hrv["date"].equals(other["date"]) and not (set(hrv.columns) & set(other.columns)) - {"date"}:
+        # the same calendar (as always): side by side as they are, what the merge would give
+        return pd.concat([hrv, other.drop(columns="date")], axis=1)
     return hrv.merge(other, on="date", how="outer").sort_values("date").reset_index(drop=True)
 
 

@@ -126,7 +126,8 @@ def _flags(latest: pd.DataFrame) -> pd.DataFrame:
                      *(f"{m.baseline}_z" for m in mb.with_baseline())]]
     messages = mb.flag_lists(inputs)
     rows = [(a, "; ".join(m), tuple(flag_kind(x) for x in m), d)
-            for a, m, d in zip(latest["athlete_id"].to_numpy(), messages, latest["date"].to_numpy())]
+            for a, m, d in zip(latest["athlete_id"].to_numpy(), messages, latest["date"].to_numpy(),
+                               strict=True)]
     return pd.DataFrame(rows, columns=["athlete_id", "flags", "flag_kinds", "flags_date"])
 
 

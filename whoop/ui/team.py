@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -31,7 +32,7 @@ OVERVIEW_PAGE = "pages/overview.py"
 _LAST_KEY = "_whoop_team_last_day"     # the roster's latest day when the picker was last drawn
 DAY_KEY, SORT_KEY, FLAG_KEY, OPEN_KEY = "team_day", "team_sort", "team_flags", "team_open"
 REFUSAL = ("The Team page is for coaches. Your account sees your own data on the other pages.")
-_CACHE = {"ttl": data.TTL_S, "max_entries": data.MAX_ENTRIES, "show_spinner": False}
+_CACHE: dict[str, Any] = {"ttl": data.TTL_S, "max_entries": data.MAX_ENTRIES, "show_spinner": False}
 ZONE_STYLE = {"green": "background-color: rgba(22,236,6,0.25)",
               "yellow": "background-color: rgba(255,222,0,0.25)",
               "red": "background-color: rgba(255,0,38,0.3)"}
@@ -107,8 +108,9 @@ def controls(team: pd.DataFrame) -> pd.DataFrame:
 def _display(team: pd.DataFrame) -> pd.DataFrame:
     out = team.drop(columns=["athlete_id", "flag_kinds", "date"])
     low, high = team["hrv_normal_low_ms"], team["hrv_normal_high_ms"]
-    rng = [f"{lo:.0f}–{hi:.0f}" if pd.notna(lo) and pd.notna(hi) else None for lo, hi in zip(low, high)]
-    out.insert(out.columns.get_loc("hrv_normal_low_ms"), "hrv_normal_range_ms", rng)
+    rng = [f"{lo:.0f}–{hi:.0f}" if pd.notna(lo) and pd.notna(hi) else None
+           for lo, hi in zip(low, high, strict=True)]
+    out.insert(list(out.columns).index("hrv_normal_low_ms"), "hrv_normal_range_ms", rng)
     return out.drop(columns=["hrv_normal_low_ms", "hrv_normal_high_ms"])
 
 
