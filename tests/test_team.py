@@ -194,7 +194,10 @@ def test_sorting_puts_blanks_last_and_breaks_ties_by_name():
         "flag_kinds": [(), ("x",), ("x", "y"), ()],
         "last_record_date": pd.to_datetime(["2026-01-02", "2026-01-01", None, "2026-01-03"]),
     })
-    names = lambda order: mt.sort_team(team, order)["athlete"].tolist()
+
+    def names(order: str) -> list[str]:
+        return mt.sort_team(team, order)["athlete"].tolist()
+
     assert names("Recovery, lowest first") == ["c", "b", "d", "A"]
     assert names("Athlete name") == ["A", "b", "c", "d"]
     assert names("Sleep debt, most first") == ["A", "d", "b", "c"]
