@@ -75,7 +75,9 @@ def _as_calendar(days: pd.DataFrame) -> pd.DataFrame:
     """What the reindexing of :func:`full_calendar` gives for consecutive ``days`` (every row
     kept as it is, ``has_row`` True everywhere: each day had a row), without the reindexing."""
     out = days.assign(**_absent(days), has_row=True)
-    return out[["date", *(c for c in out.columns if c != "date")]].reset_index(drop=True)
+    if out.columns[0] != "date":
+        out = out[["date", *(c for c in out.columns if c != "date")]]
+    return out.reset_index(drop=True)
 
 
 def _true(series: pd.Series | None, index: pd.Index, default: bool) -> pd.Series:

@@ -187,9 +187,15 @@ def team_frame(days: pd.DataFrame, freshness: pd.DataFrame, day: date, *,
         base = mb.baselines(cal, hrv_window=hrv_window, window=window)
         ledger = ms.sleep_debt_ledger(cal)
         load = ml.acwr(cal, acute=acute, chronic=chronic, groups=_SLOT)
-        merged = (valid.merge(base[["date", *_BASE_COLUMNS]], on="date")
-                  .merge(ledger[["date", "debt_ledger_min"]], on="date")
-                  .merge(load[["date", "acwr_strain", "acwr_provisional"]], on="date"))
+        parts = [base[["date", *_BASE_COLUMNS]], ledger[["date", "debt_ledger_min"]],
+                 load[["date", "acwr_strain", "acwr_provisional"]]]
+        if all(part["date"].equals(valid["date"]) for part in parts):
+            # one calendar, one row per day in the same order: side by side, no join
+            merged = pd.concat([valid, *(part.drop(columns="date") for part in parts)], axis=1)
+        else:
+            merged = valid
+            for part in parts:
+                merged = merged.merge(part, on="date")
         rows, latest = _unstack(merged, slots, day)
         flags = _flags(latest)
     rows = rows.reindex(columns=["athlete_id", *_ROW_COLUMNS])
