@@ -51,7 +51,11 @@ def full_calendar(days: pd.DataFrame, start: DateLike | None = None,
     out = frame.set_index("date").reindex(idx)
     out.index.name = "date"
     # the absent columns after the reindexing (nothing to move), has_row last as ever
-    out = out.assign(**_absent(frame, out.index), has_row=idx.isin(frame["date"].to_numpy()))
+    # frame's dates are sorted and unique: a day had a row where searching finds it
+    have = frame["date"].to_numpy()
+    at = np.minimum(np.searchsorted(have, idx.to_numpy()), max(len(have) - 1, 0))
+    has_row = have[at] == idx.to_numpy() if len(have) else np.zeros(len(idx), dtype=bool)
+    out = out.assign(**_absent(frame, out.index), has_row=has_row)
     return out.reset_index()
 
 
