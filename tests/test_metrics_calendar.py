@@ -5,10 +5,11 @@ Also holds ``make_days``, the tiny-frame builder the other tests/test_metrics_*.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from whoop import schema
-from whoop.metrics.calendar import cycle_ok, full_calendar, recovery_ok, sleep_ok
+from whoop.metrics.calendar import cycle_ok, full_calendar, recovery_ok, rolling_count, sleep_ok
 
 
 def make_days(dates: list[str], **cols) -> pd.DataFrame:
@@ -86,3 +87,15 @@ def test_sleep_and_cycle_masks():
                      is_open=[False, False, True], cycle_score_state=["SCORED", "SCORED", "SCORED"])
     assert sleep_ok(days).tolist() == [True, False, False]
     assert cycle_ok(days).tolist() == [True, True, False]
+
+
+def test_rolling_count_is_the_rolling_count_of_present_values():
+    """rolling_count (one cumulative sum) equals pandas' rolling count, 0 for none, for windows
+    shorter and longer than the series and with NaN anywhere."""
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 5, 90):
+        values = pd.Series(np.where(rng.random(n) < 0.4, np.nan, rng.random(n)), index=np.arange(n) + 3)
+        for window in (1, 7, 30, 200):
+            want = values.rolling(window, min_periods=1).count().fillna(0).astype("int64")
+            pd.testing.assert_series_equal(rolling_count(values, window), want, check_names=False)
+    assert rolling_count(pd.Series([np.nan, 1.0, np.nan, 2.0]), 2).tolist() == [0, 1, 1, 1]

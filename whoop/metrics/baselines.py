@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from whoop.metrics.calendar import full_calendar, valid_columns
+from whoop.metrics.calendar import full_calendar, rolling_count, valid_columns
 from whoop.metrics.catalog import with_baseline
 
 HRV_7D_DAYS = 7
@@ -52,7 +52,7 @@ def _trailing(values: pd.Series, window: int, min_periods: int, *, include_today
     """Rolling mean, SD (ddof 1) and count over ``window`` calendar rows (NaN skipped)."""
     src = values if include_today else values.shift(1)
     roll = src.rolling(window, min_periods=1)
-    count = roll.count().fillna(0).astype("int64")
+    count = rolling_count(src, window)
     mean = roll.mean().where(count >= min_periods)
     sd = roll.std(ddof=1).where(count >= max(min_periods, 2))
     return mean, sd, count
@@ -81,7 +81,7 @@ def hrv_baseline(days: pd.DataFrame, *,
     rmssd = rmssd.where(rmssd > 0)
     ln = np.log(rmssd)
     roll7 = ln.rolling(HRV_7D_DAYS, min_periods=1)
-    n7 = roll7.count().fillna(0).astype("int64")
+    n7 = rolling_count(ln, HRV_7D_DAYS)
     mean7 = roll7.mean().where(n7 >= HRV_7D_MIN_DAYS)
     cv7 = (100 * roll7.std(ddof=1) / roll7.mean()).where(n7 >= HRV_7D_MIN_DAYS)
     nmean, nsd, ncount = _trailing(ln, normal_window, min_days(normal_window), include_today=False)

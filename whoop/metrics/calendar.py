@@ -84,6 +84,15 @@ def _as_calendar(days: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def rolling_count(values: pd.Series, window: int) -> pd.Series:
+    """Values present (not NaN) in the ``window`` rows (``window`` >= 1) ending at each row
+    (int64, same index): ``values.rolling(window, min_periods=1).count()`` with 0 for none,
+    from one cumulative sum instead of a rolling pass."""
+    present = np.cumsum(values.notna().to_numpy(), dtype="int64")
+    before = np.concatenate([np.zeros(min(window, len(present)), dtype="int64"), present[:-window]])
+    return pd.Series(present - before, index=values.index)
+
+
 def _true(series: pd.Series | None, index: pd.Index, default: bool) -> pd.Series:
     if series is None:
         return pd.Series(default, index=index)
