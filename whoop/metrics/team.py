@@ -10,8 +10,11 @@ athletes: the athletes' histories are laid end to end on one calendar, each shif
 empty days than the longest window separate one athlete from the next. Every window of those
 functions is trailing (it looks back at most ``max window`` days), so no window ever reaches
 into another athlete's days, a day's value equals the one computed on that athlete alone, and
-the EWMAs of the ACWR restart per athlete (``groups``). Cost: one pass over ``athletes x days``
-rows, not one pass per athlete.
+the EWMAs of the ACWR restart per athlete (``groups``). The calendar is built once and handed
+to every function (on a calendar :func:`~whoop.metrics.calendar.full_calendar` reindexes
+nothing), their frames sit side by side without joins, and only each athlete's row of the day
+and of its flags come back off the shared calendar. Cost: one pass over ``athletes x days``
+rows, not one pass per athlete; the page reads only :data:`ROSTER_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -168,10 +171,12 @@ def team_frame(days: pd.DataFrame, freshness: pd.DataFrame, day: date, *,
     ids = freshness["athlete_id"].astype("int64").to_numpy()
     out = pd.DataFrame({"athlete_id": ids, "athlete": freshness["name"].astype(str).to_numpy()})
     out["date"] = pd.Series(day, index=out.index).astype("datetime64[s]")
-    known = days[days["athlete_id"].isin(ids)]
+    mine = days["athlete_id"].isin(ids).to_numpy()
+    known = days if mine.all() else days[mine]          # (no copy of the rows when all are)
     known = known.assign(athlete_id=known["athlete_id"].astype("int64"))
     last_date = known.groupby("athlete_id")["date"].max()
-    upto = known[known["date"] <= day]
+    before = (known["date"] <= day).to_numpy()
+    upto = known if before.all() else known[before]
     # the score states as categories: the calendars reindex them (a take of codes, not of text)
     upto = upto.astype({c: "category" for c in _STATES if c in upto.columns})
     if upto.empty:
