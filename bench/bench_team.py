@@ -38,7 +38,8 @@ def make_store(folder: Path, athletes: int, days: int) -> tuple[Store, list[int]
 
 def build(store: Store, ids: list[int]) -> str:
     """What the Team page computes on a cache miss; returns the figure's JSON."""
-    days, fresh = store.roster_days(ids), store.roster_freshness(ids)
+    days = store.roster_days(ids, columns=mt.ROSTER_COLUMNS)
+    fresh = store.roster_freshness(ids)
     day = days["date"].max().date()
     team = mt.sort_team(mt.team_frame(days, fresh, day), next(iter(mt.SORTS)))
     series = mt.recovery_series(days, fresh, day)

@@ -9,7 +9,15 @@ import pytest
 
 from tests.test_metrics_calendar import dates, make_days
 from whoop import schema
-from whoop.metrics.baselines import baselines, flag_messages, hrv_baseline, metric_baselines, min_days, streak
+from whoop.metrics.baselines import (
+    baselines,
+    flag_lists,
+    flag_messages,
+    hrv_baseline,
+    metric_baselines,
+    min_days,
+    streak,
+)
 
 
 def test_hrv_7day_mean_and_cv_of_ln_rmssd():
@@ -118,3 +126,18 @@ def test_streak_counts_runs():
 
 def test_flag_messages_empty_frame():
     assert flag_messages(baselines(schema.empty_frame("days"))) == []
+
+
+def test_flag_lists_give_each_rows_flag_messages():
+    """flag_lists (every row at once, the Team page) gives, row by row, what flag_messages
+    gives for a frame ending on that row (the Overview), in the same order."""
+    ln = np.r_[np.full(40, 4.0) + np.tile([0.05, -0.05], 20), np.full(6, 3.2), np.full(4, 4.9)]
+    rhr = np.r_[np.full(40, 50.0) + np.tile([1.0, -1.0], 20), np.full(10, 70.0)]
+    out = baselines(make_days(dates("2024-01-01", 50), hrv_rmssd_ms=list(np.exp(ln)),
+                              resting_heart_rate_bpm=list(rhr)))
+    rows = flag_lists(out)
+    assert len(rows) == len(out)
+    assert rows == [flag_messages(out.iloc[: i + 1]) for i in range(len(out))]
+    assert any(len(r) >= 2 for r in rows) and any("above your normal" in " ".join(r) for r in rows)
+    assert flag_lists(out.iloc[0:0]) == [] and flag_messages(out.iloc[0:0]) == []
+    assert flag_lists(out[["date"]]) == [[]] * len(out)     # absent columns flag nothing

@@ -5,6 +5,7 @@ athletes asked for."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from whoop.store import Store
 
@@ -39,3 +40,16 @@ def test_roster_freshness_names_the_newest_record_and_only_the_athletes_asked_fo
     assert row["last_record_utc"] == newest and pd.isna(row["token_status"])
     assert pd.isna(fresh.set_index("athlete_id").loc[other, "last_record_utc"])
     assert store.roster_freshness([other])["name"].tolist() == ["Ann"]
+
+
+def test_roster_days_columns_reads_only_those_in_canonical_order_and_dtypes(demo_db):
+    store, demo, _ = demo_and(demo_db, "Nobody yet")
+    full = store.roster_days([demo])
+    some = store.roster_days([demo], columns=["recovery_score", "sleep_score_state", "is_open"])
+    # date always comes, the rest in schema.DAYS order, each with its canonical dtype
+    assert list(some.columns) == ["athlete_id", "date", "is_open", "sleep_score_state", "recovery_score"]
+    pd.testing.assert_frame_equal(some, full[list(some.columns)])
+    assert store.roster_days([], columns=["recovery_score"]).columns.tolist() == [
+        "athlete_id", "date", "recovery_score"]
+    with pytest.raises(KeyError):
+        store.roster_days([demo], columns=["recovery_score; DROP TABLE days"])

@@ -138,6 +138,23 @@ def test_team_rows_equal_each_athletes_own_numbers(team_db):
     assert pd.isna(empty["last_record_date"]) and pd.isna(empty["token_status"])
 
 
+def test_the_pages_narrow_read_gives_the_same_frames(team_db):
+    """The page reads only ``mt.ROSTER_COLUMNS`` (Store.roster_days columns=): the team frame
+    and the recovery series are exactly those of the whole daily table, on any day and with
+    other windows."""
+    store, days, fresh = roster(team_db)
+    narrow = store.roster_days(fresh["athlete_id"].tolist(), columns=mt.ROSTER_COLUMNS)
+    assert len(narrow.columns) < len(days.columns)
+    last = days["date"].max()
+    for day in (last, last - pd.Timedelta(days=1), last - pd.Timedelta(days=50)):
+        for windows in ({}, {"hrv_window": 28, "window": 14, "acute": 3, "chronic": 42}):
+            pd.testing.assert_frame_equal(mt.team_frame(narrow, fresh, day.date(), **windows),
+                                          mt.team_frame(days, fresh, day.date(), **windows),
+                                          check_exact=True)
+        pd.testing.assert_frame_equal(mt.recovery_series(narrow, fresh, day.date()),
+                                      mt.recovery_series(days, fresh, day.date()), check_exact=True)
+
+
 def test_some_flags_are_raised_and_filter_by_kind():
     """Flags on a day a generated athlete has one, and the filter keeps exactly those rows."""
     days, fresh = _synthetic_roster()
@@ -178,7 +195,7 @@ def test_sorting_puts_blanks_last_and_breaks_ties_by_name():
         "last_record_date": pd.to_datetime(["2026-01-02", "2026-01-01", None, "2026-01-03"]),
     })
 
-    def names(order):
+    def names(order: str) -> list[str]:
         return mt.sort_team(team, order)["athlete"].tolist()
 
     assert names("Recovery, lowest first") == ["c", "b", "d", "A"]
@@ -213,13 +230,18 @@ def test_small_multiples_one_panel_per_athlete_names_escaped(team_db):
     assert (series.groupby("athlete").size() == mt.SERIES_DAYS).all()
     assert series["date"].max() == pd.Timestamp(day)
     fig = recovery_multiples(series)
-    labels = [a.text for a in fig.layout.annotations]
+    [names] = [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
+    labels = list(names.text)
     assert len(labels) == 4 and "&lt;b&gt;x&lt;/b&gt;" in labels and MARKUP not in labels
+    # each bar's hover label names its athlete (escaped) and its day
+    hover = [h for t in fig.data if t.type == "bar" for h in t.hovertext]
+    assert any(h.startswith("&lt;b&gt;x&lt;/b&gt;, ") for h in hover)
+    assert not any(h.startswith(MARKUP) for h in hover)
     spec = fig.to_json()
     assert "<b>x" not in spec
     bars = sum(len(t.y) for t in fig.data if t.type == "bar")
     assert bars == int(series["recovery_score_pct"].notna().sum())
-    assert len(recovery_multiples(series.iloc[0:0]).data) == 4   # empty roster: an empty figure
+    assert all(len(t.x) == 0 for t in recovery_multiples(series.iloc[0:0]).data)  # empty roster
 
 
 def test_roster_reads_do_not_grow_with_the_roster(team_db, monkeypatch):

@@ -33,10 +33,12 @@ Any column missing from a frame is stored as NULL.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.extensions import ExtensionArray
 
 TS: Final = "datetime64[us, UTC]"
@@ -231,9 +233,10 @@ def empty_frame(table: str) -> pd.DataFrame:
     return conform(pd.DataFrame(), table)
 
 
-def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+def conform(frame: pd.DataFrame, table: str, columns: Collection[str] | None = None
+            ) -> pd.DataFrame:
     """Return ``frame`` with exactly the canonical columns of ``table``, in order and dtype, and a
-    fresh ``RangeIndex``.
+    fresh ``RangeIndex``; with ``columns``, only those of them (still in the table's order).
 
     Missing columns are added as all-missing; extra columns are dropped. Instants are converted to
     UTC and truncated to whole seconds. A column already of its canonical dtype is taken as it is
@@ -246,13 +249,15 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """
     spec = DAYS if table == "days" else TABLES[table]
     n = len(frame)
-    columns = {}
+    out = {}
     for col, dtype in spec.items():
+        if columns is not None and col not in columns:
+            continue
         if col in frame.columns:
-            columns[col] = _column(frame[col], dtype).array
+            out[col] = _column(frame[col], dtype).array
         else:
-            columns[col] = _missing(dtype, n)
-    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+            out[col] = missing_array(dtype, n)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
 def _column(values: pd.Series, dtype: str) -> pd.Series:
@@ -270,8 +275,13 @@ def _column(values: pd.Series, dtype: str) -> pd.Series:
     return values.astype(_DTYPES[dtype])
 
 
-def _missing(dtype: str, n: int) -> np.ndarray | ExtensionArray:
-    """An all-missing array of ``n`` values in ``dtype`` (NaN, NaT or <NA>)."""
+def missing_array(dtype: str, n: int) -> np.ndarray | ExtensionArray:
+    """An all-missing array of ``n`` values in ``dtype``, one of the canonical dtypes (NaN, NaT
+    or <NA>), built without converting ``n`` Python objects.
+
+    Raises:
+        ValueError: ``dtype`` is not a canonical dtype.
+    """
     if dtype == F:
         return np.full(n, np.nan)
     if dtype == TS:
@@ -279,11 +289,11 @@ def _missing(dtype: str, n: int) -> np.ndarray | ExtensionArray:
     if dtype == "datetime64[s]":
         return pd.array(np.full(n, np.datetime64("NaT", "s")), dtype="datetime64[s]")
     if dtype == B:
-        return pd.array([pd.NA] * n, dtype=B)
+        return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
     if dtype == I:
-        return pd.array([pd.NA] * n, dtype=I)
+        return pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool))
     if dtype == S:
-        return pd.array([pd.NA] * n, dtype=S)
+        return pd.array(pa.nulls(n, pa.large_string()), dtype=S)
     raise ValueError(f"{dtype!r} is not one of the canonical dtypes")
 
 

@@ -27,9 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from whoop.metrics.calendar import full_calendar, valid_columns
+from whoop.metrics.calendar import full_calendar, rolling_count, valid_columns
 from whoop.metrics.catalog import with_baseline
-from whoop.metrics.units import missing
 
 HRV_7D_DAYS = 7
 HRV_7D_MIN_DAYS = 3
@@ -53,7 +52,7 @@ def _trailing(values: pd.Series, window: int, min_periods: int, *, include_today
     """Rolling mean, SD (ddof 1) and count over ``window`` calendar rows (NaN skipped)."""
     src = values if include_today else values.shift(1)
     roll = src.rolling(window, min_periods=1)
-    count = roll.count().fillna(0).astype("int64")
+    count = rolling_count(src, window)
     mean = roll.mean().where(count >= min_periods)
     sd = roll.std(ddof=1).where(count >= max(min_periods, 2))
     return mean, sd, count
@@ -82,7 +81,7 @@ def hrv_baseline(days: pd.DataFrame, *,
     rmssd = rmssd.where(rmssd > 0)
     ln = np.log(rmssd)
     roll7 = ln.rolling(HRV_7D_DAYS, min_periods=1)
-    n7 = roll7.count().fillna(0).astype("int64")
+    n7 = rolling_count(ln, HRV_7D_DAYS)
     mean7 = roll7.mean().where(n7 >= HRV_7D_MIN_DAYS)
     cv7 = (100 * roll7.std(ddof=1) / roll7.mean()).where(n7 >= HRV_7D_MIN_DAYS)
     nmean, nsd, ncount = _trailing(ln, normal_window, min_days(normal_window), include_today=False)
@@ -154,30 +153,51 @@ def baselines(days: pd.DataFrame, *, hrv_window: int = HRV_NORMAL_WINDOW_DAYS,
     the frame written to ``baselines.csv``."""
     hrv = hrv_baseline(days, normal_window=hrv_window)
     other = metric_baselines(days, window=window)
+    if hrv["date"].equals(other["date"]) and not (set(hrv.columns) & set(other.columns)) - {"date"}:
+        # the same calendar (as always): side by side as they are, what the merge would give
+        return pd.concat([hrv, other.drop(columns="date")], axis=1)
     return hrv.merge(other, on="date", how="outer").sort_values("date").reset_index(drop=True)
 
 
 def flag_messages(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[str]:
-    """Plain-language flags for the latest day of a :func:`baselines` frame (Overview page).
+    """Plain-language flags for the latest day of a :func:`baselines` frame (Overview page):
+    :func:`flag_lists` of its last row. Returns [] for an empty frame or a last day with nothing
+    unusual."""
+    return flag_lists(base.iloc[-1:], z_limit=z_limit)[0] if len(base) else []
+
+
+def flag_lists(base: pd.DataFrame, *, z_limit: float = UNUSUAL_Z) -> list[list[str]]:
+    """Plain-language flags of every row of a :func:`baselines` frame (the Overview's for its
+    latest day, the Team page's for each athlete's), in one pass over the columns.
 
     * "HRV below your normal range for N days" when ``hrv_below_streak_days`` >= 1
       (and "HRV above your normal range" when above);
     * "<name> is N.N SD above/below your baseline" when ``|z| >= z_limit`` (default 2), the
-      catalogue's name of each metric with a baseline.
-    Returns [] for an empty frame or a last day with nothing unusual.
+      catalogue's name of each metric with a baseline, in catalogue order.
+    Absent columns and missing values flag nothing.
+
+    Returns:
+        one list of messages per row, in row order ([] for a row with nothing unusual).
     """
-    if base.empty:
-        return []
-    last = base.iloc[-1]
-    msgs: list[str] = []
-    n = int(last.get("hrv_below_streak_days", 0) or 0)
-    if n >= 1:
-        msgs.append(f"HRV below your normal range for {n} day{'s' if n != 1 else ''}")
-    elif bool(last.get("hrv_above_normal", False)):
-        msgs.append("HRV above your normal range")
+    n = len(base)
+    msgs: list[list[str]] = [[] for _ in range(n)]
+
+    def numbers(column: str) -> np.ndarray:
+        if column not in base.columns:
+            return np.full(n, np.nan)
+        return pd.to_numeric(base[column], errors="coerce").to_numpy(dtype="float64",
+                                                                     na_value=np.nan)
+
+    below = np.nan_to_num(numbers("hrv_below_streak_days"), nan=0.0)
+    above = (base["hrv_above_normal"].fillna(False).to_numpy(dtype=bool)
+             if "hrv_above_normal" in base.columns else np.zeros(n, dtype=bool))
+    for i in np.flatnonzero((below >= 1) | above):
+        days = int(below[i])
+        msgs[i].append(f"HRV below your normal range for {days} day{'s' if days != 1 else ''}"
+                       if days >= 1 else "HRV above your normal range")
     for m in with_baseline():
-        z = last.get(f"{m.baseline}_z")
-        if z is not None and not missing(z) and abs(z) >= z_limit:
-            side = "above" if z > 0 else "below"
-            msgs.append(f"{m.name} is {abs(z):.1f} SD {side} your baseline")
+        z = numbers(f"{m.baseline}_z")
+        for i in np.flatnonzero(~np.isnan(z) & (np.abs(z) >= z_limit)):
+            side = "above" if z[i] > 0 else "below"
+            msgs[i].append(f"{m.name} is {abs(z[i]):.1f} SD {side} your baseline")
     return msgs

@@ -34,26 +34,63 @@ def full_calendar(days: pd.DataFrame, start: DateLike | None = None,
         the same columns (plus any ``schema.DAYS`` column the input lacks, all-missing),
         one row per calendar day, ``date`` as datetime64[s], added days all-NA
         (float columns NaN, nullable columns <NA>), plus ``has_row`` (bool: the day had a row).
+        Without bounds, ``days`` that already are one row per consecutive day (``date``
+        datetime64[s]: a calendar, e.g. this function's own result) come back without the
+        reindexing, each row as it is, ``has_row`` True: what the reindexing would give.
     """
-    frame = days.copy()
-    for col, dtype in schema.DAYS.items():
-        if col not in frame.columns:
-            frame[col] = pd.Series(pd.NA if dtype not in ("float64",) else float("nan"),
-                                   index=frame.index).astype(pd.api.types.pandas_dtype(dtype))
-    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[s]")
-    frame = frame.drop_duplicates("date", keep="last").sort_values("date")
-    frame["has_row"] = True
+    if start is None and end is None and _consecutive(days):
+        return _as_calendar(days)
+    frame = days.assign(date=pd.to_datetime(days["date"]).astype("datetime64[s]"))
+    if not (frame["date"].is_monotonic_increasing and frame["date"].is_unique):
+        frame = frame.drop_duplicates("date", keep="last").sort_values("date")
     if frame.empty and (start is None or end is None):
-        out = frame.reset_index(drop=True)
-        out["has_row"] = out["has_row"].astype(bool)
-        return out
+        return frame.assign(**_absent(frame), has_row=True).reset_index(drop=True)
     lo = pd.Timestamp(start) if start is not None else frame["date"].iloc[0]
     hi = pd.Timestamp(end) if end is not None else frame["date"].iloc[-1]
     idx = pd.date_range(lo.normalize(), hi.normalize(), freq="D").astype("datetime64[s]")
     out = frame.set_index("date").reindex(idx)
     out.index.name = "date"
-    out["has_row"] = out["has_row"].fillna(False).astype(bool)
+    # the absent columns after the reindexing (nothing to move), has_row last as ever
+    # frame's dates are sorted and unique: a day had a row where searching finds it
+    have = frame["date"].to_numpy()
+    at = np.minimum(np.searchsorted(have, idx.to_numpy()), max(len(have) - 1, 0))
+    has_row = have[at] == idx.to_numpy() if len(have) else np.zeros(len(idx), dtype=bool)
+    out = out.assign(**_absent(frame, out.index), has_row=has_row)
     return out.reset_index()
+
+
+def _absent(days: pd.DataFrame, index: pd.Index | None = None) -> dict[str, pd.Series]:
+    """The ``schema.DAYS`` columns ``days`` lacks, all-missing, on ``index`` (default its own)."""
+    index = days.index if index is None else index
+    return {col: pd.Series(schema.missing_array(dtype, len(index)), index=index)
+            for col, dtype in schema.DAYS.items() if col not in days.columns}
+
+
+def _consecutive(days: pd.DataFrame) -> bool:
+    """Whether ``days`` already has one row per calendar day, in order: ``date`` of dtype
+    datetime64[s], each one day after the one before (a :func:`full_calendar` result)."""
+    if "date" not in days.columns or days["date"].dtype != "datetime64[s]" or len(days) < 1:
+        return False
+    step = np.diff(days["date"].to_numpy().astype("int64"))
+    return bool((step == 86_400).all())
+
+
+def _as_calendar(days: pd.DataFrame) -> pd.DataFrame:
+    """What the reindexing of :func:`full_calendar` gives for consecutive ``days`` (every row
+    kept as it is, ``has_row`` True everywhere: each day had a row), without the reindexing."""
+    out = days.assign(**_absent(days), has_row=True)
+    if out.columns[0] != "date":
+        out = out[["date", *(c for c in out.columns if c != "date")]]
+    return out.reset_index(drop=True)
+
+
+def rolling_count(values: pd.Series, window: int) -> pd.Series:
+    """Values present (not NaN) in the ``window`` rows (``window`` >= 1) ending at each row
+    (int64, same index): ``values.rolling(window, min_periods=1).count()`` with 0 for none,
+    from one cumulative sum instead of a rolling pass."""
+    present = np.cumsum(values.notna().to_numpy(), dtype="int64")
+    before = np.concatenate([np.zeros(min(window, len(present)), dtype="int64"), present[:-window]])
+    return pd.Series(present - before, index=values.index)
 
 
 def _true(series: pd.Series | None, index: pd.Index, default: bool) -> pd.Series:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from whoop.metrics.basic import local_date
-from whoop.metrics.calendar import SCORED, cycle_ok, full_calendar, masked, recovery_ok
+from whoop.metrics.calendar import SCORED, cycle_ok, full_calendar, masked, recovery_ok, rolling_count
 
 ACUTE_DAYS = 7
 CHRONIC_DAYS = 28
@@ -82,7 +82,7 @@ def acwr(days: pd.DataFrame, column: str = "day_strain", *, acute: int = ACUTE_D
     a = ewma(load, acute, by)
     c = ewma(load, chronic, by)
     ratio = (a / c.where(c > 0)).where(load.notna())
-    n = load.notna().astype("int64").rolling(chronic, min_periods=1).sum().astype("int64")
+    n = rolling_count(load, chronic)
     need = int(np.ceil(chronic * PROVISIONAL_MIN_DAYS / CHRONIC_DAYS))
     return pd.DataFrame({
         "date": cal["date"], f"acute_{stem}": a, f"chronic_{stem}": c, acwr_column(stem): ratio,

@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from whoop.metrics.calendar import full_calendar, masked, sleep_ok
+from whoop.metrics.calendar import full_calendar, masked, rolling_count, sleep_ok
 
 
 def sleep_need_split(days: pd.DataFrame) -> pd.DataFrame:
@@ -112,7 +112,7 @@ def sleep_debt_ledger(days: pd.DataFrame, *, nights: int = LEDGER_NIGHTS) -> pd.
 
     def window_sum(n: int) -> tuple[pd.Series, pd.Series]:
         roll = balance.rolling(n, min_periods=1)
-        count = roll.count().fillna(0).astype("int64")
+        count = rolling_count(balance, n)
         return roll.sum().where(count >= math.ceil(n / 2)), count
 
     ledger, count = window_sum(nights)

@@ -10,8 +10,11 @@ athletes: the athletes' histories are laid end to end on one calendar, each shif
 empty days than the longest window separate one athlete from the next. Every window of those
 functions is trailing (it looks back at most ``max window`` days), so no window ever reaches
 into another athlete's days, a day's value equals the one computed on that athlete alone, and
-the EWMAs of the ACWR restart per athlete (``groups``). Cost: one pass over ``athletes x days``
-rows, not one pass per athlete.
+the EWMAs of the ACWR restart per athlete (``groups``). The calendar is built once and handed
+to every function (on a calendar :func:`~whoop.metrics.calendar.full_calendar` reindexes
+nothing), their frames sit side by side without joins, and only each athlete's row of the day
+and of its flags come back off the shared calendar. Cost: one pass over ``athletes x days``
+rows, not one pass per athlete; the page reads only :data:`ROSTER_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -39,6 +42,19 @@ _STATES = ["cycle_score_state", "recovery_score_state", "sleep_score_state", "so
 _ROW_COLUMNS = [*_DAY_COLUMNS, "hrv_ln_rmssd_7d", "hrv_normal_low", "hrv_normal_high",
                 "hrv_below_normal", "hrv_above_normal", "rhr_z", "debt_ledger_min", "acwr_strain",
                 "acwr_provisional"]
+#: The columns of :func:`whoop.metrics.baselines.baselines` the rows and the flags read.
+_BASE_COLUMNS = ["hrv_ln_rmssd_7d", "hrv_normal_low", "hrv_normal_high", "hrv_below_normal",
+                 "hrv_above_normal", "hrv_below_streak_days",
+                 *(c for m in mb.with_baseline() for c in (m.column, f"{m.baseline}_z")
+                   if c not in _DAY_COLUMNS)]
+#: Any of these known on a day makes it a day of the Overview's flags.
+_FLAG_INPUTS = ["hrv_ln_rmssd_7d", *(m.column for m in mb.with_baseline())]
+#: The columns of ``schema.DAYS`` :func:`team_frame` and :func:`recovery_series` read: what the
+#: page asks :meth:`whoop.store.Store.roster_days` for (``columns=``); the others would only
+#: be carried along.
+ROSTER_COLUMNS = ["date", "is_open", "has_main_sleep", *_STATES[:3], "user_calibrating",
+                  *dict.fromkeys([*_DAY_COLUMNS, *(m.column for m in mb.with_baseline()),
+                                  "sleep_debt_min"])]
 #: The team frame's columns, in order (dtypes in :func:`team_frame`).
 COLUMNS = [
     "athlete_id", "athlete", "date", "recovery_score_pct", "recovery_zone", "hrv_rmssd_ms",
@@ -80,32 +96,41 @@ def _stack(days: pd.DataFrame, gap: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return stacked, slots
 
 
-def _unstack(frame: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
-    """A per-calendar-day frame of the shifted calendar back to ``athlete_id`` and real
-    ``date``; the empty days between athletes dropped."""
-    slot = np.searchsorted(slots["start"].to_numpy(), frame["date"].to_numpy(), side="right") - 1
-    real = frame["date"].to_numpy() - slots["shift"].to_numpy()[slot]
-    keep = real <= slots["last"].to_numpy()[slot]
-    out = frame.loc[keep].copy()
-    out["date"] = pd.Series(real[keep], index=out.index).astype("datetime64[s]")
-    out.insert(0, "athlete_id", slots["athlete_id"].to_numpy()[slot[keep]])
-    return out.reset_index(drop=True)
+def _unstack(frame: pd.DataFrame, slots: pd.DataFrame, day: pd.Timestamp
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two sets of rows of a per-calendar-day frame of the shifted calendar, back on
+    ``athlete_id`` and real ``date`` (the empty days between athletes never count): each
+    athlete's row of ``day``, and each athlete's latest row on or before ``day`` with an HRV
+    7-day mean or any baseline input (the day of the Overview's flags,
+    :func:`whoop.ui.insights.flags`). Only those rows are copied, not the calendar."""
+    dates = frame["date"].to_numpy()
+    slot = np.searchsorted(slots["start"].to_numpy(), dates, side="right") - 1
+    real = dates - slots["shift"].to_numpy()[slot]
+    keep = (real <= slots["last"].to_numpy()[slot]) & (real <= day.to_datetime64())
+    on_day = np.flatnonzero(keep & (real == day.to_datetime64()))
+    inputs = frame[_FLAG_INPUTS].notna().any(axis=1).to_numpy()
+    candidates = np.flatnonzero(keep & inputs)
+    athlete = slot[candidates]
+    latest = candidates[np.append(athlete[1:] != athlete[:-1], True)] if len(candidates) else candidates
+
+    def rows(at: np.ndarray) -> pd.DataFrame:
+        out = frame.iloc[at].reset_index(drop=True)
+        out["date"] = pd.Series(real[at]).astype("datetime64[s]")
+        out.insert(0, "athlete_id", slots["athlete_id"].to_numpy()[slot[at]])
+        return out
+    return rows(on_day), rows(latest)
 
 
-def _flags(base: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """Per athlete: the Overview's flags (:func:`whoop.ui.insights.flags`: the latest day on or
-    before ``day`` with an HRV 7-day mean or any baseline input, its
-    :func:`~whoop.metrics.baselines.flag_messages`)."""
-    cols = ["hrv_ln_rmssd_7d", *(m.column for m in mb.with_baseline())]
-    upto = base[(base["date"] <= day) & base[cols].notna().any(axis=1)]
-    last = upto.groupby("athlete_id", sort=False).tail(1)
-    inputs = last[["hrv_below_streak_days", "hrv_above_normal",
-                   *(f"{m.baseline}_z" for m in mb.with_baseline())]]
-    rows = []
-    for i in range(len(last)):
-        messages = mb.flag_messages(inputs.iloc[i:i + 1])
-        rows.append((last["athlete_id"].iat[i], "; ".join(messages),
-                     tuple(flag_kind(m) for m in messages), last["date"].iat[i]))
+def _flags(latest: pd.DataFrame) -> pd.DataFrame:
+    """Per athlete: the Overview's flags (:func:`whoop.ui.insights.flags`) of the rows
+    ``latest`` of :func:`_unstack` (:func:`~whoop.metrics.baselines.flag_messages` of each,
+    all at once: :func:`~whoop.metrics.baselines.flag_lists`)."""
+    inputs = latest[["hrv_below_streak_days", "hrv_above_normal",
+                     *(f"{m.baseline}_z" for m in mb.with_baseline())]]
+    messages = mb.flag_lists(inputs)
+    rows = [(a, "; ".join(m), tuple(flag_kind(x) for x in m), d)
+            for a, m, d in zip(latest["athlete_id"].to_numpy(), messages, latest["date"].to_numpy(),
+                               strict=True)]
     return pd.DataFrame(rows, columns=["athlete_id", "flags", "flag_kinds", "flags_date"])
 
 
@@ -146,10 +171,12 @@ def team_frame(days: pd.DataFrame, freshness: pd.DataFrame, day: date, *,
     ids = freshness["athlete_id"].astype("int64").to_numpy()
     out = pd.DataFrame({"athlete_id": ids, "athlete": freshness["name"].astype(str).to_numpy()})
     out["date"] = pd.Series(day, index=out.index).astype("datetime64[s]")
-    known = days[days["athlete_id"].isin(ids)]
+    mine = days["athlete_id"].isin(ids).to_numpy()
+    known = days if mine.all() else days[mine]          # (no copy of the rows when all are)
     known = known.assign(athlete_id=known["athlete_id"].astype("int64"))
     last_date = known.groupby("athlete_id")["date"].max()
-    upto = known[known["date"] <= day]
+    before = (known["date"] <= day).to_numpy()
+    upto = known if before.all() else known[before]
     # the score states as categories: the calendars reindex them (a take of codes, not of text)
     upto = upto.astype({c: "category" for c in _STATES if c in upto.columns})
     if upto.empty:
@@ -158,17 +185,24 @@ def team_frame(days: pd.DataFrame, freshness: pd.DataFrame, day: date, *,
                               "flag_kinds": [], "flags_date": []})
     else:
         stacked, slots = _stack(upto, _gap_days(hrv_window, window, acute, chronic))
+        # one calendar for every function: on a calendar full_calendar only marks has_row,
+        # which none of them reads, so each gives what it gives on ``stacked``
         cal = full_calendar(stacked)
         valid = valid_columns(cal, _DAY_COLUMNS).assign(date=cal["date"])
-        base = mb.baselines(stacked, hrv_window=hrv_window, window=window)
-        ledger = ms.sleep_debt_ledger(stacked)
-        load = ml.acwr(stacked, acute=acute, chronic=chronic, groups=_SLOT)
-        merged = (valid.merge(base.drop(columns=[c for c in _DAY_COLUMNS if c in base]), on="date")
-                  .merge(ledger[["date", "debt_ledger_min"]], on="date")
-                  .merge(load[["date", "acwr_strain", "acwr_provisional"]], on="date"))
-        every = _unstack(merged, slots)
-        flags = _flags(every, day)
-        rows = every[every["date"] == day]
+        base = mb.baselines(cal, hrv_window=hrv_window, window=window)
+        ledger = ms.sleep_debt_ledger(cal)
+        load = ml.acwr(cal, acute=acute, chronic=chronic, groups=_SLOT)
+        parts = [base[["date", *_BASE_COLUMNS]], ledger[["date", "debt_ledger_min"]],
+                 load[["date", "acwr_strain", "acwr_provisional"]]]
+        if all(part["date"].equals(valid["date"]) for part in parts):
+            # one calendar, one row per day in the same order: side by side, no join
+            merged = pd.concat([valid, *(part.drop(columns="date") for part in parts)], axis=1)
+        else:
+            merged = valid
+            for part in parts:
+                merged = merged.merge(part, on="date")
+        rows, latest = _unstack(merged, slots, day)
+        flags = _flags(latest)
     rows = rows.reindex(columns=["athlete_id", *_ROW_COLUMNS])
     r = out[["athlete_id"]].merge(rows.astype({"athlete_id": "int64"}), on="athlete_id", how="left")
     out["recovery_score_pct"] = r["recovery_score"].astype("float64")

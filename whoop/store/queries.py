@@ -63,21 +63,32 @@ class QueriesMixin(StoreBase):
         return schema.conform(df, "days")
 
     def roster_days(self, athlete_ids: list[int], start: date | None = None,
-                    end: date | None = None) -> pd.DataFrame:
+                    end: date | None = None, *, columns: Sequence[str] | None = None
+                    ) -> pd.DataFrame:
         """The daily tables of several athletes in one query (the team page): ``athlete_id``
         (int32) plus the columns of schema.DAYS, ``start <= date <= end`` (both optional),
         sorted by athlete and date. An empty list gives an empty frame.
 
+        Args:
+            columns: only these columns of schema.DAYS (``date`` always comes too), in
+                schema.DAYS order with their canonical dtypes: fewer bytes to read and convert
+                when the caller needs a few (None: all of them).
         Raises:
+            KeyError: a column that is not in schema.DAYS.
             StoreError, DatabaseBusyError: as :meth:`query`.
         """
         ids = [int(a) for a in athlete_ids] or [-1]
+        wanted = None if columns is None else set(columns) | {"date"}
+        if wanted is not None and not wanted <= set(schema.DAYS):
+            raise KeyError(sorted(wanted - set(schema.DAYS)))
+        names = list(schema.DAYS) if wanted is None else [c for c in schema.DAYS if c in wanted]
+        select = "*" if columns is None else ", ".join(["athlete_id", *names])
         with self.connect() as con:
             df = con.execute(
-                "SELECT * FROM days WHERE athlete_id IN (SELECT unnest(?::INTEGER[])) "
+                f"SELECT {select} FROM days WHERE athlete_id IN (SELECT unnest(?::INTEGER[])) "
                 "AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) ORDER BY athlete_id, date",
                 [ids, start, start, end, end]).df()
-        out = schema.conform(df.drop(columns=["athlete_id"]), "days")
+        out = schema.conform(df.drop(columns=["athlete_id"]), "days", wanted)
         out.insert(0, "athlete_id", pd.array(df["athlete_id"].to_numpy(), dtype="Int32"))
         return out
 

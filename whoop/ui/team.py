@@ -49,7 +49,8 @@ def roster_ids() -> list[int] | None:
 @st.cache_data(**_CACHE)
 def _roster(location: str, version: str, ids: tuple[int, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
     store = data.get_store()
-    return store.roster_days(list(ids)), store.roster_freshness(list(ids))
+    return (store.roster_days(list(ids), columns=mt.ROSTER_COLUMNS),
+            store.roster_freshness(list(ids)))
 
 
 def roster(ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
