@@ -249,11 +249,13 @@ def _account(db: str | Path, name: str) -> int:
 #: workers finish together. Refresh the list when ``--durations`` shows a new slow module.
 SLOW_MODULES = (
     "tests/sync/test_resilience.py", "tests/test_worker.py", "tests/test_cli.py",
-    "tests/sync/test_sync.py", "tests/sync/test_token_kill_loop.py",
-    "tests/sync/test_token_postgres.py", "tests/sync/test_cli_output.py", "tests/test_data_page.py",
-    "tests/test_import_cli.py", "tests/sync/test_token_refresh.py",
-    "tests/test_worker_concurrency.py", "tests/test_pages_insights.py", "tests/sync/test_sync_now.py",
-    "tests/e2e/test_journeys.py", "tests/test_migrate_store.py", "tests/test_pages_analytics.py",
+    "tests/test_bench_run.py", "tests/sync/test_sync.py", "tests/test_webhook_loop.py",
+    "tests/sync/test_token_kill_loop.py", "tests/sync/test_token_postgres.py",
+    "tests/sync/test_cli_output.py", "tests/test_data_page.py", "tests/test_import_cli.py",
+    "tests/e2e/test_team_journey.py", "tests/sync/test_token_refresh.py",
+    "tests/test_worker_concurrency.py", "tests/test_pages_insights.py", "tests/test_signin.py",
+    "tests/test_team.py", "tests/sync/test_sync_now.py", "tests/e2e/test_journeys.py",
+    "tests/test_alert_delivery.py", "tests/test_migrate_store.py", "tests/test_pages_analytics.py",
 )
 
 

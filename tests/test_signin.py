@@ -11,6 +11,7 @@ that nothing of ``barnaby`` reaches the output.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -26,23 +27,44 @@ PAGES = ["overview", "recovery", "hrv", "sleep", "strain", "trends", "journal", 
 PASSWORD = "ann-password-1"
 
 
-@pytest.fixture
-def team(backend, demo_db, tmp_path, monkeypatch) -> str:
-    """The two-athlete store with the coach and athlete accounts (see the module docstring)."""
+@pytest.fixture(scope="module")
+def team_templates(demo_templates, tmp_path_factory, request):
+    """``template(backend)``: the two-athlete store with its accounts, built once per module and
+    backend (tests take a private copy: :func:`team`)."""
+    from tests.conftest import _fresh
     from whoop.demo import write_demo_export
     from whoop.importer import import_paths
 
+    made: dict[str, str | Path] = {}
+
+    def template(backend: str) -> str | Path:
+        if backend not in made:
+            folder = tmp_path_factory.mktemp("team")
+            location = _fresh(backend, folder, request, "team.duckdb", demo_templates(backend))
+            store = Store(location)
+            with store.transaction() as con:
+                con.execute("UPDATE athletes SET name = 'barnaby' WHERE name = 'demo'")
+            export = write_demo_export(folder / "export", seed=11, days=45, end=date(2026, 6, 30))
+            import_paths(store, [export], athlete="alice")
+            alice = store.athlete_id("alice")
+            add_account(store, "coach", "coach", "coach-password")
+            add_account(store, "ann", "athlete", PASSWORD, athlete_id=alice)
+            made[backend] = location
+        return made[backend]
+    return template
+
+
+@pytest.fixture
+def team(backend, team_templates, tmp_path, request, monkeypatch) -> str:
+    """A private copy of the two-athlete store with the coach and athlete accounts (see the
+    module docstring), sign-in required."""
+    from tests.conftest import TEST_TOKEN_KEY, _fresh
+
     monkeypatch.setenv("WHOOP_SIGN_IN", "1")
     monkeypatch.setenv("WHOOP_SECRETS_FILE", str(tmp_path / "absent.toml"))
-    store = Store(demo_db)
-    with store.transaction() as con:
-        con.execute("UPDATE athletes SET name = 'barnaby' WHERE name = 'demo'")
-    export = write_demo_export(tmp_path / "export", seed=11, days=45, end=date(2026, 6, 30))
-    import_paths(store, [export], athlete="alice")
-    alice = store.athlete_id("alice")
-    add_account(store, "coach", "coach", "coach-password")
-    add_account(store, "ann", "athlete", PASSWORD, athlete_id=alice)
-    return str(demo_db)
+    if backend == "postgresql":
+        monkeypatch.setenv("WHOOP_TOKEN_KEY", TEST_TOKEN_KEY)
+    return str(_fresh(backend, tmp_path, request, "team.duckdb", team_templates(backend)))
 
 
 def _sign_in(at, name: str, password: str):
