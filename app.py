@@ -22,6 +22,7 @@ st.set_page_config(page_title="WHOOP dashboard", page_icon="💚", layout="wide"
                    initial_sidebar_state="expanded")
 
 from whoop import ui  # noqa: E402  (st.set_page_config must come first)
+from whoop.accounts import Viewer  # noqa: E402
 from whoop.ui import origin  # noqa: E402
 from whoop.ui.connect import handle_oauth_return  # noqa: E402
 from whoop.ui.signin import anonymous, badge, gate  # noqa: E402
@@ -44,8 +45,19 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
-#: pages only a coach (or the personal app's owner) sees: the roster, first in their menu
-COACH_PAGES = [st.Page("pages/team.py", title="Team", icon=":material/groups:")]
+#: the roster: first in a team coach's menu, after Trends for the personal app's owner, never
+#: in an athlete's
+TEAM_PAGE = st.Page("pages/team.py", title="Team", icon=":material/groups:")
+
+
+def menu(who: Viewer) -> list:
+    """The pages ``who`` may open, in menu order."""
+    if not who.is_coach:
+        return PAGES
+    if who.account_id is None:                  # the personal app: one person, their athletes
+        return PAGES[:6] + [TEAM_PAGE] + PAGES[6:]
+    return [TEAM_PAGE] + PAGES
+
 
 # A served deployment's front door (whoop/ui/signin.py): nobody signed in sees only the sign-in
 # page, and the database is not opened for it; everything after reads only what the signed-in
@@ -63,7 +75,7 @@ with ui.guard("database"), ui.data.page_run():
         viewer = gate()
     if viewer is None:
         st.stop()
-    page = st.navigation(COACH_PAGES + PAGES if viewer.is_coach else PAGES)
+    page = st.navigation(menu(viewer))
     with ui.guard("app setup"):
         handle_oauth_return()
         ui.sidebar()
