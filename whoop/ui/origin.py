@@ -97,36 +97,11 @@ def providers(auth: dict) -> list[str | None]:
     return ([None] if flat or not named else []) + sorted(named)
 
 
-def require_sign_in() -> None:
-    """When sign-in is configured (:func:`auth_settings`), every page needs a signed-in person:
-    a session that is not signed in sees only a **Sign in** button per provider (Streamlit's
-    ``st.login``, https://docs.streamlit.io/develop/api-reference/user/st.login) and the script
-    stops before anything reads the store. A signed-in person gets a sidebar line with their
-    name and **Sign out** (``st.logout``). Without ``[auth]`` (the personal localhost app) this
-    returns at once. A sign-in that Streamlit cannot start (settings incomplete) is one clear
-    ``st.error``.
-    """
-    try:
-        auth = auth_settings()
-    except WhoopError:  # malformed secrets: refusal() has already refused this session
-        st.stop()
-    if not auth:
-        return
-    if st.user.get("is_logged_in"):
-        who = st.user.get("name") or st.user.get("email") or "signed in"
-        with st.sidebar:
-            st.caption(f"Signed in as **{escape.markdown(str(who))}**")
-            st.button("Sign out", key="sign_out", on_click=st.logout, icon=":material/logout:")
-        return
-    st.title("WHOOP dashboard")
-    st.write("This dashboard holds health data: sign in to see it.")
-    oidc_buttons(auth)
-    st.stop()
-
-
 def oidc_buttons(auth: dict) -> None:
-    """One **Sign in** button per ``[auth]`` provider (``st.login``); a sign-in that Streamlit
-    cannot start (settings incomplete) is one clear ``st.error``."""
+    """One **Sign in** button per ``[auth]`` provider (``st.login``,
+    https://docs.streamlit.io/develop/api-reference/user/st.login; the sign-in page of
+    :mod:`whoop.ui.signin`); a sign-in that Streamlit cannot start (settings incomplete) is one
+    clear ``st.error``."""
     for provider in providers(auth):
         label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
         if st.button(label, type="primary", key=f"sign_in_{provider or ''}",
