@@ -20,7 +20,6 @@ if ids is None:
     team.refuse()
 else:
     team.follow(ui.data.data_version())    # reruns when a worker brings new data
-    invite_card(viewer())
     days, fresh = team.roster(ids)
     if days.empty:
         if fresh.empty:
@@ -43,3 +42,4 @@ else:
             team.open_athlete(shown)
             st.subheader(f"Recovery, last {mt.SERIES_DAYS} days")
             team.multiples(series, shown)
+    invite_card(viewer())                  # below the roster: the morning look comes first

@@ -45,6 +45,14 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
+def shot_of(locator, name: str) -> None:
+    """A screenshot of one element (Streamlit scrolls inside its main block, so a page
+    screenshot shows only the window's part)."""
+    if os.environ.get("WHOOP_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        locator.screenshot(path=str(SHOTS / name))
+
+
 def nav(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     wait_for_run(page)
@@ -137,7 +145,8 @@ def _journey(browser, sb, db: str, url: str) -> None:
     wait_for_run(coach)
     link = coach.get_by_test_id("stCode").inner_text().strip()
     assert link.startswith(url + "/?invite="), link
-    shot(coach, "invite.png")
+    shot_of(coach.get_by_test_id("stVerticalBlock").filter(
+        has=coach.get_by_role("heading", name="Invite an athlete")).last, "invite.png")
 
     # the athlete opens it in their own browser, signs up and connects WHOOP
     athlete.goto(link)
@@ -190,6 +199,7 @@ def _journey(browser, sb, db: str, url: str) -> None:
     print(f"team page showed the new day {seen:.1f} s after the sandbox advanced ({sent} webhooks)")
     assert seen <= 10.0, f"the Team page showed the new day after {seen:.1f} s"
     assert_no_traceback(coach)
+    coach.get_by_test_id("stMain").locator("h1").first.scroll_into_view_if_needed()
     shot(coach, "team.png")
     events = store.webhook_events()
     assert len(events) >= sent and "failed" not in " ".join(events["outcome"].dropna())
