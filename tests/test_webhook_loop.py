@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -84,11 +85,7 @@ def loop(db):
     WHOOP user); a worker with its receiver in this process, the sandbox's webhooks aimed at it.
     The reconciliation poll is an hour away unless a test shortens it."""
     with run_sandbox(now=NOW, days=14, athletes=2, auto_approve=True, rate_window_s=1) as sb:
-        store = Store(db)
-        settings = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, sb.base_url)
-        url = authorization_url(store, settings) + "&sandbox_athlete=0"
-        aid = TokenStore(store, settings).finish_connect_url(redirect_of(url)).athlete_id
-        sync_athlete(store, settings, aid)
+        store, settings, aid = connected_and_synced(sb, db)
         lines: list[str] = []
         worker = Worker(store, settings, WorkerOptions(poll_s=600, request_poll_s=0.1, rate_window_s=1,
                                                        reconcile_s=3600),
@@ -105,6 +102,17 @@ def loop(db):
             finally:
                 worker.stop()
                 runner.join(30)
+
+
+def connected_and_synced(sb: SandboxHandle, db: str | Path) -> tuple[Store, WhoopSettings, int]:
+    """The sandbox's first athlete connected to ``db`` and synced once: (store, the app's
+    settings, its athlete id)."""
+    store = Store(db)
+    settings = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, sb.base_url)
+    url = authorization_url(store, settings) + "&sandbox_athlete=0"
+    aid = TokenStore(store, settings).finish_connect_url(redirect_of(url)).athlete_id
+    sync_athlete(store, settings, aid)
+    return store, settings, aid
 
 
 def assert_pushed_kinds_match(loop: Loop) -> dict[str, int]:
@@ -272,11 +280,7 @@ def test_the_worker_command_applies_the_sandboxs_webhooks(db):
     from tests.test_worker import worker_env
 
     with run_sandbox(now=NOW, days=14, athletes=1, auto_approve=True, rate_window_s=1) as sb:
-        store = Store(db)
-        settings = WhoopSettings(CLIENT_ID, CLIENT_SECRET, REDIRECT, sb.base_url)
-        url = authorization_url(store, settings) + "&sandbox_athlete=0"
-        aid = TokenStore(store, settings).finish_connect_url(redirect_of(url)).athlete_id
-        sync_athlete(store, settings, aid)
+        store, settings, aid = connected_and_synced(sb, db)
         proc = subprocess.Popen([sys.executable, "-m", "whoop", "worker", "--poll", "600", "--port", "0",
                                  "--reconcile-min", "120"], env=worker_env(sb, db), cwd=REPO,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

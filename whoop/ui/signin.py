@@ -50,11 +50,7 @@ def gate() -> Viewer:
     Raises:
         StoreError, DatabaseBusyError: the accounts cannot be read (app.py's guard shows it).
     """
-    try:
-        required = config.sign_in_required() or bool(origin.auth_settings())
-    except WhoopError:          # malformed secrets: origin.enforce() has refused the session already
-        st.stop()
-    if not required:
+    if not _required():
         set_viewer(None)
         return OWNER
     _take_invite_from_url()
@@ -73,14 +69,21 @@ def anonymous() -> bool:
     """True when sign-in is required and this session claims nobody (no account id kept, no
     identity provider's sign-in): app.py then runs :func:`gate` without opening the page's
     unit of work, so the sign-in page does not open the database. Reads no database."""
-    try:
-        if not (config.sign_in_required() or origin.auth_settings()):
-            return False
-    except WhoopError:          # malformed secrets: origin.enforce() has refused the session already
-        return True
+    if not _required():
+        return False
     if st.session_state.get(ACCOUNT_KEY) is not None:
         return False
     return not (origin.auth_settings() and st.user.get("is_logged_in"))
+
+
+def _required() -> bool:
+    """:func:`whoop.config.sign_in_required`, or an ``[auth]`` in any secrets file Streamlit
+    reads; a malformed secrets file stops the run (``origin.enforce`` has refused it already)."""
+    try:
+        return config.sign_in_required() or bool(origin.auth_settings())
+    except WhoopError:
+        st.stop()
+        raise AssertionError("unreachable") from None     # st.stop raises
 
 
 def _alone(draw: Callable[[], None]) -> NoReturn:
